@@ -1,0 +1,41 @@
+# The two commands of the README:  `make demo`  and  `make test`.
+# Each does all of its own set-up on a fresh machine (virtualenv, install, provisioning).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export DO_NOT_TRACK := 1
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export PREFECT_HOME ?= $(CURDIR)/data/prefect
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: demo test setup provision es-start es-stop bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+setup: $(BIN)/.installed
+
+# Main job on embedded defaults: sample data, fixture sites on 127.0.0.1, the whole pipeline.
+demo: setup
+	SUQIU_HOME=$${SUQIU_HOME:-$(CURDIR)/data/demo} $(BIN)/suqiu demo
+
+# Whole test suite against a real Elasticsearch (started here, or reused when already running).
+provision: setup
+	tests/provision/elasticsearch.sh start
+	tests/provision/chromium.sh
+
+test: provision
+	SUQIU_TEST_ES_URL=$${SUQIU_TEST_ES_URL:-http://127.0.0.1:9200} $(BIN)/pytest
+
+es-stop:
+	tests/provision/elasticsearch.sh stop
+
+bench: setup
+	for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) data

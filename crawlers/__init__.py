@@ -1,0 +1,1 @@
+"""Scrapy project and importers that bring demands into the store."""

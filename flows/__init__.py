@@ -1,0 +1,1 @@
+"""Prefect flows and deployments that orchestrate ingest, analyze, index, route and report."""

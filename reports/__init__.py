@@ -1,0 +1,1 @@
+"""Weekly report and department digest builders (code and templates, never output)."""

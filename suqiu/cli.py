@@ -1,0 +1,241 @@
+"""The ``suqiu`` command line (DESIGN.md, command-line contract).
+
+Every command honours SUQIU_HOME. Commands that report take ``--json`` and then print exactly one
+JSON document on stdout; progress and messages go to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, Optional
+
+import typer
+from rich.console import Console
+
+from suqiu.config import ConfigError
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="suqiu 诉求: citizen demand analytics.")
+train_app = typer.Typer(no_args_is_help=True, help="Train models from labelled exports.")
+eval_app = typer.Typer(no_args_is_help=True, help="Evaluate models; one JSON line per run.")
+report_app = typer.Typer(no_args_is_help=True, help="Reports for the petition office.")
+app.add_typer(train_app, name="train")
+app.add_typer(eval_app, name="eval")
+app.add_typer(report_app, name="report")
+
+err = Console(stderr=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+HomeOpt = Annotated[Optional[Path], typer.Option("--home", envvar="SUQIU_HOME", help="Installation directory.")]
+
+
+def emit(payload: Any) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    err.print(f"[red]错误[/red] {message}")
+    raise typer.Exit(code)
+
+
+def load_app(home: Path | None):  # -> App, imported lazily so `--help` stays fast
+    from suqiu.app import App
+    try:
+        return App.load(home)
+    except ConfigError as exc:
+        fail(str(exc))
+
+
+def not_yet(command: str, issue: int) -> NoReturn:
+    fail(f"`suqiu {command}` is not available in this build yet (tracked in issue #{issue}).", code=2)
+
+
+# --------------------------------------------------------------------------- foundation
+@app.command()
+def init(home: HomeOpt = None,
+         force: Annotated[bool, typer.Option(help="Overwrite an existing configuration.")] = False) -> None:
+    """Write a default configuration under SUQIU_HOME."""
+    from suqiu.app import App, write_default_config
+    from suqiu.config import home_dir
+    path, written = write_default_config(home_dir(home), force=force)
+    err.print(f"{'已写入' if written else '已存在，未覆盖'} 配置文件: {path}")
+    a = App.load(home)
+    a.store  # creates the database and its schema
+    err.print(f"数据目录: {a.data_dir}")
+
+
+@app.command()
+def doctor(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+    """Check configuration, store, search backend (and Elasticsearch's version) and fonts."""
+    from suqiu.doctor import run_checks
+    checks = run_checks(home)
+    if as_json:
+        emit({"ok": all(c.ok for c in checks), "checks": [c.as_dict() for c in checks]})
+    else:
+        for c in checks:
+            mark = "[green]✓[/green]" if c.ok else "[red]✗[/red]"
+            err.print(f"{mark} {c.name:9} {c.detail}")
+    if not all(c.ok for c in checks):
+        raise typer.Exit(1)
+
+
+@app.command()
+def status(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+    """Counts of records, quarantine, analysis, index, routing, replies and overdue items."""
+    a = load_app(home)
+    from suqiu.tracking import overdue_count
+    payload = a.store.status()
+    payload["overdue"] = overdue_count(a.store, a.config)
+    if as_json:
+        emit(payload)
+        return
+    rec = payload["records"]
+    err.print(f"记录 {rec['total']} 条 {rec['by_source']}")
+    for key, label in (("quarantined", "隔离"), ("analyzed", "已分析"), ("indexed", "已索引"),
+                       ("routed", "已分派"), ("triage", "待人工分派"), ("replied", "已答复"), ("overdue", "超期")):
+        err.print(f"{label:6} {payload[key]}")
+
+
+# --------------------------------------------------------------------------- ingestion
+@app.command()
+def crawl(source: Annotated[str, typer.Argument(help="Configured source name (portal, reviews, open311, …).")],
+          home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+    """Run one configured crawler."""
+    not_yet("crawl", 3)
+
+
+@app.command("import")
+def import_(file: Annotated[Path, typer.Argument(exists=False)],
+            profile: Annotated[Optional[str], typer.Option(help="Import profile name; default: by headers.")] = None,
+            home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+    """Import a hotline or message-board export (CSV/XLSX)."""
+    not_yet("import", 3)
+
+
+# --------------------------------------------------------------------------- analysis
+@app.command()
+def analyze(home: HomeOpt = None, as_json: JsonOpt = False,
+            workers: Annotated[int, typer.Option(help="Processes for segmentation.")] = 1) -> None:
+    """NLP on what is new or changed."""
+    not_yet("analyze", 4)
+
+
+@app.command()
+def topics(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+    """Topics found in the demands."""
+    not_yet("topics", 6)
+
+
+@app.command()
+def hotspots(home: HomeOpt = None, as_json: JsonOpt = False,
+             top: Annotated[int, typer.Option(help="How many hotspots.")] = 10) -> None:
+    """Hotspots (热点问题) ranked by heat."""
+    not_yet("hotspots", 6)
+
+
+@app.command()
+def profiles(dimension: Annotated[str, typer.Option(help="district, channel, requester_type, department, business")] = "district",
+             week: Annotated[Optional[str], typer.Option(help="ISO week such as 2026-W47; default: the latest.")] = None,
+             home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+    """Differentiated demand profiles (需求画像)."""
+    not_yet("profiles", 6)
+
+
+@train_app.command("router")
+def train_router(from_: Annotated[Path, typer.Option("--from", help="Labelled CSV/XLSX.")],
+                 text_col: Annotated[str, typer.Option(help="Text column.")] = "text",
+                 label_col: Annotated[str, typer.Option(help="Label column.")] = "label",
+                 home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+    """Train the department routing model."""
+    not_yet("train router", 5)
+
+
+@eval_app.command("routing")
+def eval_routing(train: Annotated[Path, typer.Option(help="Labelled training file.")],
+                 test: Annotated[Path, typer.Option(help="Labelled test file.")],
+                 text_col: Annotated[str, typer.Option(help="Text column.")] = "text",
+                 label_col: Annotated[str, typer.Option(help="Label column.")] = "label",
+                 home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+    """Evaluate routing: accuracy, macro_f1, per-class F1, docs_per_s."""
+    not_yet("eval routing", 5)
+
+
+@eval_app.command("sentiment")
+def eval_sentiment(test: Annotated[Path, typer.Option(help="Labelled test file.")],
+                   train: Annotated[Optional[Path], typer.Option(help="Train on this first; default: shipped model.")] = None,
+                   text_col: Annotated[str, typer.Option(help="Text column.")] = "review",
+                   label_col: Annotated[str, typer.Option(help="Label column.")] = "label",
+                   home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+    """Evaluate sentiment: accuracy, macro_f1, per-class F1, docs_per_s."""
+    not_yet("eval sentiment", 5)
+
+
+# --------------------------------------------------------------------------- search
+@app.command()
+def index(rebuild: Annotated[bool, typer.Option(help="Rebuild into a new index and swap the alias.")] = False,
+          home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+    """Bring the search index up to date."""
+    not_yet("index", 7)
+
+
+@app.command()
+def search(text: Annotated[str, typer.Argument(help="Words, \"phrases\", -exclusions, OR.")] = "",
+           department: Annotated[Optional[str], typer.Option(help="Department.")] = None,
+           district: Annotated[Optional[str], typer.Option(help="District.")] = None,
+           source: Annotated[Optional[str], typer.Option(help="Source or channel.")] = None,
+           from_: Annotated[Optional[str], typer.Option("--from", help="From date (YYYY-MM-DD).")] = None,
+           to: Annotated[Optional[str], typer.Option(help="To date (YYYY-MM-DD).")] = None,
+           size: Annotated[int, typer.Option(help="Hits per page.")] = 10,
+           home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+    """Search demands as the petition office."""
+    not_yet("search", 7)
+
+
+# --------------------------------------------------------------------------- two-way loop and reports
+@app.command()
+def digest(department: Annotated[str, typer.Option(help="Department name.")],
+           period: Annotated[str, typer.Option(help="day or week")] = "day",
+           home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+    """Render and deliver one department's digest."""
+    not_yet("digest", 9)
+
+
+@report_app.command("weekly")
+def report_weekly(week: Annotated[Optional[str], typer.Option(help="ISO week such as 2026-W47.")] = None,
+                  out: Annotated[Optional[Path], typer.Option(help="Output directory.")] = None,
+                  home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+    """The weekly demand report (HTML, DOCX, XLSX)."""
+    not_yet("report weekly", 8)
+
+
+@app.command()
+def serve(host: Annotated[str, typer.Option(help="Bind address.")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="Port.")] = 8080,
+          home: HomeOpt = None) -> None:
+    """The web interface, the department API and the Open311 endpoints."""
+    not_yet("serve", 7)
+
+
+@app.command()
+def run(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+    """The whole pipeline once, as the Prefect `pipeline` flow."""
+    not_yet("run", 8)
+
+
+@app.command()
+def demo(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+    """Make sample data, serve the fixture sites, run everything, print where outputs are."""
+    # grows with the pipeline: today it sets up an installation and checks it end to end
+    init(home=home, force=False)
+    doctor(home=home, as_json=False)
+    status(home=home, as_json=as_json)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

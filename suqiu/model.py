@@ -1,0 +1,187 @@
+"""The canonical demand record and its analysis (see DESIGN.md).
+
+Validation errors name the field and the reason, so an importer can quarantine a row with a
+message a data engineer can act on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MAX_CONTENT_CHARS = 50_000
+
+
+class Source(StrEnum):
+    HOTLINE = "hotline"
+    PORTAL = "portal"
+    REVIEW = "review"
+    OPEN311 = "open311"
+
+
+class RequesterType(StrEnum):
+    INDIVIDUAL = "individual"
+    ENTERPRISE = "enterprise"
+    ANONYMOUS = "anonymous"
+
+
+class Status(StrEnum):
+    RECEIVED = "received"
+    ROUTED = "routed"
+    REPLIED = "replied"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+
+
+# Fields whose change is an event in the demand's life (kept in history), not a correction.
+TRACKED_FIELDS = ("status", "reply_text", "replied_at", "replied_by", "satisfaction", "department_given")
+
+# Fields that define the demand's identity-relevant content; a change here re-runs analysis.
+CONTENT_FIELDS = (
+    "title", "content", "district", "address", "category_given", "department_given", "channel",
+    "requester_type", "received_at", "business_name", "rating",
+)
+
+
+class RecordError(ValueError):
+    """A raw input could not become a record; ``field`` and ``reason`` say why."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+def as_shanghai(value: datetime) -> datetime:
+    """Naive datetimes from Chinese sources are local time; make that explicit."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=SHANGHAI)
+    return value.astimezone(SHANGHAI)
+
+
+def make_id(source: str, source_id: str) -> str:
+    return f"{source}:{source_id}"
+
+
+class Demand(BaseModel):
+    """One citizen demand from any channel."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_assignment=True)
+
+    source: Source
+    source_id: str = Field(min_length=1, max_length=200)
+    channel: str = Field(default="", max_length=50)
+    url: str | None = Field(default=None, max_length=2000)
+    received_at: datetime
+    title: str = Field(default="", max_length=1000)
+    content: str = Field(max_length=MAX_CONTENT_CHARS)
+    district: str | None = Field(default=None, max_length=100)
+    address: str | None = Field(default=None, max_length=500)
+    requester_type: RequesterType = RequesterType.INDIVIDUAL
+    requester: str | None = Field(default=None, max_length=200)
+    category_given: str | None = Field(default=None, max_length=200)
+    department_given: str | None = Field(default=None, max_length=200)
+    status: Status = Status.RECEIVED
+    reply_text: str | None = Field(default=None, max_length=MAX_CONTENT_CHARS)
+    replied_at: datetime | None = None
+    replied_by: str | None = Field(default=None, max_length=200)
+    satisfaction: str | None = Field(default=None, max_length=50)
+    votes_up: int | None = Field(default=None, ge=0)
+    votes_down: int | None = Field(default=None, ge=0)
+    rating: float | None = Field(default=None, ge=0, le=5)
+    business_name: str | None = Field(default=None, max_length=300)
+    crawl_run: str | None = Field(default=None, max_length=100)
+
+    @field_validator("source_id")
+    @classmethod
+    def _no_colon_confusion(cls, v: str) -> str:
+        if any(c in v for c in "\r\n\t"):
+            raise ValueError("must not contain line breaks or tabs")
+        return v
+
+    @field_validator("received_at", "replied_at")
+    @classmethod
+    def _to_shanghai(cls, v: datetime | None) -> datetime | None:
+        return None if v is None else as_shanghai(v)
+
+    @model_validator(mode="after")
+    def _has_text(self) -> "Demand":
+        if not self.content and not self.title:
+            raise ValueError("content: empty (neither title nor content has text)")
+        return self
+
+    @property
+    def id(self) -> str:
+        return make_id(self.source.value, self.source_id)
+
+    def content_hash(self) -> str:
+        """Hash of everything the source said; unchanged input hashes the same."""
+        payload = self.model_dump(mode="json", exclude={"crawl_run"})
+        blob = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+    @property
+    def text(self) -> str:
+        """Title and content as one text, the unit the NLP stages work on."""
+        if self.title and self.title not in self.content[: len(self.title) + 5]:
+            return f"{self.title}\n{self.content}"
+        return self.content or self.title
+
+
+def build_demand(data: dict[str, Any]) -> Demand:
+    """Validate a raw mapping into a Demand, raising RecordError naming the first bad field."""
+    try:
+        return Demand.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in err.get("loc", ())) or "record"
+        msg = err.get("msg", "invalid")
+        if loc == "record" and msg.startswith("Value error, "):
+            head, _, rest = msg.removeprefix("Value error, ").partition(": ")
+            raise RecordError(head, rest or msg) from None
+        raise RecordError(loc, msg.removeprefix("Value error, ")) from None
+
+
+class SentimentLabel(StrEnum):
+    NEGATIVE = "negative"
+    NEUTRAL = "neutral"
+    POSITIVE = "positive"
+
+
+class UrgencyLevel(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class Analysis(BaseModel):
+    """What the NLP stages concluded about one record; every field optional until its stage runs."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    record_id: str
+    normalized_text: str | None = None
+    masked_text: str | None = None
+    masked_title: str | None = None
+    tokens: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
+    places: list[dict[str, str]] = Field(default_factory=list)
+    sentiment_score: float | None = Field(default=None, ge=-1, le=1)
+    sentiment_label: SentimentLabel | None = None
+    urgency_level: UrgencyLevel | None = None
+    urgency_reasons: list[str] = Field(default_factory=list)
+    topic_id: int | None = None
+    topic_weight: float | None = None
+    department: str | None = None
+    route_confidence: float | None = Field(default=None, ge=0, le=1)
+    route_reason: str | None = None
+    route_candidates: list[dict[str, Any]] = Field(default_factory=list)
+    dup_group: str | None = None

@@ -1,0 +1,125 @@
+"""Table definitions (SQLAlchemy Core) shared by SQLite and PostgreSQL.
+
+Times are stored naive, in Asia/Shanghai local time (the store attaches the zone on read), so
+date-range filters behave the same on both engines.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON, Boolean, Column, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Table,
+    Text, UniqueConstraint,
+)
+
+metadata = MetaData()
+
+records = Table(
+    "records", metadata,
+    Column("id", String(256), primary_key=True),          # source:source_id
+    Column("source", String(20), nullable=False, index=True),
+    Column("source_id", String(200), nullable=False),
+    Column("channel", String(50), nullable=False, default=""),
+    Column("url", Text),
+    Column("received_at", DateTime, nullable=False, index=True),
+    Column("title", Text, nullable=False, default=""),
+    Column("content", Text, nullable=False),
+    Column("district", String(100), index=True),
+    Column("address", Text),
+    Column("requester_type", String(20), nullable=False),
+    Column("requester", String(200)),
+    Column("category_given", String(200)),
+    Column("department_given", String(200)),
+    Column("status", String(20), nullable=False, index=True),
+    Column("reply_text", Text),
+    Column("replied_at", DateTime),
+    Column("replied_by", String(200)),
+    Column("satisfaction", String(50)),
+    Column("votes_up", Integer),
+    Column("votes_down", Integer),
+    Column("rating", Float),
+    Column("business_name", String(300)),
+    # provenance
+    Column("crawl_run", String(100)),
+    Column("content_hash", String(64), nullable=False),   # everything the source said
+    Column("text_hash", String(64), nullable=False),      # what NLP reads; analysis re-runs on change
+    Column("version", Integer, nullable=False, default=1),  # bumped on any change; index follows it
+    Column("ingested_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    UniqueConstraint("source", "source_id", name="uq_records_source_id"),
+)
+
+record_history = Table(
+    "record_history", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("record_id", String(256), ForeignKey("records.id"), nullable=False, index=True),
+    Column("at", DateTime, nullable=False),
+    Column("field", String(50), nullable=False),
+    Column("old_value", Text),
+    Column("new_value", Text),
+    Column("origin", String(50), nullable=False),          # import, crawl, api, reassign, routing …
+    Column("actor", String(200)),
+    Column("note", Text),
+)
+
+analysis = Table(
+    "analysis", metadata,
+    Column("record_id", String(256), ForeignKey("records.id"), primary_key=True),
+    Column("normalized_text", Text),
+    Column("masked_title", Text),
+    Column("masked_text", Text),
+    Column("tokens", JSON),
+    Column("keywords", JSON),
+    Column("places", JSON),
+    Column("sentiment_score", Float),
+    Column("sentiment_label", String(20), index=True),
+    Column("urgency_level", String(20), index=True),
+    Column("urgency_reasons", JSON),
+    Column("topic_id", Integer, index=True),
+    Column("topic_weight", Float),
+    Column("department", String(200), index=True),
+    Column("route_confidence", Float),
+    Column("route_reason", String(200)),
+    Column("route_candidates", JSON),
+    Column("dup_group", String(256), index=True),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+stage_state = Table(
+    "stage_state", metadata,
+    Column("record_id", String(256), ForeignKey("records.id"), primary_key=True),
+    Column("stage", String(50), primary_key=True),
+    Column("input_key", String(64), nullable=False),       # the text_hash or version the stage saw
+    Column("done_at", DateTime, nullable=False),
+)
+
+quarantine = Table(
+    "quarantine", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(50), nullable=False, index=True),
+    Column("source_ref", Text),                            # file:row, URL, …
+    Column("field", String(100)),
+    Column("reason", Text, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("payload_hash", String(64), nullable=False),
+    Column("run_id", String(100)),
+    Column("at", DateTime, nullable=False),
+    UniqueConstraint("source", "payload_hash", "reason", name="uq_quarantine_payload"),
+)
+
+runs = Table(
+    "runs", metadata,
+    Column("id", String(100), primary_key=True),
+    Column("kind", String(50), nullable=False, index=True),  # import, crawl, analyze, index, digest, report
+    Column("source", String(100)),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime),
+    Column("status", String(20), nullable=False),            # running, ok, failed
+    Column("stats", JSON),
+    Column("error", Text),
+)
+
+Index("ix_records_dept_given", records.c.department_given)
+Index("ix_stage_state_stage", stage_state.c.stage, stage_state.c.input_key)
+
+__all__ = ["metadata", "records", "record_history", "analysis", "stage_state", "quarantine", "runs",
+           "Boolean"]

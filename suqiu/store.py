@@ -1,0 +1,380 @@
+"""The store: records, their history, analysis, per-stage state, quarantine and run stats.
+
+Upserts are idempotent: the key is ``source:source_id`` and a content hash; unchanged input is a
+no-op, a changed record is updated in place with every change to a tracked field (status, reply,
+satisfaction, department) kept in ``record_history``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, func, select, update
+from sqlalchemy.engine import Connection
+
+from suqiu import schema
+from suqiu.model import (
+    CONTENT_FIELDS, SHANGHAI, TRACKED_FIELDS, Analysis, Demand, Status, as_shanghai,
+)
+
+STATUS_ORDER = {Status.RECEIVED: 0, Status.ROUTED: 1, Status.REPLIED: 2, Status.CLOSED: 3, Status.REOPENED: 1}
+
+
+def now_local() -> datetime:
+    return datetime.now(SHANGHAI)
+
+
+def to_db_time(value: datetime | None) -> datetime | None:
+    return None if value is None else as_shanghai(value).replace(tzinfo=None)
+
+
+def from_db_time(value: datetime | None) -> datetime | None:
+    return None if value is None else value.replace(tzinfo=SHANGHAI)
+
+
+def text_hash(demand: Demand) -> str:
+    payload = {f: demand.model_dump(mode="json").get(f) for f in CONTENT_FIELDS}
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def _status_wins(incoming: Status, stored: Status) -> bool:
+    """A source saying 'received' does not undo routing or a reply the pipeline already recorded."""
+    if incoming == stored:
+        return False
+    if incoming == Status.RECEIVED:
+        return False
+    if incoming == Status.REOPENED:
+        return True
+    return STATUS_ORDER[incoming] >= STATUS_ORDER[stored] or stored == Status.REOPENED
+
+
+@dataclass
+class UpsertStats:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    ids: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, int]:
+        return {"new": self.new, "updated": self.updated, "unchanged": self.unchanged,
+                "quarantined": self.quarantined}
+
+
+def default_sqlite_url(home: Path) -> str:
+    return f"sqlite:///{home / 'data' / 'suqiu.db'}"
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 60})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class Store:
+    """All database access for one installation; one instance per process."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+
+    @classmethod
+    def open(cls, url: str) -> "Store":
+        store = cls(url)
+        store.create_schema()
+        return store
+
+    def create_schema(self) -> None:
+        schema.metadata.create_all(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    # ------------------------------------------------------------------ records
+    def upsert(self, demands: Iterable[Demand], origin: str = "import", actor: str | None = None) -> UpsertStats:
+        stats = UpsertStats()
+        with self.begin() as conn:
+            for demand in demands:
+                outcome = self._upsert_one(conn, demand, origin, actor)
+                setattr(stats, outcome, getattr(stats, outcome) + 1)
+                stats.ids.append(demand.id)
+        return stats
+
+    def _row_values(self, d: Demand) -> dict[str, Any]:
+        data = d.model_dump(mode="python")
+        values = {k: data[k] for k in (
+            "source_id", "channel", "url", "title", "content", "district", "address", "requester",
+            "category_given", "department_given", "reply_text", "replied_by", "satisfaction",
+            "votes_up", "votes_down", "rating", "business_name", "crawl_run")}
+        values.update(
+            id=d.id, source=d.source.value, requester_type=d.requester_type.value, status=d.status.value,
+            received_at=to_db_time(d.received_at), replied_at=to_db_time(d.replied_at),
+            content_hash=d.content_hash(), text_hash=text_hash(d),
+        )
+        return values
+
+    def _upsert_one(self, conn: Connection, d: Demand, origin: str, actor: str | None) -> str:
+        values = self._row_values(d)
+        now = to_db_time(now_local())
+        row = conn.execute(select(schema.records).where(schema.records.c.id == d.id)).mappings().first()
+        if row is None:
+            conn.execute(schema.records.insert().values(**values, version=1, ingested_at=now, updated_at=now))
+            return "new"
+        if row["content_hash"] == values["content_hash"]:
+            return "unchanged"
+        changes: dict[str, Any] = {}
+        for key, new in values.items():
+            old = row[key]
+            if key in TRACKED_FIELDS and new is None and old is not None:
+                continue  # an export without the reply column does not erase a known reply
+            if key == "status" and not _status_wins(Status(new), Status(old)):
+                continue
+            if old != new:
+                changes[key] = new
+        history = [
+            {"record_id": d.id, "at": now, "field": k, "old_value": _as_text(row[k]),
+             "new_value": _as_text(changes[k]), "origin": origin, "actor": actor}
+            for k in TRACKED_FIELDS if k in changes
+        ]
+        changes["content_hash"] = values["content_hash"]
+        conn.execute(update(schema.records).where(schema.records.c.id == d.id).values(
+            **changes, version=row["version"] + 1, updated_at=now))
+        if history:
+            conn.execute(schema.record_history.insert(), history)
+        return "updated"
+
+    def set_fields(self, record_id: str, changes: dict[str, Any], origin: str, actor: str | None = None,
+                   note: str | None = None, conn: Connection | None = None) -> bool:
+        """Change tracked fields (status, reply, department) from inside the system, with history."""
+        if conn is None:
+            with self.begin() as c:
+                return self.set_fields(record_id, changes, origin, actor, note, c)
+        row = conn.execute(select(schema.records).where(schema.records.c.id == record_id)).mappings().first()
+        if row is None:
+            return False
+        db_changes = {k: (to_db_time(v) if isinstance(v, datetime) else getattr(v, "value", v))
+                      for k, v in changes.items()}
+        db_changes = {k: v for k, v in db_changes.items() if row[k] != v}
+        if not db_changes:
+            return False
+        now = to_db_time(now_local())
+        conn.execute(schema.record_history.insert(), [
+            {"record_id": record_id, "at": now, "field": k, "old_value": _as_text(row[k]),
+             "new_value": _as_text(v), "origin": origin, "actor": actor, "note": note}
+            for k, v in db_changes.items()])
+        conn.execute(update(schema.records).where(schema.records.c.id == record_id).values(
+            **db_changes, version=row["version"] + 1, updated_at=now))
+        return True
+
+    def get(self, record_id: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(schema.records).where(schema.records.c.id == record_id)).mappings().first()
+        return None if row is None else _local_times(dict(row))
+
+    def history(self, record_id: str) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(schema.record_history)
+                                .where(schema.record_history.c.record_id == record_id)
+                                .order_by(schema.record_history.c.id)).mappings().all()
+        return [_local_times(dict(r)) for r in rows]
+
+    def iter_records(self, ids: Sequence[str] | None = None, batch: int = 500) -> Iterator[dict[str, Any]]:
+        """Stream records (all, or the given ids) in batches without loading the table."""
+        with self.engine.connect() as conn:
+            if ids is None:
+                result = conn.execution_options(stream_results=True, yield_per=batch).execute(
+                    select(schema.records).order_by(schema.records.c.id)).mappings()
+                for row in result:
+                    yield _local_times(dict(row))
+                return
+            for i in range(0, len(ids), batch):
+                chunk = ids[i:i + batch]
+                for row in conn.execute(select(schema.records).where(schema.records.c.id.in_(chunk))).mappings():
+                    yield _local_times(dict(row))
+
+    def count(self, table: Any = schema.records, *where: Any) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one())
+
+    # ------------------------------------------------------------------ stages
+    def pending(self, stage: str, key: str = "text_hash", limit: int | None = None) -> list[str]:
+        """Ids of records the stage has not seen at their current ``key`` (text_hash or version)."""
+        rec, st = schema.records, schema.stage_state
+        key_col = rec.c[key] if key == "text_hash" else func.cast(rec.c.version, schema.String)
+        q = (select(rec.c.id).select_from(rec.outerjoin(st, (st.c.record_id == rec.c.id) & (st.c.stage == stage)))
+             .where((st.c.input_key.is_(None)) | (st.c.input_key != key_col)).order_by(rec.c.received_at, rec.c.id))
+        if limit:
+            q = q.limit(limit)
+        with self.engine.connect() as conn:
+            return [r[0] for r in conn.execute(q)]
+
+    def mark_done(self, stage: str, keys: dict[str, str], conn: Connection | None = None) -> None:
+        """Record that ``stage`` processed each record at the given key (text_hash or version)."""
+        if not keys:
+            return
+        if conn is None:
+            with self.begin() as c:
+                return self.mark_done(stage, keys, c)
+        now = to_db_time(now_local())
+        st = schema.stage_state
+        conn.execute(st.delete().where(st.c.stage == stage, st.c.record_id.in_(list(keys))))
+        conn.execute(st.insert(), [{"record_id": rid, "stage": stage, "input_key": str(k), "done_at": now}
+                                   for rid, k in keys.items()])
+
+    # ------------------------------------------------------------------ analysis
+    def save_analysis(self, items: Iterable[Analysis], stage: str | None = None,
+                      fields: Sequence[str] | None = None) -> int:
+        """Write analysis (only ``fields`` when given), bump record versions, mark ``stage`` done."""
+        n = 0
+        an = schema.analysis
+        with self.begin() as conn:
+            done: dict[str, str] = {}
+            for item in items:
+                data = item.model_dump(mode="json")
+                rid = data.pop("record_id")
+                if fields is not None:
+                    data = {k: data[k] for k in fields}
+                data["updated_at"] = to_db_time(now_local())
+                exists = conn.execute(select(an.c.record_id).where(an.c.record_id == rid)).first()
+                if exists:
+                    conn.execute(update(an).where(an.c.record_id == rid).values(**data))
+                else:
+                    conn.execute(an.insert().values(record_id=rid, **data))
+                row = conn.execute(select(schema.records.c.text_hash, schema.records.c.version)
+                                   .where(schema.records.c.id == rid)).first()
+                if row is None:
+                    raise KeyError(f"analysis for unknown record {rid}")
+                conn.execute(update(schema.records).where(schema.records.c.id == rid)
+                             .values(version=row.version + 1))
+                done[rid] = row.text_hash
+                n += 1
+            if stage:
+                self.mark_done(stage, done, conn)
+        return n
+
+    def get_analysis(self, record_id: str) -> Analysis | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(schema.analysis).where(schema.analysis.c.record_id == record_id)).mappings().first()
+        if row is None:
+            return None
+        data = {k: v for k, v in dict(row).items() if k != "updated_at" and v is not None}
+        return Analysis.model_validate(data)
+
+    # ------------------------------------------------------------------ quarantine and runs
+    def quarantine(self, source: str, reason: str, payload: Any, source_ref: str | None = None,
+                   field: str | None = None, run_id: str | None = None) -> bool:
+        """Keep rejected input with its reason; the same payload and reason is kept once."""
+        text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False, default=str)
+        digest = hashlib.sha256(f"{source_ref or ''}\x00{text}".encode("utf-8", "surrogatepass")).hexdigest()
+        q = schema.quarantine
+        with self.begin() as conn:
+            exists = conn.execute(select(q.c.id).where(q.c.source == source, q.c.payload_hash == digest,
+                                                       q.c.reason == reason)).first()
+            if exists:
+                return False
+            conn.execute(q.insert().values(source=source, source_ref=source_ref, field=field, reason=reason,
+                                           payload=text, payload_hash=digest, run_id=run_id,
+                                           at=to_db_time(now_local())))
+        return True
+
+    def quarantined(self, source: str | None = None) -> list[dict[str, Any]]:
+        q = select(schema.quarantine).order_by(schema.quarantine.c.id)
+        if source:
+            q = q.where(schema.quarantine.c.source == source)
+        with self.engine.connect() as conn:
+            return [_local_times(dict(r)) for r in conn.execute(q).mappings()]
+
+    def start_run(self, kind: str, source: str | None = None) -> str:
+        run_id = f"{kind}-{now_local():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+        with self.begin() as conn:
+            conn.execute(schema.runs.insert().values(id=run_id, kind=kind, source=source, status="running",
+                                                     started_at=to_db_time(now_local()), stats={}))
+        return run_id
+
+    def finish_run(self, run_id: str, stats: dict[str, Any], error: str | None = None) -> None:
+        with self.begin() as conn:
+            conn.execute(update(schema.runs).where(schema.runs.c.id == run_id).values(
+                finished_at=to_db_time(now_local()), stats=stats, error=error,
+                status="failed" if error else "ok"))
+
+    def recent_runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(schema.runs).order_by(schema.runs.c.started_at.desc()).limit(limit)).mappings()
+            return [_local_times(dict(r)) for r in rows]
+
+    # ------------------------------------------------------------------ status
+    def status(self) -> dict[str, Any]:
+        rec, an = schema.records, schema.analysis
+        with self.engine.connect() as conn:
+            by_source = {s: int(n) for s, n in conn.execute(
+                select(rec.c.source, func.count()).group_by(rec.c.source))}
+            by_status = {s: int(n) for s, n in conn.execute(
+                select(rec.c.status, func.count()).group_by(rec.c.status))}
+            stages = {s: int(n) for s, n in conn.execute(
+                select(schema.stage_state.c.stage, func.count()).group_by(schema.stage_state.c.stage))}
+            analyzed = int(conn.execute(select(func.count()).select_from(an)
+                                        .where(an.c.normalized_text.is_not(None))).scalar_one())
+            triage = int(conn.execute(select(func.count()).select_from(an)
+                                      .where(an.c.route_reason == "triage")).scalar_one())
+            quarantined = int(conn.execute(select(func.count()).select_from(schema.quarantine)).scalar_one())
+        total = sum(by_source.values())
+        return {
+            "records": {"total": total, "by_source": by_source, "by_status": by_status},
+            "quarantined": quarantined,
+            "analyzed": analyzed,
+            "indexed": stages.get("index", 0),
+            "routed": by_status.get("routed", 0) + by_status.get("replied", 0) + by_status.get("closed", 0)
+            + by_status.get("reopened", 0),
+            "triage": triage,
+            "replied": by_status.get("replied", 0) + by_status.get("closed", 0),
+            "stages": stages,
+            "runs": [
+                {"id": r["id"], "kind": r["kind"], "source": r["source"], "status": r["status"],
+                 "started_at": r["started_at"].isoformat() if r["started_at"] else None,
+                 "stats": r["stats"]}
+                for r in self.recent_runs(10)
+            ],
+        }
+
+
+def _as_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return as_shanghai(value).isoformat()
+    return str(value)
+
+
+def _local_times(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: (from_db_time(v) if isinstance(v, datetime) else v) for k, v in row.items()}
+
+
+def demand_from_row(row: dict[str, Any]) -> Demand:
+    fields = Demand.model_fields
+    return Demand.model_validate({k: v for k, v in row.items() if k in fields})

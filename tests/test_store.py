@@ -1,0 +1,147 @@
+from datetime import datetime, timedelta
+
+from suqiu import schema
+from suqiu.model import SHANGHAI, Analysis, build_demand
+from suqiu.store import Store
+
+
+def _d(**kw):
+    base = {"source": "hotline", "source_id": "GD-1", "received_at": "2026-11-20 09:30:00",
+            "title": "噪音扰民", "content": "工地夜间施工噪音扰民，希望有关部门处理。", "channel": "电话"}
+    base.update(kw)
+    return build_demand(base)
+
+
+def test_first_upsert_is_new(store):
+    s = store.upsert([_d()])
+    assert s.new == 1 and store.count() == 1
+
+
+def test_unchanged_input_is_noop(store):
+    store.upsert([_d()])
+    before = store.get("hotline:GD-1")
+    s = store.upsert([_d()])
+    assert s.unchanged == 1 and s.new == 0
+    assert store.get("hotline:GD-1")["version"] == before["version"]
+
+
+def test_changed_record_updated_with_history(store):
+    store.upsert([_d()])
+    s = store.upsert([_d(status="replied", reply_text="已责令停工", replied_at="2026-11-21 10:00")], origin="import")
+    assert s.updated == 1
+    row = store.get("hotline:GD-1")
+    assert row["status"] == "replied" and row["reply_text"] == "已责令停工"
+    fields = {h["field"]: h for h in store.history("hotline:GD-1")}
+    assert fields["status"]["old_value"] == "received" and fields["status"]["new_value"] == "replied"
+    assert fields["reply_text"]["origin"] == "import"
+
+
+def test_export_without_reply_does_not_erase_reply(store):
+    store.upsert([_d(status="replied", reply_text="已处理")])
+    store.upsert([_d(content="工地夜间施工噪音扰民，希望尽快处理。")])
+    row = store.get("hotline:GD-1")
+    assert row["reply_text"] == "已处理" and row["status"] == "replied"
+
+
+def test_source_saying_received_does_not_undo_routing(store):
+    store.upsert([_d()])
+    store.set_fields("hotline:GD-1", {"status": "routed"}, origin="routing")
+    store.upsert([_d(title="噪音扰民（补充）")])
+    assert store.get("hotline:GD-1")["status"] == "routed"
+
+
+def test_times_come_back_in_shanghai(store):
+    store.upsert([_d()])
+    got = store.get("hotline:GD-1")["received_at"]
+    assert got == datetime(2026, 11, 20, 9, 30, tzinfo=SHANGHAI)
+
+
+def test_duplicate_ids_in_one_batch_are_one_record(store):
+    s = store.upsert([_d(), _d()])
+    assert s.new == 1 and s.unchanged == 1 and store.count() == 1
+
+
+def test_pending_tracks_new_and_changed_text(store):
+    store.upsert([_d(), _d(source_id="GD-2")])
+    assert store.pending("analyze") == ["hotline:GD-1", "hotline:GD-2"]
+    store.save_analysis([Analysis(record_id="hotline:GD-1", normalized_text="x"),
+                         Analysis(record_id="hotline:GD-2", normalized_text="y")], stage="analyze")
+    assert store.pending("analyze") == []
+    store.upsert([_d(content="完全不同的内容：路灯坏了。")])
+    assert store.pending("analyze") == ["hotline:GD-1"]
+
+
+def test_reply_change_does_not_reanalyze_but_reindexes(store):
+    store.upsert([_d()])
+    row = store.get("hotline:GD-1")
+    store.mark_done("analyze", {row["id"]: row["text_hash"]})
+    store.mark_done("index", {row["id"]: str(row["version"])})
+    store.upsert([_d(reply_text="已回复", status="replied")])
+    assert store.pending("analyze") == []
+    assert store.pending("index", key="version") == ["hotline:GD-1"]
+
+
+def test_analysis_roundtrip(store):
+    store.upsert([_d()])
+    store.save_analysis([Analysis(record_id="hotline:GD-1", masked_text="电话[手机号]", tokens=["噪音", "扰民"],
+                                  sentiment_label="negative", sentiment_score=-0.6)])
+    a = store.get_analysis("hotline:GD-1")
+    assert a.tokens == ["噪音", "扰民"] and a.sentiment_label.value == "negative"
+
+
+def test_partial_analysis_update_keeps_other_fields(store):
+    store.upsert([_d()])
+    store.save_analysis([Analysis(record_id="hotline:GD-1", tokens=["噪音"])])
+    store.save_analysis([Analysis(record_id="hotline:GD-1", topic_id=3)], fields=["topic_id"])
+    a = store.get_analysis("hotline:GD-1")
+    assert a.tokens == ["噪音"] and a.topic_id == 3
+
+
+def test_quarantine_keeps_payload_and_reason_once(store):
+    assert store.quarantine("import", "content: empty", {"工单编号": "9"}, source_ref="a.csv:3")
+    assert not store.quarantine("import", "content: empty", {"工单编号": "9"}, source_ref="a.csv:3")
+    rows = store.quarantined()
+    assert len(rows) == 1 and "工单编号" in rows[0]["payload"] and rows[0]["reason"] == "content: empty"
+
+
+def test_runs_record_stats(store):
+    run = store.start_run("import", "fuzhou")
+    store.finish_run(run, {"rows": 3, "new": 2})
+    assert store.recent_runs()[0]["stats"] == {"rows": 3, "new": 2}
+
+
+def test_status_counts(store):
+    store.upsert([_d(), _d(source="portal", source_id="7")])
+    store.quarantine("portal", "received_at: bad date", "<html>")
+    s = store.status()
+    assert s["records"] == {"total": 2, "by_source": {"hotline": 1, "portal": 1}, "by_status": {"received": 2}}
+    assert s["quarantined"] == 1
+
+
+def test_set_fields_history_with_note(store):
+    store.upsert([_d()])
+    assert store.set_fields("hotline:GD-1", {"department_given": "生态环境局"}, origin="reassign",
+                            actor="信访办", note="属环保")
+    h = store.history("hotline:GD-1")[-1]
+    assert (h["field"], h["origin"], h["note"]) == ("department_given", "reassign", "属环保")
+
+
+def test_overdue_counts_open_demands_past_limit(app):
+    from suqiu.tracking import overdue_count
+    old = (datetime.now(SHANGHAI) - timedelta(days=40)).strftime("%Y-%m-%d %H:%M")
+    app.store.upsert([_d(received_at=old), _d(source_id="new")])
+    app.store.upsert([_d(source_id="done", received_at=old, status="closed")])
+    assert overdue_count(app.store, app.config) == 1
+
+
+def test_schema_has_unique_source_id():
+    names = {c.name for c in schema.records.constraints}
+    assert "uq_records_source_id" in names
+
+
+def test_same_store_file_reopens(tmp_path):
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    s1 = Store.open(url)
+    s1.upsert([_d()])
+    s1.close()
+    assert Store.open(url).count() == 1
