@@ -223,12 +223,22 @@ class Store:
             return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one())
 
     # ------------------------------------------------------------------ stages
-    def pending(self, stage: str, key: str = "text_hash", limit: int | None = None) -> list[str]:
-        """Ids of records the stage has not seen at their current ``key`` (text_hash or version)."""
+    def pending(self, stage: str, key: str = "text_hash", limit: int | None = None,
+                after: str | None = None) -> list[str]:
+        """Ids of records the stage has not seen at their current ``key`` (text_hash or version).
+
+        With ``after``, only records that stage has already processed at their current text_hash
+        (a classifier needs the text stage's tokens first).
+        """
         rec, st = schema.records, schema.stage_state
         key_col = rec.c[key] if key == "text_hash" else func.cast(rec.c.version, schema.String)
-        q = (select(rec.c.id).select_from(rec.outerjoin(st, (st.c.record_id == rec.c.id) & (st.c.stage == stage)))
-             .where((st.c.input_key.is_(None)) | (st.c.input_key != key_col)).order_by(rec.c.received_at, rec.c.id))
+        joined = rec.outerjoin(st, (st.c.record_id == rec.c.id) & (st.c.stage == stage))
+        q = select(rec.c.id).where((st.c.input_key.is_(None)) | (st.c.input_key != key_col))
+        if after:
+            prev = st.alias("prev")
+            joined = joined.join(prev, (prev.c.record_id == rec.c.id) & (prev.c.stage == after)
+                                 & (prev.c.input_key == rec.c.text_hash))
+        q = q.select_from(joined).order_by(rec.c.received_at, rec.c.id)
         if limit:
             q = q.limit(limit)
         with self.engine.connect() as conn:

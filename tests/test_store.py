@@ -145,3 +145,11 @@ def test_same_store_file_reopens(tmp_path):
     s1.upsert([_d()])
     s1.close()
     assert Store.open(url).count() == 1
+
+
+def test_pending_after_requires_previous_stage(store):
+    store.upsert([_d(), _d(source_id="GD-2")])
+    assert store.pending("classify", after="analyze") == []
+    row = store.get("hotline:GD-2")
+    store.mark_done("analyze", {row["id"]: row["text_hash"]})
+    assert store.pending("classify", after="analyze") == ["hotline:GD-2"]
