@@ -118,8 +118,21 @@ runs = Table(
     Column("error", Text),
 )
 
+# web users (suqiu.web.auth): passwords stored as scrypt hashes with a per-user salt
+users = Table(
+    "users", metadata,
+    Column("username", String(100), primary_key=True),
+    Column("password_hash", String(300), nullable=False),
+    Column("role", String(30), nullable=False),             # petition_office | department | public
+    Column("department", String(200)),                      # canonical department name for role=department
+    Column("display_name", String(200)),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
 Index("ix_records_dept_given", records.c.department_given)
 Index("ix_stage_state_stage", stage_state.c.stage, stage_state.c.input_key)
 
 __all__ = ["metadata", "records", "record_history", "analysis", "stage_state", "quarantine", "runs",
-           "Boolean"]
+           "users", "Boolean"]

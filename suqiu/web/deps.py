@@ -1,0 +1,37 @@
+"""Request-scoped access to the installation and the logged-in user, for every router."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from suqiu.app import App
+from suqiu.web.auth import SESSION_COOKIE, SessionSigner, User, user_from_session
+
+
+class LoginRequired(Exception):
+    """Raised by page dependencies; the app answers with a redirect to the login page."""
+
+
+def get_suqiu(request: Request) -> App:
+    return request.app.state.suqiu
+
+
+def get_signer(request: Request) -> SessionSigner:
+    return request.app.state.signer
+
+
+def optional_user(request: Request) -> User | None:
+    cached = getattr(request.state, "user", False)
+    if cached is not False:
+        return cached
+    user = user_from_session(get_signer(request), get_suqiu(request).store, request.cookies.get(SESSION_COOKIE))
+    request.state.user = user
+    return user
+
+
+def require_user(request: Request) -> User:
+    """The logged-in user; pages without one redirect to the login page."""
+    user = optional_user(request)
+    if user is None:
+        raise LoginRequired()
+    return user
