@@ -39,7 +39,8 @@ def stacked_bars(title: str, categories: Sequence[str], series: Mapping[str, Seq
     ax.set_title(title)
     ax.set_ylabel(ylabel)
     if series:
-        ax.legend(fontsize=8, ncol=min(4, len(series)), loc="upper left")
+        ax.set_ylim(0, max(max(bottom, default=0), 1) * 1.3)  # headroom for the legend
+        ax.legend(fontsize=8, ncol=min(5, len(series)), loc="upper center")
     return _png(plt, fig)
 
 

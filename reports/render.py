@@ -25,8 +25,10 @@ def _env() -> Environment:
 
 def to_html(report: Report) -> str:
     template = _env().get_template("report.html.j2")
-    return template.render(report=report, font_css=font_face_css(report.all_text() + "0123456789%."),
-                           font_family=FAMILY)
+    # the template adds words of its own (摘要, 生成时间 …): subset over everything rendered
+    draft = template.render(report=report, font_css="", font_family=FAMILY)
+    visible = re.sub(r"<[^>]+>|data:[^\"')]+", " ", draft)
+    return template.render(report=report, font_css=font_face_css(visible), font_family=FAMILY)
 
 
 def _set_east_asian(run, name: str) -> None:
