@@ -77,3 +77,23 @@ def shared_datasets() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"shared datasets absent at {SHARED}: real-data checks need ../shared/datasets")
     return SHARED
+
+
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """Debian's real Chromium driven by Playwright (test tools may not download their own browser)."""
+    import shutil
+    exe = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(exe).exists():
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed: `make test` installs Debian's chromium")
+        pytest.skip("chromium is not installed: run through `make test`")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
