@@ -20,9 +20,11 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help="suqiu 诉求
 train_app = typer.Typer(no_args_is_help=True, help="Train models from labelled exports.")
 eval_app = typer.Typer(no_args_is_help=True, help="Evaluate models; one JSON line per run.")
 report_app = typer.Typer(no_args_is_help=True, help="Reports for the petition office.")
+user_app = typer.Typer(no_args_is_help=True, help="Web users: petition office, departments, public.")
 app.add_typer(train_app, name="train")
 app.add_typer(eval_app, name="eval")
 app.add_typer(report_app, name="report")
+app.add_typer(user_app, name="user")
 
 err = Console(stderr=True)
 
@@ -207,15 +209,34 @@ def report_weekly(week: Annotated[Optional[str], typer.Option(help="ISO week suc
                   out: Annotated[Optional[Path], typer.Option(help="Output directory.")] = None,
                   home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """The weekly demand report (HTML, DOCX, XLSX)."""
-    not_yet("report weekly", 8)
+    from reports.period import Week, last_complete_week
+    from suqiu.store import now_local
+    from suqiu.weekly_data import write_weekly_report
+    a = load_app(home)
+    try:
+        w = Week.parse(week) if week else last_complete_week(now_local())
+    except ValueError as exc:
+        fail(str(exc))
+    with err.status(f"正在生成 {w} 周报…"):
+        paths = write_weekly_report(a, w, out)
+    if as_json:
+        emit({"week": str(w), "files": paths})
+    else:
+        for kind, path in paths.items():
+            err.print(f"{kind:5} {path}")
 
 
 @app.command()
-def serve(host: Annotated[str, typer.Option(help="Bind address.")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help="Port.")] = 8080,
+def serve(host: Annotated[Optional[str], typer.Option(help="Bind address (default from config: 127.0.0.1).")] = None,
+          port: Annotated[Optional[int], typer.Option(help="Port (default from config: 8080).")] = None,
           home: HomeOpt = None) -> None:
     """The web interface, the department API and the Open311 endpoints."""
-    not_yet("serve", 7)
+    a = load_app(home)
+    from suqiu.web.serve import run_server
+    bind_host = host or a.config.server.host
+    bind_port = port or a.config.server.port
+    err.print(f"诉求分析平台: http://{bind_host}:{bind_port}/  (Ctrl+C 停止)")
+    run_server(a, bind_host, bind_port)
 
 
 @app.command()
@@ -231,6 +252,77 @@ def demo(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     init(home=home, force=False)
     doctor(home=home, as_json=False)
     status(home=home, as_json=as_json)
+
+
+# --------------------------------------------------------------------------- web users
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return typer.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
+
+
+@user_app.command("add")
+def user_add(username: Annotated[str, typer.Argument(help="Login name.")],
+             role: Annotated[str, typer.Option(help="petition_office | department | public")] = "petition_office",
+             department: Annotated[Optional[str], typer.Option(help="Department name (role=department).")] = None,
+             display_name: Annotated[Optional[str], typer.Option(help="Name shown on pages.")] = None,
+             password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+             replace: Annotated[bool, typer.Option(help="Overwrite an existing user.")] = False,
+             home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+    """Add a web user; the password is stored as a salted scrypt hash."""
+    a = load_app(home)
+    from suqiu.web.auth import AuthError, add_user
+    try:
+        user = add_user(a.store, username, _read_password(password_stdin), role, department, display_name,
+                        config=a.config, replace=replace)
+    except AuthError as exc:
+        fail(str(exc))
+    if as_json:
+        emit({"username": user.username, "role": user.role, "department": user.department})
+    else:
+        err.print(f"已添加用户 {user.username}（{user.role_label}）")
+
+
+@user_app.command("list")
+def user_list(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+    """List web users (never their password hashes)."""
+    a = load_app(home)
+    from suqiu.web.auth import list_users
+    users = [{"username": u.username, "role": u.role, "department": u.department,
+              "display_name": u.display_name, "active": u.active} for u in list_users(a.store)]
+    if as_json:
+        emit({"users": users})
+        return
+    for u in users:
+        err.print(f"{u['username']:20} {u['role']:16} {u['department'] or '':14} {'启用' if u['active'] else '停用'}")
+
+
+@user_app.command("passwd")
+def user_passwd(username: Annotated[str, typer.Argument(help="Login name.")],
+                password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+                home: HomeOpt = None) -> None:
+    """Set a user's password; the user's open sessions end."""
+    a = load_app(home)
+    from suqiu.web.auth import AuthError, set_password
+    try:
+        set_password(a.store, username, _read_password(password_stdin))
+    except AuthError as exc:
+        fail(str(exc))
+    err.print(f"已更新用户 {username} 的密码")
+
+
+@user_app.command("disable")
+def user_disable(username: Annotated[str, typer.Argument(help="Login name.")],
+                 enable: Annotated[bool, typer.Option("--enable", help="Re-enable instead.")] = False,
+                 home: HomeOpt = None) -> None:
+    """Disable (or re-enable) a user; a disabled user's sessions end at once."""
+    a = load_app(home)
+    from suqiu.web.auth import AuthError, set_active
+    try:
+        set_active(a.store, username, enable)
+    except AuthError as exc:
+        fail(str(exc))
+    err.print(f"已{'启用' if enable else '停用'}用户 {username}")
 
 
 def main() -> None:  # pragma: no cover - console entry point
