@@ -7,8 +7,10 @@ rules for that user's principal, and the detail page checks again before renderi
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import jinja2
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
@@ -16,11 +18,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from suqiu.model import SHANGHAI
 from suqiu.web.app import TEMPLATES_DIR
 from suqiu.web.auth import (
     CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE, SESSION_MAX_AGE_S, User, authenticate, session_token,
 )
 from suqiu.web.deps import LoginRequired, get_signer, get_suqiu, optional_user, require_user
+from suqiu.web.export import EXPORT_LIMIT, XLSX_MEDIA_TYPE, export_xlsx
+from suqiu.web.highlight import safe_fragment
+from suqiu.web.present import FACET, SORT, template_globals
+from suqiu.web.records import load_record
 
 router = APIRouter()
 
@@ -37,6 +44,7 @@ SECURITY_HEADERS = {
 def make_templates() -> Jinja2Templates:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.globals.update(template_globals())
     return Jinja2Templates(env=env)
 
 
@@ -111,7 +119,189 @@ def logout(request: Request, csrf_token: str = Form("")) -> Response:
     return resp
 
 
-# --------------------------------------------------------------------------- pages
+# --------------------------------------------------------------------------- search
+FILTER_PARAMS = ("department", "district", "source", "channel", "topic", "sentiment", "urgency", "status")
+PAGE_SIZES = (10, 20, 50)
+QUERY_FIELD_LABELS = {"date_from": "起始日期", "date_to": "截止日期", "topic": "主题", "page": "页码",
+                      "size": "每页条数", "sort": "排序", "facets": "分面"}
+
+
+def principal_for(user: User) -> Any:
+    """The search layer's principal for a logged-in user (role and department from the store)."""
+    from search.access import Principal
+    if user.role == "petition_office":
+        return Principal.petition_office(name=user.username)
+    if user.role == "department":
+        return Principal.for_department(user.department or "", name=user.username)
+    return Principal.public()
+
+
+@dataclass
+class SearchForm:
+    """The search page's query string, kept as typed so links can rebuild it."""
+
+    q: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    date_from: str = ""
+    date_to: str = ""
+    overdue: str = ""
+    sort: str = "relevance"
+    page: int = 1
+    size: int = 10
+
+    @classmethod
+    def from_request(cls, request: Request) -> "SearchForm":
+        params = request.query_params
+        filters = {name: [v for v in params.getlist(name) if v][:20] for name in FILTER_PARAMS}
+        sort = params.get("sort", "relevance")
+        size = _int(params.get("size"), 10, 1, 100)
+        return cls(q=params.get("q", "")[:500], filters={k: v for k, v in filters.items() if v},
+                   date_from=params.get("from", "")[:40], date_to=params.get("to", "")[:40],
+                   overdue=params.get("overdue", "") if params.get("overdue") in ("1", "0") else "",
+                   sort=sort if sort in SORT else "relevance", page=_int(params.get("page"), 1, 1, 10_000),
+                   size=size if size in PAGE_SIZES else 10)
+
+    def pairs(self, **override: Any) -> list[tuple[str, str]]:
+        """Query-string pairs of this form, with overrides (None removes a key)."""
+        data: dict[str, Any] = {"q": self.q, **self.filters, "from": self.date_from, "to": self.date_to,
+                                "overdue": self.overdue, "sort": self.sort, "size": self.size, "page": self.page}
+        data.update(override)
+        out: list[tuple[str, str]] = []
+        for key, value in data.items():
+            if value is None or value == "" or value == []:
+                continue
+            if key == "sort" and value == "relevance" or key == "size" and value == 10 or key == "page" and value == 1:
+                continue
+            for v in (value if isinstance(value, list) else [value]):
+                out.append((key, str(v)))
+        return out
+
+    def url(self, path: str = "/search", **override: Any) -> str:
+        qs = urlencode(self.pairs(**override))
+        return f"{path}?{qs}" if qs else path
+
+    def toggle(self, facet: str, value: str) -> str:
+        """The link a facet value points at: add the filter, or remove it when it is active."""
+        current = list(self.filters.get(facet, []))
+        current = [v for v in current if v != value] if value in current else [*current, value]
+        return self.url(**{facet: current, "page": None})
+
+    def active(self, facet: str, value: Any) -> bool:
+        return str(value) in self.filters.get(facet, [])
+
+    def to_query(self, page: int | None = None, size: int | None = None, facets: tuple[str, ...] | None = None,
+                 highlight: bool = True) -> Any:
+        from search.query import SearchQuery
+        overdue = {"1": True, "0": False}.get(self.overdue)
+        return SearchQuery.create(
+            self.q, sort=self.sort, page=page or self.page, size=size or self.size, highlight=highlight,
+            facets=PAGE_FACETS if facets is None else facets,
+            date_from=self.date_from or None, date_to=self.date_to or None, overdue=overdue,
+            **{k: v for k, v in self.filters.items()})
+
+
+PAGE_FACETS = ("department", "district", "source", "channel", "topic", "sentiment", "urgency", "status")
+
+
+def _int(raw: str | None, default: int, low: int, high: int) -> int:
+    try:
+        value = int(raw) if raw is not None else default
+    except ValueError:
+        return default
+    return min(max(value, low), high)
+
+
+def _query_error_message(exc: Exception) -> str:
+    field_name = getattr(exc, "field", "")
+    label_text = QUERY_FIELD_LABELS.get(field_name) or FACET.get(field_name, "检索条件")
+    if field_name in ("date_from", "date_to"):
+        return f"{label_text}格式不正确（应为 YYYY-MM-DD），或截止日期早于起始日期。"
+    if field_name == "page":
+        return "页码超出可浏览范围，请缩小检索条件。"
+    return f"{label_text}不正确，请检查后重试。"
+
+
+def hit_view(hit: Any) -> dict[str, Any]:
+    """A search hit as the result list and the export read it (masked fields only)."""
+    data = dict(hit.fields)
+    data["id"] = hit.id
+    data["score"] = hit.score
+    data["highlights"] = [safe_fragment(f) for f in (hit.highlight or [])]
+    return data
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(request: Request, user: User = Depends(require_user)) -> Response:
+    from search.query import QueryError
+    from search.service import search
+    form = SearchForm.from_request(request)
+    app = get_suqiu(request)
+    context: dict[str, Any] = {"form": form, "error": None, "result": None, "hits": [], "pages": [],
+                               "facet_order": PAGE_FACETS, "page_sizes": PAGE_SIZES}
+    try:
+        query = form.to_query()
+    except QueryError as exc:
+        context["error"] = _query_error_message(exc)
+        return render(request, "search.html", context, status_code=400)
+    result = search(app, query, principal_for(user))
+    last_page = max(1, min(-(-result.total // form.size), 10_000 // form.size))
+    context.update(result=result, hits=[hit_view(h) for h in result.hits],
+                   pages=_page_window(form.page, last_page), last_page=last_page)
+    return render(request, "search.html", context)
+
+
+def _page_window(page: int, last: int, width: int = 3) -> list[int]:
+    return list(range(max(1, page - width), min(last, page + width) + 1))
+
+
+@router.get("/search/export.xlsx")
+def export_search(request: Request, user: User = Depends(require_user)) -> Response:
+    """The whole result set (up to EXPORT_LIMIT rows) as XLSX, masked text only."""
+    from search.query import MAX_SIZE, QueryError
+    from search.service import search
+    form = SearchForm.from_request(request)
+    app = get_suqiu(request)
+    principal = principal_for(user)
+    rows: list[dict[str, Any]] = []
+    page = 1
+    try:
+        while len(rows) < EXPORT_LIMIT:
+            result = search(app, form.to_query(page=page, size=MAX_SIZE, facets=(), highlight=False), principal)
+            rows.extend(export_row(h) for h in result.hits)
+            if not result.hits or page * MAX_SIZE >= result.total:
+                break
+            page += 1
+    except QueryError as exc:
+        return render(request, "error.html", {"title": "检索条件有误", "message": _query_error_message(exc)},
+                      status_code=400)
+    stamp = datetime.now(SHANGHAI).strftime("%Y%m%d-%H%M")
+    filename = f"诉求检索结果-{stamp}.xlsx"
+    return Response(export_xlsx(rows[:EXPORT_LIMIT]), media_type=XLSX_MEDIA_TYPE, headers={
+        "Content-Disposition": f"attachment; filename=\"suqiu-{stamp}.xlsx\"; filename*=UTF-8''{quote(filename)}",
+        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+
+
+def export_row(hit: Any) -> dict[str, Any]:
+    data = dict(hit.fields)
+    data["id"] = hit.id
+    return data
+
+
+# --------------------------------------------------------------------------- detail
+@router.get("/records/{record_id:path}", response_class=HTMLResponse)
+def record_page(request: Request, record_id: str, user: User = Depends(require_user)) -> Response:
+    """One demand; 404 (the same as a missing id) when the search layer or the routing says no."""
+    from search.service import get_document
+    app = get_suqiu(request)
+    if len(record_id) > 256 or get_document(app, record_id, principal_for(user)) is None:
+        raise StarletteHTTPException(404)
+    view = load_record(app, record_id, user)
+    if view is None:
+        raise StarletteHTTPException(404)
+    back = _safe_next(request.query_params.get("back")) if request.query_params.get("back") else "/search"
+    return render(request, "detail.html", {"r": view, "back": back})
+
+
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, user: User = Depends(require_user)) -> Response:
     return RedirectResponse("/search", status_code=303)

@@ -1,0 +1,59 @@
+"""A result set as an XLSX workbook, safe to open: formula triggers are neutralised.
+
+Cells that a spreadsheet would evaluate (text starting with = + - @ tab or CR, also their
+full-width forms) get a leading apostrophe via ``reports.xlsx.safe_cell``; characters XML cannot
+hold are dropped so one odd message cannot break the whole export.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from reports.xlsx import workbook_bytes
+from suqiu.web.present import SENTIMENT, SOURCE, STATUS, URGENCY, fmt_time, label
+
+EXPORT_LIMIT = 5000
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# (header, key in the row mapping, formatter)
+COLUMNS: Sequence[tuple[str, str, Any]] = (
+    ("编号", "id", None),
+    ("来源", "source", lambda v: label(SOURCE, v)),
+    ("渠道", "channel", None),
+    ("受理时间", "received_at", fmt_time),
+    ("区县", "district", None),
+    ("分类", "category", None),
+    ("标题", "title", None),
+    ("内容（已脱敏）", "content", None),
+    ("承办部门", "department", None),
+    ("状态", "status", lambda v: label(STATUS, v)),
+    ("情感", "sentiment", lambda v: label(SENTIMENT, v)),
+    ("紧急程度", "urgency", lambda v: label(URGENCY, v)),
+    ("主题", "topic", None),
+    ("关键词", "keywords", lambda v: "、".join(map(str, v)) if isinstance(v, (list, tuple)) else v),
+)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def export_rows(rows: Iterable[Mapping[str, Any]]) -> Iterable[list[Any]]:
+    for row in rows:
+        out = []
+        for _header, key, fmt in COLUMNS:
+            value = row.get(key)
+            if fmt is not None and value is not None:
+                value = fmt(value)
+            out.append(_clean(value))
+        yield out
+
+
+def export_xlsx(rows: Iterable[Mapping[str, Any]], sheet_title: str = "检索结果") -> bytes:
+    """One sheet with a header row and one row per demand (masked text only)."""
+    return workbook_bytes([(sheet_title, [c[0] for c in COLUMNS], export_rows(rows))])
