@@ -1,0 +1,265 @@
+"""The embedded backend: SQLite FTS5 over the same pre-segmented text, in its own database file.
+
+- ``seg`` column: jieba search-mode tokens (``unicode61`` splits on the spaces we put there);
+  ``chars`` column: one token per ideograph, like Elasticsearch's ``standard`` analyzer, for
+  phrases and the recall fallback. Ranking is FTS5's BM25; facets are GROUP BY over the same WHERE.
+- Every user term becomes a double-quoted FTS5 string (quotes doubled), never raw MATCH syntax.
+- A rebuild replaces all rows in one transaction; in WAL mode readers keep seeing the old index
+  until it commits, so searches never see it half-built.
+
+Explicit differences from Elasticsearch: no "more like this" (``similar_to``).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from search.access import Principal, required_department
+from search.backends.base import CompiledTerm, IndexReport, SearchBackend, SearchUnavailable
+from search.documents import iso, searchable_text
+from search.highlight import highlight_text
+from search.query import Filters, Hit, SearchQuery, SearchResult, sort_facet
+from search.segmentation import QuerySegmenter, chars_text
+
+COLUMNS = ("id", "kind", "source", "channel", "received_at", "district", "department", "category", "status",
+           "sentiment", "urgency", "topic", "heat", "due_at", "open")
+FACET_SQL = {
+    "department": "d.department", "district": "d.district", "source": "d.source", "channel": "d.channel",
+    "topic": "CAST(d.topic AS TEXT)", "sentiment": "d.sentiment", "urgency": "d.urgency", "status": "d.status",
+    "category": "d.category", "received_month": "substr(d.received_at, 1, 7)",
+}
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS docs (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    kind TEXT, source TEXT, channel TEXT, received_at TEXT, district TEXT, department TEXT, category TEXT,
+    status TEXT, sentiment TEXT, urgency TEXT, topic INTEGER, heat REAL, due_at TEXT, open INTEGER,
+    doc TEXT NOT NULL
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(seg, chars, tokenize = 'unicode61 remove_diacritics 0');
+CREATE INDEX IF NOT EXISTS ix_docs_received ON docs (received_at);
+CREATE INDEX IF NOT EXISTS ix_docs_department ON docs (department, received_at);
+CREATE INDEX IF NOT EXISTS ix_docs_district ON docs (district);
+CREATE INDEX IF NOT EXISTS ix_docs_source ON docs (source);
+CREATE INDEX IF NOT EXISTS ix_docs_status ON docs (status);
+CREATE INDEX IF NOT EXISTS ix_docs_heat ON docs (heat);
+"""
+
+
+def fts_string(text: str) -> str:
+    """One FTS5 string literal: user text is always data, never operators."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def term_expression(term: CompiledTerm) -> str:
+    parts = []
+    if term.tokens:
+        parts.append("seg : (" + " AND ".join(fts_string(t) for t in term.tokens) + ")")
+    if term.chars:
+        parts.append("chars : " + fts_string(" ".join(term.chars)))
+    return "(" + " OR ".join(parts) + ")"
+
+
+class EmbeddedBackend(SearchBackend):
+    name = "embedded"
+    unsupported = {
+        "more_like_this": "SQLite FTS5 has no term-vector similarity query; use Elasticsearch for 相似诉求",
+    }
+
+    def __init__(self, path: Path | str, segmenter: QuerySegmenter) -> None:
+        super().__init__(segmenter)
+        self.path = Path(path)
+        self._ready = False
+
+    # ------------------------------------------------------------------ connection
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise SearchUnavailable(f"embedded index {self.path} cannot be opened: {exc}") from exc
+        try:
+            conn.execute("PRAGMA synchronous=NORMAL")
+            yield conn
+        finally:
+            conn.close()
+
+    def ensure_ready(self) -> bool:
+        if self._ready:
+            return False
+        created = not self.path.exists()
+        with self._connect() as conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.executescript(SCHEMA)
+        self._ready = True
+        return created
+
+    def describe(self) -> dict[str, Any]:
+        return {"backend": self.name, "path": str(self.path), "sqlite": sqlite3.sqlite_version}
+
+    # ------------------------------------------------------------------ writes
+    def _write(self, conn: sqlite3.Connection, docs: Iterable[dict[str, Any]], report: IndexReport) -> None:
+        for doc in docs:
+            prepared = self.prepare_document(doc)
+            stored = {k: v for k, v in prepared.items() if k != "seg"}
+            row = conn.execute("SELECT rowid FROM docs WHERE id = ?", (doc["id"],)).fetchone()
+            if row is not None:
+                conn.execute("DELETE FROM fts WHERE rowid = ?", (row[0],))
+                conn.execute("DELETE FROM docs WHERE rowid = ?", (row[0],))
+            values = [stored.get(c) for c in COLUMNS]
+            values[COLUMNS.index("open")] = 1 if stored.get("open") else 0
+            cur = conn.execute(
+                f"INSERT INTO docs ({', '.join(COLUMNS)}, doc) VALUES ({', '.join('?' * (len(COLUMNS) + 1))})",
+                (*values, json.dumps(stored, ensure_ascii=False)))
+            conn.execute("INSERT INTO fts (rowid, seg, chars) VALUES (?, ?, ?)",
+                         (cur.lastrowid, prepared["seg"], chars_text(searchable_text(prepared))))
+            report.indexed.append(doc["id"])
+
+    def index_documents(self, docs: Iterable[dict[str, Any]]) -> IndexReport:
+        self.ensure_ready()
+        report = IndexReport()
+        with self._connect() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._write(conn, docs, report)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return report
+
+    def delete_documents(self, ids: Iterable[str]) -> int:
+        self.ensure_ready()
+        n = 0
+        with self._connect() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            for doc_id in ids:
+                row = conn.execute("SELECT rowid FROM docs WHERE id = ?", (doc_id,)).fetchone()
+                if row is not None:
+                    conn.execute("DELETE FROM fts WHERE rowid = ?", (row[0],))
+                    conn.execute("DELETE FROM docs WHERE rowid = ?", (row[0],))
+                    n += 1
+            conn.execute("COMMIT")
+        return n
+
+    def rebuild(self, docs: Iterator[dict[str, Any]]) -> IndexReport:
+        self.ensure_ready()
+        report = IndexReport()
+        with self._connect() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute("DELETE FROM fts")
+                conn.execute("DELETE FROM docs")
+                self._write(conn, docs, report)
+                conn.execute("INSERT INTO fts (fts) VALUES ('optimize')")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return report
+
+    def refresh(self) -> None:
+        """Writes are visible once committed; nothing to do."""
+
+    def count(self) -> int:
+        self.ensure_ready()
+        with self._connect() as conn:
+            return int(conn.execute("SELECT count(*) FROM docs").fetchone()[0])
+
+    def drop(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(self.path) + suffix).unlink(missing_ok=True)
+        self._ready = False
+
+    # ------------------------------------------------------------------ reads
+    def _get(self, doc_id: str) -> dict[str, Any] | None:
+        self.ensure_ready()
+        with self._connect() as conn:
+            row = conn.execute("SELECT doc FROM docs WHERE id = ?", (doc_id,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def _where(self, query: SearchQuery, principal: Principal) -> tuple[str, list[Any], str | None]:
+        """WHERE clause and parameters, plus the FTS5 MATCH expression for the positive text."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        groups, excluded = self.compiler.compile_text(query.text)
+        match = " AND ".join("(" + " OR ".join(term_expression(t) for t in g) + ")" for g in groups) or None
+        if match:
+            clauses.append("fts MATCH ?")
+            params.append(match)
+        if excluded:
+            clauses.append("d.rowid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
+            params.append(" OR ".join(term_expression(t) for t in excluded))
+        self._filter_clauses(query.filters, query, clauses, params)
+        dept = required_department(principal)
+        if dept is not None:  # the access rule: part of the engine query, not a post-filter
+            clauses.append("d.department = ?")
+            params.append(dept)
+        return (" AND ".join(clauses) or "1"), params, match
+
+    @staticmethod
+    def _filter_clauses(f: Filters, query: SearchQuery, clauses: list[str], params: list[Any]) -> None:
+        for name, values in f.keyword_items():
+            clauses.append(f"d.{name} IN ({', '.join('?' * len(values))})")
+            params.extend(values)
+        if f.topic:
+            clauses.append(f"d.topic IN ({', '.join('?' * len(f.topic))})")
+            params.extend(f.topic)
+        if f.received_from:
+            clauses.append("d.received_at >= ?")
+            params.append(iso(f.received_from))
+        if f.received_to:
+            clauses.append("d.received_at < ?")
+            params.append(iso(f.received_to))
+        if f.overdue is not None:
+            now = iso(query.clock())
+            if f.overdue:
+                clauses.append("(d.open = 1 AND d.due_at < ?)")
+            else:
+                clauses.append("NOT (d.open = 1 AND d.due_at IS NOT NULL AND d.due_at < ?)")
+            params.append(now)
+
+    def _search(self, query: SearchQuery, principal: Principal) -> SearchResult:
+        self.ensure_ready()
+        where, params, match = self._where(query, principal)
+        source = "docs d JOIN fts ON fts.rowid = d.rowid" if match else "docs d"
+        ranked = match is not None and query.sort == "relevance"
+        if ranked:
+            order = "bm25(fts) ASC, d.received_at DESC, d.id ASC"
+        elif query.sort == "heat":
+            order = "d.heat DESC, d.received_at DESC, d.id ASC"
+        else:
+            order = "d.received_at DESC, d.id ASC"
+        score = "-bm25(fts)" if ranked else "NULL"
+        try:
+            with self._connect() as conn:
+                total = int(conn.execute(f"SELECT count(*) FROM {source} WHERE {where}", params).fetchone()[0])
+                rows = conn.execute(
+                    f"SELECT d.doc, {score} FROM {source} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+                    (*params, query.size, query.offset)).fetchall() if query.size else []
+                facets = {name: self._facet(conn, name, source, where, params) for name in query.facets}
+        except sqlite3.OperationalError as exc:
+            raise SearchUnavailable(f"embedded search failed: {exc}") from exc
+        needles = self.compiler.highlight_needles(self.compiler.compile_text(query.text)[0])
+        hits = []
+        for doc_json, sc in rows:
+            doc = json.loads(doc_json)
+            hl: list[str] = []
+            if query.highlight and needles:
+                hl = highlight_text(doc.get("title") or "", needles, max_fragments=1) + \
+                    highlight_text(doc.get("content") or "", needles)
+            hits.append(Hit(id=doc["id"], score=None if sc is None else float(sc), fields=doc, highlight=hl))
+        return SearchResult(total=total, hits=hits, facets=facets)
+
+    @staticmethod
+    def _facet(conn: sqlite3.Connection, name: str, source: str, where: str, params: Sequence[Any]) -> list[dict]:
+        expr = FACET_SQL[name]
+        rows = conn.execute(f"SELECT {expr} AS v, count(*) FROM {source} WHERE {where} AND {expr} IS NOT NULL "
+                            f"AND {expr} != '' GROUP BY v", params).fetchall()
+        return sort_facet({str(v): int(n) for v, n in rows})

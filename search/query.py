@@ -1,0 +1,280 @@
+"""One engine-independent query model for demand search.
+
+The petition office types free text: words, "quoted phrases", ``-exclusions`` and ``OR`` between
+alternatives (``停水 OR 停电 小区`` means (停水 or 停电) and 小区). The text is parsed here into a
+small tree; each backend compiles the tree into its own syntax, so user text never reaches an
+engine's query parser (no ``query_string``, no raw FTS5 MATCH text).
+
+Filters, facets, sort, paging and highlighting are plain fields. Errors name the field to fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+
+from suqiu.model import SHANGHAI, as_shanghai
+
+SortOrder = Literal["relevance", "time", "heat"]
+SORTS: tuple[str, ...] = ("relevance", "time", "heat")
+
+# facet name -> indexed field; ``received_month`` is a date histogram by calendar month
+FACETS: tuple[str, ...] = (
+    "department", "district", "source", "channel", "topic", "sentiment", "urgency", "status",
+    "category", "received_month",
+)
+DEFAULT_FACETS: tuple[str, ...] = ("department", "district", "source", "sentiment", "urgency", "status")
+MAX_SIZE = 100
+FACET_SIZE = 50  # values per facet, most frequent first
+MAX_WINDOW = 10_000  # deepest result reachable by paging (Elasticsearch's max_result_window)
+OR_WORDS = frozenset({"OR", "|"})
+
+
+class QueryError(ValueError):
+    """A query cannot run as given; ``field`` names what to fix."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Term:
+    """One word (segmented, matched by tokens or as characters) or one quoted phrase (exact)."""
+
+    text: str
+    phrase: bool = False
+
+
+@dataclass(frozen=True)
+class TextQuery:
+    """Parsed free text: every group must match (a group matches when any of its terms does);
+    no excluded term may match."""
+
+    groups: tuple[tuple[Term, ...], ...] = ()
+    excluded: tuple[Term, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.groups and not self.excluded
+
+    def positive_terms(self) -> list[Term]:
+        return [t for g in self.groups for t in g]
+
+
+def _lex(text: str) -> list[tuple[str, bool, bool]]:
+    """Split into (token, quoted, negated) keeping quoted phrases whole; an unclosed quote runs to the end."""
+    out: list[tuple[str, bool, bool]] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+            continue
+        negated = False
+        if ch in "-－" and i + 1 < n and not text[i + 1].isspace():
+            negated = True
+            i += 1
+            ch = text[i]
+        if ch in "\"“”":
+            end = i + 1
+            while end < n and text[end] not in "\"“”":
+                end += 1
+            out.append((text[i + 1:end].strip(), True, negated))
+            i = end + 1
+            continue
+        end = i
+        while end < n and not text[end].isspace() and text[end] not in "\"“”":
+            end += 1
+        out.append((text[i:end], False, negated))
+        i = end
+    return out
+
+
+def parse_text(text: str) -> TextQuery:
+    """Parse what a person typed; stray operators are ignored rather than raising."""
+    groups: list[list[Term]] = []
+    excluded: list[Term] = []
+    join_next = False
+    for token, quoted, negated in _lex(text or ""):
+        if not quoted and not negated and token in OR_WORDS:
+            join_next = bool(groups)
+            continue
+        if not token:
+            continue
+        term = Term(token, phrase=quoted)
+        if negated:
+            excluded.append(term)
+            join_next = False
+            continue
+        if join_next and groups:
+            groups[-1].append(term)
+        else:
+            groups.append([term])
+        join_next = False
+    return TextQuery(tuple(tuple(dict.fromkeys(g)) for g in groups), tuple(dict.fromkeys(excluded)))
+
+
+def _tuple(value: str | int | tuple | list | None) -> tuple:
+    if value is None or value == "":
+        return ()
+    if isinstance(value, (tuple, list, set, frozenset)):
+        return tuple(v for v in value if v not in (None, ""))
+    return (value,)
+
+
+def date_bound(value: str | date | datetime | None, end: bool = False, field: str = "date") -> datetime | None:
+    """A lower (``end=False``) or exclusive upper bound in Shanghai time.
+
+    A bare date as an upper bound includes that whole day (``--to 2024-05-31`` keeps the 31st).
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        raw = value.strip()
+        try:
+            value = date.fromisoformat(raw) if len(raw) <= 10 else datetime.fromisoformat(raw)
+        except ValueError:
+            raise QueryError(field, f"'{raw}' is not a date (YYYY-MM-DD) or ISO datetime") from None
+    if isinstance(value, datetime):
+        return as_shanghai(value)
+    start = datetime.combine(value, time.min, tzinfo=SHANGHAI)
+    return start + timedelta(days=1) if end else start
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Every filter is any-of within one field and all-of across fields; empty means no filter."""
+
+    department: tuple[str, ...] = ()
+    district: tuple[str, ...] = ()
+    source: tuple[str, ...] = ()
+    channel: tuple[str, ...] = ()
+    topic: tuple[int, ...] = ()
+    sentiment: tuple[str, ...] = ()
+    urgency: tuple[str, ...] = ()
+    status: tuple[str, ...] = ()
+    category: tuple[str, ...] = ()
+    received_from: datetime | None = None   # inclusive
+    received_to: datetime | None = None     # exclusive
+    overdue: bool | None = None             # True: open and past its time limit; False: not overdue
+
+    KEYWORD_FIELDS = ("department", "district", "source", "channel", "sentiment", "urgency", "status",
+                      "category")
+
+    @classmethod
+    def build(cls, *, department=None, district=None, source=None, channel=None, topic=None,
+              sentiment=None, urgency=None, status=None, category=None,
+              date_from: str | date | datetime | None = None, date_to: str | date | datetime | None = None,
+              overdue: bool | None = None) -> "Filters":
+        """Accept single values or lists, date strings; a bare ``date_to`` date is inclusive."""
+        topics: list[int] = []
+        for t in _tuple(topic):
+            try:
+                topics.append(int(t))
+            except (TypeError, ValueError):
+                raise QueryError("topic", f"'{t}' is not a topic id (an integer)") from None
+        return cls(
+            department=tuple(map(str, _tuple(department))), district=tuple(map(str, _tuple(district))),
+            source=tuple(map(str, _tuple(source))), channel=tuple(map(str, _tuple(channel))),
+            topic=tuple(topics), sentiment=tuple(map(str, _tuple(sentiment))),
+            urgency=tuple(map(str, _tuple(urgency))), status=tuple(map(str, _tuple(status))),
+            category=tuple(map(str, _tuple(category))),
+            received_from=date_bound(date_from, field="date_from"),
+            received_to=date_bound(date_to, end=True, field="date_to"),
+            overdue=overdue,
+        )
+
+    def keyword_items(self) -> list[tuple[str, tuple[str, ...]]]:
+        return [(name, getattr(self, name)) for name in self.KEYWORD_FIELDS if getattr(self, name)]
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """Everything one search asks for. Build with ``SearchQuery.create(text=..., ...)``."""
+
+    text: TextQuery = field(default_factory=TextQuery)
+    raw_text: str = ""
+    filters: Filters = field(default_factory=Filters)
+    facets: tuple[str, ...] = DEFAULT_FACETS
+    sort: str = "relevance"
+    page: int = 1
+    size: int = 10
+    highlight: bool = True
+    similar_to: str | None = None   # a record id: "more like this" (Elasticsearch only)
+    now: datetime | None = None     # the clock the overdue filter compares against; default: now
+
+    @classmethod
+    def create(cls, text: str = "", *, filters: Filters | None = None, facets: tuple[str, ...] | list[str] | None = None,
+               sort: str = "relevance", page: int = 1, size: int = 10, highlight: bool = True,
+               similar_to: str | None = None, now: datetime | None = None, **filter_kwargs) -> "SearchQuery":
+        if filters is not None and filter_kwargs:
+            raise QueryError("filters", "give either filters= or filter keywords, not both")
+        q = cls(text=parse_text(text), raw_text=text or "",
+                filters=filters if filters is not None else Filters.build(**filter_kwargs),
+                facets=DEFAULT_FACETS if facets is None else tuple(facets), sort=sort, page=page, size=size,
+                highlight=highlight, similar_to=similar_to, now=now)
+        q.validate()
+        return q
+
+    def validate(self) -> None:
+        if self.sort not in SORTS:
+            raise QueryError("sort", f"'{self.sort}' is not one of {', '.join(SORTS)}")
+        for name in self.facets:
+            if name not in FACETS:
+                raise QueryError("facets", f"'{name}' is not a facet; choose from {', '.join(FACETS)}")
+        if not isinstance(self.page, int) or self.page < 1:
+            raise QueryError("page", "must be an integer ≥ 1")
+        if not isinstance(self.size, int) or not 0 <= self.size <= MAX_SIZE:
+            raise QueryError("size", f"must be an integer between 0 and {MAX_SIZE}")
+        if self.offset + self.size > MAX_WINDOW:
+            raise QueryError("page", f"results beyond the first {MAX_WINDOW} cannot be paged to; narrow the filters")
+        f = self.filters
+        if f.received_from and f.received_to and f.received_from >= f.received_to:
+            raise QueryError("date_to", "must not be before date_from")
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.size
+
+    def clock(self) -> datetime:
+        return as_shanghai(self.now) if self.now else datetime.now(SHANGHAI)
+
+    def with_page(self, page: int) -> "SearchQuery":
+        q = replace(self, page=page)
+        q.validate()
+        return q
+
+
+@dataclass
+class Hit:
+    """One result: the indexed (masked) document fields, its score and HTML-safe highlight fragments."""
+
+    id: str
+    score: float | None
+    fields: dict
+    highlight: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "score": self.score, **self.fields, "highlight": self.highlight}
+
+
+@dataclass
+class SearchResult:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[dict]]   # facet -> [{"value": str, "count": int}], by count desc then value
+    page: int = 1
+    size: int = 10
+    backend: str = ""
+
+    def as_dict(self) -> dict:
+        return {"total": self.total, "hits": [h.as_dict() for h in self.hits], "facets": self.facets,
+                "page": self.page, "size": self.size, "backend": self.backend}
+
+
+def sort_facet(counts: dict[str, int], limit: int = FACET_SIZE) -> list[dict]:
+    ranked = sorted(((k, v) for k, v in counts.items() if v > 0), key=lambda kv: (-kv[1], kv[0]))
+    return [{"value": k, "count": v} for k, v in ranked[:limit]]
