@@ -49,6 +49,8 @@ class SearchConfig(_Section):
 
 class Department(_Section):
     name: str = Field(min_length=1)
+    # short stable identifier (Open311 service_code); empty: derived from the name
+    code: str = Field(default="", max_length=40, pattern=r"^[A-Za-z0-9_-]*$")
     aliases: list[str] = Field(default_factory=list)
     keywords: list[str] = Field(default_factory=list)
     categories: list[str] = Field(default_factory=list)
@@ -95,6 +97,16 @@ class RoutingConfig(_Section):
     triage_queue: str = "待人工分派"
 
 
+class TrackingConfig(_Section):
+    """Reply tracking: departments are ranked only on at least ``min_count`` demands."""
+
+    min_count: int = Field(default=10, ge=1)
+    default_time_limit_days: float = Field(default=15, gt=0)
+    # delivery retries back off from this many minutes, doubling, up to the cap
+    retry_minutes: float = Field(default=5, gt=0)
+    retry_cap_minutes: float = Field(default=360, gt=0)
+
+
 class WarningsConfig(_Section):
     baseline_weeks: int = Field(default=4, ge=1)
     surge_ratio: float = Field(default=2.0, gt=1)
@@ -138,6 +150,7 @@ class Config(_Section):
     import_profiles: list[ImportProfile] = Field(default_factory=list)
     routing: RoutingConfig = Field(default_factory=RoutingConfig)
     warnings: WarningsConfig = Field(default_factory=WarningsConfig)
+    tracking: TrackingConfig = Field(default_factory=TrackingConfig)
     smtp: SmtpConfig = Field(default_factory=SmtpConfig)
     server: ServerConfig = Field(default_factory=ServerConfig)
     text: TextConfig = Field(default_factory=TextConfig)

@@ -136,3 +136,64 @@ Index("ix_stage_state_stage", stage_state.c.stage, stage_state.c.input_key)
 
 __all__ = ["metadata", "records", "record_history", "analysis", "stage_state", "quarantine", "runs",
            "users", "Boolean"]
+
+# ---------------------------------------------------------------- the two-way loop (issue 9)
+# where a demand is routed: one row per record; history of changes lives in record_history
+routes = Table(
+    "routes", metadata,
+    Column("record_id", String(256), ForeignKey("records.id"), primary_key=True),
+    Column("department", String(200), index=True),          # canonical name; NULL in the triage queue
+    Column("queue", String(20), nullable=False, index=True),  # department | triage
+    Column("reason", String(50), nullable=False),             # given, rule, model, triage, reassign
+    Column("confidence", Float),
+    Column("routed_at", DateTime, nullable=False, index=True),
+    Column("actor", String(200)),
+    Column("note", Text),
+)
+
+# one digest delivery (email and/or outbox); failed ones are retried until sent, never dropped
+deliveries = Table(
+    "deliveries", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("department", String(200), nullable=False, index=True),
+    Column("period", String(10), nullable=False),
+    Column("window_start", DateTime, nullable=False),
+    Column("window_end", DateTime, nullable=False),
+    Column("recipient", String(300)),
+    Column("subject", Text, nullable=False),
+    Column("eml_path", Text, nullable=False),                # the exact message, resent as is
+    Column("html_path", Text, nullable=False),
+    Column("xlsx_path", Text, nullable=False),
+    Column("item_count", Integer, nullable=False),
+    Column("status", String(20), nullable=False, index=True),  # pending, sent, failed, outbox
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_attempt_at", DateTime),
+    Column("next_attempt_at", DateTime),
+    Column("sent_at", DateTime),
+)
+
+# which demands a department's digest carried (so each routed demand is sent once per routing)
+digest_items = Table(
+    "digest_items", metadata,
+    Column("delivery_id", Integer, ForeignKey("deliveries.id"), primary_key=True),
+    Column("record_id", String(256), ForeignKey("records.id"), primary_key=True),
+    Column("department", String(200), nullable=False, index=True),
+)
+
+# department API tokens: only the SHA-256 of the (high-entropy) token is stored
+api_tokens = Table(
+    "api_tokens", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("department", String(200)),                      # NULL for the petition office
+    Column("role", String(20), nullable=False),               # department | office
+    Column("label", String(200)),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("prefix", String(16), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_used_at", DateTime),
+    Column("revoked_at", DateTime),
+)
+
+__all__ += ["routes", "deliveries", "digest_items", "api_tokens"]

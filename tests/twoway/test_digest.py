@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from reports.digest import build_digest, collapse_duplicates, render_html, render_text, render_xlsx
+from suqiu.digests import DigestError, make_digest, new_items
+from suqiu.routing import reassign, route_pending
+from tests.twoway.seed import HOUSING, LABOUR, T0, TRAFFIC
+
+
+def _item(rid: str, text: str = "内容", **kw):
+    base = {"record_id": rid, "title": f"标题{rid}", "text": text, "received_at": T0}
+    base.update(kw)
+    return base
+
+
+def _digest(items, **kw):
+    return build_digest(HOUSING, "day", T0 - timedelta(days=1), T0, items, generated_at=T0, city="福州市", **kw)
+
+
+# ------------------------------------------------------------------ pure builder
+def test_duplicates_collapse_with_their_count():
+    d = _digest([_item("a", dup_group="g"), _item("b", dup_group="g"), _item("c")])
+    entries = [e for g in d.groups for e in g.entries]
+    assert sorted(e.count for e in entries) == [1, 2]
+    assert d.entry_count == 2 and d.submission_count == 3
+    assert sorted(d.record_ids) == ["a", "b", "c"]
+
+
+def test_collapse_keeps_the_earliest_submission():
+    pairs = collapse_duplicates([_item("late", dup_group="g", received_at=T0 + timedelta(hours=1)),
+                                 _item("early", dup_group="g")])
+    assert pairs[0][0]["record_id"] == "early"
+
+
+def test_urgent_first_within_and_across_groups():
+    d = _digest([_item("a", topic_id=1, urgency="low"), _item("b", topic_id=1, urgency="critical"),
+                 _item("c", topic_id=2, urgency="medium"), _item("d", topic_id=2), _item("e", topic_id=2)],
+                topic_labels={1: "电梯", 2: "物业"})
+    assert [g.label for g in d.groups] == ["电梯", "物业"]
+    assert d.groups[0].entries[0].record_id == "b"
+
+
+def test_group_takes_most_urgent_level_of_its_duplicates():
+    d = _digest([_item("a", dup_group="g", urgency="low"), _item("b", dup_group="g", urgency="high")])
+    assert d.groups[0].entries[0].urgency == "high" and d.urgent_count == 1
+
+
+def test_group_label_falls_back_to_keywords():
+    d = _digest([_item("a", topic_id=7, keywords=["停车费", "物业"]), _item("b", topic_id=7, keywords=["物业"])])
+    assert d.groups[0].label.startswith("物业")
+
+
+def test_html_escapes_everything():
+    evil = '<script>alert(1)</script><img src=x onerror=alert(2)>'
+    d = _digest([_item("a", text=evil, title='"><b>t</b>')],
+                hotspots=[{"label": "<i>热点</i>", "count": 3}], warnings=[{"label": "<u>w</u>", "level": "高"}])
+    html = render_html(d)
+    assert "<script>" not in html and "<img" not in html and "<i>热点" not in html and "<b>t</b>" not in html
+    assert "&lt;script&gt;" in html and "&lt;i&gt;热点" in html
+
+
+def test_html_is_email_safe():
+    html = render_html(_digest([_item("a")]))
+    assert "<style" not in html and "<link" not in html and "<script" not in html
+    assert "http://" not in html and "https://" not in html
+    assert 'style="' in html
+
+
+def test_html_caps_entries_per_group_and_points_to_attachment():
+    d = _digest([_item(f"r{i}", topic_id=1) for i in range(25)])
+    html = render_html(d, per_group=20)
+    assert "另有 5 件" in html
+
+
+def test_xlsx_neutralises_formula_injection():
+    d = _digest([_item("a", text="=HYPERLINK(\"http://x\",\"点我\")", title="+1+1"),
+                 _item("b", text="@SUM(A1)", title="-2")])
+    ws = load_workbook(io.BytesIO(render_xlsx(d)))["新诉求"]
+    values = [c.value for row in ws.iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
+    assert "'=HYPERLINK(\"http://x\",\"点我\")" in values and "'+1+1" in values and "'@SUM(A1)" in values
+    assert all(not v.startswith(("=", "+", "-", "@")) for v in values)
+
+
+def test_xlsx_lists_every_entry_even_beyond_the_html_cap():
+    d = _digest([_item(f"r{i}", topic_id=1) for i in range(25)])
+    ws = load_workbook(io.BytesIO(render_xlsx(d)))["新诉求"]
+    assert ws.max_row == 26
+
+
+def test_text_part_mentions_urgent_and_duplicates():
+    d = _digest([_item("a", urgency="critical"), _item("b", dup_group="g"), _item("c", dup_group="g")])
+    text = render_text(d)
+    assert "[特急]" in text and "重复反映 2 次" in text
+
+
+def test_subject_counts():
+    d = _digest([_item("a", urgency="high")], overdue=[{"record_id": "x", "overdue_days": 2.0}])
+    assert "新诉求 1 件" in d.subject and "紧急 1 件" in d.subject and "超期 1 件" in d.subject
+
+
+# ------------------------------------------------------------------ from the store
+def test_digest_carries_only_the_departments_routed_demands(app, seeded):
+    route_pending(app)
+    digest, ids = make_digest(app, HOUSING, "day", now=T0 + timedelta(days=1))
+    assert sorted(ids) == ["hotline:h1", "hotline:h2", "hotline:h3"]
+    assert digest.entry_count == 2 and digest.submission_count == 3   # h1+h2 are duplicates
+    assert digest.groups[0].entries[0].record_id == "hotline:h3"      # critical first
+
+
+def test_digest_uses_masked_text_only(app, seeded):
+    route_pending(app)
+    digest, _ = make_digest(app, HOUSING, "week", now=T0 + timedelta(days=1))
+    html, xlsx = render_html(digest), render_xlsx(digest)
+    assert "13812345678" not in html and "[手机号]" in html
+    assert b"13812345678" not in xlsx
+
+
+def test_digest_lists_overdue_and_figures(app, seeded):
+    route_pending(app)
+    digest, _ = make_digest(app, HOUSING, "day", now=T0 + timedelta(days=16))
+    assert {o["record_id"] for o in digest.overdue} == {"hotline:h1", "hotline:h2", "hotline:h3"}
+    assert digest.figures["assigned"] == 3 and digest.figures["overdue"] == 3
+
+
+def test_unknown_department_and_period(app):
+    with pytest.raises(DigestError, match="未知部门"):
+        make_digest(app, "火星局", "day")
+    with pytest.raises(DigestError, match="day 或 week"):
+        make_digest(app, HOUSING, "month")
+
+
+def test_new_items_follow_a_reassignment(app, seeded):
+    from suqiu.delivery import Outgoing, enqueue
+    route_pending(app)
+    digest, ids = make_digest(app, HOUSING, "day", now=T0)
+    enqueue(app, Outgoing(HOUSING, "day", T0, T0, digest.subject, "<p>x</p>", "x", b"", ids))
+    assert new_items(app, HOUSING) == []                                   # carried once
+    reassign(app, "hotline:h3", TRAFFIC, "属交通设施", actor="信访办")
+    assert [i["record_id"] for i in new_items(app, TRAFFIC)] == ["hotline:h3"]
+    reassign(app, "hotline:h3", HOUSING, "退回", actor="信访办")
+    assert [i["record_id"] for i in new_items(app, HOUSING)] == ["hotline:h3"]  # routed again: new again
+    assert [i["record_id"] for i in new_items(app, LABOUR)] == ["hotline:l1"]
+
+
+def test_replied_demands_are_not_new(app, seeded):
+    route_pending(app)
+    app.store.set_fields("hotline:h3", {"status": "replied", "reply_text": "已修复"}, origin="api")
+    assert "hotline:h3" not in [i["record_id"] for i in new_items(app, HOUSING)]

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import pytest
+
+from suqiu.config import load_config
+from suqiu.routing import RoutingError, decide, reassign, route_of, route_pending, triage_queue
+from tests.twoway.seed import HOUSING, LABOUR, TRAFFIC, analysis, demand, seed
+
+
+def test_routes_classified_demands_and_sends_unsure_ones_to_triage(app, seeded):
+    stats = route_pending(app)
+    assert stats.routed == 4 and stats.triage == 1
+    assert stats.by_department == {HOUSING: 3, LABOUR: 1}
+    assert triage_queue(app) == ["hotline:t1"]
+
+
+def test_routing_moves_status_received_to_routed_with_history(app, seeded):
+    route_pending(app)
+    assert app.store.get("hotline:h1")["status"] == "routed"
+    hist = app.store.history("hotline:h1")
+    status = [h for h in hist if h["field"] == "status"]
+    assert status[-1]["old_value"] == "received" and status[-1]["new_value"] == "routed"
+    dept = [h for h in hist if h["field"] == "department"]
+    assert dept[-1]["new_value"] == HOUSING and dept[-1]["origin"] == "routing"
+
+
+def test_triage_demand_keeps_status_received(app, seeded):
+    route_pending(app)
+    assert app.store.get("hotline:t1")["status"] == "received"
+    assert route_of(app, "hotline:t1")["queue"] == "triage"
+
+
+def test_route_pending_twice_is_idempotent(app, seeded):
+    route_pending(app)
+    n_hist = len(app.store.history("hotline:h1"))
+    again = route_pending(app)
+    assert again.routed == 0 and again.triage == 0 and again.unchanged == 1
+    assert len(app.store.history("hotline:h1")) == n_hist
+
+
+def test_unclassified_demands_wait(app):
+    seed(app.store, [(demand("x1", "还没有分析"), None)])
+    assert route_pending(app).routed == 0
+    assert route_of(app, "hotline:x1") is None
+
+
+def test_reassign_keeps_reason_in_history(app, seeded):
+    route_pending(app)
+    out = reassign(app, "hotline:h3", TRAFFIC, "电梯属特种设备，由市场监管转交交通", actor="信访办-张")
+    assert out["from"] == HOUSING and out["to"] == TRAFFIC
+    last = [h for h in app.store.history("hotline:h3") if h["field"] == "department"][-1]
+    assert (last["old_value"], last["new_value"], last["origin"]) == (HOUSING, TRAFFIC, "reassign")
+    assert last["actor"] == "信访办-张" and "特种设备" in last["note"]
+    assert app.store.get_analysis("hotline:h3").department == TRAFFIC
+
+
+def test_reassign_from_triage_routes_the_demand(app, seeded):
+    route_pending(app)
+    reassign(app, "hotline:t1", "住建局", "人工判断属物业问题", actor="信访办")
+    assert route_of(app, "hotline:t1")["department"] == HOUSING
+    assert app.store.get("hotline:t1")["status"] == "routed"
+    assert triage_queue(app) == []
+
+
+@pytest.mark.parametrize("dept,reason,actor,msg", [
+    ("不存在的局", "原因", "张", "未知部门"),
+    (TRAFFIC, "  ", "张", "原因"),
+    (TRAFFIC, "原因", "", "操作人"),
+])
+def test_reassign_rejects_bad_requests(app, seeded, dept, reason, actor, msg):
+    route_pending(app)
+    with pytest.raises(RoutingError, match=msg):
+        reassign(app, "hotline:h1", dept, reason, actor)
+
+
+def test_reassign_unknown_record(app, seeded):
+    with pytest.raises(RoutingError, match="不存在"):
+        reassign(app, "hotline:nope", TRAFFIC, "原因", "张")
+
+
+def test_department_named_by_source_wins():
+    cfg = load_config()
+    d = decide(cfg, "市住建局", LABOUR, "model", 0.99)
+    assert (d.department, d.reason) == (HOUSING, "given")
+
+
+def test_low_confidence_model_decision_goes_to_triage():
+    cfg = load_config()
+    assert decide(cfg, None, HOUSING, "model", 0.1).department is None
+    assert decide(cfg, None, HOUSING, "rule", 0.1).department == HOUSING
+
+
+def test_unknown_classifier_department_goes_to_triage():
+    assert decide(load_config(), None, "火星局", "rule", 0.9).queue == "triage"
+
+
+def test_already_replied_demand_is_routed_without_status_change(app):
+    seed(app.store, [(demand("r1", "路灯不亮", status="replied", reply_text="已修复"),
+                      analysis("hotline:r1", "路灯不亮", "", "城市管理局"))])
+    route_pending(app)
+    assert app.store.get("hotline:r1")["status"] == "replied"
+    assert route_of(app, "hotline:r1")["department"] == "城市管理局"
