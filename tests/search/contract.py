@@ -1,0 +1,271 @@
+"""The search contract: every behaviour both backends must show, over the one shared dataset.
+
+Backend test files subclass ``SearchContract`` and set ``backend_kind``; what a backend cannot do
+is overridden there as a strict expected failure naming the ``UnsupportedFeature``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from search.access import Principal
+from search.backends.base import UnsupportedFeature
+from search.query import Filters, QueryError, SearchQuery
+from tests.search.dataset import CG, HB, NOW, ZJ, ids, indexed_rows, rid
+
+OFFICE = Principal.petition_office()
+ALL = {rid(r["sid"]) for r in indexed_rows()}
+
+
+def run(backend: Any, text: str = "", principal: Principal = OFFICE, **kw: Any):
+    kw.setdefault("size", 50)
+    kw.setdefault("now", NOW)
+    return backend.search(SearchQuery.create(text, **kw), principal)
+
+
+def found(backend: Any, text: str = "", principal: Principal = OFFICE, **kw: Any) -> set[str]:
+    res = run(backend, text, principal, **kw)
+    assert res.total == len(res.hits), "dataset fits one page"
+    return {h.id for h in res.hits}
+
+
+def facet(result: Any, name: str) -> dict[str, int]:
+    return {f["value"]: f["count"] for f in result.facets[name]}
+
+
+@pytest.mark.usefixtures("indexed")
+class SearchContract:
+    backend_kind = ""
+
+    @pytest.fixture
+    def backend(self, indexed: Any) -> Any:
+        return indexed[1]
+
+    # ------------------------------------------------------------------ text
+    def test_empty_text_matches_every_indexed_demand(self, backend):
+        assert found(backend) == ALL
+
+    def test_unanalysed_record_is_not_indexed(self, backend):
+        assert backend.get(rid("h11"), OFFICE) is None
+        assert backend.count() == len(ALL)
+
+    def test_word(self, backend):
+        assert found(backend, "噪音") == ids("h1", "h2", "p5")
+
+    def test_words_are_all_required(self, backend):
+        assert found(backend, "噪音 工地") == ids("h2")
+
+    def test_or_between_words(self, backend):
+        assert found(backend, "停水 OR 停电") == ids("h3", "h4")
+
+    def test_or_group_and_another_word(self, backend):
+        assert found(backend, "停水 OR 停电 电梯") == ids("h4")
+
+    def test_exclusion(self, backend):
+        assert found(backend, "噪音 -物业") == ids("h1", "h2")
+
+    def test_exclusion_alone_keeps_the_rest(self, backend):
+        assert found(backend, "-噪音") == ALL - ids("h1", "h2", "p5")
+
+    def test_excluded_phrase(self, backend):
+        assert found(backend, '黑臭水体 -"仍未治理"') == ids("h5")
+
+    def test_quoted_phrase_matches_exact_sequence(self, backend):
+        assert found(backend, '"停车费上涨"') == ids("p1")
+
+    def test_quoted_phrase_respects_order(self, backend):
+        assert found(backend, '"上涨停车费"') == set()
+
+    def test_single_character_falls_back_to_characters(self, backend):
+        assert found(backend, "水") == ids("h3", "h5", "h6")
+
+    def test_latin_words_are_case_insensitive(self, backend):
+        assert found(backend, "app") == ids("p4")
+
+    def test_title_is_searched(self, backend):
+        assert rid("p1") in found(backend, "乱收费")
+
+    def test_operator_characters_are_plain_text(self, backend):
+        for text in ['a AND (b OR " NEAR(x) *', 'OR', '-', '""', '停水 OR', 'seg : "x"', "^{}[]~\\/:!"]:
+            run(backend, text)  # never a syntax error from the engine
+
+    def test_punctuation_only_query_is_match_all(self, backend):
+        assert found(backend, "！？。") == ALL
+
+    def test_unknown_word_finds_nothing(self, backend):
+        assert found(backend, "火星基地") == set()
+
+    # ------------------------------------------------------------------ privacy of indexed text
+    def test_raw_phone_number_is_not_searchable(self, backend):
+        assert found(backend, "13812345678") == set()
+
+    def test_hits_carry_masked_text(self, backend):
+        hit = next(h for h in run(backend, "烧烤").hits)
+        assert "[手机号]" in hit.fields["content"] and "13812345678" not in hit.fields["content"]
+
+    def test_no_hit_holds_raw_personal_data(self, backend):
+        blob = repr([h.fields for h in run(backend).hits])
+        for secret in ("13812345678", "350102199001011234", "13900001111", "张三", "五四路"):
+            assert secret not in blob
+
+    # ------------------------------------------------------------------ filters
+    @pytest.mark.parametrize("name,value,expected", [
+        ("department", HB, ("h5", "h6")),
+        ("district", "仓山区", ("h3", "h4")),
+        ("source", "review", ("r1", "r2")),
+        ("channel", "微信", ("h3",)),
+        ("topic", 4, ("h3", "h4")),
+        ("sentiment", "positive", ("r1",)),
+        ("urgency", "critical", ("h3", "h4")),
+        ("status", "replied", ("h2", "p3")),
+    ])
+    def test_filter(self, backend, name, value, expected):
+        assert found(backend, **{name: value}) == ids(*expected)
+
+    def test_filter_any_of_values(self, backend):
+        assert found(backend, district=["仓山区", "马尾区"]) == ids("h3", "h4", "p4")
+
+    def test_filters_combine_with_text(self, backend):
+        assert found(backend, "噪音", district="鼓楼区", department=ZJ) == ids("h2", "p5")
+
+    def test_date_range_includes_the_whole_last_day(self, backend):
+        assert found(backend, date_from="2024-04-02", date_to="2024-04-03") == ids("h3", "h4")
+
+    def test_date_from_only(self, backend):
+        assert found(backend, date_from="2024-06-03") == ids("h9", "h10", "p5")
+
+    def test_overdue(self, backend):
+        # open demands past their time limit on NOW (2024-06-10); closed/replied ones never are
+        got = found(backend, overdue=True)
+        assert got == ids("h1", "h3", "p1", "p2", "r2", "p4", "h5", "h6", "h7", "h9")
+        assert not got & ids("h2", "h4", "r1", "p3")  # answered or closed: never overdue
+
+    def test_not_overdue_is_the_complement(self, backend):
+        assert found(backend, overdue=False) == ALL - found(backend, overdue=True)
+
+    # ------------------------------------------------------------------ facets
+    def test_facet_counts(self, backend):
+        res = run(backend, facets=["department", "district", "source"])
+        assert facet(res, "source") == {"hotline": 10, "portal": 5, "review": 2}
+        assert facet(res, "department")[ZJ] == 5
+        assert facet(res, "district")["鼓楼区"] == 7
+
+    def test_facets_follow_text_and_filters(self, backend):
+        res = run(backend, "噪音", facets=["district", "department"])
+        assert facet(res, "district") == {"鼓楼区": 3}
+        assert facet(res, "department") == {ZJ: 2, CG: 1}
+
+    def test_facets_sorted_by_count(self, backend):
+        counts = [f["count"] for f in run(backend, facets=["district"]).facets["district"]]
+        assert counts == sorted(counts, reverse=True)
+
+    def test_month_facet(self, backend):
+        res = run(backend, facets=["received_month"])
+        assert facet(res, "received_month") == {"2024-03": 4, "2024-04": 4, "2024-05": 5, "2024-06": 4}
+
+    def test_topic_and_status_facets(self, backend):
+        res = run(backend, facets=["topic", "status"])
+        assert facet(res, "topic")["9"] == 3
+        assert facet(res, "status")["closed"] == 2
+
+    def test_size_zero_gives_counts_only(self, backend):
+        res = run(backend, "噪音", size=0, facets=["district"])
+        assert res.total == 3 and res.hits == [] and facet(res, "district") == {"鼓楼区": 3}
+
+    # ------------------------------------------------------------------ sort and paging
+    def test_sort_by_time_newest_first(self, backend):
+        hits = run(backend, sort="time").hits
+        times = [h.fields["received_at"] for h in hits]
+        assert times == sorted(times, reverse=True)
+        assert hits[0].id == rid("p5")
+
+    def test_sort_by_heat(self, backend):
+        hits = run(backend, sort="heat").hits
+        assert [h.id for h in hits[:3]] == [rid("p3"), rid("p1"), rid("p2")]
+
+    def test_near_duplicates_add_heat(self, backend):
+        hit = backend.get(rid("h5"), OFFICE)
+        assert hit["heat"] == 1.0
+
+    def test_relevance_prefers_more_occurrences(self, backend):
+        hits = run(backend, "垃圾").hits
+        assert {h.id for h in hits} == ids("h9", "h10")
+        assert hits[0].id == rid("h9")
+        assert hits[0].score is not None and hits[0].score >= hits[1].score
+
+    def test_relevance_without_text_is_newest_first(self, backend):
+        assert run(backend).hits[0].id == rid("p5")
+
+    def test_pages_are_disjoint_and_complete(self, backend):
+        seen: list[str] = []
+        for page in (1, 2, 3, 4):
+            res = run(backend, sort="time", page=page, size=5)
+            assert res.total == len(ALL)
+            seen += [h.id for h in res.hits]
+        assert len(seen) == len(set(seen)) == len(ALL)
+
+    def test_page_past_the_end_is_empty(self, backend):
+        res = run(backend, page=9, size=10)
+        assert res.hits == [] and res.total == len(ALL)
+
+    def test_deep_paging_is_refused_naming_the_field(self, backend):
+        with pytest.raises(QueryError) as exc:
+            run(backend, page=1000, size=20)
+        assert exc.value.field == "page"
+
+    # ------------------------------------------------------------------ highlighting
+    def test_highlight_marks_the_word(self, backend):
+        hit = next(h for h in run(backend, "停水").hits)
+        assert any("<mark>停水</mark>" in f for f in hit.highlight)
+
+    def test_highlight_escapes_html_in_text(self, backend):
+        hit = next(h for h in run(backend, "占道经营").hits)
+        joined = "".join(hit.highlight)
+        assert "<mark>占道经营</mark>" in joined
+        assert "<script>" not in joined and "&lt;script&gt;" in joined
+
+    def test_highlight_off(self, backend):
+        assert all(h.highlight == [] for h in run(backend, "停水", highlight=False).hits)
+
+    # ------------------------------------------------------------------ documents and access
+    def test_get_by_id(self, backend):
+        doc = backend.get(rid("p1"), OFFICE)
+        assert doc["title"] == "物业乱收费" and doc["department"] == ZJ
+
+    def test_department_sees_only_its_demands(self, backend):
+        me = Principal.for_department(HB)
+        assert found(backend, principal=me) == ids("h5", "h6")
+
+    def test_department_cannot_widen_by_filter_text_or_or(self, backend):
+        me = Principal.for_department(HB)
+        assert found(backend, "停水 OR 黑臭水体 OR 噪音", principal=me) == ids("h5", "h6")
+        assert found(backend, principal=me, department=ZJ) == set()
+        assert found(backend, principal=me, department=[ZJ, HB]) == ids("h5", "h6")
+        assert found(backend, "-黑臭水体", principal=me) == set()
+
+    def test_department_facets_show_only_its_own(self, backend):
+        res = run(backend, principal=Principal.for_department(ZJ), facets=["department", "district"])
+        assert facet(res, "department") == {ZJ: 5}
+        assert sum(facet(res, "district").values()) == 5
+
+    def test_department_cannot_fetch_another_departments_document(self, backend):
+        assert backend.get(rid("h5"), Principal.for_department(ZJ)) is None
+        assert backend.get(rid("h5"), Principal.for_department(HB)) is not None
+
+    def test_unrouted_demand_is_invisible_to_departments(self, backend):
+        assert backend.get(rid("h8"), Principal.for_department(CG)) is None
+        assert rid("h8") not in found(backend, "路灯", principal=Principal.for_department(CG))
+
+    def test_public_sees_masked_hits(self, backend):
+        hits = run(backend, "烧烤", principal=Principal.public()).hits
+        assert hits and "[手机号]" in hits[0].fields["content"]
+
+    # ------------------------------------------------------------------ more like this
+    def test_similar_to(self, backend):
+        got = [h.id for h in run(backend, similar_to=rid("h5")).hits]
+        assert got and got[0] == rid("h6") and rid("h5") not in got
+
+
+__all__ = ["SearchContract", "run", "found", "facet", "Filters", "UnsupportedFeature"]
