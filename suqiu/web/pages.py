@@ -27,7 +27,6 @@ from suqiu.web.deps import LoginRequired, get_signer, get_suqiu, optional_user, 
 from suqiu.web.export import EXPORT_LIMIT, XLSX_MEDIA_TYPE, export_xlsx
 from suqiu.web.highlight import safe_fragment
 from suqiu.web.present import FACET, SORT, template_globals
-from suqiu.web.records import load_record
 
 router = APIRouter()
 
@@ -122,6 +121,7 @@ def logout(request: Request, csrf_token: str = Form("")) -> Response:
 # --------------------------------------------------------------------------- search
 FILTER_PARAMS = ("department", "district", "source", "channel", "topic", "sentiment", "urgency", "status")
 PAGE_SIZES = (10, 20, 50)
+UNAVAILABLE = "检索服务暂时不可用，请稍后再试。"
 QUERY_FIELD_LABELS = {"date_from": "起始日期", "date_to": "截止日期", "topic": "主题", "page": "页码",
                       "size": "每页条数", "sort": "排序", "facets": "分面"}
 
@@ -186,6 +186,10 @@ class SearchForm:
         current = [v for v in current if v != value] if value in current else [*current, value]
         return self.url(**{facet: current, "page": None})
 
+    def clear_url(self) -> str:
+        """The same text search without any facet filter."""
+        return self.url(**{name: None for name in self.filters}, page=None)
+
     def active(self, facet: str, value: Any) -> bool:
         return str(value) in self.filters.get(facet, [])
 
@@ -232,6 +236,7 @@ def hit_view(hit: Any) -> dict[str, Any]:
 
 @router.get("/search", response_class=HTMLResponse)
 def search_page(request: Request, user: User = Depends(require_user)) -> Response:
+    from search.backends.base import SearchUnavailable
     from search.query import QueryError
     from search.service import search
     form = SearchForm.from_request(request)
@@ -243,7 +248,11 @@ def search_page(request: Request, user: User = Depends(require_user)) -> Respons
     except QueryError as exc:
         context["error"] = _query_error_message(exc)
         return render(request, "search.html", context, status_code=400)
-    result = search(app, query, principal_for(user))
+    try:
+        result = search(app, query, principal_for(user))
+    except SearchUnavailable:
+        context["error"] = UNAVAILABLE
+        return render(request, "search.html", context, status_code=503)
     last_page = max(1, min(-(-result.total // form.size), 10_000 // form.size))
     context.update(result=result, hits=[hit_view(h) for h in result.hits],
                    pages=_page_window(form.page, last_page), last_page=last_page)
@@ -257,6 +266,7 @@ def _page_window(page: int, last: int, width: int = 3) -> list[int]:
 @router.get("/search/export.xlsx")
 def export_search(request: Request, user: User = Depends(require_user)) -> Response:
     """The whole result set (up to EXPORT_LIMIT rows) as XLSX, masked text only."""
+    from search.backends.base import SearchUnavailable
     from search.query import MAX_SIZE, QueryError
     from search.service import search
     form = SearchForm.from_request(request)
@@ -274,6 +284,8 @@ def export_search(request: Request, user: User = Depends(require_user)) -> Respo
     except QueryError as exc:
         return render(request, "error.html", {"title": "检索条件有误", "message": _query_error_message(exc)},
                       status_code=400)
+    except SearchUnavailable:
+        return render(request, "error.html", {"title": "检索服务不可用", "message": UNAVAILABLE}, status_code=503)
     stamp = datetime.now(SHANGHAI).strftime("%Y%m%d-%H%M")
     filename = f"诉求检索结果-{stamp}.xlsx"
     return Response(export_xlsx(rows[:EXPORT_LIMIT]), media_type=XLSX_MEDIA_TYPE, headers={
@@ -290,16 +302,20 @@ def export_row(hit: Any) -> dict[str, Any]:
 # --------------------------------------------------------------------------- detail
 @router.get("/records/{record_id:path}", response_class=HTMLResponse)
 def record_page(request: Request, record_id: str, user: User = Depends(require_user)) -> Response:
-    """One demand; 404 (the same as a missing id) when the search layer or the routing says no."""
+    """One demand; 404, exactly as for a missing id, when the user may not see it."""
     from search.service import get_document
     app = get_suqiu(request)
-    if len(record_id) > 256 or get_document(app, record_id, principal_for(user)) is None:
+    view = get_document(app, record_id, principal_for(user)) if len(record_id) <= 256 else None
+    # the search layer decided; the routed department is checked again here so that a change there
+    # can never silently widen what a department login sees
+    if view is None or (user.role != "petition_office" and user.role != "public"
+                        and (user.role != "department" or view.get("department") != user.department)):
         raise StarletteHTTPException(404)
-    view = load_record(app, record_id, user)
-    if view is None:
-        raise StarletteHTTPException(404)
+    if user.role == "public":  # a change of a personal field is itself personal
+        from search.access import PERSONAL_FIELDS
+        view["history"] = [h for h in view.get("history") or [] if h.get("field") not in PERSONAL_FIELDS]
     back = _safe_next(request.query_params.get("back")) if request.query_params.get("back") else "/search"
-    return render(request, "detail.html", {"r": view, "back": back})
+    return render(request, "detail.html", {"r": view, "a": view.get("analysis"), "back": back})
 
 
 @router.get("/", response_class=HTMLResponse)

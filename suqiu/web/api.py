@@ -1,0 +1,158 @@
+"""The department API (``/api/v1``): token-authenticated replies and status changes.
+
+Authenticate with ``Authorization: Bearer <token>`` (or ``X-API-Key``); tokens come from
+``suqiu token add``. A department token sees and answers only the demands routed to it; the
+petition office's token may act on any, reopen, record satisfaction and reassign. Everything
+returned is masked.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from suqiu import schema
+from suqiu.app import App
+from suqiu.masked_view import MaskedRecords
+from suqiu.replies import ReplyError, change_status, department_of, post_reply
+from suqiu.routing import RoutingError, reassign
+from suqiu.tokens import Principal, verify_token
+from suqiu.tracking import OPEN_STATUSES, department_figures, rank_departments
+from suqiu.web.deps import get_suqiu
+
+router = APIRouter(prefix="/api/v1", tags=["department-api"])
+MAX_PAGE = 500
+
+
+def principal(request: Request, app: Annotated[App, Depends(get_suqiu)]) -> Principal:
+    """The caller behind the presented token; 401 without a valid one."""
+    auth = request.headers.get("authorization", "")
+    token = auth[7:].strip() if auth.lower().startswith("bearer ") else request.headers.get("x-api-key")
+    who = verify_token(app, token)
+    if who is None:
+        raise HTTPException(401, "缺少或无效的 API 令牌", headers={"WWW-Authenticate": "Bearer"})
+    return who
+
+
+Caller = Annotated[Principal, Depends(principal)]
+Suqiu = Annotated[App, Depends(get_suqiu)]
+
+
+def _office_only(who: Principal) -> None:
+    if who.role != "office":
+        raise HTTPException(403, "仅信访办可以执行此操作")
+
+
+def _refuse(exc: ReplyError | RoutingError) -> HTTPException:
+    if isinstance(exc, ReplyError):
+        return HTTPException(exc.status, exc.message)
+    return HTTPException(404 if "不存在" in str(exc) else 400, str(exc))
+
+
+def _public(view: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in view.items()}
+
+
+class ReplyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    record_id: str = Field(min_length=1, max_length=256)
+    text: str = Field(min_length=1)
+    replied_by: str | None = Field(default=None, max_length=200)
+    replied_at: datetime | None = None
+    close: bool = False
+
+
+class StatusIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    record_id: str = Field(min_length=1, max_length=256)
+    status: Literal["closed", "reopened"]
+    note: str | None = Field(default=None, max_length=2000)
+    satisfaction: str | None = Field(default=None, max_length=50)
+
+
+class ReassignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    record_id: str = Field(min_length=1, max_length=256)
+    department: str = Field(min_length=1, max_length=200)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+@router.get("/me")
+def me(who: Caller) -> dict[str, Any]:
+    return {"role": who.role, "department": who.department, "label": who.label}
+
+
+@router.get("/demands")
+def list_demands(who: Caller, app: Suqiu, status: Literal["open", "answered", "all"] = "open",
+                 limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+                 offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+    """The caller's demands (the office: every routed one), oldest first."""
+    rec, rt = schema.records, schema.routes
+    views = MaskedRecords(app)
+    q = views.query().where(rt.c.department.is_not(None))
+    if who.role != "office":
+        q = q.where(rt.c.department == who.department)
+    if status == "open":
+        q = q.where(rec.c.status.in_(OPEN_STATUSES))
+    elif status == "answered":
+        q = q.where(rec.c.status.in_(("replied", "closed")))
+    items = views.fetch(q.order_by(rec.c.received_at, rec.c.id).limit(limit).offset(offset))
+    return {"items": [_public(v) for v in items], "limit": limit, "offset": offset}
+
+
+@router.get("/demands/{record_id:path}")
+def get_demand(record_id: str, who: Caller, app: Suqiu) -> dict[str, Any]:
+    if app.store.get(record_id) is None:
+        raise HTTPException(404, f"诉求不存在: {record_id}")
+    if not who.may_act_for(department_of(app, record_id)):
+        raise HTTPException(403, "不能查看其他部门的诉求")
+    view = MaskedRecords(app).by_ids([record_id])[0]
+    h = schema.record_history
+    with app.store.engine.connect() as conn:
+        hist = conn.execute(select(h.c.at, h.c.field, h.c.new_value, h.c.origin, h.c.note)
+                            .where(h.c.record_id == record_id, h.c.field.in_(("status", "department")))
+                            .order_by(h.c.id)).mappings().all()
+    view["history"] = [{"at": r["at"].isoformat(), "field": r["field"], "value": r["new_value"],
+                        "origin": r["origin"]} for r in hist]
+    return _public(view)
+
+
+@router.post("/replies")
+def create_reply(body: ReplyIn, who: Caller, app: Suqiu) -> dict[str, Any]:
+    try:
+        return post_reply(app, who, body.record_id, body.text, body.replied_by, body.replied_at, body.close)
+    except ReplyError as exc:
+        raise _refuse(exc) from None
+
+
+@router.post("/status")
+def set_status(body: StatusIn, who: Caller, app: Suqiu) -> dict[str, Any]:
+    try:
+        return change_status(app, who, body.record_id, body.status, body.note, body.satisfaction)
+    except ReplyError as exc:
+        raise _refuse(exc) from None
+
+
+@router.post("/reassign")
+def reassign_demand(body: ReassignIn, who: Caller, app: Suqiu) -> dict[str, Any]:
+    _office_only(who)
+    try:
+        return reassign(app, body.record_id, body.department, body.reason, actor=who.actor)
+    except RoutingError as exc:
+        raise _refuse(exc) from None
+
+
+@router.get("/figures")
+def figures(who: Caller, app: Suqiu) -> dict[str, Any]:
+    """Reply figures: the department's own, or for the office every department with rankings."""
+    figs = department_figures(app.store, app.config, None if who.role == "office" else who.department)
+    out: dict[str, Any] = {"departments": {k: v.as_dict() for k, v in figs.items()},
+                           "min_count": app.config.tracking.min_count}
+    if who.role == "office":
+        out["rankings"] = {m: rank_departments(figs, m, app.config.tracking.min_count)
+                           for m in ("closure_rate", "on_time_rate", "satisfaction_rate", "response_hours_median")}
+    return out

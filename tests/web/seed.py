@@ -1,0 +1,64 @@
+"""Tiny seed data for the web tests: users, demands with analysis, indexed in the embedded backend."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from suqiu.model import SHANGHAI, Analysis, build_demand
+
+PASSWORDS = {"office": "office-pass-1", "jt": "jt-pass-001", "hb": "hb-pass-001", "pub": "pub-pass-001"}
+JT, HB = "交通运输局", "生态环境局"
+XSS_TEXT = "<script>alert('xss')</script><img src=x onerror=alert(1)>工地夜间噪音扰民"
+FORMULA_TITLE = "=HYPERLINK(\"http://evil.example\",\"点我\")"
+
+
+def _t(day: int, hour: int = 9) -> datetime:
+    return datetime(2026, 11, day, hour, 0, tzinfo=SHANGHAI)
+
+
+# (source_id, title, content, district, department, sentiment, urgency, topic, keywords)
+DEMANDS: list[tuple[Any, ...]] = [
+    ("1001", "公交站台损坏", "鼓楼区五四路公交站台顶棚破损，雨天无法候车", "鼓楼区", JT, "negative", "medium", 1,
+     ["公交", "站台"]),
+    ("1002", "道路积水", "台江区江滨路雨后积水严重，车辆无法通行", "台江区", JT, "negative", "high", 1, ["积水", "道路"]),
+    ("1003", "工地噪音", "仓山区某工地夜间施工噪音扰民，影响休息", "仓山区", HB, "negative", "high", 2,
+     ["噪音", "施工"]),
+    ("1004", "河道黑臭", "晋安区河道黑臭水体，气味难闻", "晋安区", HB, "negative", "medium", 2, ["黑臭水体"]),
+    ("1005", "夜间噪音投诉", XSS_TEXT, "鼓楼区", HB, "negative", "low", 2, ["噪音"]),
+    ("1006", FORMULA_TITLE, "公交线路调整建议，噪音不大", "鼓楼区", JT, "neutral", "low", 1, ["公交"]),
+]
+
+
+def seed(app: Any) -> dict[str, str]:
+    """Users, six demands routed to two departments, one reply with history; returns ids by name."""
+    from search.documents import demand_document
+    from search.service import get_backend
+    from suqiu.web.auth import add_user
+
+    add_user(app.store, "office", PASSWORDS["office"], "petition_office", display_name="信访办张三", config=app.config)
+    add_user(app.store, "jt", PASSWORDS["jt"], "department", JT, display_name="交通局李四", config=app.config)
+    add_user(app.store, "hb", PASSWORDS["hb"], "department", HB, display_name="环保局王五", config=app.config)
+    add_user(app.store, "pub", PASSWORDS["pub"], "public", display_name="公众", config=app.config)
+
+    demands = [build_demand({"source": "hotline", "source_id": sid, "channel": "电话", "received_at": _t(1 + i),
+                             "title": title, "content": content, "district": district,
+                             "address": "五四路88号3单元", "requester": "张先生"})
+               for i, (sid, title, content, district, *_rest) in enumerate(DEMANDS)]
+    app.store.upsert(demands, origin="import")
+    analyses = [Analysis(record_id=d.id, normalized_text=d.text, masked_title=row[1], masked_text=row[2],
+                         department=row[4], route_confidence=0.9, route_reason="rule", sentiment_label=row[5],
+                         sentiment_score=-0.6 if row[5] == "negative" else 0.0, urgency_level=row[6],
+                         topic_id=row[7], keywords=row[8])
+                for d, row in zip(demands, DEMANDS)]
+    app.store.save_analysis(analyses, stage="nlp")
+    ids = {row[0]: d.id for d, row in zip(demands, DEMANDS)}
+    # a department replies to the XSS demand; the reply carries a phone number that must be masked
+    app.store.set_fields(ids["1005"], {"status": "replied", "reply_text": "已责令停工，联系电话13812345678",
+                                       "replied_by": HB, "replied_at": _t(20)},
+                         origin="api", actor="hb", note="现场核查<b>属实</b>")
+    backend = get_backend(app)
+    docs = [demand_document(app.store.get(i), app.store.get_analysis(i), config=app.config) for i in ids.values()]
+    backend.index_documents([d for d in docs if d is not None])
+    backend.refresh()
+    return ids
