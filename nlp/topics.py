@@ -1,0 +1,418 @@
+"""Topic discovery over segmented demands with gensim.
+
+The number of topics is chosen by c_v coherence over a range of candidates; every fit uses a fixed
+seed, so the same corpus gives the same topics. Demands whose best topic weight is below a threshold
+are outliers (topic ``-1``), not forced into a topic. Topic *identity* is kept stable across
+retraining by matching each new topic to a known one on top-keyword overlap (``match_topics``), so
+a week-over-week trend for topic 7 is a trend of the same theme.
+
+Tokenizing is the caller's job: every function here takes token lists (any re-iterable stream of
+them). Sharp edge: gensim's dictionary ids change after ``filter_extremes``; nothing outside this
+module should hold on to them — topics leave this module as keyword lists and stable ids.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+OUTLIER = -1
+
+# Tokens that carry no theme: punctuation, digits, latin-only fragments, single characters.
+_NOISE = re.compile(r"^[\W\d_a-zA-Z]+$")
+
+# Words of address and filler that every message uses whatever it is about.
+DEFAULT_TOPIC_STOP_WORDS: frozenset[str] = frozenset(
+    "您好 你好 请问 谢谢 感谢 领导 尊敬 相关 部门 有关 问题 情况 一下 我们 你们 他们 这个 那个 这些 那些 "
+    "什么 怎么 已经 还是 就是 没有 可以 希望 反映 要求 请求 解决 处理 政府 市民 群众 本人 现在 目前 "
+    "因为 所以 但是 而且 如果 这样 那么 进行 一个 一些 多次 不是 不能 还有 以及 关于 对于 由于 需要 "
+    "非常 特别 严重 时间 今年 去年 时候 问一下 咨询 投诉 建议 此致 敬礼 万分 盼复 回复 答复 留言 "
+    "为什么 怎么办 能否 是否 如何 请求 恳请 恳求 麻烦 帮忙 帮助 重视 尽快 及时 给予 予以 知道 认为 "
+    "表示 得到 没人 不了 起来 出来 之后 以后 以前 之前 期间 其中 其他 另外 同时 自己 大家 很多 "
+    "所有 每天 一直 还是 只能 应该 应当 必须 可能 已经 这么 那么 为了 通过 根据 按照 我市".split()
+)
+
+
+def topic_tokens(tokens: Iterable[str], stop_words: frozenset[str] | set[str] = DEFAULT_TOPIC_STOP_WORDS,
+                 drop: re.Pattern[str] | None = None) -> list[str]:
+    """Keep the tokens that can name a theme (two characters or more, not noise, not stop words)."""
+    out = []
+    for t in tokens:
+        t = t.strip()
+        if len(t) < 2 or t in stop_words or _NOISE.match(t) or (drop is not None and drop.search(t)):
+            continue
+        out.append(t)
+    return out
+
+
+# ------------------------------------------------------------------------------------------ corpus
+class TokenStream:
+    """A re-iterable stream of token lists (gensim's corpus contract) over a factory of iterables."""
+
+    def __init__(self, source: Callable[[], Iterable[list[str]]] | Sequence[list[str]]) -> None:
+        self._source = source
+
+    def __iter__(self) -> Iterator[list[str]]:
+        src = self._source() if callable(self._source) else self._source
+        yield from src
+
+
+class BowCorpus:
+    """Streams bag-of-words vectors of a token stream through a dictionary, without holding them."""
+
+    def __init__(self, texts: Iterable[list[str]], dictionary: Any) -> None:
+        self.texts = texts
+        self.dictionary = dictionary
+
+    def __iter__(self) -> Iterator[list[tuple[int, int]]]:
+        for tokens in self.texts:
+            yield self.dictionary.doc2bow(tokens)
+
+
+# ------------------------------------------------------------------------------------------ settings
+@dataclass(frozen=True)
+class TopicSettings:
+    """Knobs of a topic fit; defaults are sized for a demo (about 2,000 demands in well under 30 s)."""
+
+    k_values: tuple[int, ...] = (6, 9, 12, 15, 18)
+    passes: int = 4
+    iterations: int = 30
+    seed: int = 12345
+    no_below: int = 3            # a word must appear in this many demands …
+    no_above: float = 0.3        # … and in at most this share of them
+    keep_n: int = 20_000
+    min_weight: float = 0.3      # below this best-topic weight a demand is an outlier
+    min_tokens: int = 3          # fewer in-vocabulary tokens: outlier
+    topn: int = 10               # keywords per topic (also the c_v window's word set)
+    label_words: int = 4
+    relevance_lambda: float = 0.6  # LDAvis relevance for label words (1.0: plain probability)
+    coherence_window: int = 110
+    # c_v only sees each topic's top words, so too few topics can look as coherent as the right
+    # number (a missing theme just hides below the top words): among candidates within this much
+    # of the best score, the finer one wins
+    coherence_tolerance: float = 0.01
+    max_tokens: int = 400        # long letters are cut; their head says what they want
+    max_terms: int = 40          # per demand, keep the most distinctive words (tf-idf) only
+    representatives: int = 3
+
+    def __post_init__(self) -> None:
+        if not self.k_values or min(self.k_values) < 2:
+            raise ValueError("k_values: need at least one candidate, each >= 2")
+        if not 0 <= self.min_weight < 1:
+            raise ValueError("min_weight: must be in [0, 1)")
+
+
+# ------------------------------------------------------------------------------------------ backends
+class TopicBackend:
+    """A gensim topic model family: ``train`` returns a model with ``get_topics()`` and ``model[bow]``."""
+
+    name = "base"
+
+    def train(self, corpus: Any, dictionary: Any, num_topics: int, settings: TopicSettings) -> Any:
+        raise NotImplementedError
+
+    def load(self, path: str) -> Any:
+        raise NotImplementedError
+
+
+class LdaBackend(TopicBackend):
+    """Online variational LDA; single process so a fixed seed gives the same model every run."""
+
+    name = "lda"
+
+    def train(self, corpus: Any, dictionary: Any, num_topics: int, settings: TopicSettings) -> Any:
+        from gensim.models import LdaModel
+        return LdaModel(corpus=corpus, id2word=dictionary, num_topics=num_topics, passes=settings.passes,
+                        iterations=settings.iterations, random_state=settings.seed, alpha="auto",
+                        eta="auto", chunksize=2000, eval_every=None, minimum_probability=0.0)
+
+    def load(self, path: str) -> Any:
+        from gensim.models import LdaModel
+        return LdaModel.load(path)
+
+
+class NmfBackend(TopicBackend):
+    """gensim's online NMF on raw counts; often crisper topics on short texts."""
+
+    name = "nmf"
+
+    def train(self, corpus: Any, dictionary: Any, num_topics: int, settings: TopicSettings) -> Any:
+        from gensim.models import Nmf
+        return Nmf(corpus=corpus, id2word=dictionary, num_topics=num_topics, passes=settings.passes,
+                   random_state=settings.seed, chunksize=2000, minimum_probability=0.0,
+                   normalize=True)
+
+    def load(self, path: str) -> Any:
+        from gensim.models import Nmf
+        return Nmf.load(path)
+
+
+BACKENDS: dict[str, Callable[[], TopicBackend]] = {"lda": LdaBackend, "nmf": NmfBackend}
+
+
+def make_backend(name: str) -> TopicBackend:
+    try:
+        return BACKENDS[name]()
+    except KeyError:
+        raise ValueError(f"topic backend '{name}' unknown; choose one of {sorted(BACKENDS)}") from None
+
+
+# ------------------------------------------------------------------------------------------ results
+@dataclass
+class Topic:
+    """One topic of a fit; ``index`` is its position in the model (not its stable id)."""
+
+    index: int
+    keywords: list[str]
+    weights: list[float]
+    label_words: list[str]
+    coherence: float
+    size: int = 0
+    representatives: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return "·".join(self.label_words)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    doc_id: str
+    index: int       # model topic index or OUTLIER
+    weight: float    # best topic weight (for outliers too: how far it was from fitting)
+
+
+@dataclass
+class TopicFit:
+    backend: str
+    model: Any
+    dictionary: Any
+    k: int
+    coherence: float
+    coherence_by_k: dict[int, float]
+    topics: list[Topic]
+    assignments: list[Assignment]
+    settings: TopicSettings
+
+    @property
+    def outlier_share(self) -> float:
+        if not self.assignments:
+            return 0.0
+        return sum(a.index == OUTLIER for a in self.assignments) / len(self.assignments)
+
+
+# ------------------------------------------------------------------------------------------ fitting
+class TopicModeler:
+    """Fits topic models over token lists and assigns demands to topics."""
+
+    def __init__(self, settings: TopicSettings | None = None, backend: TopicBackend | None = None) -> None:
+        self.settings = settings or TopicSettings()
+        # NMF is the default: on the Teddy Cup messages it scores c_v ~0.52 against LDA's ~0.37 and
+        # fits faster (bench/eval_topics.py --backend lda to compare)
+        self.backend = backend or NmfBackend()
+
+    def build_dictionary(self, texts: Iterable[list[str]]) -> Any:
+        """Vocabulary over the stream, with rare and ubiquitous words filtered (ids are compacted)."""
+        from gensim.corpora import Dictionary
+        s = self.settings
+        dictionary = Dictionary(texts)
+        n_docs = dictionary.num_docs
+        # on tiny corpora, "in at least 3 demands" would leave nothing
+        no_below = min(s.no_below, max(1, n_docs // 20))
+        dictionary.filter_extremes(no_below=no_below, no_above=s.no_above, keep_n=s.keep_n)
+        return dictionary
+
+    def fit(self, doc_ids: Sequence[str], texts: Iterable[list[str]]) -> TopicFit:
+        """Fit one model per candidate k, keep the most c_v-coherent, assign every demand.
+
+        ``coherence`` in the result is the chosen model's c_v (see ``coherence_tolerance``).
+        """
+        from gensim.models import CoherenceModel
+
+        s = self.settings
+        clipped = [list(t[: s.max_tokens]) for t in texts]
+        if len(clipped) != len(doc_ids):
+            raise ValueError(f"doc_ids: {len(doc_ids)} ids for {len(clipped)} texts")
+        dictionary = self.build_dictionary(clipped)
+        if len(dictionary) < 2:
+            raise ValueError("texts: vocabulary too small to find topics (need more demands)")
+        kept = [[t for t in doc if t in dictionary.token2id] for doc in clipped]
+        bows = [self._prune(dictionary.doc2bow(doc), dictionary) for doc in kept]
+        usable = [b for b in bows if b]
+        max_k = max(2, min(len(usable) // 2, len(dictionary) // 2))
+        k_values = sorted({min(k, max_k) for k in s.k_values})
+
+        models = {k: self.backend.train(usable, dictionary, k, s) for k in k_values}
+        topic_words = {k: self._top_words(models[k], dictionary) for k in k_values}
+        # one accumulator over the union of all candidates' words, then cheap per-candidate scores
+        cm = CoherenceModel.for_topics(list(topic_words.values()), texts=[d for d in kept if d],
+                                       dictionary=dictionary, coherence="c_v", topn=s.topn,
+                                       window_size=s.coherence_window, processes=1)
+        per_topic: dict[int, list[float]] = {}
+        for k in k_values:
+            cm.topics = topic_words[k]
+            values = [float(v) for v in cm.get_coherence_per_topic()]
+            per_topic[k] = [0.0 if math.isnan(v) else v for v in values]
+        coherence_by_k = {k: sum(v) / len(v) for k, v in per_topic.items()}
+        top = max(coherence_by_k.values())
+        best_k = max(k for k in k_values if coherence_by_k[k] >= top - s.coherence_tolerance)
+        model = models[best_k]
+
+        topics = self._describe(model, dictionary, per_topic[best_k])
+        assignments = self.assign(model, dictionary, doc_ids, kept, vocab_filtered=True)
+        self._fill_sizes(topics, assignments)
+        return TopicFit(backend=self.backend.name, model=model, dictionary=dictionary, k=best_k,
+                        coherence=coherence_by_k[best_k], coherence_by_k=coherence_by_k, topics=topics,
+                        assignments=assignments, settings=s)
+
+    def assign(self, model: Any, dictionary: Any, doc_ids: Sequence[str], texts: Iterable[list[str]],
+               vocab_filtered: bool = False) -> list[Assignment]:
+        """Best topic per demand, or OUTLIER when the demand fits no topic well."""
+        s = self.settings
+        out: list[Assignment] = []
+        for doc_id, tokens in zip(doc_ids, texts, strict=True):
+            tokens = list(tokens[: s.max_tokens]) if not vocab_filtered else tokens
+            bow = self._prune(dictionary.doc2bow(tokens), dictionary)
+            if sum(n for _, n in bow) < s.min_tokens:
+                out.append(Assignment(doc_id, OUTLIER, 0.0))
+                continue
+            dist = model.get_document_topics(bow, minimum_probability=0.0) \
+                if hasattr(model, "get_document_topics") else model[bow]
+            if not dist:
+                out.append(Assignment(doc_id, OUTLIER, 0.0))
+                continue
+            index, weight = max(dist, key=lambda p: (p[1], -p[0]))
+            weight = float(weight)
+            out.append(Assignment(doc_id, int(index) if weight >= s.min_weight else OUTLIER, round(weight, 4)))
+        return out
+
+    # -------------------------------------------------------------------------------- helpers
+    def _prune(self, bow: list[tuple[int, int]], dictionary: Any) -> list[tuple[int, int]]:
+        """Keep a demand's ``max_terms`` most distinctive words (tf-idf): faster, crisper topics."""
+        limit = self.settings.max_terms
+        if not limit or len(bow) <= limit:
+            return bow
+        n = max(dictionary.num_docs, 1)
+        dfs = dictionary.dfs
+        ranked = sorted(bow, key=lambda p: (-p[1] * math.log(n / max(dfs.get(p[0], 1), 1)), p[0]))
+        return sorted(ranked[:limit])
+
+    def _top_words(self, model: Any, dictionary: Any) -> list[list[str]]:
+        import numpy as np
+        topics = model.get_topics()
+        return [[dictionary[int(i)] for i in np.argsort(-row)[: self.settings.topn]] for row in topics]
+
+    def _describe(self, model: Any, dictionary: Any, coherences: list[float]) -> list[Topic]:
+        """Keywords by probability; label words by relevance, which favours words specific to the topic."""
+        import numpy as np
+        s = self.settings
+        phi = np.asarray(model.get_topics(), dtype=float)
+        phi = phi / np.clip(phi.sum(axis=1, keepdims=True), 1e-12, None)
+        df = np.zeros(len(dictionary))
+        for token_id, freq in dictionary.cfs.items():
+            df[token_id] = freq
+        p_w = df / max(df.sum(), 1.0)
+        topics = []
+        for i, row in enumerate(phi):
+            top = np.argsort(-row)[: s.topn]
+            lam = s.relevance_lambda
+            with np.errstate(divide="ignore"):
+                rel = lam * np.log(row + 1e-12) + (1 - lam) * np.log((row + 1e-12) / (p_w + 1e-12))
+            # label words come from the topic's top 30 by probability, re-ranked by relevance
+            pool = np.argsort(-row)[:30]
+            label_ids = sorted(pool, key=lambda j: -rel[j])[: s.label_words]
+            topics.append(Topic(index=i, keywords=[dictionary[int(j)] for j in top],
+                                weights=[round(float(row[j]), 5) for j in top],
+                                label_words=[dictionary[int(j)] for j in label_ids],
+                                coherence=round(coherences[i], 4)))
+        return topics
+
+    def _fill_sizes(self, topics: list[Topic], assignments: list[Assignment]) -> None:
+        by_topic: dict[int, list[Assignment]] = {}
+        for a in assignments:
+            if a.index != OUTLIER:
+                by_topic.setdefault(a.index, []).append(a)
+        for t in topics:
+            members = by_topic.get(t.index, [])
+            t.size = len(members)
+            ranked = sorted(members, key=lambda a: (-a.weight, a.doc_id))
+            t.representatives = [a.doc_id for a in ranked[: self.settings.representatives]]
+
+
+# ------------------------------------------------------------------------------------------ identity
+def keyword_overlap(a: Sequence[str], b: Sequence[str]) -> float:
+    """Jaccard overlap of two keyword lists."""
+    sa, sb = set(a), set(b)
+    if not sa or not sb:
+        return 0.0
+    return len(sa & sb) / len(sa | sb)
+
+
+@dataclass(frozen=True)
+class TopicMatch:
+    mapping: dict[int, int]       # model topic index -> stable topic id
+    new_ids: list[int]            # stable ids created by this fit (emerging topics)
+    retired_ids: list[int]        # known ids no new topic matched
+    overlaps: dict[int, float]    # stable id -> overlap with its previous keywords (matched only)
+
+
+def match_topics(known: dict[int, Sequence[str]], new_topics: Sequence[Sequence[str]],
+                 min_overlap: float = 0.2, next_id: int | None = None) -> TopicMatch:
+    """Give each newly fitted topic the stable id of the known topic it overlaps most.
+
+    One-to-one assignment maximising total keyword overlap (Hungarian); pairs below ``min_overlap``
+    are not the same theme, so the new topic gets a fresh id (``next_id`` onward, by default one past
+    the largest known id). Fresh ids are handed out in the new topics' index order, so equal input
+    gives equal ids.
+    """
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    known_ids = sorted(known)
+    mapping: dict[int, int] = {}
+    overlaps: dict[int, float] = {}
+    if known_ids and new_topics:
+        score = np.array([[keyword_overlap(new, known[k]) for k in known_ids] for new in new_topics])
+        rows, cols = linear_sum_assignment(-score)
+        for r, c in zip(rows, cols):
+            if score[r, c] >= min_overlap:
+                mapping[int(r)] = known_ids[c]
+                overlaps[known_ids[c]] = round(float(score[r, c]), 4)
+    start = next_id if next_id is not None else (max(known_ids) + 1 if known_ids else 0)
+    new_ids = []
+    for index in range(len(new_topics)):
+        if index not in mapping:
+            mapping[index] = start
+            new_ids.append(start)
+            start += 1
+    used = set(mapping.values())
+    retired = [k for k in known_ids if k not in used]
+    return TopicMatch(mapping=mapping, new_ids=new_ids, retired_ids=retired, overlaps=overlaps)
+
+
+# ------------------------------------------------------------------------------------------ emerging
+@dataclass(frozen=True)
+class EmergingPolicy:
+    """When demands assigned since the last fit are outliers much more often than at fit time,
+    something new is being asked about: refit so the new theme gets its own topic."""
+
+    min_outliers: int = 20        # unassigned demands since the last fit, at least
+    share_margin: float = 0.15    # outlier share above the fit-time share by this much
+    growth_ratio: float = 1.0     # or: the corpus grew by this share of its fit-time size
+
+    def should_refit(self, fit_docs: int, fit_outlier_share: float, new_docs: int, new_outliers: int) -> bool:
+        if new_docs <= 0:
+            return False
+        if fit_docs > 0 and new_docs >= self.growth_ratio * fit_docs and new_docs >= self.min_outliers:
+            return True
+        share = new_outliers / new_docs
+        return new_outliers >= self.min_outliers and share >= fit_outlier_share + self.share_margin
+
+
+def topic_mix(topic_ids: Iterable[int | None]) -> Counter[int]:
+    """Counts per topic id, outliers and unassigned left out."""
+    return Counter(t for t in topic_ids if t is not None and t != OUTLIER)
