@@ -13,6 +13,7 @@ from typing import Annotated, Any, NoReturn, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from suqiu.config import ConfigError
 
@@ -113,7 +114,23 @@ def import_(file: Annotated[Path, typer.Argument(exists=False)],
             profile: Annotated[Optional[str], typer.Option(help="Import profile name; default: by headers.")] = None,
             home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """Import a hotline or message-board export (CSV/XLSX)."""
-    not_yet("import", 3)
+    a = load_app(home)
+    from crawlers.importers.profiles import NoProfileMatch
+    from crawlers.importers.readers import ImportFileError
+    from crawlers.importers.run import import_file
+    try:
+        stats = import_file(a.store, a.config, file, profile, notify=lambda m: err.print(m, markup=False))
+    except (ImportFileError, NoProfileMatch) as exc:
+        fail(escape(str(exc)))
+    result = stats.as_dict()
+    if as_json:
+        emit(result)
+        return
+    err.print(f"读取 {result['rows_read']} 行：新增 {result['new']}，更新 {result['updated']}，"
+              f"未变 {result['unchanged']}，隔离 {result['quarantined']}（用时 {result['seconds']:.1f} 秒）",
+              markup=False)
+    for code, n in result["quarantined_by_reason"].items():
+        err.print(f"  隔离原因 {code}: {n}", markup=False)
 
 
 # --------------------------------------------------------------------------- analysis

@@ -1,0 +1,234 @@
+"""Open an export (CSV or XLSX) as tables of rows, streaming, whatever its encoding and layout.
+
+Exports from 12345 centres arrive as UTF-8, UTF-8 with a BOM or GB18030 (Excel's "CSV" on a
+Chinese Windows), sometimes with a title line above the header, two-row headers from merged
+cells, and extra sheets of pivot tables. The reader finds the header row by looking for known
+header names, fills merged header cells from the row above, and yields data rows lazily so a
+large export never sits in memory.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import chain, islice
+from pathlib import Path
+from typing import Any
+
+from crawlers.importers.dates import EXCEL_EPOCH
+from crawlers.importers.headers import normalize_header
+
+HEADER_SCAN_ROWS = 10
+CSV_FIELD_LIMIT = 10 * 1024 * 1024
+_CHUNK = 1 << 20
+_XLSX_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (BIFF)
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (empty, corrupt, unsupported); the message is for users."""
+
+
+class RowReadError(Exception):
+    """The reader lost its place inside a file (broken quoting, a damaged sheet part)."""
+
+    def __init__(self, row: int, message: str) -> None:
+        super().__init__(message)
+        self.row = row
+
+
+@dataclass
+class Table:
+    """One header plus its data rows: the CSV itself, or one sheet of a workbook."""
+
+    name: str                       # sheet title; "" for a CSV
+    headers: list[str]              # as written, merged header cells filled in
+    header_row: int                 # 1-based row (CSV: record) number of the header
+    rows: Iterator[tuple[int, list[Any]]]  # (1-based row number, cells), blank rows included
+    width: int = 0                  # cells in the header row as read (before trimming empties)
+    strict_width: bool = False      # CSV: a row with a different field count is damaged
+    epoch: datetime = EXCEL_EPOCH
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def normalized(self) -> list[str]:
+        return [normalize_header(h) for h in self.headers]
+
+
+@dataclass
+class Workbook:
+    """What ``open_export`` found: the kind of file, its text encoding (CSV) and its tables."""
+
+    kind: str                       # "csv" | "xlsx"
+    encoding: str | None
+    tables: list[Table]
+
+
+def sniff_kind(path: Path) -> str:
+    with path.open("rb") as f:
+        head = f.read(8)
+    if not head:
+        raise ImportFileError(f"文件为空：{path.name}")
+    if head.startswith(_XLSX_MAGIC):
+        return "xlsx"
+    if head.startswith(_OLE_MAGIC):
+        raise ImportFileError(f"{path.name} 是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 或 CSV 后再导入")
+    return "csv"
+
+
+def _decode_errors(path: Path, encoding: str) -> int:
+    """Count undecodable sequences in the whole file, streaming (0: the encoding fits)."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    bad = 0
+    with path.open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            bad += decoder.decode(chunk).count("\ufffd")
+        bad += decoder.decode(b"", final=True).count("\ufffd")
+    return bad
+
+
+def detect_encoding(path: Path) -> str:
+    """BOM first; else UTF-8 if every byte decodes; else GB18030 (a superset of GBK and GB2312).
+
+    When neither decodes cleanly the one with fewer bad sequences wins; rows holding the bad
+    bytes are quarantined later rather than guessed at.
+    """
+    with path.open("rb") as f:
+        head = f.read(4)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    utf8_bad = _decode_errors(path, "utf-8")
+    if utf8_bad == 0:
+        return "utf-8"
+    gb_bad = _decode_errors(path, "gb18030")
+    return "gb18030" if gb_bad <= utf8_bad else "utf-8"
+
+
+def _sniff_delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (",", "\t", ";", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def is_blank(cells: Sequence[Any]) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
+def find_header(peek: list[list[Any]], known: set[str]) -> int:
+    """Index of the row in ``peek`` that looks most like the header (most known header names).
+
+    Without any known name the first non-blank row is the header, so the error message can
+    still show what the file calls its columns.
+    """
+    best, best_score = -1, 0
+    for i, row in enumerate(peek):
+        score = sum(1 for c in row if c is not None and normalize_header(c) in known)
+        if score > best_score:
+            best, best_score = i, score
+    if best >= 0:
+        return best
+    return next((i for i, row in enumerate(peek) if not is_blank(row)), 0)
+
+
+def fill_merged_header(peek: list[list[Any]], index: int) -> list[str]:
+    """The header row, with empty cells taken from the rows above (vertically merged cells).
+
+    A two-row header such as ``工单编号 | 诉求信息(merged) | …`` over ``(merged) | 来电时间 | 诉求内容``
+    becomes ``工单编号 | 来电时间 | 诉求内容``: the lower row names the columns it names, the upper
+    row names the columns merged down through it.
+    """
+    width = max((len(r) for r in peek[: index + 1]), default=0)
+    header: list[str] = []
+    for col in range(width):
+        value: Any = None
+        for r in range(index, -1, -1):
+            row = peek[r]
+            cell = row[col] if col < len(row) else None
+            if cell is not None and str(cell).strip():
+                value = cell
+                break
+        header.append("" if value is None else str(value).strip())
+    while header and not header[-1]:
+        header.pop()
+    return header
+
+
+def _split_table(name: str, rows: Iterator[list[Any]], known: set[str], first_row: int = 1,
+                 **kwargs: Any) -> Table:
+    peek = list(islice(rows, HEADER_SCAN_ROWS))
+    index = find_header(peek, known)
+    headers = fill_merged_header(peek, index)
+    numbered = ((first_row + i, r) for i, r in enumerate(chain(peek[index + 1:], rows), start=index + 1))
+    width = len(peek[index]) if peek else 0
+    return Table(name=name, headers=headers, header_row=first_row + index, rows=numbered, width=width, **kwargs)
+
+
+def _csv_rows(reader: Any) -> Iterator[list[Any]]:
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise RowReadError(reader.line_num, f"CSV 在第 {reader.line_num} 行附近无法继续解析：{exc}") from None
+
+
+@contextmanager
+def open_csv(path: Path, known: set[str], encoding: str | None = None) -> Iterator[Workbook]:
+    encoding = encoding or detect_encoding(path)
+    with path.open("rb") as fb:
+        if fb.read(3) == codecs.BOM_UTF8 and codecs.lookup(encoding).name == "utf-8":
+            encoding = "utf-8-sig"  # a forced "utf-8" must not leak the BOM into the first header
+    csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
+    # surrogateescape keeps undecodable bytes visible so the row holding them can be quarantined
+    with path.open("r", encoding=encoding, errors="surrogateescape", newline="") as f:
+        first = f.readline()
+        f.seek(0)
+        reader = csv.reader(f, delimiter=_sniff_delimiter(first))
+        table = _split_table("", _csv_rows(reader), known, strict_width=True)
+        yield Workbook(kind="csv", encoding=encoding, tables=[table])
+
+
+def _sheet_rows(ws: Any, title: str) -> Iterator[list[Any]]:
+    n = 0
+    try:
+        for n, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            yield list(row)
+    except Exception as exc:  # a damaged sheet part: keep what was read, report where it broke
+        raise RowReadError(n + 1, f"工作表「{title}」第 {n + 1} 行起无法读取：{exc}") from None
+
+
+@contextmanager
+def open_xlsx(path: Path, known: set[str]) -> Iterator[Workbook]:
+    import openpyxl  # heavy; only for workbooks
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # BadZipFile, KeyError on a missing part, XML errors …
+        raise ImportFileError(f"无法读取 XLSX 文件 {path.name}（文件损坏或不完整）：{type(exc).__name__}: {exc}") from None
+    try:
+        epoch = getattr(wb, "epoch", EXCEL_EPOCH)
+        tables = []
+        for ws in wb.worksheets:
+            try:
+                tables.append(_split_table(ws.title, _sheet_rows(ws, ws.title), known, epoch=epoch))
+            except RowReadError as exc:
+                raise ImportFileError(f"无法读取 {path.name} 的工作表「{ws.title}」表头：{exc}") from None
+        yield Workbook(kind="xlsx", encoding=None, tables=tables)
+    finally:
+        wb.close()
+
+
+@contextmanager
+def open_export(path: Path, known: set[str], encoding: str | None = None) -> Iterator[Workbook]:
+    """Open a CSV or XLSX export (decided by content, not by the file name)."""
+    if not path.exists():
+        raise ImportFileError(f"文件不存在：{path}")
+    if path.is_dir():
+        raise ImportFileError(f"这是一个目录，不是导出文件：{path}")
+    kind = sniff_kind(path)
+    opener = open_xlsx(path, known) if kind == "xlsx" else open_csv(path, known, encoding)
+    with opener as wb:
+        yield wb
