@@ -31,6 +31,10 @@ def create_app(app: App, routers: Iterable[APIRouter] = ()) -> FastAPI:
     api.state.templates = pages.make_templates()
     api.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     pages.install(api)
+    from suqiu.web.api import router as department_api_router
+    from suqiu.web.open311 import router as open311_router
+    api.include_router(department_api_router)
+    api.include_router(open311_router)
     for router in routers:
         api.include_router(router)
     return api

@@ -1,0 +1,407 @@
+"""Open311 GeoReport v2 (``/open311/v2``) with mySociety's ``servicerequestupdates`` extension.
+
+Follows the published specification (open311/open311.github.io, ``GeoReport_v2/index.md``):
+
+- ``GET services.{json|xml}``, ``GET services/{code}.{fmt}`` (no extra attributes: metadata=false);
+- ``GET requests.{fmt}`` with ``service_request_id`` (comma list, overrides everything else),
+  ``service_code`` and ``status`` (comma lists; status ``open``/``closed``), ``start_date`` and
+  ``end_date`` in W3C datetime format; the window defaults to the most recent 90 days, may not
+  span more than 90 days, and at most 1000 requests are returned;
+- ``GET requests/{id}.{fmt}``; ``POST requests.{fmt}`` (form-encoded, ``api_key`` required);
+- ``GET servicerequestupdates.{fmt}`` (start_date/end_date): each status or reply change as an
+  update with ``update_id``, ``service_request_id``, ``status``, ``updated_datetime``,
+  ``description`` and ``media_url``.
+
+Errors are a list of ``{code, description}`` with HTTP 400 (bad request), 403 (api_key) or 404
+(no such resource). Empty parameters count as absent. Datetimes carry the +08:00 offset. Only
+masked text is served; demand statuses map received/routed/reopened → open, replied/closed →
+closed (a reply is how a 12345 demand is resolved).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import select
+
+from suqiu import schema
+from suqiu.app import App
+from suqiu.config import Department
+from suqiu.delivery import department_code
+from suqiu.masked_view import MaskedRecords
+from suqiu.model import SHANGHAI, RecordError, build_demand
+from suqiu.store import from_db_time, now_local, to_db_time
+from suqiu.tokens import verify_token
+from suqiu.web.deps import get_suqiu
+
+router = APIRouter(prefix="/open311/v2", tags=["open311"])
+
+MAX_RESULTS = 1000
+MAX_SPAN = timedelta(days=90)
+MAX_DESCRIPTION = 4000
+TRIAGE_CODE = "triage"
+FORMATS = ("json", "xml")
+OPEN_STATUSES = {"received", "routed", "reopened"}
+STATUS_NOTE = {"received": "已受理", "routed": "已分派至承办部门", "reopened": "已重办", "replied": "已答复",
+               "closed": "已办结"}
+
+_W3C = re.compile(
+    r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2})"
+    r"(?:T(?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?P<f>\.\d+)?)?(?P<tz>Z|[+-]\d{2}:\d{2}))?)?)?$")
+
+
+class Open311Error(Exception):
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+
+
+# ---------------------------------------------------------------------------- formats
+def parse_w3c(value: str, name: str) -> datetime:
+    """A W3C-note datetime (YYYY, YYYY-MM, YYYY-MM-DD, or with time and a mandatory zone)."""
+    m = _W3C.match(value.strip().replace(" ", "+"))  # a raw '+' in a query string arrives as a space
+    if not m:
+        raise Open311Error(400, f"{name} 格式错误，应为 W3C 日期时间，如 2010-01-01T00:00:00Z")
+    try:
+        y, mo, d = int(m["y"]), int(m["m"] or 1), int(m["d"] or 1)
+        if m["H"] is None:
+            return datetime(y, mo, d, tzinfo=SHANGHAI)
+        micro = int((m["f"] or ".0")[1:7].ljust(6, "0"))
+        tz = timezone.utc if m["tz"] == "Z" else timezone(
+            (1 if m["tz"][0] == "+" else -1) * timedelta(hours=int(m["tz"][1:3]), minutes=int(m["tz"][4:6])))
+        return datetime(y, mo, d, int(m["H"]), int(m["M"]), int(m["S"] or 0), micro, tzinfo=tz).astimezone(SHANGHAI)
+    except ValueError:
+        raise Open311Error(400, f"{name} 不是有效的日期时间: {value}") from None
+
+
+def w3c(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(SHANGHAI).isoformat(timespec="seconds")
+
+
+def _xml_value(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def to_xml(root: str, item: str, rows: Iterable[dict[str, Any]]) -> bytes:
+    top = ET.Element(root)
+    for row in rows:
+        el = ET.SubElement(top, item)
+        for k, v in row.items():
+            ET.SubElement(el, k).text = _xml_value(v)
+    return ET.tostring(top, encoding="utf-8", xml_declaration=True)
+
+
+def respond(fmt: str, root: str, item: str, rows: list[dict[str, Any]], status: int = 200) -> Response:
+    if fmt == "xml":
+        return Response(to_xml(root, item, rows), status_code=status, media_type="text/xml; charset=utf-8")
+    return JSONResponse(rows, status_code=status, media_type="application/json; charset=utf-8")
+
+
+def error(fmt: str, status: int, description: str) -> Response:
+    return respond(fmt if fmt in FORMATS else "json", "errors", "error",
+                   [{"code": status, "description": description}], status)
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise Open311Error(400, f"不支持的格式 .{fmt}（支持 .json 和 .xml）")
+
+
+def _param(request: Request, name: str) -> str | None:
+    """Optional arguments: an empty value is the same as no value."""
+    v = request.query_params.get(name)
+    return v.strip() if v and v.strip() else None
+
+
+def _csv(value: str | None) -> list[str]:
+    return [p.strip() for p in (value or "").split(",") if p.strip()]
+
+
+# ---------------------------------------------------------------------------- services
+def service_code(dept: Department) -> str:
+    return department_code(dept)
+
+
+def services(app: App) -> list[dict[str, Any]]:
+    out = [{"service_code": service_code(d), "service_name": d.name,
+            "description": "承办：" + ("、".join(d.categories) if d.categories else d.name),
+            "metadata": False, "type": "realtime", "keywords": ", ".join(d.keywords[:12]),
+            "group": d.categories[0] if d.categories else "其他"} for d in app.config.departments]
+    out.append({"service_code": TRIAGE_CODE, "service_name": app.config.routing.triage_queue,
+                "description": "尚未确定承办部门、等待人工分派的诉求", "metadata": False, "type": "realtime",
+                "keywords": "", "group": "其他"})
+    return out
+
+
+def _dept_by_code(app: App) -> dict[str, str | None]:
+    codes: dict[str, str | None] = {service_code(d): d.name for d in app.config.departments}
+    codes[TRIAGE_CODE] = None
+    return codes
+
+
+# ---------------------------------------------------------------------------- requests
+def open311_status(status: str) -> str:
+    return "open" if status in OPEN_STATUSES else "closed"
+
+
+def as_request(app: App, view: dict[str, Any], closed_at: datetime | None) -> dict[str, Any]:
+    dept_name = view["department"]
+    dept = app.config.department(dept_name) if dept_name else None
+    status = open311_status(view["status"])
+    description = view["text"] or view["title"] or ""
+    if status == "closed" and view["reply_text"]:
+        notes = view["reply_text"]
+    elif view["status"] == "routed" and dept_name:
+        notes = f"已分派至 {dept_name}"
+    else:
+        notes = STATUS_NOTE.get(view["status"])
+    updated = view["updated_at"]
+    if status == "closed":
+        updated = closed_at or view["replied_at"] or updated
+    address = ", ".join(p for p in (view["address"], view["district"], app.config.city.name) if p)
+    return {
+        "service_request_id": view["id"], "status": status, "status_notes": notes,
+        "service_name": dept_name or app.config.routing.triage_queue,
+        "service_code": service_code(dept) if dept else TRIAGE_CODE,
+        "description": description[:MAX_DESCRIPTION], "agency_responsible": dept_name,
+        "service_notice": f"应于 {view['due_at']:%Y-%m-%d %H:%M} 前答复" if dept_name else None,
+        "requested_datetime": w3c(view["received_at"]), "updated_datetime": w3c(updated),
+        "expected_datetime": w3c(view["due_at"]), "address": address or None, "address_id": None,
+        "zipcode": None, "lat": None, "long": None, "media_url": None,
+    }
+
+
+def _closed_times(app: App, ids: list[str]) -> dict[str, datetime]:
+    """When each demand last became closed or replied (its updated_datetime while closed)."""
+    if not ids:
+        return {}
+    h = schema.record_history
+    out: dict[str, datetime] = {}
+    with app.store.engine.connect() as conn:
+        for i in range(0, len(ids), 500):
+            q = (select(h.c.record_id, h.c.at).where(h.c.record_id.in_(ids[i:i + 500]), h.c.field == "status",
+                                                     h.c.new_value.in_(("replied", "closed")))
+                 .order_by(h.c.id))
+            for rid, at in conn.execute(q):
+                out[rid] = from_db_time(at)
+    return out
+
+
+def window(request: Request, now: datetime) -> tuple[datetime, datetime]:
+    start_raw, end_raw = _param(request, "start_date"), _param(request, "end_date")
+    start = parse_w3c(start_raw, "start_date") if start_raw else None
+    end = parse_w3c(end_raw, "end_date") if end_raw else None
+    if start and end:
+        if end < start:
+            raise Open311Error(400, "end_date 早于 start_date")
+        if end - start > MAX_SPAN:
+            raise Open311Error(400, "start_date 与 end_date 的间隔不能超过 90 天")
+        return start, end
+    if start:
+        return start, start + MAX_SPAN
+    if end:
+        return end - MAX_SPAN, end
+    return now - MAX_SPAN, now
+
+
+def find_requests(app: App, request: Request, now: datetime | None = None) -> list[dict[str, Any]]:
+    rec, rt = schema.records, schema.routes
+    views = MaskedRecords(app)
+    ids = _csv(_param(request, "service_request_id"))
+    q = views.query()
+    if ids:
+        q = q.where(rec.c.id.in_(ids[:MAX_RESULTS]))      # overrides all other arguments
+    else:
+        statuses = _csv(_param(request, "status"))
+        bad = [s for s in statuses if s not in ("open", "closed")]
+        if bad:
+            raise Open311Error(400, f"status 只能是 open 或 closed，收到: {', '.join(bad)}")
+        start, end = window(request, now or now_local())
+        q = q.where(rec.c.received_at >= to_db_time(start), rec.c.received_at <= to_db_time(end))
+        if statuses and set(statuses) != {"open", "closed"}:
+            wanted = OPEN_STATUSES if statuses[0] == "open" else {"replied", "closed"}
+            q = q.where(rec.c.status.in_(sorted(wanted)))
+        codes = _csv(_param(request, "service_code"))
+        if codes:
+            by_code = _dept_by_code(app)
+            depts = [by_code[c] for c in codes if c in by_code and by_code[c]]
+            cond = rt.c.department.in_(depts) if depts else None
+            if TRIAGE_CODE in codes:
+                triage = rt.c.queue == "triage"
+                cond = triage if cond is None else (cond | triage)
+            if cond is None:
+                return []
+            q = q.where(cond)
+    q = q.order_by(rec.c.received_at.desc(), rec.c.id).limit(MAX_RESULTS)
+    found = views.fetch(q)
+    closed = _closed_times(app, [v["id"] for v in found])
+    return [as_request(app, v, closed.get(v["id"])) for v in found]
+
+
+# ---------------------------------------------------------------------------- updates (mySociety)
+def find_updates(app: App, request: Request, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Status and reply changes in the window, one update per record and moment, oldest first."""
+    start, end = window(request, now or now_local())
+    h = schema.record_history
+    q = (select(h.c.id, h.c.record_id, h.c.at, h.c.field, h.c.new_value)
+         .where(h.c.field.in_(("status", "reply_text")), h.c.at >= to_db_time(start), h.c.at <= to_db_time(end))
+         .order_by(h.c.at, h.c.id))
+    groups: dict[tuple[str, datetime], dict[str, Any]] = {}
+    with app.store.engine.connect() as conn:
+        for hid, rid, at, field, value in conn.execute(q):
+            g = groups.setdefault((rid, at), {"id": hid, "record_id": rid, "at": from_db_time(at)})
+            g[field] = value
+    ordered = sorted(groups.values(), key=lambda g: (g["at"], g["id"]))[:MAX_RESULTS]
+    views = {v["id"]: v for v in MaskedRecords(app).by_ids(sorted({g["record_id"] for g in ordered}))}
+    masker = MaskedRecords(app).masker
+    out = []
+    for g in ordered:
+        view = views.get(g["record_id"])
+        if view is None:
+            continue
+        status = g.get("status") or view["status"]
+        if g.get("reply_text"):
+            description = masker(g["reply_text"])
+        elif status == "routed" and view["department"]:
+            description = f"已分派至 {view['department']}"
+        else:
+            description = STATUS_NOTE.get(status, status)
+        out.append({"update_id": str(g["id"]), "service_request_id": g["record_id"],
+                    "status": open311_status(status), "updated_datetime": w3c(g["at"]),
+                    "description": description[:MAX_DESCRIPTION], "media_url": ""})
+    return out
+
+
+# ---------------------------------------------------------------------------- POST requests
+async def create_request(app: App, request: Request) -> list[dict[str, Any]]:
+    form = await request.form()
+    field = {k: (str(v).strip() if v is not None else "") for k, v in form.items()}
+    if verify_token(app, field.get("api_key")) is None:
+        raise Open311Error(403, "api_key 缺失或无效")
+    code = field.get("service_code", "")
+    if not code:
+        raise Open311Error(400, "缺少 service_code")
+    by_code = _dept_by_code(app)
+    if code not in by_code:
+        raise Open311Error(404, f"service_code 不存在: {code}")
+    lat, lon = field.get("lat", ""), field.get("long", "")
+    address = field.get("address_string", "") or field.get("address_id", "")
+    if not ((lat and lon) or address):
+        raise Open311Error(400, "需要位置信息：lat 和 long，或 address_string，或 address_id")
+    description = field.get("description", "")
+    if not description:
+        raise Open311Error(400, "缺少 description（诉求内容）")
+    if len(description) > MAX_DESCRIPTION:
+        raise Open311Error(400, f"description 超过 {MAX_DESCRIPTION} 字")
+    if lat and lon:
+        try:
+            flat, flon = float(lat), float(lon)
+        except ValueError:
+            raise Open311Error(400, "lat/long 必须是数字") from None
+        if not (-90 <= flat <= 90 and -180 <= flon <= 180):
+            raise Open311Error(400, "lat/long 超出范围")
+        address = address or f"{flat:.6f},{flon:.6f}"
+    # the same submission posted twice is one demand (a client retrying after a timeout)
+    key = "\x00".join(field.get(k, "") for k in ("api_key", "service_code", "description", "address_string",
+                                                  "address_id", "lat", "long", "device_id", "account_id"))
+    source_id = hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+    name = " ".join(p for p in (field.get("last_name", ""), field.get("first_name", "")) if p) or None
+    try:
+        demand = build_demand({
+            "source": "open311", "source_id": source_id, "channel": "Open311", "received_at": now_local(),
+            "content": description, "address": address[:500], "department_given": by_code[code],
+            "requester": name, "requester_type": "individual" if name else "anonymous",
+            "url": field.get("media_url") or None,
+        })
+    except RecordError as exc:
+        raise Open311Error(400, f"{exc.field}: {exc.reason}") from None
+    app.store.upsert([demand], origin="open311", actor="open311-client")
+    dept = by_code[code]
+    notice = f"已受理，转 {dept} 办理" if dept else "已受理，等待分派承办部门"
+    return [{"service_request_id": demand.id, "service_notice": notice, "account_id": None}]
+
+
+# ---------------------------------------------------------------------------- routes
+def _guard(fmt: str, fn) -> Response:
+    try:
+        _check_format(fmt)
+        return fn()
+    except Open311Error as exc:
+        return error(fmt, exc.status, exc.description)
+
+
+@router.get("/services.{fmt}")
+def get_services(fmt: str, request: Request) -> Response:
+    app = get_suqiu(request)
+    return _guard(fmt, lambda: respond(fmt, "services", "service", services(app)))
+
+
+@router.get("/services/{code}.{fmt}")
+def get_service_definition(code: str, fmt: str, request: Request) -> Response:
+    app = get_suqiu(request)
+
+    def run() -> Response:
+        if code not in _dept_by_code(app):
+            raise Open311Error(404, f"service_code 不存在: {code}")
+        if fmt == "xml":
+            top = ET.Element("service_definition")
+            ET.SubElement(top, "service_code").text = code
+            ET.SubElement(top, "attributes")
+            return Response(ET.tostring(top, encoding="utf-8", xml_declaration=True),
+                            media_type="text/xml; charset=utf-8")
+        return JSONResponse({"service_code": code, "attributes": []}, media_type="application/json; charset=utf-8")
+    return _guard(fmt, run)
+
+
+@router.get("/requests.{fmt}")
+def get_requests(fmt: str, request: Request) -> Response:
+    app = get_suqiu(request)
+    return _guard(fmt, lambda: respond(fmt, "service_requests", "request", find_requests(app, request)))
+
+
+@router.post("/requests.{fmt}")
+async def post_requests(fmt: str, request: Request) -> Response:
+    app = get_suqiu(request)
+    try:
+        _check_format(fmt)
+        return respond(fmt, "service_requests", "request", await create_request(app, request))
+    except Open311Error as exc:
+        return error(fmt, exc.status, exc.description)
+
+
+@router.get("/requests/{request_id}.{fmt}")
+def get_request(request_id: str, fmt: str, request: Request) -> Response:
+    app = get_suqiu(request)
+
+    def run() -> Response:
+        views = MaskedRecords(app).by_ids([request_id])
+        if not views:
+            raise Open311Error(404, f"service_request_id 不存在: {request_id}")
+        closed = _closed_times(app, [request_id])
+        return respond(fmt, "service_requests", "request", [as_request(app, views[0], closed.get(request_id))])
+    return _guard(fmt, run)
+
+
+@router.get("/servicerequestupdates.{fmt}")
+def get_updates(fmt: str, request: Request) -> Response:
+    app = get_suqiu(request)
+    return _guard(fmt, lambda: respond(fmt, "service_request_updates", "request_update", find_updates(app, request)))
+
+
+@router.api_route("/{rest:path}", methods=["GET", "POST", "PUT", "DELETE", "PATCH"], include_in_schema=False)
+def not_found(rest: str) -> Response:
+    fmt = "xml" if rest.endswith(".xml") else "json"
+    return error(fmt, 404, f"没有这个资源: /{rest}")
+
