@@ -196,7 +196,20 @@ def eval_sentiment(test: Annotated[Path, typer.Option(help="Labelled test file."
 def index(rebuild: Annotated[bool, typer.Option(help="Rebuild into a new index and swap the alias.")] = False,
           home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """Bring the search index up to date."""
-    not_yet("index", 7)
+    a = load_app(home)
+    from suqiu.indexing import index_pending
+    stats = index_pending(a, rebuild=rebuild)
+    if as_json:
+        emit(stats.as_dict())
+    else:
+        err.print(f"索引后端 {stats.backend}{'（重建）' if stats.rebuild else ''}: 待索引 {stats.pending}，"
+                  f"已索引 {stats.indexed}，失败 {stats.failed}，待分析 {stats.waiting_analysis}，"
+                  f"索引中共 {stats.in_index if stats.in_index is not None else '?'} 条")
+        for rid, reason in list(stats.failures.items())[:10]:
+            err.print(f"  [yellow]失败[/yellow] {rid}: {reason}")
+    if stats.error:
+        err.print(f"[red]搜索引擎不可用[/red] {stats.error}；未索引的记录已保留，下次运行 `suqiu index` 时补上。")
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -207,9 +220,37 @@ def search(text: Annotated[str, typer.Argument(help="Words, \"phrases\", -exclus
            from_: Annotated[Optional[str], typer.Option("--from", help="From date (YYYY-MM-DD).")] = None,
            to: Annotated[Optional[str], typer.Option(help="To date (YYYY-MM-DD).")] = None,
            size: Annotated[int, typer.Option(help="Hits per page.")] = 10,
+           page: Annotated[int, typer.Option(help="Page number, from 1.")] = 1,
+           sort: Annotated[str, typer.Option(help="relevance, time or heat.")] = "relevance",
+           status_: Annotated[Optional[str], typer.Option("--status", help="Status (received, routed, …).")] = None,
+           overdue: Annotated[bool, typer.Option(help="Only open demands past their time limit.")] = False,
            home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """Search demands as the petition office."""
-    not_yet("search", 7)
+    a = load_app(home)
+    from search.access import Principal
+    from search.backends.base import SearchUnavailable
+    from search.query import QueryError, SearchQuery
+    from search.service import search as run_search
+    from suqiu.model import Source
+    by_source = {"source": source} if source in {s.value for s in Source} else {"channel": source}
+    try:
+        query = SearchQuery.create(text, department=department, district=district, date_from=from_, date_to=to,
+                                   status=status_, overdue=True if overdue else None, size=size, page=page,
+                                   sort=sort, **by_source)
+        result = run_search(a, query, Principal.petition_office(name="cli"))
+    except QueryError as exc:
+        fail(f"检索条件 {exc.field} 不正确: {exc.reason}")
+    except SearchUnavailable as exc:
+        fail(f"搜索引擎不可用: {exc}")
+    if as_json:
+        emit(result.as_dict())
+        return
+    err.print(f"共 {result.total} 条（第 {result.page} 页）")
+    for hit in result.hits:
+        f = hit.fields
+        text_ = (f.get("title") or f.get("content") or "").replace("\n", " ")[:60]
+        err.print(f"{hit.id}  {(f.get('received_at') or '')[:10]}  {f.get('district') or '-'}  "
+                  f"{f.get('department') or '未分派'}  {f.get('status')}  {text_}", markup=False)
 
 
 # --------------------------------------------------------------------------- two-way loop and reports

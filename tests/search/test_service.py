@@ -1,0 +1,122 @@
+"""The public service API: configured backend, access rules on documents, the CLI on top."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from search.access import AccessError, Principal
+from search.query import SearchQuery
+from search.service import get_backend, get_document, search
+from suqiu.indexing import index_pending
+from tests.search import dataset
+from tests.search.dataset import HB, ZJ
+
+
+@pytest.fixture
+def app(home, segmenter):
+    from search import service
+    from suqiu.app import App
+    a = App.load(home)
+    a.__dict__[service._SEG_ATTR] = segmenter  # reuse the session's jieba
+    dataset.load(a.store)
+    index_pending(a)
+    yield a
+    a.store.close()
+
+
+def test_get_backend_is_built_once_per_app(app):
+    assert get_backend(app) is get_backend(app) and get_backend(app).name == "embedded"
+
+
+def test_department_alias_is_resolved(app):
+    res = search(app, SearchQuery.create(size=50), Principal.for_department("住建局"))
+    assert res.total == 5 and {h.fields["department"] for h in res.hits} == {ZJ}
+
+
+def test_department_cannot_open_another_departments_record(app):
+    assert get_document(app, dataset.rid("h5"), Principal.for_department(ZJ)) is None
+    assert get_document(app, dataset.rid("h5"), Principal.for_department(HB))["id"] == dataset.rid("h5")
+
+
+def test_missing_record_is_none(app):
+    assert get_document(app, "hotline:nope", Principal.petition_office()) is None
+
+
+def test_document_text_is_masked_for_everyone(app):
+    view = get_document(app, dataset.rid("h1"), Principal.petition_office())
+    assert "[手机号]" in view["content"] and "13812345678" not in json.dumps(view, ensure_ascii=False)
+    assert view["address"] == "鼓楼区五四路88号 [手机号]"
+
+
+def test_unanalysed_record_is_masked_on_the_way_out(app):
+    view = get_document(app, dataset.rid("h11"), Principal.petition_office())
+    assert view["masked_by"] == "pii" and "13900001111" not in view["content"]
+
+
+def test_public_view_has_no_personal_fields(app):
+    view = get_document(app, dataset.rid("h1"), Principal.public())
+    assert "address" not in view and "requester" not in view and "replied_by" not in view
+    assert all("actor" not in h for h in view["history"])
+
+
+def test_requester_name_never_leaves(app):
+    view = get_document(app, dataset.rid("h1"), Principal.petition_office())
+    assert "张三" not in json.dumps(view, ensure_ascii=False)
+
+
+def test_reply_history_is_shown(app):
+    app.store.set_fields(dataset.rid("p1"), {"status": "replied", "reply_text": "已联系物业，电话13700001111"},
+                         origin="api", actor="住建局")
+    view = get_document(app, dataset.rid("p1"), Principal.for_department(ZJ))
+    assert [h["field"] for h in view["history"]] == ["status", "reply_text"]
+    assert "13700001111" not in json.dumps(view, ensure_ascii=False)
+
+
+def test_department_principal_needs_a_department():
+    with pytest.raises(AccessError):
+        Principal("department")
+
+
+def test_unknown_role_is_refused():
+    with pytest.raises(AccessError):
+        Principal("admin")  # type: ignore[arg-type]
+
+
+def test_cli_search_json(app, home):
+    from suqiu.cli import app as cli
+    out = CliRunner().invoke(cli, ["search", "噪音", "--district", "鼓楼区", "--from", "2024-03-01", "--json"])
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.stdout)
+    assert doc["total"] == 3 and set(doc) >= {"total", "hits", "facets"}
+    assert doc["facets"]["district"] == [{"value": "鼓楼区", "count": 3}]
+
+
+def test_cli_search_source_or_channel(app, home):
+    from suqiu.cli import app as cli
+    by_source = json.loads(CliRunner().invoke(cli, ["search", "--source", "review", "--json"]).stdout)
+    by_channel = json.loads(CliRunner().invoke(cli, ["search", "--source", "微信", "--json"]).stdout)
+    assert by_source["total"] == 2 and by_channel["total"] == 1
+
+
+def test_cli_search_bad_date_is_a_clear_error(app, home):
+    from suqiu.cli import app as cli
+    out = CliRunner().invoke(cli, ["search", "噪音", "--from", "yesterday", "--json"])
+    assert out.exit_code == 1 and "date_from" in out.output
+
+
+def test_cli_index_json(app, home):
+    from suqiu.cli import app as cli
+    out = CliRunner().invoke(cli, ["index", "--json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["indexed"] == 0
+
+
+def test_cli_index_reports_an_unreachable_engine(app, home, monkeypatch):
+    from suqiu.cli import app as cli
+    monkeypatch.setenv("SUQIU_SEARCH_BACKEND", "elasticsearch")
+    monkeypatch.setenv("SUQIU_ES_URL", "http://127.0.0.1:9")
+    out = CliRunner().invoke(cli, ["index", "--json"])
+    assert out.exit_code == 1 and json.loads(out.stdout)["error"]
