@@ -142,16 +142,26 @@ def analyze(home: HomeOpt = None, as_json: JsonOpt = False,
 
 
 @app.command()
-def topics(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+def topics(home: HomeOpt = None, as_json: JsonOpt = False,
+           refit: Annotated[bool, typer.Option(help="Refit the topic model on all demands first.")] = False) -> None:
     """Topics found in the demands."""
-    not_yet("topics", 6)
+    a = load_app(home)
+    from suqiu.topics_cli import print_topics, topics_payload
+    payload = topics_payload(a, refit=refit)
+    emit(payload) if as_json else print_topics(err, payload)
 
 
 @app.command()
 def hotspots(home: HomeOpt = None, as_json: JsonOpt = False,
              top: Annotated[int, typer.Option(help="How many hotspots.")] = 10) -> None:
     """Hotspots (热点问题) ranked by heat."""
-    not_yet("hotspots", 6)
+    a = load_app(home)
+    from suqiu.topics_cli import hotspots_payload, print_hotspots
+    try:
+        payload = hotspots_payload(a, top)
+    except ValueError as exc:
+        fail(str(exc))
+    emit(payload) if as_json else print_hotspots(err, payload)
 
 
 @app.command()
@@ -159,7 +169,13 @@ def profiles(dimension: Annotated[str, typer.Option(help="district, channel, req
              week: Annotated[Optional[str], typer.Option(help="ISO week such as 2026-W47; default: the latest.")] = None,
              home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """Differentiated demand profiles (需求画像)."""
-    not_yet("profiles", 6)
+    a = load_app(home)
+    from suqiu.topics_cli import print_profiles, profiles_payload
+    try:
+        payload = profiles_payload(a, dimension, week)
+    except ValueError as exc:
+        fail(str(exc))
+    emit(payload) if as_json else print_profiles(err, payload)
 
 
 @train_app.command("router")

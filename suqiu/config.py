@@ -213,6 +213,27 @@ class WarningsConfig(_Section):
     surge_ratio: float = Field(default=2.0, gt=1)
     min_count: int = Field(default=5, ge=1)
     urgent_cluster_min: int = Field(default=3, ge=1)
+    urgent_window_days: int = Field(default=3, ge=1)
+
+
+class TopicsConfig(_Section):
+    """Topic discovery (nlp/topics.py): candidates for the number of topics, picked by c_v coherence."""
+
+    backend: Literal["nmf", "lda"] = "nmf"
+    k_values: list[int] = Field(default_factory=lambda: [6, 9, 12, 15, 18], min_length=1)
+    seed: int = 12345
+    min_weight: float = Field(default=0.3, ge=0, lt=1)   # below: the demand is an outlier
+    min_overlap: float = Field(default=0.2, ge=0, le=1)  # keyword overlap keeping a topic's id on refit
+    emerging_min: int = Field(default=20, ge=1)          # unassigned demands since the fit that …
+    emerging_margin: float = Field(default=0.15, ge=0, le=1)  # … exceed the fit's outlier share by this
+    hotspot_gap_days: int = Field(default=14, ge=1)
+
+    @field_validator("k_values")
+    @classmethod
+    def _k_at_least_two(cls, v: list[int]) -> list[int]:
+        if any(k < 2 for k in v):
+            raise ValueError("every candidate number of topics must be >= 2")
+        return v
 
 
 class SmtpConfig(_Section):
@@ -251,6 +272,7 @@ class Config(_Section):
     import_profiles: list[ImportProfile] = Field(default_factory=list)
     routing: RoutingConfig = Field(default_factory=RoutingConfig)
     warnings: WarningsConfig = Field(default_factory=WarningsConfig)
+    topics: TopicsConfig = Field(default_factory=TopicsConfig)
     tracking: TrackingConfig = Field(default_factory=TrackingConfig)
     smtp: SmtpConfig = Field(default_factory=SmtpConfig)
     server: ServerConfig = Field(default_factory=ServerConfig)

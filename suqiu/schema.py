@@ -197,3 +197,77 @@ api_tokens = Table(
 )
 
 __all__ += ["routes", "deliveries", "digest_items", "api_tokens"]
+
+# ---------------------------------------------------------------- topics, profiles, hotspots, warnings (issue 6)
+# one row per stable topic id; ids survive refits (matched on keyword overlap), retired ones stay
+topics = Table(
+    "topics", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("label", String(200), nullable=False),
+    Column("keywords", JSON, nullable=False),
+    Column("weights", JSON),
+    Column("coherence", Float),
+    Column("size", Integer, nullable=False, default=0),
+    Column("representatives", JSON),                        # record ids, best fitting first
+    Column("emerging", Boolean, nullable=False, default=False),  # new in a refit after the first one
+    Column("active", Boolean, nullable=False, default=True),
+    Column("fit_id", String(100)),
+    Column("first_seen", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+# 需求画像: one per dimension value × ISO week; ``data`` is the plain dict the search index takes
+profiles = Table(
+    "profiles", metadata,
+    Column("id", String(400), primary_key=True),            # dimension:value:week
+    Column("dimension", String(30), nullable=False),
+    Column("value", String(300), nullable=False),
+    Column("week", String(10), nullable=False, index=True),
+    Column("volume", Integer, nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+Index("ix_profiles_dim_week", profiles.c.dimension, profiles.c.week)
+
+# 热点问题: rebuilt on every topics run (a window's start moves as demands arrive)
+hotspots = Table(
+    "hotspots", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("rank", Integer, nullable=False, index=True),
+    Column("heat", Float, nullable=False),
+    Column("topic_id", Integer, index=True),
+    Column("place", String(300)),
+    Column("start", DateTime, nullable=False),
+    Column("end", DateTime, nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+# 预警: surges and urgent clusters with their evidence; kept (first_seen) across runs
+warnings = Table(
+    "warnings", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("kind", String(30), nullable=False, index=True),  # surge_topic, surge_district, urgent_cluster
+    Column("week", String(10), nullable=False, index=True),
+    Column("subject", String(300), nullable=False),
+    Column("level", String(10), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("evidence", JSON, nullable=False),
+    Column("first_seen", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+__all__ += ["topics", "profiles", "hotspots", "warnings"]
+
+# ---------------------------------------------------------------- near-duplicate signatures (issue 4)
+# MinHash signature of each analysed record's masked text; ``params`` names the hasher settings, a
+# change of settings recomputes signatures from the stored masked text.
+dedup_signatures = Table(
+    "dedup_signatures", metadata,
+    Column("record_id", String(256), ForeignKey("records.id"), primary_key=True),
+    Column("params", String(60), nullable=False),
+    Column("signature", LargeBinary, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+__all__ += ["dedup_signatures"]

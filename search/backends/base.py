@@ -118,7 +118,10 @@ class SearchBackend(ABC):
             raise UnsupportedFeature(self.name, feature, self.unsupported[feature])
 
     def prepare_document(self, doc: dict[str, Any]) -> dict[str, Any]:
-        """Add the pre-segmented text both engines search (``seg``)."""
+        """Add the pre-segmented text both engines search (``seg``); a document that already
+        carries ``seg`` (segmented once for several backends, as the benchmark does) keeps it."""
+        if "seg" in doc:
+            return doc
         from search.documents import searchable_text
         from search.segmentation import segment_text
         return {**doc, "seg": segment_text(self.segmenter, searchable_text(doc))}
