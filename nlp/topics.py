@@ -83,7 +83,7 @@ class TopicSettings:
     iterations: int = 30
     seed: int = 12345
     no_below: int = 3            # a word must appear in this many demands …
-    no_above: float = 0.3        # … and in at most this share of them
+    no_above: float = 0.5        # … and in at most this share of them
     keep_n: int = 20_000
     min_weight: float = 0.3      # below this best-topic weight a demand is an outlier
     min_tokens: int = 3          # fewer in-vocabulary tokens: outlier

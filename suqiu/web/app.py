@@ -23,11 +23,12 @@ TEMPLATES_DIR = WEB_DIR / "templates"
 def create_app(app: App, routers: Iterable[APIRouter] = ()) -> FastAPI:
     """Build the web application for one installation; nothing runs until a request arrives."""
     from suqiu.web import pages
-    from suqiu.web.auth import SessionSigner, load_secret
+    from suqiu.web.auth import LoginThrottle, SessionSigner, load_secret
 
     api = FastAPI(title="suqiu 诉求", docs_url=None, redoc_url=None, openapi_url=None)
     api.state.suqiu = app
     api.state.signer = SessionSigner(load_secret(app))
+    api.state.login_throttle = LoginThrottle()
     api.state.templates = pages.make_templates()
     api.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     pages.install(api)

@@ -198,6 +198,38 @@ def authenticate(store: Store, username: str, password: str) -> User | None:
     return user if ok and user.active else None
 
 
+class LoginThrottle:
+    """Slows password guessing: after ``limit`` failures for one name or one address within
+    ``window_s``, further attempts are refused until the window passes (in memory, per process)."""
+
+    def __init__(self, limit: int = 5, window_s: float = 900.0) -> None:
+        self.limit = limit
+        self.window_s = window_s
+        self._failures: dict[str, list[float]] = {}
+
+    def _recent(self, key: str, now: float) -> list[float]:
+        kept = [t for t in self._failures.get(key, []) if now - t < self.window_s]
+        if kept:
+            self._failures[key] = kept
+        else:
+            self._failures.pop(key, None)
+        return kept
+
+    def blocked(self, username: str, address: str, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        return any(len(self._recent(k, now)) >= self.limit for k in (f"u:{username}", f"a:{address}"))
+
+    def failed(self, username: str, address: str, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        if len(self._failures) > 10_000:  # bounded memory under a flood of names
+            self._failures.clear()
+        for key in (f"u:{username}", f"a:{address}"):
+            self._failures.setdefault(key, []).append(now)
+
+    def succeeded(self, username: str, address: str) -> None:
+        self._failures.pop(f"u:{username}", None)
+
+
 # --------------------------------------------------------------------------- signing
 class SessionSigner:
     """HMAC-SHA256 signed, timestamped tokens (``payload.signature``, both base64url)."""

@@ -54,6 +54,11 @@ def export_rows(rows: Iterable[Mapping[str, Any]]) -> Iterable[list[Any]]:
         yield out
 
 
-def export_xlsx(rows: Iterable[Mapping[str, Any]], sheet_title: str = "检索结果") -> bytes:
-    """One sheet with a header row and one row per demand (masked text only)."""
-    return workbook_bytes([(sheet_title, [c[0] for c in COLUMNS], export_rows(rows))])
+def export_xlsx(rows: Iterable[Mapping[str, Any]], sheet_title: str = "检索结果", note: str | None = None) -> bytes:
+    """One sheet with a header row and one row per demand (masked text only); ``note`` (for example
+    that the result set was cut at the export limit) goes on a second sheet."""
+    sheets: list[tuple[str, Sequence[str], Iterable[Sequence[Any]]]] = [
+        (sheet_title, [c[0] for c in COLUMNS], export_rows(rows))]
+    if note:
+        sheets.append(("说明", ["说明"], [[note]]))
+    return workbook_bytes(sheets)

@@ -98,10 +98,18 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
     if not check_csrf(request, csrf_token):
         return render(request, "login.html", {"next": _safe_next(next), "username": username,
                                               "error": "页面已过期，请重新提交。"}, status_code=400)
-    user = authenticate(get_suqiu(request).store, username.strip(), password)
+    name = username.strip()[:100]
+    address = request.client.host if request.client else "-"
+    throttle = request.app.state.login_throttle
+    if throttle.blocked(name, address):
+        return render(request, "login.html", {"next": _safe_next(next), "username": username,
+                                              "error": "登录失败次数过多，请 15 分钟后再试。"}, status_code=429)
+    user = authenticate(get_suqiu(request).store, name, password)
     if user is None:
+        throttle.failed(name, address)
         return render(request, "login.html", {"next": _safe_next(next), "username": username,
                                               "error": "用户名或密码错误。"}, status_code=401)
+    throttle.succeeded(name, address)
     resp = RedirectResponse(_safe_next(next), status_code=303)
     resp.set_cookie(SESSION_COOKIE, session_token(get_signer(request), user), max_age=SESSION_MAX_AGE_S,
                     httponly=True, samesite="lax", secure=_secure_cookie(request), path="/")
@@ -273,10 +281,11 @@ def export_search(request: Request, user: User = Depends(require_user)) -> Respo
     app = get_suqiu(request)
     principal = principal_for(user)
     rows: list[dict[str, Any]] = []
-    page = 1
+    page, total = 1, 0
     try:
         while len(rows) < EXPORT_LIMIT:
             result = search(app, form.to_query(page=page, size=MAX_SIZE, facets=(), highlight=False), principal)
+            total = result.total
             rows.extend(export_row(h) for h in result.hits)
             if not result.hits or page * MAX_SIZE >= result.total:
                 break
@@ -288,7 +297,9 @@ def export_search(request: Request, user: User = Depends(require_user)) -> Respo
         return render(request, "error.html", {"title": "检索服务不可用", "message": UNAVAILABLE}, status_code=503)
     stamp = datetime.now(SHANGHAI).strftime("%Y%m%d-%H%M")
     filename = f"诉求检索结果-{stamp}.xlsx"
-    return Response(export_xlsx(rows[:EXPORT_LIMIT]), media_type=XLSX_MEDIA_TYPE, headers={
+    note = (f"检索结果共 {total} 条，本文件只包含前 {EXPORT_LIMIT} 条；请缩小检索条件后分批导出。"
+            if total > EXPORT_LIMIT else None)
+    return Response(export_xlsx(rows[:EXPORT_LIMIT], note=note), media_type=XLSX_MEDIA_TYPE, headers={
         "Content-Disposition": f"attachment; filename=\"suqiu-{stamp}.xlsx\"; filename*=UTF-8''{quote(filename)}",
         "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
 
@@ -334,8 +345,9 @@ def install(api: FastAPI) -> None:
 
     @api.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        accept = request.headers.get("accept", "")
-        if "text/html" not in accept or request.url.path.startswith(("/api/", "/open311/")):
+        accept, path = request.headers.get("accept", ""), request.url.path
+        # machine endpoints (department API, Open311) keep their JSON errors
+        if "text/html" not in accept or path.startswith(("/api/", "/open311/")) or path.endswith((".json", ".xml")):
             from fastapi.exception_handlers import http_exception_handler
             return await http_exception_handler(request, exc)
         messages = {404: ("未找到", "没有这个页面或记录，或您无权查看。"), 403: ("无权访问", "您无权查看此内容。"),

@@ -125,3 +125,16 @@ def test_csrf_tokens() -> None:
     assert not signer.check_csrf(None, token)
     assert not signer.check_csrf("nonce-abcdefghijkl", "")
     assert not signer.check_csrf("nonce-abcdefghijkl", "令牌")
+
+
+def test_login_throttle() -> None:
+    from suqiu.web.auth import LoginThrottle
+    t = LoginThrottle(limit=3, window_s=60)
+    for i in range(3):
+        assert not t.blocked("office", "10.0.0.1", now=100 + i)
+        t.failed("office", "10.0.0.1", now=100 + i)
+    assert t.blocked("office", "10.0.0.1", now=103)
+    assert t.blocked("office", "10.0.0.2", now=103)        # the name is locked from anywhere
+    assert t.blocked("other", "10.0.0.1", now=103)         # and the address for any name
+    assert not t.blocked("other", "10.0.0.2", now=103)
+    assert not t.blocked("office", "10.0.0.1", now=170)    # the window passes

@@ -69,3 +69,9 @@ def test_empty_result_still_has_headers() -> None:
 ])
 def test_highlight_fragments_keep_only_marks(fragment: str, expected: str) -> None:
     assert str(safe_fragment(fragment)) == expected
+
+
+def test_truncation_note_sheet() -> None:
+    wb = load_workbook(io.BytesIO(export_xlsx([{"id": "hotline:1"}], note="检索结果共 9000 条")))
+    assert wb.sheetnames == ["检索结果", "说明"]
+    assert wb["说明"]["A2"].value == "检索结果共 9000 条"

@@ -221,3 +221,18 @@ def test_export_neutralises_formulas(as_user, seeded) -> None:
     assert formula_row["标题"].value == "'" + FORMULA_TITLE
     assert formula_row["标题"].data_type == "s"
     assert all(c.data_type != "f" for r in ws.iter_rows() for c in r)
+
+
+def test_repeated_failed_logins_are_throttled(seeded_app) -> None:
+    from fastapi.testclient import TestClient
+
+    from suqiu.web.app import create_app
+    client = TestClient(create_app(seeded_app[0]), base_url="http://127.0.0.1")  # its own throttle
+    page = client.get("/login")
+    token = csrf_from(page.text)
+    codes = [client.post("/login", data={"username": "pub", "password": f"wrong-{i}", "csrf_token": token},
+                         follow_redirects=False).status_code for i in range(6)]
+    assert codes == [401] * 5 + [429]
+    resp = client.post("/login", data={"username": "pub", "password": "pub-pass-001", "csrf_token": token},
+                       follow_redirects=False)
+    assert resp.status_code == 429 and "登录失败次数过多" in resp.text

@@ -1,0 +1,167 @@
+"""The topics stage against a real store: tokens in, stable topic ids, profiles, hotspots, warnings out."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from nlp.topics import EmergingPolicy, TopicModeler, TopicSettings
+from suqiu.model import Analysis, build_demand
+from suqiu.topics_stage import TopicsStage, list_hotspots, list_profiles, list_topics, list_warnings
+from tests.topics.corpus import THEMES, at, corpus
+
+SETTINGS = TopicSettings(k_values=(3,), passes=10, topn=8)
+DISTRICTS = ["鼓楼区", "台江区"]
+
+
+def add(store, ids, texts, labels, week, urgent=(), district=None):
+    demands = [build_demand({"source": "hotline", "source_id": rid, "channel": "电话",
+                             "received_at": at(week, i % 5, 8 + i % 9), "title": f"{lab} 诉求 {rid}",
+                             "content": " ".join(toks), "district": district or DISTRICTS[i % 2], "requester": f"u-{rid}"})
+               for i, (rid, toks, lab) in enumerate(zip(ids, texts, labels))]
+    store.upsert(demands)
+    # what the text stage leaves behind: tokens, keywords, masked text (here: our own tokens)
+    store.save_analysis([Analysis(record_id=d.id, tokens=toks, keywords=toks[:3], masked_title=d.title,
+                                  masked_text=d.content, urgency_level="high" if d.source_id in urgent else "low")
+                         for d, toks in zip(demands, texts)], stage="analyze")
+    return [d.id for d in demands]
+
+
+def stage(app, **kw):
+    return TopicsStage(app, modeler=TopicModeler(SETTINGS),
+                       policy=kw.pop("policy", EmergingPolicy(min_outliers=10, share_margin=0.15)), **kw)
+
+
+def topic_of_theme(store, theme, seed=1):
+    ids = [f"hotline:{theme}-{seed}-{i}" for i in range(20)]
+    got = [store.get_analysis(i).topic_id for i in ids]
+    return max(set(got), key=got.count)
+
+
+def test_nothing_to_do_without_the_text_stage(app):
+    run = stage(app).run()
+    assert run.assigned == 0 and not run.fitted
+
+
+def test_first_run_fits_and_assigns_every_demand(app):
+    ids = add(app.store, *corpus(), week=0)
+    run = stage(app).run()
+    assert run.fitted and run.k == 3 and run.assigned == len(ids) and run.written == len(ids)
+    assert (app.models_dir / "topics" / "state.json").exists()
+    assert app.store.pending("topics", after="analyze") == []
+    topics = list_topics(app.store)
+    assert len(topics) == 3 and sum(t["size"] for t in topics) == len(ids) - run.outliers
+    assert all(t["representatives"][0]["title"] for t in topics)
+    assert len({topic_of_theme(app.store, t) for t in ("property", "school", "pollution")}) == 3
+
+
+def test_rerun_with_nothing_new_writes_nothing(app):
+    add(app.store, *corpus(), week=0)
+    stage(app).run()
+    versions = [r["version"] for r in app.store.iter_records()]
+    again = stage(app).run()
+    assert not again.fitted and again.written == 0
+    assert [r["version"] for r in app.store.iter_records()] == versions
+
+
+def test_new_week_is_assigned_without_refitting(app):
+    add(app.store, *corpus(), week=0)
+    stage(app).run()
+    before = {t: topic_of_theme(app.store, t) for t in ("property", "school", "pollution")}
+    ids, texts, labels = corpus(per_theme=3, seed=5)
+    add(app.store, ids, texts, labels, week=1)
+    run = stage(app).run()
+    assert not run.fitted and run.assigned == 9
+    for rid, lab in zip(ids, labels):
+        assert app.store.get_analysis(f"hotline:{rid}").topic_id == before[lab]
+
+
+def test_emerging_theme_triggers_a_refit_that_keeps_old_ids(app):
+    add(app.store, *corpus(), week=0)
+    stage(app).run()
+    before = {t: topic_of_theme(app.store, t) for t in ("property", "school", "pollution")}
+    ids, texts, labels = corpus(themes=("transit",), per_theme=15, seed=3)
+    add(app.store, ids, texts, labels, week=1)
+    s = TopicsStage(app, modeler=TopicModeler(TopicSettings(k_values=(3, 4), passes=10, topn=8,
+                                                            coherence_tolerance=1.0)),
+                    policy=EmergingPolicy(min_outliers=10, share_margin=0.15))
+    run = s.run()
+    assert run.fitted and "fit no topic" in run.reason
+    assert {t: topic_of_theme(app.store, t) for t in before} == before
+    transit = {app.store.get_analysis(f"hotline:{rid}").topic_id for rid in ids}
+    [new_id] = run.new_topics
+    assert transit == {new_id}
+    emerging = [t for t in list_topics(app.store) if t["emerging"]]
+    assert [t["id"] for t in emerging] == [new_id]
+    assert "公交" in emerging[0]["keywords"] or "地铁" in emerging[0]["keywords"]
+
+
+def test_views_are_stored(app):
+    ids, texts, labels = corpus()
+    add(app.store, ids, texts, labels, week=0, urgent={ids[0], ids[3], ids[6]})
+    run = stage(app).run()
+    assert run.profiles > 0 and run.hotspots > 0
+    week, profiles = list_profiles(app.store, "district")
+    assert week == "2026-W02" and {p["value"] for p in profiles} == set(DISTRICTS)
+    assert sum(p["volume"] for p in profiles) == len(ids)
+    hot = list_hotspots(app.store, top=5)
+    assert hot and hot[0]["heat"] >= hot[-1]["heat"]
+    assert all(h["description"] for h in hot)
+    # the urgent demands ids[0], ids[3], ids[6] are one theme (property) in alternating districts
+    assert isinstance(list_warnings(app.store), list)
+
+
+def test_views_are_idempotent(app):
+    add(app.store, *corpus(), week=0)
+    stage(app).run()
+    first = (list_hotspots(app.store, 100), list_profiles(app.store, "channel"))
+    stage(app).run()
+    assert (list_hotspots(app.store, 100), list_profiles(app.store, "channel")) == first
+
+
+def test_warnings_are_stored_with_evidence(app):
+    add(app.store, *corpus(per_theme=10, seed=1), week=0)
+    # the next week, a district that was quiet sends a dozen demands
+    add(app.store, *corpus(per_theme=4, seed=2), week=1, district="马尾区")
+    TopicsStage(app, modeler=TopicModeler(SETTINGS)).run()
+    surge = [w for w in list_warnings(app.store) if w["kind"] == "surge_district"]
+    assert [(w["subject"], w["week"]) for w in surge] == [("马尾区", "2026-W03")]
+    assert surge[0]["evidence"]["count"] == 12 and len(surge[0]["evidence"]["records"]) == 5
+    assert surge[0]["evidence"]["series"] == {"2026-W02": 0, "2026-W03": 12}
+
+
+def _cli(args):
+    from suqiu.cli import app as cli
+    return CliRunner().invoke(cli, args)
+
+
+def test_cli_topics_hotspots_profiles_json(app):
+    add(app.store, *corpus(), week=0)
+    stage(app).run()
+    res = _cli(["topics", "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert len(data["topics"]) == 3 and "outliers" in data
+    res = _cli(["hotspots", "--json", "--top", "2"])
+    assert res.exit_code == 0 and len(json.loads(res.stdout)["hotspots"]) == 2
+    res = _cli(["profiles", "--dimension", "district", "--week", "2026-W02", "--json"])
+    body = json.loads(res.stdout)
+    assert res.exit_code == 0 and body["week"] == "2026-W02" and len(body["profiles"]) == 2
+
+
+def test_cli_human_output_is_chinese(app):
+    add(app.store, *corpus(), week=0)
+    stage(app).run()
+    res = _cli(["topics"])
+    assert res.exit_code == 0 and "话题" in res.output
+    assert "热度" in _cli(["hotspots"]).output
+
+
+def test_cli_bad_dimension_and_week(app):
+    assert _cli(["profiles", "--dimension", "street"]).exit_code == 1
+    assert _cli(["profiles", "--week", "2026-47"]).exit_code == 1
+
+
+def test_cli_before_any_topics(app):
+    res = _cli(["topics", "--json"])
+    assert res.exit_code == 0 and json.loads(res.stdout)["topics"] == []
