@@ -556,10 +556,11 @@ class _Generator:
         item["department_given"] = department
         return item
 
-    def resubmission(self, original: dict[str, Any], at: datetime) -> dict[str, Any]:
+    def resubmission(self, original: dict[str, Any], at: datetime, sources: Sequence[str]) -> dict[str, Any]:
         """The same demand again, days later, through another channel, lightly edited."""
         rng = self.rng
-        source = "hotline" if original["source"] == "portal" else rng.choice(["portal", "hotline"])
+        others = [s for s in sources if s != original["source"]]
+        source = others[0] if others and rng.random() < 0.7 else rng.choice(list(sources))
         text = original["content"]
         if rng.random() < 0.5 and "，" in text:
             text = text.replace("，", "。", 1)
@@ -665,7 +666,7 @@ def generate(n: int, seed: int = 0, start: date | None = None, weeks: int = DEFA
                 continue
             used.add(id(orig))
             replaced.add(id(victim))
-            items[idx] = gen.resubmission(orig, at)
+            items[idx] = gen.resubmission(orig, at, textual)
         items.sort(key=lambda x: (x["received_at"], x["source_id"]))
     n_bad = round(len(items) * bad_rate)
     for idx in rng.sample(range(len(items)), k=min(n_bad, len(items))):

@@ -74,13 +74,36 @@ class District(_Section):
 
 
 class SourceConfig(_Section):
-    """A crawlable source; ``kind`` picks the spider, ``options`` is the spider's site profile."""
+    """A crawlable source; ``kind`` picks the spider, ``options`` is the spider's site profile.
+
+    ``start_url`` may begin with ``{fixture_url}``, the local fixture site's address
+    (``[fixture_site]``), so tests and the demo can move it to a free port.
+    """
 
     name: str = Field(min_length=1)
     kind: Literal["portal", "reviews", "open311"]
     start_url: str = Field(min_length=1)
     enabled: bool = True
     options: dict[str, Any] = Field(default_factory=dict)
+    # politeness: seconds between requests to the site (AutoThrottle adapts from there), retries
+    download_delay: float = Field(default=1.0, ge=0)
+    autothrottle: bool = True
+    retries: int = Field(default=2, ge=0, le=10)
+    timeout_s: float = Field(default=30, gt=0)
+    max_pages: int = Field(default=0, ge=0)  # 0: no limit
+    full: bool = False                       # True: ignore what is already stored, crawl everything
+
+
+class FixtureSiteConfig(_Section):
+    """The local fixture web site (message boards, review API, Open311) for tests and the demo."""
+
+    host: Literal["127.0.0.1"] = "127.0.0.1"
+    port: int = Field(default=8765, ge=1, le=65535)
+    seed: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
 
 
 # Record fields an import profile may fill from a column (source and crawl_run come from elsewhere).
@@ -276,6 +299,7 @@ class Config(_Section):
     tracking: TrackingConfig = Field(default_factory=TrackingConfig)
     smtp: SmtpConfig = Field(default_factory=SmtpConfig)
     server: ServerConfig = Field(default_factory=ServerConfig)
+    fixture_site: FixtureSiteConfig = Field(default_factory=FixtureSiteConfig)
     text: TextConfig = Field(default_factory=TextConfig)
 
     @field_validator("departments", "districts", "sources", "import_profiles")
@@ -302,6 +326,10 @@ class Config(_Section):
 
     def source(self, name: str) -> SourceConfig | None:
         return next((s for s in self.sources if s.name == name), None)
+
+    def source_url(self, source: SourceConfig) -> str:
+        """The source's start URL with ``{fixture_url}`` filled in."""
+        return source.start_url.replace("{fixture_url}", self.fixture_site.url)
 
     def import_profile(self, name: str) -> ImportProfile | None:
         return next((p for p in self.import_profiles if p.name == name), None)
