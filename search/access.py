@@ -73,6 +73,12 @@ def may_see(principal: Principal, doc: dict[str, Any]) -> bool:
     return dept is None or doc.get("department") == dept
 
 
+def may_see_profile(principal: Principal, dimension: str, value: str) -> bool:
+    """A department sees only its own profile (dimension ``department``, value its name)."""
+    dept = required_department(principal)
+    return dept is None or (dimension == "department" and value == dept)
+
+
 def project(principal: Principal, doc: dict[str, Any]) -> dict[str, Any]:
     """Drop what the principal may not see from a hit or a record view."""
     if principal.sees_personal_fields:

@@ -127,5 +127,32 @@ def get_document(app: Any, record_id: str, principal: Principal) -> dict[str, An
     return project(principal, view)
 
 
-__all__ = ["get_backend", "make_backend", "search", "get_document", "get_segmenter", "embedded_path",
+def list_profiles(app: Any, principal: Principal, dimension: str | None = None,
+                  week: str | None = None) -> list[dict[str, Any]]:
+    """Stored demand profiles (需求画像) visible to ``principal``; a department gets only its own.
+
+    Read from the store's ``profiles`` table (not yet from the search index; see the issue notes).
+    """
+    from sqlalchemy import select
+
+    from search.access import may_see_profile
+    from suqiu import schema
+    principal = canonical_principal(principal, app.config)
+    t = schema.profiles
+    q = select(t).order_by(t.c.week.desc(), t.c.dimension, t.c.volume.desc(), t.c.value)
+    if dimension:
+        q = q.where(t.c.dimension == dimension)
+    if week:
+        q = q.where(t.c.week == week)
+    dept = principal.department if principal.role == "department" else None
+    if dept is not None:  # the rule goes into the query, then is checked again per row
+        q = q.where(t.c.dimension == "department", t.c.value == dept)
+    with app.store.engine.connect() as conn:
+        rows = [dict(r) for r in conn.execute(q).mappings()]
+    return [{"id": r["id"], "dimension": r["dimension"], "value": r["value"], "week": r["week"],
+             "volume": r["volume"], "data": r["data"]}
+            for r in rows if may_see_profile(principal, r["dimension"], r["value"])]
+
+
+__all__ = ["list_profiles", "get_backend", "make_backend", "search", "get_document", "get_segmenter", "embedded_path",
            "PERSONAL_FIELDS", "SearchQuery", "SearchResult", "Principal"]

@@ -15,6 +15,12 @@ from tests.search import dataset
 from tests.search.dataset import HB, ZJ
 
 
+@pytest.fixture(autouse=True)
+def _one_jieba(monkeypatch, segmenter):
+    """CLI commands build their own App; let them reuse the session's loaded segmenter."""
+    monkeypatch.setattr("search.service.default_segmenter", lambda config=None: segmenter)
+
+
 @pytest.fixture
 def app(home, segmenter):
     from search import service
@@ -120,3 +126,22 @@ def test_cli_index_reports_an_unreachable_engine(app, home, monkeypatch):
     monkeypatch.setenv("SUQIU_ES_URL", "http://127.0.0.1:9")
     out = CliRunner().invoke(cli, ["index", "--json"])
     assert out.exit_code == 1 and json.loads(out.stdout)["error"]
+
+
+def _profile(app, dimension, value, week="2024-W20", volume=3):
+    from suqiu import schema
+    from suqiu.store import now_local, to_db_time
+    with app.store.begin() as conn:
+        conn.execute(schema.profiles.insert().values(
+            id=f"{dimension}:{value}:{week}", dimension=dimension, value=value, week=week, volume=volume,
+            data={"top_topics": []}, updated_at=to_db_time(now_local())))
+
+
+def test_department_sees_only_its_own_profile(app):
+    from search.service import list_profiles
+    _profile(app, "department", ZJ)
+    _profile(app, "department", HB)
+    _profile(app, "district", "鼓楼区")
+    assert [p["value"] for p in list_profiles(app, Principal.for_department("住建局"))] == [ZJ]
+    assert len(list_profiles(app, Principal.petition_office())) == 3
+    assert list_profiles(app, Principal.for_department(ZJ), dimension="district") == []
