@@ -44,7 +44,10 @@ _TIME_PATTERN = re.compile(
     r"\d{4}\s*年|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}\s*月(?:底|初|中旬|上旬|下旬)|\d+\s*个?(?:工作日|日|天|周|月)内"
     r"|年底前|月底前|近期|近日|日前|下一步|计划于|预计|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}"
 )
-_POLICY_PATTERN = re.compile(r"《[^》]{2,60}》|第[一二三四五六七八九十百零\d]+条")
+# a cited document counts when its title names a kind of rule (《…条例》, 《…通知》), not a column or a post
+_POLICY_PATTERN = re.compile(
+    r"《[^》]{0,60}(?:法|条例|规定|办法|通知|意见|细则|标准|规划|方案|决定|规则|制度|政策|纲要|指南|通告|公告|规范|指引)"
+    r"(?:（[^》）]{0,20}）)?》|第[一二三四五六七八九十百零\d]+条")
 _BOILERPLATE = re.compile(r"^(网友|您好|你好|留言已收悉|感谢|谢谢|[:：！!，,。\s“”\"A-Za-z0-9]+)*$")
 
 DEFAULT_WEIGHTS = {"relevance": 0.3, "completeness": 0.3, "explanation": 0.2, "timeliness": 0.2}

@@ -25,6 +25,8 @@ user_app = typer.Typer(no_args_is_help=True, help="Web users: petition office, d
 app.add_typer(train_app, name="train")
 app.add_typer(eval_app, name="eval")
 app.add_typer(report_app, name="report")
+token_app = typer.Typer(no_args_is_help=True, help="API tokens for departments, the petition office and Open311 apps.")
+app.add_typer(token_app, name="token")
 app.add_typer(user_app, name="user")
 
 err = Console(stderr=True)
@@ -274,8 +276,156 @@ def search(text: Annotated[str, typer.Argument(help="Words, \"phrases\", -exclus
 def digest(department: Annotated[str, typer.Option(help="Department name.")],
            period: Annotated[str, typer.Option(help="day or week")] = "day",
            home: HomeOpt = None, as_json: JsonOpt = False) -> None:
-    """Render and deliver one department's digest."""
-    not_yet("digest", 9)
+    """Render and deliver one department's digest (--department all: every department)."""
+    a = load_app(home)
+    from suqiu.digests import DigestError, deliver_digest
+    names = [d.name for d in a.config.departments] if department == "all" else [department]
+    results = []
+    for name in names:
+        try:
+            results.append(deliver_digest(a, name, period))
+        except DigestError as exc:
+            fail(str(exc))
+    if as_json:
+        emit(results[0] if len(results) == 1 and department != "all" else {"deliveries": results})
+        return
+    labels = {"sent": "已发送", "failed": "发送失败，稍后重试", "outbox": "已写入发件箱"}
+    for r in results:
+        err.print(f"{r['department']}: 新诉求 {r['items']} 件（{r['submissions']} 次反映），紧急 {r['urgent']} 件，"
+                  f"超期 {r['overdue']} 件 — {labels.get(r['status'], r['status'])}")
+        err.print(f"  {r['html']}")
+        if r["error"]:
+            err.print(f"  [yellow]{r['error']}[/yellow]")
+    if any(r["status"] == "failed" for r in results):
+        raise typer.Exit(1)
+
+
+@app.command()
+def route(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+    """Route analysed demands to departments or to the manual triage queue."""
+    a = load_app(home)
+    from suqiu.routing import route_pending
+    stats = route_pending(a).as_dict()
+    if as_json:
+        emit(stats)
+        return
+    err.print(f"已分派 {stats['routed']} 件，转人工分派 {stats['triage']} 件，仍待人工 {stats['unchanged']} 件")
+    for name, n in stats["by_department"].items():
+        err.print(f"  {name}: {n}")
+
+
+@app.command()
+def reassign(record_id: Annotated[str, typer.Argument(help="Record id (source:source_id).")],
+             department: Annotated[str, typer.Option(help="New department (name or alias).")],
+             reason: Annotated[str, typer.Option(help="Why (kept in the record's history).")],
+             actor: Annotated[str, typer.Option(help="Who reassigns.")] = "信访办",
+             home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+    """Move a demand to another department (petition office); it goes into that department's next digest."""
+    a = load_app(home)
+    from suqiu.routing import RoutingError
+    from suqiu.routing import reassign as do_reassign
+    try:
+        out = do_reassign(a, record_id, department, reason, actor)
+    except RoutingError as exc:
+        fail(str(exc))
+    if as_json:
+        emit(out)
+        return
+    err.print(f"{record_id}: {out['from'] or '待人工分派'} → {out['to']}（{reason}）")
+
+
+@app.command()
+def deliveries(retry: Annotated[bool, typer.Option(help="Send pending and failed deliveries now.")] = False,
+               department: Annotated[Optional[str], typer.Option(help="Only this department.")] = None,
+               home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+    """Digest deliveries and their status; --retry re-sends the ones not yet delivered."""
+    a = load_app(home)
+    from suqiu.delivery import list_deliveries, retry_due
+    dept = a.config.department(department).name if department and a.config.department(department) else department
+    retried = retry_due(a, department=dept, force=True) if retry else []
+    rows = list_deliveries(a, dept)
+    if as_json:
+        emit({"retried": retried, "deliveries": rows})
+        return
+    for r in rows:
+        err.print(f"#{r['id']} {r['created_at']:%Y-%m-%d %H:%M} {r['department']} {r['period']} {r['status']} "
+                  f"尝试 {r['attempts']} 次 {r['last_error'] or ''}")
+    if any(r["status"] == "failed" for r in retried):
+        raise typer.Exit(1)
+
+
+@app.command()
+def figures(department: Annotated[Optional[str], typer.Option(help="Only this department.")] = None,
+            home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+    """Reply figures per department: response time, closure, on-time, satisfaction, reopen, reply quality."""
+    a = load_app(home)
+    from suqiu.tracking import RANKABLE_METRICS, department_figures, rank_departments
+    dept = None
+    if department:
+        found = a.config.department(department)
+        if found is None:
+            fail(f"未知部门: {department}")
+        dept = found.name
+    figs = department_figures(a.store, a.config, dept)
+    payload = {"departments": {k: v.as_dict() for k, v in figs.items()}, "min_count": a.config.tracking.min_count,
+               "rankings": {m: rank_departments(figs, m, a.config.tracking.min_count) for m in RANKABLE_METRICS}}
+    if as_json:
+        emit(payload)
+        return
+    for f in figs.values():
+        hours = "—" if f.response_hours_median is None else f"{f.response_hours_median:.0f}h"
+        err.print(f"{f.department}: 分派 {f.assigned} 已答复 {f.answered} 超期 {f.overdue} 答复时长中位 {hours} "
+                  f"办结率 {_pct(f.closure_rate)} 满意率 {_pct(f.satisfaction_rate)} 重办率 {_pct(f.reopen_rate)}"
+                  + ("" if f.rankable else "（件数不足，不排名）"))
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.0f}%"
+
+
+@token_app.command("add")
+def token_add(department: Annotated[Optional[str], typer.Argument(help="Department (omit with --role office/client).")] = None,
+              label: Annotated[Optional[str], typer.Option(help="Who holds it.")] = None,
+              role: Annotated[str, typer.Option(help="department, office or client (Open311 apps).")] = "department",
+              home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+    """Make an API token; it is printed once and only its hash is kept."""
+    a = load_app(home)
+    from suqiu.tokens import TokenError, create_token
+    try:
+        tid, token = create_token(a, department, label, role)
+    except TokenError as exc:
+        fail(str(exc))
+    if as_json:
+        emit({"id": tid, "token": token, "role": role, "department": a.config.department(department).name
+              if department and a.config.department(department) else None})
+        return
+    err.print("令牌只显示这一次，请妥善保存：")
+    sys.stdout.write(token + "\n")
+
+
+@token_app.command("list")
+def token_list(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+    """API tokens (hash prefixes only)."""
+    a = load_app(home)
+    from suqiu.tokens import list_tokens
+    rows = list_tokens(a)
+    if as_json:
+        emit(rows)
+        return
+    for r in rows:
+        state = "已吊销" if r["revoked_at"] else "有效"
+        err.print(f"#{r['id']} {r['prefix']}… {r['role']} {r['department'] or ''} {r['label'] or ''} {state}")
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: Annotated[int, typer.Argument(help="Token id from `suqiu token list`.")],
+                 home: HomeOpt = None) -> None:
+    """Revoke an API token."""
+    a = load_app(home)
+    from suqiu.tokens import revoke_token
+    if not revoke_token(a, token_id):
+        fail(f"令牌 #{token_id} 不存在或已吊销")
+    err.print(f"令牌 #{token_id} 已吊销")
 
 
 @report_app.command("weekly")
