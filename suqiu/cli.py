@@ -140,7 +140,32 @@ def import_(file: Annotated[Path, typer.Argument(exists=False)],
 def analyze(home: HomeOpt = None, as_json: JsonOpt = False,
             workers: Annotated[int, typer.Option(help="Processes for segmentation.")] = 1) -> None:
     """NLP on what is new or changed."""
-    not_yet("analyze", 4)
+    a = load_app(home)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from suqiu.analyze import analyze_pending
+    # no auto-refresh thread: the worker pool may then fork (cheaper than spawning workers)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err, transient=True, auto_refresh=False) as bar:
+        task = bar.add_task("分析文本", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+            bar.refresh()
+
+        stats = analyze_pending(a, workers=workers, progress=progress)
+    if as_json:
+        emit(stats)
+        return
+    if not stats["pending"] and not stats["stages"]:
+        err.print("没有新的或变更的记录需要分析")
+        return
+    err.print(f"已分析 {stats['analyzed']} 条（{stats.get('chars_per_s', 0):,} 字/秒，{workers} 个进程）；"
+              f"补全区县 {stats.get('district_filled', 0)} 条；"
+              f"重复组 {stats.get('dup_groups', 0)} 个，涉及 {stats.get('records_in_dup_groups', 0)} 条")
+    masked = stats.get("pii_masked") or {}
+    if masked:
+        err.print("已遮蔽个人信息: " + "，".join(f"{k} {v}" for k, v in masked.items()))
 
 
 @app.command()

@@ -1,0 +1,161 @@
+"""Keywords per record: TF-IDF fitted on the installation's own corpus, blended with TextRank.
+
+``DocFreq`` counts in how many documents each token occurs; it grows with every analyze run and
+is persisted by the caller (``to_dict``/``from_dict``). While the corpus is small its IDF leans on
+jieba's stock IDF table (general Chinese) and moves to the local one as documents arrive, so a
+new installation still gets sensible keywords and an old one learns that 小区 is not special
+in a city's housing complaints.
+
+TextRank is computed per document (it needs no corpus) and can run in worker processes; the
+TF-IDF half runs where the ``DocFreq`` lives.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from nlp.segment import is_number
+
+
+def is_candidate(token: str) -> bool:
+    """Keyword candidates: two characters or more, not a bare number."""
+    return len(token) >= 2 and not (token[0] in "0123456789.-" and is_number(token))
+
+
+class DocFreq:
+    """Document frequencies of tokens over this installation's corpus."""
+
+    def __init__(self, n_docs: int = 0, df: Mapping[str, int] | None = None) -> None:
+        self.n_docs = n_docs
+        self.df: Counter[str] = Counter(df or {})
+
+    def add(self, docs: Iterable[Sequence[str]]) -> None:
+        for tokens in docs:
+            self.n_docs += 1
+            self.df.update(set(tokens))
+
+    def idf(self, token: str) -> float:
+        return math.log((self.n_docs + 1) / (self.df.get(token, 0) + 1)) + 1.0
+
+    @property
+    def max_idf(self) -> float:
+        return math.log(self.n_docs + 1) + 1.0
+
+    def to_dict(self, min_df: int = 1) -> dict[str, Any]:
+        return {"n_docs": self.n_docs, "df": {t: n for t, n in self.df.items() if n >= min_df}}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "DocFreq":
+        return cls(int(data.get("n_docs", 0)), data.get("df") or {})
+
+
+class StockIdf:
+    """jieba's shipped IDF table (general-domain Chinese), loaded on first use."""
+
+    def __init__(self, path: str | None = None) -> None:
+        self.path = path
+
+    @cached_property
+    def table(self) -> dict[str, float]:
+        import jieba.analyse
+        path = self.path or os.path.join(os.path.dirname(jieba.analyse.__file__), "idf.txt")
+        with open(path, encoding="utf-8") as fh:
+            pairs = [line.rsplit(" ", 1) for line in fh.read().splitlines() if " " in line]
+        return {w: float(v) for w, v in pairs}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"path": self.path}  # the table is rebuilt where it is needed, not shipped to workers
+
+    def warm(self) -> "StockIdf":
+        self.table, self.median, self.maximum  # noqa: B018
+        return self
+
+    @cached_property
+    def median(self) -> float:
+        return float(np.median(np.fromiter(self.table.values(), dtype=float)))
+
+    @cached_property
+    def maximum(self) -> float:
+        return max(self.table.values())
+
+    def idf(self, token: str) -> float:
+        return self.table.get(token, self.median)
+
+
+def textrank(tokens: Sequence[str], window: int = 5, damping: float = 0.85, iterations: int = 20,
+             tol: float = 1e-3, top_n: int | None = None) -> dict[str, float]:
+    """TextRank over a co-occurrence graph of candidate tokens (undirected, weighted by count).
+
+    Scores are scaled so the best word has 1.0; ``top_n`` keeps only the best words.
+    """
+    words = [t for t in tokens if is_candidate(t)]
+    if not words:
+        return {}
+    vocab: dict[str, int] = {}
+    ids = np.fromiter((vocab.setdefault(w, len(vocab)) for w in words), dtype=np.int64, count=len(words))
+    n = len(vocab)
+    if n == 1:
+        return {words[0]: 1.0}
+    pairs = np.concatenate([ids[:-k] * n + ids[k:] for k in range(1, min(window, len(ids)))])
+    m = np.bincount(pairs, minlength=n * n).reshape(n, n).astype(np.float64)
+    m = m + m.T
+    np.fill_diagonal(m, 0.0)
+    out_weight = m.sum(axis=0)
+    out_weight[out_weight == 0] = 1.0
+    trans = m / out_weight  # column-stochastic
+    score = np.full(n, 1.0 / n)
+    for _ in range(iterations):
+        new = (1 - damping) / n + damping * (trans @ score)
+        if np.abs(new - score).sum() < tol:
+            score = new
+            break
+        score = new
+    score = score / score.max()
+    inv = list(vocab)
+    order = np.argsort(-score, kind="stable")[:top_n] if top_n else range(n)
+    return {inv[i]: float(score[i]) for i in order}
+
+
+class KeywordExtractor:
+    """Top-k keywords from a document's content tokens; weights and sizes through the constructor."""
+
+    def __init__(self, top_k: int = 8, tfidf_weight: float = 0.6, window: int = 5, prior_docs: int = 300,
+                 stock: StockIdf | None = None) -> None:
+        self.top_k = top_k
+        self.tfidf_weight = tfidf_weight
+        self.window = window
+        self.prior_docs = prior_docs
+        self.stock = stock or StockIdf()
+
+    def textrank(self, tokens: Sequence[str], top_n: int | None = None) -> dict[str, float]:
+        return textrank(tokens, window=self.window, top_n=top_n)
+
+    def tfidf(self, tokens: Sequence[str], doc_freq: DocFreq) -> dict[str, float]:
+        counts = Counter(t for t in tokens if is_candidate(t))
+        if not counts:
+            return {}
+        alpha = doc_freq.n_docs / (doc_freq.n_docs + self.prior_docs)
+        own_max, stock_max = doc_freq.max_idf, self.stock.maximum
+        scores: dict[str, float] = {}
+        for token, tf in counts.items():
+            idf = (alpha * doc_freq.idf(token) / own_max if alpha else 0.0) + \
+                (1 - alpha) * self.stock.idf(token) / stock_max
+            scores[token] = tf * idf
+        top = max(scores.values())
+        return {t: s / top for t, s in scores.items()}
+
+    def keywords(self, tokens: Sequence[str], doc_freq: DocFreq,
+                 textrank_scores: Mapping[str, float] | None = None) -> list[str]:
+        tf = self.tfidf(tokens, doc_freq)
+        tr = self.textrank(tokens) if textrank_scores is None else textrank_scores
+        w = self.tfidf_weight
+        combined = {t: w * s + (1 - w) * tr.get(t, 0.0) for t, s in tf.items()}
+        ranked = sorted(combined.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [t for t, _ in ranked[: self.top_k]]

@@ -1,0 +1,106 @@
+"""Text normalization: the one canonical form every later stage reads.
+
+Traditional → simplified (OpenCC t2s), full-width → half-width, HTML stripped, whitespace tidied,
+control characters removed; emoji are kept (they carry sentiment). The original text is never
+modified: callers keep it beside the normalized one.
+
+OpenCC's pure-Python converter is the slow part, so it only runs on texts that contain at least
+one character the t2s character table would change (almost all citizen messages are already
+simplified; the gate costs a C-level set scan).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from collections.abc import Callable
+from functools import cached_property
+
+# Zero-width and formatting characters that only hide content; ZWJ (U+200D) is kept because it
+# glues emoji sequences together.
+_INVISIBLE = "\u00ad\u180e\u200b\u200c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\ufeff"
+
+_TAG_RE = re.compile(r"<\s*(script|style)\b[^>]*>.*?<\s*/\s*\1\s*>|<!--.*?-->|<[^<>]{0,2000}>", re.S | re.I)
+_BLOCK_TAG_RE = re.compile(r"<\s*(br|/p|p|/div|div|/li|li|tr|/tr|h\d|/h\d)\b[^>]*>", re.I)
+_LOOKS_HTML_RE = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*\b[^<>]*>|<!--|&(?:[a-zA-Z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,5});")
+_SPACES_RE = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f]+")
+_LINE_EDGE_RE = re.compile(r" *\n *")
+_BLANK_LINES_RE = re.compile(r"\n{2,}")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def _width_table() -> dict[int, str | None]:
+    """Full-width ASCII variants → ASCII, ideographic space → space, control chars → removed."""
+    table: dict[int, str | None] = {cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)}
+    table[0x3000] = " "
+    for cp in list(range(0x00, 0x20)) + list(range(0x7F, 0xA0)):
+        if chr(cp) not in "\n\t":
+            table[cp] = None
+    table[ord("\r")] = "\n"
+    table[0x2028] = "\n"
+    table[0x2029] = "\n"
+    for ch in _INVISIBLE:
+        table[ord(ch)] = None
+    return table
+
+
+class TradToSimp:
+    """OpenCC t2s, gated so simplified text pays nothing."""
+
+    def __init__(self, conversion: str = "t2s") -> None:
+        self.conversion = conversion
+
+    @cached_property
+    def _converter(self):  # heavy: reads the OpenCC dictionaries on first use
+        from opencc import OpenCC
+        return OpenCC(self.conversion)
+
+    @cached_property
+    def triggers(self) -> frozenset[str]:
+        """Characters the character table maps to something else."""
+        import opencc
+        path = os.path.join(os.path.dirname(opencc.__file__), "dictionary", "TSCharacters.txt")
+        chars: set[str] = set()
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                key, _, value = line.rstrip("\n").partition("\t")
+                if value.split(" ")[0] != key:
+                    chars.add(key)
+        return frozenset(chars)
+
+    def __call__(self, text: str) -> str:
+        if self.triggers.isdisjoint(text):
+            return text
+        return self._converter.convert(text)
+
+
+def strip_html(text: str) -> str:
+    """Drop tags (keeping line breaks of block elements) and unescape entities."""
+    text = _BLOCK_TAG_RE.sub("\n", text)
+    text = _TAG_RE.sub("", text)
+    return html.unescape(text)
+
+
+class Normalizer:
+    """Callable turning raw citizen text into the canonical form; swap ``t2s`` to change conversion."""
+
+    def __init__(self, t2s: Callable[[str], str] | None = None, strip_markup: bool = True) -> None:
+        self.t2s = t2s or TradToSimp()
+        self.strip_markup = strip_markup
+        self._table = _width_table()
+
+    def __call__(self, text: str | None) -> str:
+        if not text:
+            return ""
+        if self.strip_markup and ("<" in text or "&" in text) and _LOOKS_HTML_RE.search(text):
+            text = strip_html(text)
+        text = text.translate(self._table)
+        if not text.isascii():
+            text = self.t2s(text)
+            # lone surrogates (broken emoji from bad decoders) cannot be stored or rendered
+            text = _SURROGATE_RE.sub("", text)
+        text = _SPACES_RE.sub(" ", text)
+        text = _LINE_EDGE_RE.sub("\n", text)
+        text = _BLANK_LINES_RE.sub("\n", text)
+        return text.strip()

@@ -1,0 +1,67 @@
+"""A process pool that hands every worker one ready-made NLP object (a segmenter, the text stage).
+
+With the ``fork`` start method the object (tokenizer dictionary already loaded) is inherited for
+free; when other threads are running (a Prefect task runner, a progress display) forking is not
+safe, so the pool falls back to ``forkserver`` and each worker receives a pickled copy that
+rebuilds its tokenizer lazily (about a second per worker).
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_worker_obj: Any = None  # one per worker process, set by the pool initializer
+
+
+def _init_worker(obj: Any) -> None:
+    global _worker_obj
+    _worker_obj = obj
+
+
+def _call(fn: Callable[[Any, Any], Any], item: Any) -> Any:
+    return fn(_worker_obj, item)
+
+
+def _call_packed(args: tuple[Callable[[Any, Any], Any], Any]) -> Any:
+    return _call(*args)
+
+
+def start_method() -> str:
+    if "fork" in mp.get_all_start_methods() and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+
+
+class WorkerPool(Generic[T]):
+    """``map(fn, items)`` runs ``fn(obj, item)`` in worker processes, results in input order."""
+
+    def __init__(self, obj: T, workers: int, method: str | None = None) -> None:
+        self.obj = obj
+        self.workers = max(1, workers)
+        self.method = method or start_method()
+        self._pool: Any = None
+
+    def __enter__(self) -> "WorkerPool[T]":
+        ctx = mp.get_context(self.method)
+        self._pool = ctx.Pool(self.workers, initializer=_init_worker, initargs=(self.obj,))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            if exc[0] is None:
+                self._pool.close()
+            else:
+                self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+    def map(self, fn: Callable[[T, Any], R], items: Iterable[Any]) -> Iterator[R]:
+        if self._pool is None:
+            raise RuntimeError("WorkerPool.map outside its `with` block")
+        return self._pool.imap(_call_packed, ((fn, item) for item in items))

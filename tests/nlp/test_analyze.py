@@ -1,0 +1,189 @@
+"""`suqiu analyze`: fills the text fields for new records only, groups duplicates across runs."""
+
+import json
+from datetime import datetime
+
+import pytest
+from typer.testing import CliRunner
+
+from suqiu import schema
+from suqiu import analyze as analyze_mod
+from suqiu.analyze import load_doc_freq
+from suqiu.model import build_demand
+
+NOISE = ("楼下工地每天晚上十一点以后还在施工,搅拌机和打桩机声音非常大,孩子无法入睡,老人心脏不好,已经持续两个星期了,"
+         "多次打电话给施工单位都说马上停工,结果第二天照样施工,周边几个小区的居民都受到影响,希望有关部门依法查处夜间违规施工")
+
+
+@pytest.fixture(scope="module")
+def text_stage():
+    """One text stage (dictionaries loaded once) for the module; the app's config is the shipped one."""
+    from suqiu.config import default_config_text, parse_config
+    import tomllib
+    return analyze_mod.make_text_stage(parse_config(tomllib.loads(default_config_text()))).warm()
+
+
+@pytest.fixture
+def analyze_pending(text_stage):
+    def run(app, **kw):
+        kw.setdefault("stage", text_stage)
+        return analyze_mod.analyze_pending(app, **kw)
+    return run
+
+
+def demand(sid: str, content: str, title: str = "", district: str | None = None, day: int = 1, **kw):
+    return build_demand({"source": "hotline", "source_id": sid, "channel": "电话", "title": title,
+                         "content": content, "district": district,
+                         "received_at": datetime(2026, 11, day, 9, 0), **kw})
+
+
+@pytest.fixture
+def seeded(store):
+    store.upsert([
+        demand("1", NOISE + "。我叫王小明,电话13812345678,家住杨桥路", title="工地夜间施工噪音扰民"),
+        demand("2", "您好!" + NOISE + "。谢谢", district="鼓楼区", day=2),
+        demand("3", "公司拖欠工资四个月,老板失联,劳动监察大队一直没有处理结果,请求帮助追讨", day=3),
+    ])
+    return store
+
+
+def test_fills_text_fields(app, seeded, analyze_pending):
+    stats = analyze_pending(app)
+    assert stats["analyzed"] == 3
+    a = seeded.get_analysis("hotline:1")
+    assert a.masked_title == "工地夜间施工噪音扰民"
+    assert "[手机号]" in a.masked_text and "13812345678" not in a.masked_text and "[姓名]" in a.masked_text
+    assert "13812345678" in a.normalized_text  # the store keeps the unmasked normalized text
+    assert "噪音扰民" in a.tokens and a.keywords
+    assert {"name": "杨桥路", "level": "road", "district": "鼓楼区", "source": "gazetteer"} in a.places
+
+
+def test_tokens_carry_no_pii(app, seeded, analyze_pending):
+    analyze_pending(app)
+    toks = seeded.get_analysis("hotline:1").tokens
+    assert "13812345678" not in toks and "手机号" not in toks and "王小明" not in toks
+
+
+def test_rerun_does_nothing(app, seeded, analyze_pending):
+    analyze_pending(app)
+    runs = len(seeded.recent_runs())
+    again = analyze_pending(app)
+    assert again["pending"] == 0 and again["analyzed"] == 0 and again["run_id"] is None
+    assert len(seeded.recent_runs()) == runs
+
+
+def test_changed_record_is_reanalysed(app, seeded, analyze_pending):
+    analyze_pending(app)
+    seeded.upsert([demand("3", "小区电梯坏了一个月没人修,物业不管", day=3)])
+    stats = analyze_pending(app)
+    assert stats["analyzed"] == 1
+    assert "电梯" in seeded.get_analysis("hotline:3").tokens
+
+
+def test_district_filled_only_when_missing(app, seeded, analyze_pending):
+    analyze_pending(app)
+    assert seeded.get("hotline:1")["district"] == "鼓楼区"
+    hist = [h for h in seeded.history("hotline:1") if h["field"] == "district"]
+    assert hist and hist[0]["origin"] == "analyze"
+    assert not [h for h in seeded.history("hotline:2") if h["field"] == "district"]
+
+
+def test_inferred_district_is_an_analysis_place(app, seeded, analyze_pending):
+    analyze_pending(app)
+    places = seeded.get_analysis("hotline:1").places
+    assert {"name": "鼓楼区", "level": "district", "district": "鼓楼区", "source": "inferred"} in places
+
+
+def test_source_district_is_not_overwritten(app, store, analyze_pending):
+    store.upsert([demand("9", "台江区宁化街道" + NOISE, district="鼓楼区")])
+    analyze_pending(app)
+    assert store.get("hotline:9")["district"] == "鼓楼区"
+
+
+def test_duplicates_share_group_named_by_first(app, seeded, analyze_pending):
+    analyze_pending(app)
+    g1 = seeded.get_analysis("hotline:1").dup_group
+    assert g1 == "hotline:1" == seeded.get_analysis("hotline:2").dup_group
+    assert seeded.get_analysis("hotline:3").dup_group == "hotline:3"
+
+
+def test_duplicate_in_later_run_joins_existing_group(app, seeded, analyze_pending):
+    analyze_pending(app)
+    seeded.upsert([demand("4", "尊敬的领导:" + NOISE + ",望尽快处理", day=5)])
+    stats = analyze_pending(app)
+    assert stats["analyzed"] == 1
+    assert seeded.get_analysis("hotline:4").dup_group == "hotline:1"
+    assert stats["records_in_dup_groups"] == 3
+
+
+def test_merge_across_runs_relabels_earlier_group(app, store, text_stage, analyze_pending):
+    a = "小区门口垃圾站每天早上五点清运噪音很大污水横流气味难闻希望搬迁垃圾站或者调整清运时间"
+    b = "公司连续四个月拖欠工资老板失联多次找劳动监察大队反映至今没有结果请求帮助追讨工资"
+    store.upsert([demand("a1", a, day=1), demand("a2", a + "谢谢", day=1),
+                  demand("b1", b, day=2), demand("b2", b + "谢谢", day=2)])
+    analyze_pending(app)
+    assert store.get_analysis("hotline:b2").dup_group == "hotline:b1"
+    from nlp.text_stage import TextStage
+    loose = TextStage(segmenter=text_stage.segmenter, places=text_stage.places, keywords=text_stage.keywords,
+                      dup_threshold=0.25)
+    store.upsert([demand("bridge", a[: len(a) * 2 // 3] + b[: len(b) * 2 // 3], day=3)])
+    stats = analyze_pending(app, stage=loose)
+    assert stats["relabelled"] == 2
+    assert {store.get_analysis(f"hotline:{k}").dup_group for k in ("a1", "a2", "b1", "b2", "bridge")} == {"hotline:a1"}
+
+
+def test_signatures_stored(app, seeded, analyze_pending):
+    analyze_pending(app)
+    assert seeded.count(schema.dedup_signatures) == 3
+
+
+def test_doc_freq_grows_and_survives_loss(app, seeded, analyze_pending):
+    analyze_pending(app)
+    assert load_doc_freq(app).n_docs == 3
+    (app.models_dir / "doc_freq.json").unlink()
+    assert load_doc_freq(app).n_docs == 3  # rebuilt from stored tokens
+
+
+def test_run_recorded_with_stats(app, seeded, analyze_pending):
+    stats = analyze_pending(app)
+    run = seeded.recent_runs(1)[0]
+    assert run["kind"] == "analyze" and run["status"] == "ok" and run["stats"]["analyzed"] == 3
+    assert stats["pii_masked"]["mobile"] == 1
+
+
+def test_later_stages_run_after_text_stage(app, seeded, analyze_pending):
+    seen = []
+
+    def probe(a):
+        seen.append(a.store.pending("probe", after="analyze"))
+        return {"done": len(seen[-1])}
+    stats = analyze_pending(app, later_stages=(probe,))
+    assert len(seen[0]) == 3 and stats["stages"]["probe"] == {"done": 3}
+
+
+def test_failed_later_stage_marks_run_failed(app, seeded, analyze_pending):
+    def broken(a):
+        raise RuntimeError("boom")
+    with pytest.raises(RuntimeError):
+        analyze_pending(app, later_stages=(broken,))
+    assert seeded.recent_runs(1)[0]["status"] == "failed"
+    assert seeded.get_analysis("hotline:1").masked_text  # the text stage's work is kept
+
+
+def test_two_workers_same_result_as_one(app, store, text_stage, analyze_pending):
+    texts = [f"第{i}栋楼下的烧烤摊油烟扰民,晚上营业到凌晨两点,噪音很大,编号{i}" * 2 for i in range(40)]
+    store.upsert([demand(f"w{i}", t) for i, t in enumerate(texts)])
+    stats = analyze_pending(app, workers=2, batch_size=40)
+    assert stats["analyzed"] == 40 and stats["workers"] == 2
+    serial = text_stage.process_one(analyze_mod._docs([store.get("hotline:w7")])[0])
+    assert store.get_analysis("hotline:w7").tokens == serial.tokens
+
+
+def test_cli_json(app, seeded, home, analyze_pending):
+    from suqiu.cli import app as cli
+    res = CliRunner().invoke(cli, ["analyze", "--json"], env={"SUQIU_HOME": str(home)})
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    assert out["analyzed"] == 3
+    res2 = CliRunner().invoke(cli, ["analyze", "--json"], env={"SUQIU_HOME": str(home)})
+    assert json.loads(res2.stdout.strip().splitlines()[-1])["analyzed"] == 0
