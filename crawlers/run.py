@@ -127,7 +127,6 @@ def crawl_in_subprocess(home: str | os.PathLike[str] | None, source_name: str, r
     if proc.returncode != 0 or not isinstance(result, dict):
         tail = "\n".join(proc.stderr.strip().splitlines()[-15:])
         raise CrawlError(f"抓取 '{source_name}' 失败 (退出码 {proc.returncode}):\n{tail}")
-    result["log_tail"] = proc.stderr.strip().splitlines()[-5:]
     return result
 
 
@@ -150,3 +149,33 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def crawl_sources(app: Any, name: str, resume: bool = False, full: bool = False) -> dict[str, dict[str, Any]]:
+    """Crawl one source, or every enabled one for ``all``; a failing source does not stop the others."""
+    names = [s.name for s in app.config.sources if s.enabled] if name == "all" else [name]
+    if name != "all":
+        find_source(app.config, name)
+    results: dict[str, dict[str, Any]] = {}
+    for n in names:
+        try:
+            results[n] = crawl_in_subprocess(app.home, n, resume=resume, full=full)
+        except CrawlError as exc:
+            if name != "all":
+                raise
+            results[n] = {"source": n, "error": str(exc)}
+    return results
+
+
+def describe_stats(results: dict[str, dict[str, Any]]) -> list[str]:
+    """One line per source for people (Chinese)."""
+    lines = []
+    for n, s in results.items():
+        if s.get("error"):
+            lines.append(f"{n}: 失败 — {s['error']}")
+            continue
+        lines.append(
+            f"{n}: 页面 {s.get('pages', 0)}，条目 {s.get('items', 0)}，新增 {s.get('new', 0)}，更新 {s.get('updated', 0)}，"
+            f"未变 {s.get('unchanged', 0)}，隔离 {s.get('quarantined', 0)}，错误 {s.get('errors', 0)}，"
+            f"{s.get('pages_per_s', 0)} 页/秒（运行 {s.get('run_id')}）")
+    return lines

@@ -105,10 +105,24 @@ def status(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
 
 # --------------------------------------------------------------------------- ingestion
 @app.command()
-def crawl(source: Annotated[str, typer.Argument(help="Configured source name (portal, reviews, open311, …).")],
-          home: HomeOpt = None, as_json: JsonOpt = False) -> None:
-    """Run one configured crawler."""
-    not_yet("crawl", 3)
+def crawl(source: Annotated[str, typer.Argument(help="Configured source name (portal, reviews, open311, …) or 'all'.")],
+          home: HomeOpt = None, as_json: JsonOpt = False,
+          resume: Annotated[bool, typer.Option(help="Keep the request queue (JOBDIR) so an interrupted crawl resumes.")] = False,
+          full: Annotated[bool, typer.Option(help="Ignore what is already stored and crawl everything.")] = False) -> None:
+    """Run one configured crawler (in a child process: Scrapy's reactor cannot restart)."""
+    from crawlers.run import CrawlError, crawl_sources, describe_stats
+    a = load_app(home)
+    try:
+        results = crawl_sources(a, source, resume=resume, full=full)
+    except CrawlError as exc:
+        fail(str(exc))
+    if as_json:
+        emit(results[source] if source != "all" else {"sources": results})
+    else:
+        for line in describe_stats(results):
+            err.print(line)
+    if any(r.get("error") for r in results.values()):
+        raise typer.Exit(1)
 
 
 @app.command("import")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
 from typing import Any
 
 from scrapy import Request
@@ -68,7 +69,7 @@ class PortalSpider(SourceSpider):
         item.status = self._parse_status(raw.get("status"), item.reply_text)
         if not item.district:
             item.district = district_in(f"{item.title}\n{item.content}", self.districts)
-        if not item.content and not item.title:
+        if not item.content or not isinstance(item.received_at, datetime):
             item.raw["page_head"] = response.text[:2000]  # what the broken page showed
         return item
 
