@@ -6,8 +6,11 @@ their submission count, so ten copies of one letter do not outweigh ten differen
 
 Places back off from fine to coarse: a demand sits at its finest place (小区, road, street) only
 when at least ``min_place_demands`` demands of the same topic share it; otherwise it moves up to
-its district. Time windows are sessions: a gap of more than ``gap_days`` without a demand, or a
-span beyond ``max_span_days``, starts a new window.
+its district. At a coarse place (a district, or the whole city) a topic is too broad to be one
+problem, so demands there are further grouped by subject: single-link on the overlap of their
+keywords (a project, a company, a case name), ignoring keywords common in the group. Time windows
+are sessions: a gap of more than ``gap_days`` without a demand, or a span beyond
+``max_span_days``, starts a new window.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from nlp.topics import OUTLIER
 
 HOTSPOT_FIELDS = (
     "id", "received_at", "topic_id", "places", "district", "requester", "votes_up", "votes_down",
-    "sentiment_label", "urgency_level", "dup_group", "title",
+    "sentiment_label", "urgency_level", "dup_group", "title", "keywords",
 )
 
 URGENCY_SCORE = {"low": 0.0, "medium": 1 / 3, "high": 2 / 3, "critical": 1.0}
@@ -51,6 +54,8 @@ class HotspotSettings:
     min_demands: int = 2          # a window is a hotspot with this many demands …
     min_votes: int = 50           # … or with this many net votes (one letter everyone backs)
     recent_days: int = 7          # growth compares the last period with the one before
+    subject_similarity: float = 0.3   # keyword Jaccard joining two demands at a coarse place; 0: off
+    subject_max_df: float = 0.05      # keywords in more than this share of a group do not join
     weights: HeatWeights = field(default_factory=HeatWeights)
 
 
@@ -119,6 +124,37 @@ def assign_places(units: Sequence[Unit], min_place_demands: int) -> dict[str, st
     return out
 
 
+def subject_clusters(units: Sequence[Unit], min_similarity: float, max_df: float) -> list[list[Unit]]:
+    """Single-link groups of units whose distinctive keywords overlap (Jaccard >= min_similarity)."""
+    if min_similarity <= 0 or len(units) < 2:
+        return [list(units)]
+    words = [set(u.first.get("keywords") or []) for u in units]
+    df = Counter(w for ws in words for w in ws)
+    limit = max(10, int(max_df * len(units)))  # small groups: only very common words are ignored
+    words = [{w for w in ws if df[w] <= limit} for ws in words]
+    parent = list(range(len(units)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i, ws in enumerate(words):
+        for w in ws:
+            postings[w].append(i)
+    for i, ws in enumerate(words):
+        candidates = {j for w in ws for j in postings[w] if j > i}
+        for j in candidates:
+            if len(ws & words[j]) / len(ws | words[j]) >= min_similarity:
+                parent[find(j)] = find(i)
+    clusters: dict[int, list[Unit]] = defaultdict(list)
+    for i, u in enumerate(units):
+        clusters[find(i)].append(u)
+    return list(clusters.values())
+
+
 def split_windows(units: Sequence[Unit], gap_days: int, max_span_days: int) -> list[list[Unit]]:
     """Session windows over time-sorted units."""
     windows: list[list[Unit]] = []
@@ -179,7 +215,10 @@ def find_hotspots(records: Iterable[dict[str, Any]], topic_labels: dict[int, str
 
     hotspots = []
     for (topic_key, place), members in groups.items():
-        for window in split_windows(members, s.gap_days, s.max_span_days):
+        coarse = place == CITYWIDE or all(place == (u.first.get("district") or CITYWIDE) for u in members)
+        subjects = subject_clusters(members, s.subject_similarity, s.subject_max_df) if coarse else [members]
+        windows = [w for subject in subjects for w in split_windows(subject, s.gap_days, s.max_span_days)]
+        for window in windows:
             comp = heat_components(window, as_of, s.recent_days)
             net_votes = comp["_up"] - comp["_down"]
             if len(window) < s.min_demands and net_votes < s.min_votes:
@@ -201,7 +240,7 @@ def _describe(topic_key: str, place: str, window: list[Unit], comp: dict[str, fl
     lead = reps[0]["title"] or label
     description = lead if not label or label in lead else f"{lead}（{label}）"
     districts = sorted({u.first.get("district") for u in window if u.first.get("district")})
-    ident = hashlib.sha1(f"{topic_key}|{place}|{start.isoformat()}".encode()).hexdigest()[:12]
+    ident = hashlib.sha1(f"{topic_key}|{place}|{start.isoformat()}|{window[0].key}".encode()).hexdigest()[:12]
     return {
         "id": ident,
         "topic_id": topic_id,

@@ -93,3 +93,18 @@ def test_hotspot_shape_for_reports():
 def test_top_limits_the_list():
     rs = [rec(i, topic=i // 2, places=(f"小区{i // 2}",)) for i in range(10)]
     assert len(find_hotspots(rs, settings=S, top=3)) == 3
+
+
+def test_at_a_coarse_place_demands_split_by_subject():
+    case = [rec(i, places=(), keywords=["车贷", "立案", f"x{i}"]) for i in range(3)]
+    estate = [rec(10 + i, places=(), keywords=["江山帝景", "交房", f"y{i}"]) for i in range(3)]
+    filler = [rec(20 + i, places=(), keywords=[f"z{i}"]) for i in range(40)]
+    hs = find_hotspots(case + estate + filler, settings=S)
+    groups = sorted(sorted(h["record_ids"]) for h in hs)
+    assert groups == [["r0", "r1", "r2"], ["r10", "r11", "r12"]]
+
+
+def test_a_fine_place_is_not_split_by_subject():
+    rs = [rec(i, keywords=[f"k{i}"]) for i in range(3)]
+    [h] = find_hotspots(rs, settings=S)
+    assert h["count"] == 3 and h["place"] == "湖前小区"
