@@ -503,18 +503,63 @@ def serve(host: Annotated[Optional[str], typer.Option(help="Bind address (defaul
 
 
 @app.command()
-def run(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+def run(home: HomeOpt = None, as_json: JsonOpt = False,
+        file: Annotated[Optional[list[Path]], typer.Option("--file", help="Export to import (repeatable).")] = None,
+        source: Annotated[Optional[list[str]], typer.Option("--source", help="Source to crawl (repeatable); default: all enabled.")] = None,
+        profile: Annotated[Optional[str], typer.Option(help="Import profile for --file.")] = None,
+        workers: Annotated[int, typer.Option(help="Processes for segmentation.")] = 1,
+        period: Annotated[str, typer.Option(help="Digest period: day or week.")] = "day",
+        week: Annotated[Optional[str], typer.Option(help="Report week; default: the last complete week.")] = None) -> None:
     """The whole pipeline once, as the Prefect `pipeline` flow."""
-    not_yet("run", 8)
+    a = load_app(home)
+    from suqiu.prefect_env import prepare_prefect
+    prepare_prefect(a)
+    from flows.pipeline import pipeline
+    result = pipeline(home=str(a.home), sources=source or None, files=[str(f) for f in file or []],
+                      profile=profile, workers=workers, period=period, report_week=week)
+    if as_json:
+        emit(result)
+        return
+    _print_pipeline(result)
+
+
+def _print_pipeline(result: dict[str, Any]) -> None:
+    for name, s in result.get("ingest", {}).get("crawl", {}).items():
+        err.print(f"采集 {name}: " + (f"失败 {s['error']}" if s.get("error") else
+                                      f"新增 {s.get('new', 0)}，更新 {s.get('updated', 0)}，隔离 {s.get('quarantined', 0)}"))
+    for path, s in result.get("ingest", {}).get("import", {}).items():
+        err.print(f"导入 {Path(path).name}: 新增 {s.get('new', 0)}，更新 {s.get('updated', 0)}，"
+                  f"未变 {s.get('unchanged', 0)}，隔离 {s.get('quarantined', 0)}")
+    an, ix, ro = result.get("analyze", {}), result.get("index", {}), result.get("route", {})
+    err.print(f"分析 {an.get('analyzed', 0)} 条；索引 {ix.get('indexed', 0)} 条（{ix.get('backend', '')}）；"
+              f"分派 {ro.get('route', {}).get('routed', 0)} 条，待人工分派 {ro.get('route', {}).get('triage', 0)} 条")
+    for dept, d in ro.get("digests", {}).items():
+        err.print(f"  日报 {dept}: {d.get('items', 0)} 项，{d.get('status')} → {d.get('html')}")
+    for kind, path in (result.get("report") or {}).items():
+        err.print(f"周报 {kind}: {path}")
 
 
 @app.command()
 def demo(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """Make sample data, serve the fixture sites, run everything, print where outputs are."""
-    # grows with the pipeline: today it sets up an installation and checks it end to end
-    init(home=home, force=False)
-    doctor(home=home, as_json=False)
-    status(home=home, as_json=as_json)
+    from suqiu.config import home_dir
+    from suqiu.demo import run_demo
+    h = home_dir(home)
+    err.print(f"[bold]suqiu 演示[/bold]：安装目录 {h}")
+    result = run_demo(h, say=lambda m: err.print(f"• {m}"))
+    if as_json:
+        emit(result)
+        return
+    _print_pipeline(result)
+    err.print("[bold]示例检索（信访办视角）[/bold]")
+    for q, r in result["searches"].items():
+        err.print(f"  {q!r}: {r['total']} 条，例如 {'；'.join(t for t in r['top'] if t)}")
+    p = result["paths"]
+    err.print(f"[bold]输出位置[/bold]\n  数据库 {p['store']}\n  示例数据 {p['sample']}\n  部门日报发件箱 {p['outbox']}")
+    for kind, path in p["reports"].items():
+        err.print(f"  周报 {kind} {path}")
+    err.print(f"  网页：SUQIU_HOME={p['home']} .venv/bin/suqiu serve  →  http://127.0.0.1:8080/")
+    err.print(f"用时 {result['elapsed_s']} 秒")
 
 
 # --------------------------------------------------------------------------- web users

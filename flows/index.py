@@ -1,0 +1,22 @@
+"""Index flow: bring the search index up to date; what fails is caught up by the next run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+
+from suqiu.app import App
+
+
+@task(name="index-pending", retries=2, retry_delay_seconds=20)
+def index_pending_task(home: str | None, rebuild: bool) -> dict[str, Any]:
+    from suqiu.indexing import index_pending
+    return index_pending(App.load(home), rebuild=rebuild).as_dict()
+
+
+@flow(name="index")
+def index(home: str | None = None, rebuild: bool = False) -> dict[str, Any]:
+    stats = index_pending_task(home, rebuild)
+    get_run_logger().info("index: %s", {k: v for k, v in stats.items() if k != "failures"})
+    return stats

@@ -1,0 +1,59 @@
+"""Ingest flow: crawl the configured sources and import exports, then (by default) analyze and index.
+
+Crawls retry: they are network I/O against other people's servers. Imports do not: a bad file
+does not get better by reading it again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+
+from suqiu.app import App
+
+
+@task(name="crawl-source", retries=2, retry_delay_seconds=30)
+def crawl_source(home: str | None, source: str) -> dict[str, Any]:
+    from crawlers.run import crawl_in_subprocess
+    return crawl_in_subprocess(App.load(home).home, source)
+
+
+@task(name="import-file")
+def import_export(home: str | None, path: str, profile: str | None = None) -> dict[str, Any]:
+    from crawlers.importers.run import import_file
+    app = App.load(home)
+    return import_file(app.store, app.config, Path(path), profile).as_dict()
+
+
+@task(name="enabled-sources")
+def enabled_sources(home: str | None) -> list[str]:
+    return [s.name for s in App.load(home).config.sources if s.enabled]
+
+
+@flow(name="ingest")
+def ingest(home: str | None = None, sources: list[str] | None = None, files: list[str] | None = None,
+           profile: str | None = None, analyze_after: bool = True) -> dict[str, Any]:
+    """Bring in new demands; ``sources=None`` crawls every enabled source, ``[]`` none."""
+    log = get_run_logger()
+    names = enabled_sources(home) if sources is None else sources
+    result: dict[str, Any] = {"crawl": {}, "import": {}}
+    for name in names:
+        try:
+            result["crawl"][name] = crawl_source(home, name)
+        except Exception as exc:  # one unreachable source must not stop the others
+            log.error("crawl %s failed: %s", name, exc)
+            result["crawl"][name] = {"source": name, "error": str(exc)}
+    for path in files or []:
+        result["import"][path] = import_export(home, path, profile)
+    for name, s in result["crawl"].items():
+        log.info("crawl %s: %s", name, {k: s.get(k) for k in ("pages", "items", "new", "updated", "quarantined", "error")})
+    for path, s in result["import"].items():
+        log.info("import %s: %s", path, {k: s.get(k) for k in ("rows", "new", "updated", "unchanged", "quarantined")})
+    if analyze_after:
+        from flows.analyze import analyze
+        from flows.index import index
+        result["analyze"] = analyze(home=home)
+        result["index"] = index(home=home)
+    return result

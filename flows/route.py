@@ -1,0 +1,40 @@
+"""Route flow: route analysed demands to departments, then deliver each department's digest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+
+from suqiu.app import App
+
+
+@task(name="route-pending")
+def route_pending_task(home: str | None) -> dict[str, Any]:
+    from suqiu.routing import route_pending
+    return route_pending(App.load(home)).as_dict()
+
+
+@task(name="departments")
+def department_names(home: str | None) -> list[str]:
+    return [d.name for d in App.load(home).config.departments]
+
+
+@task(name="deliver-digest")
+def deliver_digest_task(home: str | None, department: str, period: str) -> dict[str, Any]:
+    # SMTP failures are kept in the deliveries table and retried by the next run, never lost
+    from suqiu.digests import deliver_digest
+    return deliver_digest(App.load(home), department, period)
+
+
+@flow(name="route")
+def route(home: str | None = None, period: str = "day", departments: list[str] | None = None) -> dict[str, Any]:
+    log = get_run_logger()
+    routed = route_pending_task(home)
+    log.info("route: %s", routed)
+    digests = {}
+    for name in departments or department_names(home):
+        d = deliver_digest_task(home, name, period)
+        digests[name] = d
+        log.info("digest %s: %s items, %s", name, d.get("items"), d.get("status"))
+    return {"route": routed, "digests": digests}
