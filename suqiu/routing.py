@@ -77,6 +77,9 @@ def decide(config: Config, department_given: str | None, department: str | None,
 def route_pending(app: App, record_ids: list[str] | None = None) -> RouteStats:
     """Route every classified demand without a route, and re-try the automatic triage queue.
 
+    A demand whose source named a configured department (a hotline export's 承办单位) is routed as
+    soon as the text stage has masked it, without waiting for the classifier.
+
     Idempotent: a demand routed once keeps its route (a reassignment is the way to move it); a
     demand the classifier sent to triage is looked at again when its analysis changes.
     """
@@ -84,7 +87,7 @@ def route_pending(app: App, record_ids: list[str] | None = None) -> RouteStats:
     q = (select(rec.c.id, rec.c.status, rec.c.department_given, an.c.department, an.c.route_reason,
                 an.c.route_confidence, rt.c.queue, rt.c.reason.label("current_reason"))
          .select_from(rec.join(an, an.c.record_id == rec.c.id).outerjoin(rt, rt.c.record_id == rec.c.id))
-         .where(an.c.route_reason.is_not(None))
+         .where(an.c.route_reason.is_not(None) | rec.c.department_given.is_not(None))
          .where(rt.c.record_id.is_(None) | ((rt.c.queue == TRIAGE) & (rt.c.reason == TRIAGE)))
          .order_by(rec.c.received_at, rec.c.id))
     if record_ids is not None:
@@ -94,6 +97,8 @@ def route_pending(app: App, record_ids: list[str] | None = None) -> RouteStats:
         for row in conn.execute(q).mappings().all():
             d = decide(app.config, row["department_given"], row["department"], row["route_reason"],
                        row["route_confidence"])
+            if row["route_reason"] is None and d.reason != "given":
+                continue  # not classified yet and the source's department is unknown: wait for the classifier
             if row["queue"] == TRIAGE and d.department is None:
                 stats.unchanged += 1
                 continue

@@ -100,3 +100,14 @@ def test_already_replied_demand_is_routed_without_status_change(app):
     route_pending(app)
     assert app.store.get("hotline:r1")["status"] == "replied"
     assert route_of(app, "hotline:r1")["department"] == "城市管理局"
+
+
+def test_department_given_by_source_routes_before_classification(app):
+    seed(app.store, [(demand("g1", "路灯不亮", department_given="城管局"),
+                      analysis("hotline:g1", "路灯不亮", "", None, reason=None, confidence=None)),
+                     (demand("g2", "路灯不亮", department_given="不存在的单位"),
+                      analysis("hotline:g2", "路灯不亮", "", None, reason=None, confidence=None))])
+    stats = route_pending(app)
+    assert stats.routed == 1 and stats.triage == 0
+    assert route_of(app, "hotline:g1")["reason"] == "given"
+    assert route_of(app, "hotline:g2") is None          # waits for the classifier
