@@ -8,6 +8,7 @@ title and text — a demand not analysed yet is listed without text.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -89,28 +90,59 @@ def topic_labels(app: App) -> dict[int, str]:
     return out
 
 
-def remit_rows(app: App, table_name: str, department: str, limit: int = 10) -> list[dict[str, Any]]:
-    """Hotspots or warnings in the department's remit, when those tables exist and name departments."""
-    t = _optional_table(table_name)
-    if t is None:
+def _owner(conn, ids: list[str]) -> str | None:
+    """The department most of these demands are routed to (None when none is routed)."""
+    if not ids:
+        return None
+    rt = schema.routes
+    counts = Counter(r[0] for r in conn.execute(select(rt.c.department).where(
+        rt.c.record_id.in_(ids[:1000]), rt.c.department.is_not(None))))
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def remit_hotspots(app: App, department: str, now: datetime, limit: int = 5,
+                   recent: timedelta = timedelta(days=30)) -> list[dict[str, Any]]:
+    """Recent hotspots whose demands are mostly routed to the department (when the hotspot stage ran)."""
+    t = _optional_table("hotspots")
+    if t is None or "data" not in t.c:
         return []
-    dept_col = next((c for c in ("department", "departments") if c in t.c), None)
-    if dept_col is None:
-        return []
-    with app.store.engine.connect() as conn:
-        rows = [dict(r) for r in conn.execute(select(t)).mappings()]
     out = []
-    for r in rows:
-        value = r[dept_col]
-        if not (value == department or (isinstance(value, list) and department in value)):
-            continue
-        label = _first(r, "label", "title", "name", "topic_label", "keywords", "summary")
-        if isinstance(label, list):
-            label = " / ".join(str(w) for w in label[:3])
-        out.append({"label": str(label or ""), "count": _first(r, "count", "size", "n", "current"),
-                    "level": _first(r, "level", "severity", "kind"),
-                    "detail": _first(r, "detail", "reason", "description", "note", "message")})
-    return out[:limit]
+    with app.store.engine.connect() as conn:
+        q = select(t.c.data).order_by(t.c.heat.desc() if "heat" in t.c else t.c.id)
+        for (data,) in conn.execute(q):
+            data = data or {}
+            end = data.get("end")
+            if end and datetime.fromisoformat(end) < now - recent:
+                continue
+            if _owner(conn, list(data.get("record_ids") or [])) != department:
+                continue
+            out.append({"label": str(data.get("description") or data.get("topic_label") or ""),
+                        "count": data.get("submissions") or data.get("count"),
+                        "detail": " · ".join(str(p) for p in (data.get("place"), data.get("span")) if p)})
+            if len(out) >= limit:
+                break
+    return out
+
+
+def remit_warnings(app: App, department: str, now: datetime, limit: int = 5) -> list[dict[str, Any]]:
+    """Early warnings of the last two ISO weeks whose evidence is mostly the department's demands."""
+    t = _optional_table("warnings")
+    if t is None or not {"week", "message", "evidence", "level"} <= set(t.c.keys()):
+        return []
+    weeks = {f"{d.isocalendar().year}-W{d.isocalendar().week:02d}" for d in (now, now - timedelta(days=7))}
+    level_label = {"critical": "特急", "high": "高", "medium": "中", "low": "低"}
+    out = []
+    with app.store.engine.connect() as conn:
+        for row in conn.execute(select(t.c.message, t.c.level, t.c.evidence, t.c.week)
+                                .where(t.c.week.in_(sorted(weeks))).order_by(t.c.week.desc())).mappings():
+            ids = [r.get("id") for r in (row["evidence"] or {}).get("records", []) if isinstance(r, dict)]
+            if _owner(conn, [i for i in ids if i]) != department:
+                continue
+            out.append({"label": row["message"], "level": level_label.get(row["level"], row["level"]),
+                        "detail": row["week"]})
+            if len(out) >= limit:
+                break
+    return out
 
 
 def make_digest(app: App, department: str, period: str, now: datetime | None = None) -> tuple[Digest, list[str]]:
@@ -124,8 +156,8 @@ def make_digest(app: App, department: str, period: str, now: datetime | None = N
     digest = build_digest(
         department=department, period=period, window_start=now - PERIODS[period], window_end=now, items=items,
         generated_at=now, city=app.config.city.name, overdue=overdue_items(app.store, app.config, department, now),
-        figures=figures, hotspots=remit_rows(app, "hotspots", department),
-        warnings=remit_rows(app, "warnings", department), topic_labels=topic_labels(app))
+        figures=figures, hotspots=remit_hotspots(app, department, now),
+        warnings=remit_warnings(app, department, now), topic_labels=topic_labels(app))
     return digest, [it["record_id"] for it in items]
 
 

@@ -151,3 +151,32 @@ def test_replied_demands_are_not_new(app, seeded):
     route_pending(app)
     app.store.set_fields("hotline:h3", {"status": "replied", "reply_text": "已修复"}, origin="api")
     assert "hotline:h3" not in [i["record_id"] for i in new_items(app, HOUSING)]
+
+
+def test_hotspots_and_warnings_in_the_departments_remit(app, seeded):
+    from suqiu import schema
+    from suqiu.store import to_db_time
+    route_pending(app)
+    now = T0 + timedelta(days=1)
+    at = to_db_time(T0)
+    with app.store.begin() as conn:
+        conn.execute(schema.hotspots.insert(), [
+            {"id": "hs1", "rank": 1, "heat": 9.0, "topic_id": 1, "place": "屏西小区", "start": at, "end": at,
+             "updated_at": at, "data": {"description": "屏西小区物业乱收停车费", "submissions": 2, "place": "屏西小区",
+                                        "end": T0.isoformat(), "record_ids": ["hotline:h1", "hotline:h2"]}},
+            {"id": "hs2", "rank": 2, "heat": 5.0, "topic_id": 3, "place": "", "start": at, "end": at,
+             "updated_at": at, "data": {"description": "欠薪", "end": T0.isoformat(), "record_ids": ["hotline:l1"]}}])
+        week = f"{T0.isocalendar().year}-W{T0.isocalendar().week:02d}"
+        conn.execute(schema.warnings.insert(), [
+            {"id": "w1", "kind": "urgent_cluster", "week": week, "subject": "电梯", "level": "high",
+             "message": "电梯故障紧急诉求聚集 <b>3</b> 件", "first_seen": at, "updated_at": at,
+             "evidence": {"records": [{"id": "hotline:h3"}]}}])
+    digest, _ = make_digest(app, HOUSING, "day", now=now)
+    assert [h["label"] for h in digest.hotspots] == ["屏西小区物业乱收停车费"]
+    assert [w["label"] for w in digest.warnings] == ["电梯故障紧急诉求聚集 <b>3</b> 件"]
+    html = render_html(digest)
+    assert "屏西小区物业乱收停车费" in html and "&lt;b&gt;3&lt;/b&gt;" in html
+    labour, _ = make_digest(app, LABOUR, "day", now=now)
+    assert [h["label"] for h in labour.hotspots] == ["欠薪"] and labour.warnings == []
+    later, _ = make_digest(app, HOUSING, "day", now=T0 + timedelta(days=60))
+    assert later.hotspots == [] and later.warnings == []   # stale ones are left out
