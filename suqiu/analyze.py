@@ -30,6 +30,7 @@ from nlp.segment import Segmenter
 from nlp.text_stage import FIELDS, TextDoc, TextResult, TextStage, join_title
 from suqiu import schema
 from suqiu.store import now_local, to_db_time
+from suqiu.topics_stage import topics
 
 if TYPE_CHECKING:
     from suqiu.app import App
@@ -40,7 +41,8 @@ DOC_FREQ_FILE = "doc_freq.json"
 
 StageFn = Callable[["App"], dict[str, Any]]
 # Stages that run after the text stage, in order: the one place where a new stage is added.
-LATER_STAGES: tuple[StageFn, ...] = ()
+# topics: assigns topic ids, then rebuilds profiles, hotspots and warnings (suqiu/topics_stage.py)
+LATER_STAGES: tuple[StageFn, ...] = (topics,)
 
 Progress = Callable[[int, int], None]
 
@@ -229,6 +231,8 @@ def analyze_pending(app: "App", workers: int = 1, batch_size: int = 500, progres
     ids = store.pending(STAGE)
     later = LATER_STAGES if later_stages is None else tuple(later_stages)
     result: dict[str, Any] = {"pending": len(ids), "analyzed": 0, "stages": {}}
+    # a later stage may say it has nothing to do (``fn.has_work(app)``); then a re-run records no run
+    later = tuple(fn for fn in later if ids or getattr(fn, "has_work", None) is None or fn.has_work(app))
     if not ids and not later:
         result["run_id"] = None
         return result

@@ -41,6 +41,8 @@ STAGE = "topics"
 AFTER = "analyze"
 PLACE_ORDER = {"estate": 0, "community": 1, "road": 2, "street": 3, "district": 4}
 MAX_HOTSPOTS = 100
+VIEWS_FILE = "views.json"
+MIN_DOCS = 20          # fewer demands than this: no topic model yet
 
 
 @dataclass
@@ -104,8 +106,9 @@ class TopicsStage:
     name = STAGE
 
     def __init__(self, app: "App", modeler: TopicModeler | None = None, policy: EmergingPolicy | None = None,
-                 clock: Any = None) -> None:
+                 clock: Any = None, min_docs: int = MIN_DOCS) -> None:
         self.app = app
+        self.min_docs = min_docs
         cfg = app.config.topics
         self.modeler = modeler or TopicModeler(settings_from_config(app.config), make_backend(cfg.backend))
         self.policy = policy or EmergingPolicy(min_outliers=cfg.emerging_min, share_margin=cfg.emerging_margin)
@@ -149,9 +152,17 @@ class TopicsStage:
         current = {d["id"]: (d["topic_id"], d["topic_weight"]) for d in docs}
 
         assignments: dict[str, tuple[int, float]] = {}
-        if docs and state is None:
+        if docs and state is None and len(docs) < self.min_docs:
+            # too few demands to find themes: they stay pending until there are enough
+            out.reason = f"too few demands for topics ({len(docs)} < {self.min_docs})"
+            pending = set()
+        elif docs and state is None:
             out.reason = "refit requested" if refit else "no model yet"
-            assignments = self._fit(store, docs, out)
+            try:
+                assignments = self._fit(store, docs, out)
+            except ValueError as exc:  # e.g. a vocabulary too small to model
+                out.reason = f"no topics: {exc}"
+                pending = set()
         elif docs and state is not None:
             todo = [d for d in docs if d["id"] in pending]
             if todo:
@@ -273,7 +284,8 @@ class TopicsStage:
         records = load_view_records(store)
         labels = topic_labels(store)
         cfg = self.app.config
-        now = to_db_time(self.clock())
+        built = self.clock()
+        now = to_db_time(built)
         profiles = [p for dim in DIMENSIONS for p in build_profiles(records, dim, labels)]
         hot = find_hotspots(records, labels, HotspotSettings(gap_days=cfg.topics.hotspot_gap_days),
                             top=MAX_HOTSPOTS)
@@ -300,6 +312,8 @@ class TopicsStage:
                     conn.execute(update(w).where(w.c.id == item["id"]).values(**values))
                 else:
                     conn.execute(w.insert().values(id=item["id"], first_seen=now, **values))
+        self.model_dir.mkdir(parents=True, exist_ok=True)
+        (self.model_dir / VIEWS_FILE).write_text(json.dumps({"built_at": built.isoformat()}), encoding="utf-8")
         return len(profiles), len(hot), len(warns)
 
 
@@ -406,3 +420,29 @@ def list_warnings(store: Store, week: str | None = None, limit: int = 50) -> lis
 
 def run_topics(app: "App", refit: bool = False) -> TopicsRun:
     return TopicsStage(app).run(refit=refit)
+
+
+def topics(app: "App") -> dict[str, Any]:
+    """The stage callable ``suqiu analyze`` runs after the text stage (``analyze.LATER_STAGES``)."""
+    return run_topics(app).as_dict()
+
+
+def topics_has_work(app: "App") -> bool:
+    """Demands to assign, or records/analysis changed since the views were last rebuilt."""
+    store = app.store
+    waiting = store.pending(STAGE, after=AFTER)
+    has_model = (app.models_dir / "topics" / "state.json").exists()
+    analysed = store.count(schema.stage_state, schema.stage_state.c.stage == AFTER)
+    if waiting and (has_model or analysed >= MIN_DOCS):
+        return True
+    path = app.models_dir / "topics" / VIEWS_FILE
+    if not path.exists():
+        return store.count() > 0
+    built = datetime.fromisoformat(json.loads(path.read_text(encoding="utf-8"))["built_at"])
+    with store.engine.connect() as conn:
+        latest = [conn.execute(select(func.max(schema.records.c.updated_at))).scalar_one(),
+                  conn.execute(select(func.max(schema.analysis.c.updated_at))).scalar_one()]
+    return any(t is not None and from_db_time(t) > built for t in latest)
+
+
+topics.has_work = topics_has_work  # type: ignore[attr-defined]

@@ -165,3 +165,23 @@ def test_cli_bad_dimension_and_week(app):
 def test_cli_before_any_topics(app):
     res = _cli(["topics", "--json"])
     assert res.exit_code == 0 and json.loads(res.stdout)["topics"] == []
+
+
+def test_too_few_demands_wait_for_more(app):
+    ids, texts, labels = corpus(per_theme=3)
+    add(app.store, ids, texts, labels, week=0)
+    run = stage(app).run()
+    assert not run.fitted and "too few" in run.reason
+    assert len(app.store.pending("topics", after="analyze")) == 9
+    assert run.profiles > 0  # the views do not wait for topics
+
+
+def test_has_work_follows_pending_demands_and_changes(app):
+    from suqiu.topics_stage import topics_has_work
+    assert not topics_has_work(app)
+    add(app.store, *corpus(), week=0)
+    assert topics_has_work(app)
+    stage(app).run()
+    assert not topics_has_work(app)
+    app.store.set_fields("hotline:property-1-0", {"status": "replied"}, origin="test")
+    assert topics_has_work(app)
