@@ -1,4 +1,7 @@
-"""The whole pipeline once (``suqiu run``): ingest → analyze → index → route and digests → weekly report."""
+"""The whole pipeline once (``suqiu run``): ingest → analyze → route and digests → index → weekly report.
+
+Routing comes before indexing so the index shows each demand's department and status of this run.
+"""
 
 from __future__ import annotations
 
@@ -21,8 +24,8 @@ def pipeline(home: str | None = None, sources: list[str] | None = None, files: l
     result: dict[str, Any] = {
         "ingest": ingest(home=home, sources=sources, files=files, profile=profile, analyze_after=False)}
     result["analyze"] = analyze(home=home, workers=workers)
-    result["index"] = index(home=home)
     result["route"] = route(home=home, period=period)
+    result["index"] = index(home=home)
     if report:
         result["report"] = weekly_report(home=home, week=report_week)
     log.info("pipeline done: analyzed %s, indexed %s, routed %s",
