@@ -80,10 +80,15 @@ def topic_stop_words(config: "Config") -> frozenset[str]:
     return frozenset(words)
 
 
+# pattern-found names such as 我们小区 or 投诉小区 name no place; they would merge unrelated demands
+_NOT_A_PLACE_HEAD = re.compile(r"^(我们|你们|他们|我家|我|本|该|这|那|此|投诉|反映|举报|咨询|关于|请问|附近|周边|所在)")
+
+
 def place_names(places: Sequence[dict[str, str]] | None) -> list[str]:
     """Place names of a demand, finest first (小区 before road before street before district)."""
     ranked = sorted((PLACE_ORDER.get(p.get("level", ""), 2), i, p.get("name", ""))
-                    for i, p in enumerate(places or []) if p.get("name"))
+                    for i, p in enumerate(places or []) if p.get("name")
+                    and (p.get("source") == "gazetteer" or not _NOT_A_PLACE_HEAD.match(p["name"])))
     out: list[str] = []
     for _, _, name in ranked:
         if name not in out:

@@ -185,3 +185,12 @@ def test_has_work_follows_pending_demands_and_changes(app):
     assert not topics_has_work(app)
     app.store.set_fields("hotline:property-1-0", {"status": "replied"}, origin="test")
     assert topics_has_work(app)
+
+
+def test_place_names_finest_first_without_pronoun_places():
+    from suqiu.topics_stage import place_names
+    places = [{"name": "鼓楼区", "level": "district", "source": "gazetteer"},
+              {"name": "杨桥路", "level": "road", "source": "gazetteer"},
+              {"name": "我们小区", "level": "estate", "source": "pattern"},
+              {"name": "湖前小区", "level": "estate", "source": "gazetteer"}]
+    assert place_names(places) == ["湖前小区", "杨桥路", "鼓楼区"]
