@@ -69,7 +69,7 @@ class MinHasher:
         return f"minhash-p{self.num_perm}-k{self.k}-s{self.seed}-m{self.min_shingles}"
 
     def shingle_codes(self, text: str) -> np.ndarray:
-        """Distinct k-character shingles of the core text, each as one uint64 (21 bits a character)."""
+        """The k-character shingles of the core text, each as one uint64 (21 bits a character)."""
         core = core_text(text)
         if len(core) < self.k:
             return np.empty(0, dtype=np.uint64)
@@ -78,10 +78,10 @@ class MinHasher:
         codes = np.zeros(n, dtype=np.uint64)
         for i in range(self.k):
             codes = (codes << np.uint64(21)) | cps[i:i + n]
-        return np.unique(codes)
+        return codes  # repeats do not change a minimum, so no np.unique
 
     def signature(self, text: str) -> np.ndarray | None:
-        """uint32 signature, or None when the text is too short to compare."""
+        """uint32 signature, or None when the text is too short to compare (``min_shingles`` positions)."""
         codes = self.shingle_codes(text)
         if len(codes) < self.min_shingles:
             return None

@@ -133,6 +133,9 @@ class KeywordExtractor:
         self.window = window
         self.prior_docs = prior_docs
         self.stock = stock or StockIdf()
+        self._memo_owner: DocFreq | None = None
+        self._memo_n = -1
+        self._memo_values: dict[str, float] = {}
 
     def textrank(self, tokens: Sequence[str], top_n: int | None = None) -> dict[str, float]:
         return textrank(tokens, window=self.window, top_n=top_n)
@@ -141,15 +144,30 @@ class KeywordExtractor:
         counts = Counter(t for t in tokens if is_candidate(t))
         if not counts:
             return {}
-        alpha = doc_freq.n_docs / (doc_freq.n_docs + self.prior_docs)
-        own_max, stock_max = doc_freq.max_idf, self.stock.maximum
+        memo = self._memo(doc_freq)
         scores: dict[str, float] = {}
         for token, tf in counts.items():
-            idf = (alpha * doc_freq.idf(token) / own_max if alpha else 0.0) + \
-                (1 - alpha) * self.stock.idf(token) / stock_max
+            idf = memo.get(token)
+            if idf is None:
+                idf = memo[token] = self.blended_idf(token, doc_freq)
             scores[token] = tf * idf
         top = max(scores.values())
         return {t: s / top for t, s in scores.items()}
+
+    def blended_idf(self, token: str, doc_freq: DocFreq) -> float:
+        """Local IDF weighted by corpus size, the stock IDF for the rest; both scaled to [0, 1]."""
+        alpha = doc_freq.n_docs / (doc_freq.n_docs + self.prior_docs)
+        local = alpha * doc_freq.idf(token) / doc_freq.max_idf if alpha else 0.0
+        return local + (1 - alpha) * self.stock.idf(token) / self.stock.maximum
+
+    def _memo(self, doc_freq: DocFreq) -> dict[str, float]:
+        """IDF values computed since the corpus last changed (one batch reuses them)."""
+        if self._memo_owner is not doc_freq or self._memo_n != doc_freq.n_docs:
+            self._memo_owner, self._memo_n, self._memo_values = doc_freq, doc_freq.n_docs, {}
+        return self._memo_values
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_memo_owner": None, "_memo_n": -1, "_memo_values": {}}
 
     def keywords(self, tokens: Sequence[str], doc_freq: DocFreq,
                  textrank_scores: Mapping[str, float] | None = None) -> list[str]:

@@ -202,7 +202,7 @@ SURNAMES = (
 ).split()
 # Characters that end a name: particles, verbs and time words that follow a name in real messages.
 _NOT_GIVEN = set("的是在了和与及或电手住家现系先女师说要想就也都很因为被把对向从到给让请反投举这那我你他她们"
-                 "不有人日月年今昨去前后时天于在某等号码身份证联络等等个之")
+                 "不有人日月年今昨去前后时天于在某等号码身份证联络等等个之上下")
 _TITLES = ("先生", "女士", "小姐", "师傅", "阿姨", "同志", "老师")
 
 
@@ -217,7 +217,8 @@ class NameDetector(Detector):
         cue = "|".join(sorted(map(re.escape, cues), key=len, reverse=True))
         sur = "|".join(sorted(SURNAMES, key=len, reverse=True))
         self._re = re.compile(rf"(?:{cue})[\s:：是为]*({sur})([\u4e00-\u9fa5]{{0,2}})")
-        self._strict_cues = ("本人",)  # also starts ordinary sentences (本人每天…, 本人于…)
+        # these also start ordinary sentences (本人每天…, 负责人马上…): the name must end at a delimiter
+        self._strict_cues = ("本人", "负责人", "经办人")
 
     def find(self, text: str) -> Iterable[tuple[int, int]]:
         for m in self._re.finditer(text):

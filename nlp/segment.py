@@ -112,7 +112,8 @@ class Segmenter:
         return bool(_KEEP_RE.search(token)) and token not in self.stop_words and not token.isspace()
 
     def filter(self, raw: Sequence[str]) -> list[str]:
-        return [t.strip() for t in raw if self.keep(t.strip())]
+        stop, has_content = self.stop_words, _KEEP_RE.search
+        return [t for t in raw if t not in stop and has_content(t) and not t.isspace()]
 
     def tokens(self, text: str) -> list[str]:
         return self.filter(self.cut(text))

@@ -98,28 +98,47 @@ class TextStage:
     # ------------------------------------------------------------------ per document
     def process_one(self, doc: TextDoc) -> TextResult:
         """Everything that needs only this document (keywords get their TF-IDF half in ``finish``)."""
-        title = self.normalizer(doc.title)
-        content = self.normalizer(doc.content)
-        masked_title, spans_t = self.masker.mask_spans(title)
-        masked_content, spans_c = self.masker.mask_spans(content)
-        pii: dict[str, int] = {}
-        for s in (*spans_t, *spans_c):
-            pii[s.kind] = pii.get(s.kind, 0) + 1
-        readable = strip_tags(join_title(masked_title, masked_content))
-        raw = self.segmenter.cut(readable)
-        tokens = self.segmenter.filter(raw)
-        place_tokens = raw
-        if doc.address:
-            address = strip_tags(self.masker(self.normalizer(doc.address)))
-            if address and address not in readable:
-                place_tokens = self.segmenter.cut(address) + ["\n"] + raw
-        places = self.places.extract(place_tokens)
-        tr = self.keywords.textrank(tokens, top_n=self.textrank_keep)
-        return TextResult(
-            record_id=doc.record_id, normalized_text=join_title(title, content), masked_title=masked_title,
-            masked_text=masked_content, tokens=tokens, places=places,
-            district=self.places.infer_district(places), signature=self.hasher.signature(readable),
-            pii=pii, textrank=tr)
+        return self.process_docs([doc])[0]
+
+    def process_docs(self, docs: Sequence[TextDoc]) -> list[TextResult]:
+        """``process_one`` for several documents, one step at a time over all of them.
+
+        Step by step rather than document by document: jieba's dictionary and the regexes stay in
+        the CPU caches, which measurably speeds up the whole stage.
+        """
+        norm, mask = self.normalizer, self.masker.mask_spans
+        titles = [norm(d.title) for d in docs]
+        contents = [norm(d.content) for d in docs]
+        masked_titles = [mask(t) for t in titles]
+        masked_contents = [mask(c) for c in contents]
+        readable = [strip_tags(join_title(mt, mc)) for (mt, _), (mc, _) in zip(masked_titles, masked_contents)]
+        cut = self.segmenter.cut
+        raws = [cut(r) for r in readable]
+        tokens = [self.segmenter.filter(r) for r in raws]
+        place_tokens = [self._place_tokens(d, r, text) for d, r, text in zip(docs, raws, readable)]
+        places = [self.places.extract(p) for p in place_tokens]
+        trs = [self.keywords.textrank(t, top_n=self.textrank_keep) for t in tokens]
+        sigs = [self.hasher.signature(r) for r in readable]
+        out = []
+        for i, doc in enumerate(docs):
+            pii: dict[str, int] = {}
+            for sp in (*masked_titles[i][1], *masked_contents[i][1]):
+                pii[sp.kind] = pii.get(sp.kind, 0) + 1
+            out.append(TextResult(
+                record_id=doc.record_id, normalized_text=join_title(titles[i], contents[i]),
+                masked_title=masked_titles[i][0], masked_text=masked_contents[i][0], tokens=tokens[i],
+                places=places[i], district=self.places.infer_district(places[i]), signature=sigs[i],
+                pii=pii, textrank=trs[i]))
+        return out
+
+    def _place_tokens(self, doc: TextDoc, raw: list[str], readable: str) -> list[str]:
+        """The address (when the text does not already contain it) is searched for places too."""
+        if not doc.address:
+            return raw
+        address = strip_tags(self.masker(self.normalizer(doc.address)))
+        if not address or address in readable:
+            return raw
+        return self.segmenter.cut(address) + ["\n"] + raw
 
     # ------------------------------------------------------------------ batches
     def finish(self, results: Sequence[TextResult], doc_freq: DocFreq) -> list[TextResult]:
@@ -134,7 +153,7 @@ class TextStage:
                 pool: "WorkerPool[TextStage] | None" = None, chunk: int = 32) -> list[TextResult]:
         doc_freq = doc_freq if doc_freq is not None else DocFreq()
         if pool is None or len(docs) <= chunk:
-            partial = [self.process_one(d) for d in docs]
+            partial = [r for i in range(0, len(docs), chunk) for r in self.process_docs(docs[i:i + chunk])]
         else:
             chunks = [docs[i:i + chunk] for i in range(0, len(docs), chunk)]
             partial = [r for part in pool.map(_process_chunk, chunks) for r in part]
@@ -152,4 +171,4 @@ class TextStage:
 
 
 def _process_chunk(stage: TextStage, docs: Sequence[TextDoc]) -> list[TextResult]:
-    return [stage.process_one(d) for d in docs]
+    return stage.process_docs(docs)
