@@ -22,7 +22,6 @@ SENTIMENT_CN = {"negative": "负面", "neutral": "中性", "positive": "正面"}
 URGENCY_CN = {"critical": "特急", "high": "紧急", "medium": "较急", "low": "一般"}
 SOURCE_CN = {"hotline": "12345热线", "portal": "网上留言", "review": "公开点评", "open311": "Open311"}
 REQUESTER_CN = {"individual": "个人", "enterprise": "企业", "anonymous": "匿名"}
-MIN_DEPT_RANK = 5  # no rate is shown for a department with fewer closed-out demands
 
 
 @dataclass
@@ -216,19 +215,22 @@ def warnings_section(data: WeeklyData) -> Section:
 def departments_section(data: WeeklyData) -> Section:
     s = Section("departments", "部门办理情况")
     if not data.department_figures:
-        s.paragraphs.append("本周无分派到部门的诉求。")
+        s.paragraphs.append("近四周无分派到部门的诉求。")
         return s
     rows = []
     for f in data.department_figures:
-        enough = f.get("closed_or_replied", 0) >= MIN_DEPT_RANK
-        rows.append([f["department"], f.get("received", 0), f.get("replied", 0), f.get("overdue", 0),
-                     f.get("median_response_days", "—") if enough else "样本不足",
-                     f.get("on_time_rate", "—") if enough else "样本不足",
-                     f.get("satisfaction_rate", "—") if enough else "样本不足",
-                     f.get("reopen_rate", "—") if enough else "样本不足"])
-    s.tables.append(Table("各部门办理情况", ["部门", "本周受理", "已答复", "超期", "答复用时中位数(天)", "按时答复率",
-                                      "满意率", "重开率"], rows,
-                          note=f"已答复或办结不足 {MIN_DEPT_RANK} 件的部门不计算比率，不参与排名。"))
+        enough = bool(f.get("rankable"))
+        rates = [f.get(k, "—") if enough else "样本不足" for k in
+                 ("median_response_days", "on_time_rate", "satisfaction_rate", "reopen_rate", "reply_quality")]
+        rows.append([f["department"], f.get("received", 0), f.get("assigned", 0), f.get("replied", 0),
+                     f.get("overdue", 0), *rates])
+    s.tables.append(Table("各部门办理情况", ["部门", "本周受理", "近四周受理", "已答复", "超期未答复", "答复用时中位数(天)",
+                                      "按时答复率", "满意率", "重开率", "答复质量"], rows,
+                          note="比率按近四周受理的诉求计算；受理不足规定件数的部门不计算比率，不参与排名。"))
+    overdue = sum(int(f.get("overdue", 0)) for f in data.department_figures)
+    if overdue:
+        worst = max(data.department_figures, key=lambda f: int(f.get("overdue", 0)))
+        s.paragraphs.append(f"目前超期未答复 {overdue} 件，其中{worst['department']} {worst['overdue']} 件。")
     return s
 
 
