@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pickle
 import statistics
 import sys
 import tempfile
@@ -117,6 +118,7 @@ def main() -> None:
     ap.add_argument("--backend", choices=("both", "embedded", "elasticsearch"), default="both")
     ap.add_argument("--es-url", default=os.environ.get("SUQIU_ES_URL", "http://127.0.0.1:9200"))
     ap.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    ap.add_argument("--cache", type=Path, help="keep the prepared documents in this pickle (re-runs skip preparation)")
     args = ap.parse_args()
 
     from search.segmentation import default_segmenter
@@ -124,7 +126,14 @@ def main() -> None:
     seg = default_segmenter(load_config(Path("/nonexistent-suqiu-home")))
 
     t0 = time.perf_counter()
-    docs = build_documents(args.n, args.seed)
+    if args.cache and args.cache.exists():
+        with args.cache.open("rb") as fh:
+            docs = pickle.load(fh)[: args.n]
+    else:
+        docs = build_documents(args.n, args.seed)
+        if args.cache:
+            with args.cache.open("wb") as fh:
+                pickle.dump(docs, fh)
     prep_s = time.perf_counter() - t0
     print(f"generated, masked and segmented {len(docs)} documents in {prep_s:.1f} s", file=sys.stderr)
     report: dict[str, Any] = {"documents": len(docs), "prepare_s": round(prep_s, 1), "backends": {}}

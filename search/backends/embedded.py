@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,6 +44,8 @@ CREATE TABLE IF NOT EXISTS docs (
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(seg, chars, tokenize = 'unicode61 remove_diacritics 0');
 CREATE INDEX IF NOT EXISTS ix_docs_received ON docs (received_at);
+CREATE INDEX IF NOT EXISTS ix_docs_time_order ON docs (received_at DESC, id ASC);
+CREATE INDEX IF NOT EXISTS ix_docs_heat_order ON docs (heat DESC, received_at DESC, id ASC);
 CREATE INDEX IF NOT EXISTS ix_docs_department ON docs (department, received_at);
 CREATE INDEX IF NOT EXISTS ix_docs_district ON docs (district);
 CREATE INDEX IF NOT EXISTS ix_docs_source ON docs (source);
@@ -228,7 +231,9 @@ class EmbeddedBackend(SearchBackend):
     def _search(self, query: SearchQuery, principal: Principal) -> SearchResult:
         self.ensure_ready()
         where, params, match = self._where(query, principal)
-        source = "docs d JOIN fts ON fts.rowid = d.rowid" if match else "docs d"
+        # CROSS JOIN pins the loop order: FTS5 finds the matches first, then filters read docs by rowid
+        # (otherwise the planner may walk a filter index and run MATCH once per row)
+        source = "fts CROSS JOIN docs d ON d.rowid = fts.rowid" if match else "docs d"
         ranked = match is not None and query.sort == "relevance"
         if ranked:
             order = "bm25(fts) ASC, d.received_at DESC, d.id ASC"
@@ -239,11 +244,15 @@ class EmbeddedBackend(SearchBackend):
         score = "-bm25(fts)" if ranked else "NULL"
         try:
             with self._connect() as conn:
-                total = int(conn.execute(f"SELECT count(*) FROM {source} WHERE {where}", params).fetchone()[0])
-                rows = conn.execute(
-                    f"SELECT d.doc, {score} FROM {source} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+                total, facets = self._count_and_facets(conn, query.facets, source, where, params)
+                # sort only (rowid, score), then read the page's documents: sorting wide rows is slow
+                page = conn.execute(
+                    f"SELECT d.rowid, {score} FROM {source} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
                     (*params, query.size, query.offset)).fetchall() if query.size else []
-                facets = {name: self._facet(conn, name, source, where, params) for name in query.facets}
+                docs = dict(conn.execute(
+                    f"SELECT rowid, doc FROM docs WHERE rowid IN ({', '.join('?' * len(page))})",
+                    [r[0] for r in page]).fetchall()) if page else {}
+                rows = [(docs[r[0]], r[1]) for r in page]
         except sqlite3.OperationalError as exc:
             raise SearchUnavailable(f"embedded search failed: {exc}") from exc
         needles = self.compiler.highlight_needles(self.compiler.compile_text(query.text)[0])
@@ -258,8 +267,28 @@ class EmbeddedBackend(SearchBackend):
         return SearchResult(total=total, hits=hits, facets=facets)
 
     @staticmethod
-    def _facet(conn: sqlite3.Connection, name: str, source: str, where: str, params: Sequence[Any]) -> list[dict]:
-        expr = FACET_SQL[name]
-        rows = conn.execute(f"SELECT {expr} AS v, count(*) FROM {source} WHERE {where} AND {expr} IS NOT NULL "
-                            f"AND {expr} != '' GROUP BY v", params).fetchall()
-        return sort_facet({str(v): int(n) for v, n in rows})
+    def _count_and_facets(conn: sqlite3.Connection, names: Sequence[str], source: str, where: str,
+                          params: Sequence[Any]) -> tuple[int, dict[str, list[dict]]]:
+        """Total and every facet from one pass over the matches (FTS5 evaluated once, not per facet)."""
+        if not names or where == "1":
+            # nothing to match or filter: SQLite counts and groups from its indexes faster than a Python pass
+            total = int(conn.execute(f"SELECT count(*) FROM {source} WHERE {where}", params).fetchone()[0])
+            grouped = {}
+            for name in names:
+                expr = FACET_SQL[name]
+                rows = conn.execute(f"SELECT {expr} AS v, count(*) FROM {source} WHERE {where} GROUP BY v",
+                                    params).fetchall()
+                grouped[name] = sort_facet({str(v): int(n) for v, n in rows if v is not None and v != ""})
+            return total, grouped
+        exprs = ", ".join(FACET_SQL[n] for n in names)
+        counters: list[Counter[Any]] = [Counter() for _ in names]
+        total = 0
+        cur = conn.execute(f"SELECT {exprs} FROM {source} WHERE {where}", params)
+        while batch := cur.fetchmany(5000):
+            total += len(batch)
+            for i, counter in enumerate(counters):
+                counter.update(row[i] for row in batch)
+        facets = {}
+        for name, counter in zip(names, counters):
+            facets[name] = sort_facet({str(v): n for v, n in counter.items() if v is not None and v != ""})
+        return total, facets
