@@ -140,9 +140,14 @@ def test_runs_recorded_for_status(portal_runs) -> None:
 def gbk_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     home = _home(tmp_path_factory)
     with serve_fixture_site(slow_s=0.3, **SIZES) as site:
-        first = crawl_in_subprocess(home, "portal_gbk", env=_env(site.port))
+        first = crawl_in_subprocess(home, "portal_gbk", env=_env(site.port), resume=True)
         content = site.site.content
-    return {"first": first, "store": _store(home), "content": content}
+    return {"first": first, "store": _store(home), "content": content, "home": home}
+
+
+def test_resumable_crawl_finishes_and_clears_its_jobdir(gbk_run) -> None:
+    assert gbk_run["first"]["finish_reason"] == "finished"
+    assert not (gbk_run["home"] / "data" / "crawl-jobs" / "portal_gbk").exists()
 
 
 def test_gbk_board_crawled(gbk_run) -> None:
