@@ -6,7 +6,9 @@ card is never half-masked as a phone number. Detectors validate what a pattern a
 checksum and birth date, Luhn for bank cards) and honour cue words: a number after 订单号/工单号 is
 an order number, a name is only masked after 我叫/联系人/本人/姓名 ….
 
-Run it on normalized text (full-width digits already folded to ASCII).
+Run it on normalized text where there is one; raw text (a department's reply, an address) works
+too: full-width characters are folded one-for-one before detection, so ``１３８…`` is found and the
+spans still point into the text as given.
 """
 
 from __future__ import annotations
@@ -31,6 +33,10 @@ TAG_RE = re.compile("|".join(re.escape(t) for t in TAGS.values()))
 
 # Mobile numbers anywhere (for counting leaks): 11 digits, 1[3-9] prefix, not inside a longer number.
 MOBILE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+# Full-width ASCII → ASCII and the ideographic space → space, one character for one (spans stay valid).
+_WIDTH_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_WIDE_RE = re.compile("[\uff01-\uff5e\u3000]")
 
 _ORDER_CUE = re.compile(r"(?:订单|单号|工单|编号|流水|快递|运单|发票|批次|合同号|案号|序号|受理号|票号)[号码]?[\s:：是为]*$")
 
@@ -258,9 +264,11 @@ class PiiMasker:
         self.detectors = list(detectors) if detectors is not None else default_detectors()
 
     def find(self, text: str) -> list[Span]:
+        # same length as ``text``: spans found on the folded copy mark the original
+        probe = text.translate(_WIDTH_FOLD) if _WIDE_RE.search(text) else text
         taken: list[Span] = []
         for det in self.detectors:
-            for start, end in det.find(text):
+            for start, end in det.find(probe):
                 if start < end and all(end <= s.start or start >= s.end for s in taken):
                     taken.append(Span(start, end, det.kind))
         return sorted(taken, key=lambda s: s.start)

@@ -14,7 +14,8 @@ Follows the published specification (open311/open311.github.io, ``GeoReport_v2/i
 
 Errors are a list of ``{code, description}`` with HTTP 400 (bad request), 403 (api_key) or 404
 (no such resource). Empty parameters count as absent. Datetimes carry the +08:00 offset. Only
-masked text is served; demand statuses map received/routed/reopened → open, replied/closed →
+masked text is served, and no precise address (reads are public: the address of a 12345 demand is
+usually the citizen's home, a personal field, so ``address`` is the district and city); demand statuses map received/routed/reopened → open, replied/closed →
 closed (a reply is how a 12345 demand is resolved).
 """
 
@@ -170,7 +171,8 @@ def as_request(app: App, view: dict[str, Any], closed_at: datetime | None) -> di
     updated = view["updated_at"]
     if status == "closed":
         updated = closed_at or view["replied_at"] or updated
-    address = ", ".join(p for p in (view["address"], view["district"], app.config.city.name) if p)
+    # public endpoint: the district and city only, never the requester's street address (a personal field)
+    address = ", ".join(p for p in (view["district"], app.config.city.name) if p)
     return {
         "service_request_id": view["id"], "status": status, "status_notes": notes,
         "service_name": dept_name or app.config.routing.triage_queue,

@@ -1,0 +1,469 @@
+"""End-to-end privacy audit: personal data put into titles, contents and replies never leaves the store.
+
+One small installation runs the real pipeline (analysis with topics, routing, embedded index,
+digests to the outbox, the weekly report, CLI ``--json`` outputs, the web pages, the XLSX export,
+the department API and Open311); every artifact it emits is then read back as text (zip members
+of DOCX/XLSX, MIME parts of ``.eml`` files, the FTS5 database dump, HTTP bodies) and searched for
+the raw values. Each check also asserts that the artifact carries the demands that held the data
+(a masking tag is there), so an artifact that simply left them out cannot pass.
+"""
+
+from __future__ import annotations
+
+import email
+import html
+import io
+import json
+import re
+import sqlite3
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nlp.pii import TAG_RE, MOBILE_RE
+
+# --------------------------------------------------------------------------- the personal data
+PASSWORDS = {"office": "office-pass-1", "zj": "zj-pass-001", "pub": "pub-pass-001"}
+HOUSING = "住房和城乡建设局"
+WEEK = "2026-W47"
+T0 = datetime(2026, 11, 17, 9, 0)  # Tuesday of the report week (Asia/Shanghai added below)
+
+
+def luhn_complete(body: str) -> str:
+    """``body`` plus the Luhn check digit (a bank card number the masker must recognise)."""
+    total = 0
+    for i, ch in enumerate(reversed(body)):
+        d = int(ch)
+        if i % 2 == 0:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return body + str((10 - total % 10) % 10)
+
+
+def id_card(first17: str) -> str:
+    from crawlers.synthetic import id_card_checksum
+    return first17 + id_card_checksum(first17)
+
+
+PII = {
+    "mobile": "13912345678",
+    "mobile2": "18650231947",
+    "reply_mobile": "13698765432",
+    "landline": "0591-87654321",
+    "reply_landline": "0591-83334444",
+    "id_card": id_card("35010219850612341"),
+    "bank_card": luhn_complete("622202123456789012"),
+    "email": "linxf1985@163.com",
+    "reply_email": "wuye_banli@126.com",
+    "plate": "闽A8K352",
+    "title_plate": "闽AD53217",
+    "name": "林晓峰",
+    "contact_name": "陈建国",
+    "reply_fullwidth_mobile": "１５８００５５６６７７",
+}
+REQUESTER = "郑美玲"          # a personal field: never shown anywhere
+ADDRESS = "鼓楼区五四路88号3单元402室"
+
+
+def _variants(value: str) -> set[str]:
+    """The raw value and the forms it could take in output (digits without separators)."""
+    out = {value}
+    digits = re.sub(r"[\s-]", "", value)
+    if digits.isdigit() and len(digits) >= 7:
+        out.add(digits)
+    return out
+
+
+def pii_demands() -> list[dict[str, Any]]:
+    """Hand-written demands, all in the report week, each type in a title, a content and a reply."""
+    from suqiu.model import SHANGHAI
+    t0 = T0.replace(tzinfo=SHANGHAI)
+    base = {"source": "hotline", "channel": "电话", "district": "鼓楼区", "category_given": "物业管理",
+            "department_given": HOUSING, "requester": REQUESTER, "requester_type": "individual",
+            "address": ADDRESS, "status": "received"}
+    rows = [
+        dict(source_id="p1", title=f"电梯故障老人被困 联系{PII['mobile']}",
+             content=f"我叫{PII['name']}，金山小区3号楼电梯坏了三天，老人被困家中，请尽快维修。"
+                     f"我的电话{PII['mobile']}，座机{PII['landline']}。"),
+        dict(source_id="p2", title=f"车牌{PII['title_plate']}长期占用消防通道",
+             content=f"金山小区电梯故障一直没人修，物业不管。车牌{PII['plate']}的车还堵住消防通道。"
+                     f"本人身份证号{PII['id_card']}，处理结果请发邮箱{PII['email']}。"),
+        dict(source_id="p3", title="物业退还押金",
+             content=f"金山小区物业收了电梯维修押金不退，请退到我的银行卡{PII['bank_card']}。"
+                     f"联系人：{PII['contact_name']}，手机{PII['mobile2']}。"),
+        dict(source_id="p4", title=f"电梯又坏了，请回电{PII['landline']}",
+             content=f"金山小区电梯再次故障，老人被困一小时。联系人{PII['contact_name']}，电话{PII['mobile2']}。"),
+        # answered: the department's reply carries its own numbers and a citizen's in full-width digits
+        dict(source_id="p5", title="小区电梯年检过期", status="replied",
+             content=f"金山小区电梯年检过期仍在使用，存在安全隐患。我叫{PII['name']}。",
+             reply_text=(f"经核查，物业已停用该电梯并联系维保单位检修，预计三日内完成。如有疑问请联系物业"
+                         f"{PII['reply_mobile']}或{PII['reply_landline']}，邮箱{PII['reply_email']}；"
+                         f"来电人手机{PII['reply_fullwidth_mobile']}已回访。依据《特种设备安全法》处理。"),
+             replied_at=t0 + timedelta(days=2), replied_by=HOUSING, satisfaction="满意"),
+        dict(source_id="p6", title=f"电梯维修太慢 车牌{PII['plate']}",
+             content=f"金山小区电梯故障报修一周没人来，老人被困过两次。我的邮箱{PII['email']}，"
+                     f"手机{PII['mobile']}。", status="replied",
+             reply_text=f"已督促物业维修，联系人{PII['contact_name']}电话{PII['reply_mobile']}。",
+             replied_at=t0 + timedelta(days=3), replied_by=HOUSING),
+    ]
+    out = []
+    for i, r in enumerate(rows):
+        item = {**base, "received_at": t0 + timedelta(hours=5 * i), **r}
+        out.append(item)
+    return out
+
+
+# --------------------------------------------------------------------------- reading artifacts
+def xml_texts(data: bytes) -> list[str]:
+    """Every member of an OOXML zip as text, raw and with tags stripped (runs joined)."""
+    out = []
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for name in z.namelist():
+            if name.endswith((".xml", ".rels")):
+                raw = z.read(name).decode("utf-8", "replace")
+                out += [raw, html.unescape(re.sub(r"<[^>]+>", "", raw))]
+    return out
+
+
+def eml_texts(data: bytes) -> list[str]:
+    msg = email.message_from_bytes(data)
+    out = [str(msg["Subject"] or ""), str(email.header.make_header(email.header.decode_header(msg["Subject"] or "")))]
+    for part in msg.walk():
+        if part.is_multipart():
+            continue
+        payload = part.get_payload(decode=True) or b""
+        if (part.get_filename() or "").endswith(".xlsx"):
+            out += xml_texts(payload)
+        else:
+            text = payload.decode(part.get_content_charset() or "utf-8", "replace")
+            out += [text, html.unescape(text)]
+    return out
+
+
+def sqlite_texts(path: Path) -> list[str]:
+    """A database's full dump (every table, FTS5 shadow tables included) and its raw bytes."""
+    conn = sqlite3.connect(path)
+    try:
+        dump = "\n".join(conn.iterdump())
+    finally:
+        conn.close()
+    return [dump, path.read_bytes().decode("utf-8", "replace")]
+
+
+def file_texts(path: Path) -> list[str]:
+    data = path.read_bytes()
+    suffix = path.suffix.lower()
+    if suffix in (".docx", ".xlsx"):
+        return xml_texts(data)
+    if suffix == ".eml":
+        return eml_texts(data)
+    if suffix in (".db", ".sqlite"):
+        return sqlite_texts(path)
+    text = data.decode("utf-8", "replace")
+    return [text, html.unescape(text)]
+
+
+def json_text(payload: Any) -> str:
+    return json.dumps(payload, ensure_ascii=False, default=str)
+
+
+HEX_BLOB = re.compile(r"X'[0-9a-fA-F]*'")
+WIDTH_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+
+
+@dataclass
+class Leak:
+    artifact: str
+    kind: str
+    value: str
+    context: str
+
+
+def find_leaks(artifact: str, texts: Iterable[str], values: dict[str, str]) -> list[Leak]:
+    leaks = []
+    for text in texts:
+        for kind, value in values.items():
+            for v in _variants(value):
+                i = text.find(v)
+                if i >= 0:
+                    leaks.append(Leak(artifact, kind, v, text[max(0, i - 40):i + len(v) + 20]))
+    return leaks
+
+
+# --------------------------------------------------------------------------- the installation
+@dataclass
+class Emitted:
+    home: Path
+    values: dict[str, str]                       # kind → raw value that must never appear
+    artifacts: dict[str, list[str]] = field(default_factory=dict)   # artifact name → texts
+    pii_ids: list[str] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+    app: Any = None
+
+
+def _login(client, username: str) -> None:
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    resp = client.post("/login", data={"username": username, "password": PASSWORDS[username],
+                                       "csrf_token": token, "next": "/search"}, follow_redirects=False)
+    assert resp.status_code == 303, resp.text
+
+
+@pytest.fixture(scope="module")
+def emitted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emitted]:
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from crawlers.synthetic import generate
+    from reports.period import Week
+    from suqiu import cli
+    from suqiu.analyze import analyze_pending
+    from suqiu.app import App, write_default_config
+    from suqiu.digests import deliver_digest
+    from suqiu.indexing import index_pending
+    from suqiu.model import SHANGHAI, build_demand
+    from suqiu.routing import route_pending
+    from suqiu.tokens import create_token
+    from suqiu.web.app import create_app
+    from suqiu.web.auth import add_user
+    from suqiu.weekly_data import write_weekly_report
+
+    home = tmp_path_factory.mktemp("privacy-home")
+    write_default_config(home)
+    app = App.load(home, environ={})
+    values = dict(PII, requester=REQUESTER)
+
+    # synthetic background demands (some carry PII of their own, listed in their truth)
+    synthetic = list(generate(70, seed=5, start=date(2026, 10, 26), weeks=4, sources=["hotline", "portal"],
+                              bad_rate=0.0, with_truth=True))
+    for i, item in enumerate(synthetic):
+        for kind, v in item["_truth"]["pii"].items():
+            values[f"synthetic_{kind}_{i}"] = v
+        if item.get("requester") and item["requester_type"] == "individual":
+            values[f"synthetic_requester_{i}"] = item["requester"]
+    demands = [build_demand({k: v for k, v in item.items() if not k.startswith("_")}) for item in synthetic]
+    mine = [build_demand(r) for r in pii_demands()]
+    app.store.upsert(demands + mine, origin="import")
+    pii_ids = [d.id for d in mine]
+
+    stats: dict[str, Any] = {"analyze": analyze_pending(app)}
+    stats["route"] = route_pending(app).as_dict()
+    stats["index"] = index_pending(app).as_dict()
+    now = datetime(2026, 11, 22, 18, 0, tzinfo=SHANGHAI)
+    out = Emitted(home=home, values=values, pii_ids=pii_ids, stats=stats)
+
+    # digests (every department that has demands) and the weekly report
+    stats["digests"] = [deliver_digest(app, d.name, "week", now=now) for d in app.config.departments]
+    stats["report"] = write_weekly_report(app, Week.parse(WEEK), now=now)
+    for path in sorted((app.data_dir / "outbox").rglob("*")) + sorted(app.reports_dir.rglob("*")):
+        if path.is_file():
+            out.artifacts[f"file:{path.relative_to(app.data_dir)}"] = file_texts(path)
+    from search.service import embedded_path
+    out.artifacts["fts5:embedded.db"] = sqlite_texts(embedded_path(app))
+
+    # CLI --json outputs
+    runner = CliRunner()
+    for args in (["search", "", "--size", "100"], ["search", "电梯", "--size", "100"], ["topics"], ["hotspots", "--top", "50"],
+                 ["profiles", "--dimension", "district"], ["profiles", "--dimension", "department"],
+                 ["profiles", "--dimension", "channel"], ["digest", "--department", HOUSING, "--period", "week"]):
+        r = runner.invoke(cli.app, [*args, "--json", "--home", str(home)])
+        assert r.exit_code == 0, (args, r.output)
+        out.artifacts[f"cli:{' '.join(args)}"] = [json_text(json.loads(r.stdout))]
+
+    # the web: pages, export, department API, Open311
+    add_user(app.store, "office", PASSWORDS["office"], "petition_office", config=app.config)
+    add_user(app.store, "zj", PASSWORDS["zj"], "department", HOUSING, config=app.config)
+    add_user(app.store, "pub", PASSWORDS["pub"], "public", config=app.config)
+    office_token = create_token(app, None, "值班", role="office")[1]
+    dept_token = create_token(app, HOUSING, "张工")[1]
+    web = create_app(app)
+    with TestClient(web, base_url="http://127.0.0.1") as client:
+        for user in ("office", "zj", "pub"):
+            client.cookies.clear()
+            _login(client, user)
+            texts = []
+            for q in ("", "电梯", "金山小区"):
+                page = client.get("/search", params={"q": q, "size": 100})
+                assert page.status_code == 200, page.text
+                texts.append(page.text)
+            out.artifacts[f"web:{user}:search"] = texts + [html.unescape(t) for t in texts]
+            details = []
+            for rid in pii_ids:
+                page = client.get(f"/records/{rid}")
+                assert page.status_code == 200, (user, rid, page.status_code)
+                details += [page.text, html.unescape(page.text)]
+            out.artifacts[f"web:{user}:detail"] = details
+            export = client.get("/search/export.xlsx", params={"q": "电梯"})
+            assert export.status_code == 200
+            out.artifacts[f"web:{user}:export.xlsx"] = xml_texts(export.content)
+        client.cookies.clear()
+        api = []
+        for token in (office_token, dept_token):
+            h = {"Authorization": f"Bearer {token}"}
+            for status in ("open", "answered", "all"):
+                r = client.get("/api/v1/demands", params={"status": status, "limit": 500}, headers=h)
+                assert r.status_code == 200, r.text
+                api.append(r.text)
+            for rid in pii_ids:
+                r = client.get(f"/api/v1/demands/{rid}", headers=h)
+                assert r.status_code == 200, r.text
+                api.append(r.text)
+        out.artifacts["api:demands"] = [json_text(json.loads(t)) for t in api]
+        o311 = []
+        window = {"start_date": "2026-10-01T00:00:00+08:00", "end_date": "2026-12-01T00:00:00+08:00"}
+        for path, params in (("requests.json", window), ("requests.xml", window),
+                             ("requests.json", {"service_request_id": ",".join(pii_ids)}),
+                             ("servicerequestupdates.json", window)):
+            r = client.get(f"/open311/v2/{path}", params=params)
+            assert r.status_code == 200, (path, r.text)
+            o311.append(json_text(r.json()) if path.endswith(".json") else html.unescape(r.text))
+        for rid in pii_ids:
+            r = client.get(f"/open311/v2/requests/{rid}.json")
+            assert r.status_code == 200, r.text
+            o311.append(json_text(r.json()))
+        out.artifacts["open311"] = o311
+    out.app = app
+    yield out
+    app.store.close()
+
+
+# --------------------------------------------------------------------------- the checks
+def _assert_clean(emitted: Emitted, prefix: str, must_show_tags: bool = True) -> None:
+    names = [n for n in emitted.artifacts if n.startswith(prefix)]
+    assert names, f"no artifact named {prefix}*"
+    leaks = [leak for n in names for leak in find_leaks(n, emitted.artifacts[n], emitted.values)]
+    assert not leaks, "personal data left the store:\n" + "\n".join(
+        f"  {lk.artifact}: {lk.kind} {lk.value!r} in …{lk.context}…" for lk in leaks[:20])
+    if must_show_tags:
+        shown = [n for n in names if any(TAG_RE.search(t) for t in emitted.artifacts[n])]
+        assert shown, f"{prefix}: no masked demand reached these artifacts (the check proves nothing)"
+
+
+def test_pipeline_ran_and_masked(emitted):
+    an = emitted.stats["analyze"]
+    assert an["analyzed"] >= 76
+    masked = an["pii_masked"]
+    for kind in ("mobile", "landline", "id_card", "bank_card", "email", "plate", "name"):
+        assert masked.get(kind, 0) >= 1, (kind, masked)
+    assert emitted.stats["index"]["indexed"] >= 76
+    assert any(d["items"] for d in emitted.stats["digests"])
+
+
+def test_embedded_index_holds_masked_text_only(emitted):
+    _assert_clean(emitted, "fts5:")
+
+
+def test_digests_in_outbox_are_masked(emitted):
+    housing = [n for n in emitted.artifacts if n.startswith("file:outbox/")]
+    assert any(n.endswith(".eml") for n in housing) and any(n.endswith(".xlsx") for n in housing)
+    _assert_clean(emitted, "file:outbox/")
+
+
+def test_weekly_report_files_are_masked(emitted):
+    suffixes = {Path(n).suffix for n in emitted.artifacts if n.startswith("file:reports/")}
+    assert {".html", ".docx", ".xlsx"} <= suffixes
+    _assert_clean(emitted, "file:reports/")
+
+
+@pytest.mark.parametrize("command", ["search", "topics", "hotspots", "profiles", "digest"])
+def test_cli_json_outputs_are_masked(emitted, command):
+    # digest --json reports figures and paths only (its files are checked above)
+    _assert_clean(emitted, f"cli:{command}", must_show_tags=command in ("search", "hotspots"))
+
+
+@pytest.mark.parametrize("user", ["office", "zj", "pub"])
+def test_web_pages_and_export_are_masked(emitted, user):
+    _assert_clean(emitted, f"web:{user}:search")
+    _assert_clean(emitted, f"web:{user}:detail")
+    _assert_clean(emitted, f"web:{user}:export.xlsx")
+
+
+def test_department_api_is_masked(emitted):
+    _assert_clean(emitted, "api:")
+
+
+def test_open311_is_masked(emitted):
+    _assert_clean(emitted, "open311")
+
+
+def test_public_never_sees_personal_fields(emitted):
+    """The public principal sees neither the requester nor the address (nor their field labels)."""
+    pages = emitted.artifacts["web:pub:detail"] + emitted.artifacts["web:pub:search"]
+    assert not any(ADDRESS in t or REQUESTER in t for t in pages)
+    office = "".join(emitted.artifacts["web:office:detail"])
+    assert ADDRESS.replace("402室", "") in office or "五四路" in office  # the office does see the address
+
+
+def test_no_mobile_number_at_all_in_files(emitted):
+    """Beyond the planted values: no 11-digit mobile number anywhere in the emitted files."""
+    found = {}
+    for name, texts in emitted.artifacts.items():
+        if name.startswith(("file:", "fts5:")):
+            # FTS5 posting lists dumped as X'…' hex literals are not text
+            nums = {m for t in texts for m in MOBILE_RE.findall(HEX_BLOB.sub("", t).translate(WIDTH_FOLD))}
+            if nums:
+                found[name] = sorted(nums)[:5]
+    assert not found, found
+
+
+def test_find_leaks_detects_a_planted_value():
+    """The scanner itself: a raw value in a zipped XML member, a MIME part or a split run is found."""
+    values = {"mobile": "13912345678", "bank": "6222 0212 3456 7890"}
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("word/document.xml", "<w:r><w:t>电话139123</w:t></w:r><w:r><w:t>45678</w:t></w:r>")
+    assert [lk.kind for lk in find_leaks("docx", xml_texts(buf.getvalue()), values)] == ["mobile"]
+    from email.message import EmailMessage
+    msg = EmailMessage()
+    msg["Subject"] = "日报"
+    msg.set_content("卡号 6222021234567890", charset="utf-8", cte="base64")
+    assert {lk.kind for lk in find_leaks("eml", eml_texts(msg.as_bytes()), values)} == {"bank"}
+
+
+def test_open311_is_public_and_shows_no_precise_address(emitted):
+    """GET Open311 needs no key: the requester's address (a personal field) is coarsened to the district."""
+    o311 = "".join(emitted.artifacts["open311"])
+    assert "五四路88号" not in o311
+    assert "鼓楼区" in o311
+
+
+def test_masker_reads_full_width_raw_text():
+    """Replies and addresses are masked as stored (not normalized): full-width digits must not slip by."""
+    from nlp.pii import PiiMasker
+    mask = PiiMasker()
+    text = "来电人手机１５８００５５６６７７，座机（０５９１）８７６５４３２１，邮箱ａｂｃ１２３＠１６３．ｃｏｍ"
+    assert mask(text) == "来电人手机[手机号]，座机[固话]，邮箱[邮箱]"
+
+
+def test_elasticsearch_documents_hold_masked_text_only(emitted, es_url):
+    """The documents ``search/documents.py`` builds, as Elasticsearch stores them (``_source``)."""
+    import uuid
+
+    from search.backends.elasticsearch import ElasticsearchBackend
+    from search.mappings import index_pattern
+    from search.service import get_segmenter
+    from suqiu.indexing import index_pending
+    app = emitted.app
+    backend = ElasticsearchBackend.from_url(es_url, f"suqiutest-privacy-{uuid.uuid4().hex[:8]}",
+                                            get_segmenter(app), timeout=20)
+    try:
+        stats = index_pending(app, rebuild=True, backend=backend)
+        assert stats.ok and stats.indexed >= 76, stats.as_dict()
+        resp = backend.client.search(index=index_pattern(backend.prefix), size=1000, query={"match_all": {}})
+        sources = [h["_source"] for h in resp["hits"]["hits"]]
+        assert {s["id"] for s in sources} >= set(emitted.pii_ids)
+        texts = [json_text(sources)]
+        leaks = find_leaks("elasticsearch", texts, emitted.values)
+        assert not leaks, [(lk.kind, lk.context) for lk in leaks[:10]]
+        assert TAG_RE.search(texts[0])
+        assert not any(k in src for src in sources for k in ("requester", "address", "normalized_text"))
+    finally:
+        backend.drop()
+        backend.close()
