@@ -56,6 +56,7 @@ class HotspotSettings:
     recent_days: int = 7          # growth compares the last period with the one before
     subject_similarity: float = 0.3   # keyword Jaccard joining two demands at a coarse place; 0: off
     subject_max_df: float = 0.05      # keywords in more than this share of a group do not join
+    max_positive_share: float = 0.5   # a hotspot is a problem: mostly-praise groups are not hotspots
     weights: HeatWeights = field(default_factory=HeatWeights)
 
 
@@ -177,6 +178,7 @@ def heat_components(units: Sequence[Unit], as_of: datetime, recent_days: int) ->
     recent = sum(1 for u in units if recent_from < u.at <= as_of)
     prior = sum(1 for u in units if prior_from < u.at <= recent_from)
     negative = sum(1 for u in units if any(r.get("sentiment_label") == "negative" for r in u.records))
+    positive = sum(1 for u in units if all(r.get("sentiment_label") == "positive" for r in u.records))
     urgency = [max(URGENCY_SCORE.get(r.get("urgency_level") or "low", 0.0) for r in u.records) for u in units]
     return {
         "volume": math.log1p(len(units)),
@@ -186,6 +188,7 @@ def heat_components(units: Sequence[Unit], as_of: datetime, recent_days: int) ->
         "negative": negative / len(units),
         "urgency": sum(urgency) / len(urgency),
         "_requesters": len(requesters), "_up": up, "_down": down, "_negative": negative,
+        "_positive_share": positive / len(units),
     }
 
 
@@ -222,6 +225,8 @@ def find_hotspots(records: Iterable[dict[str, Any]], topic_labels: dict[int, str
             comp = heat_components(window, as_of, s.recent_days)
             net_votes = comp["_up"] - comp["_down"]
             if len(window) < s.min_demands and net_votes < s.min_votes:
+                continue
+            if comp["_positive_share"] > s.max_positive_share:
                 continue
             hotspots.append(_describe(topic_key, place, window, comp, heat_index(comp, s.weights), labels))
     hotspots.sort(key=lambda h: (-h["heat"], h["start"], h["id"]))

@@ -108,3 +108,15 @@ def test_a_fine_place_is_not_split_by_subject():
     rs = [rec(i, keywords=[f"k{i}"]) for i in range(3)]
     [h] = find_hotspots(rs, settings=S)
     assert h["count"] == 3 and h["place"] == "湖前小区"
+
+
+def test_praise_is_not_a_hotspot():
+    praise = [rec(i, sentiment_label="positive", votes_up=200) for i in range(4)]
+    complaints = [rec(10 + i, topic=2, sentiment_label="negative") for i in range(3)]
+    hs = find_hotspots(praise + complaints, settings=S)
+    assert [h["topic_id"] for h in hs] == [2]
+
+
+def test_mixed_group_with_some_praise_stays_a_hotspot():
+    group = [rec(1, sentiment_label="positive"), rec(2, sentiment_label="negative"), rec(3)]
+    assert len(find_hotspots(group, settings=S)) == 1
