@@ -1,0 +1,284 @@
+"""Department routing: the petition office's rules first, then a trained classifier, else triage.
+
+Two layers, composed by ``Router``:
+
+* ``DepartmentRules`` come from the configuration and are editable by the petition office: a
+  source's own category (一级分类) naming a department, explicit ``routing.rules`` (these always
+  win over the model) and the departments' keywords (a fallback when no model is trained, or an
+  override when ``routing.keywords_override`` is set).
+* ``RouterModel`` is a classifier trained on a city's labelled history: character n-grams of the
+  text, character n-grams of its head (where the subject sits) and word unigrams from the caller's
+  tokens, weighted TF-IDF into a linear SVM whose scores are calibrated (Platt, cross-validated)
+  into probabilities. Below ``routing.confidence_threshold`` the demand goes to the triage queue
+  (待人工分派) with its top candidates.
+
+Tokenizing is the caller's job (``RouteDoc.tokens``): the analysis stage passes the tokens the
+text stage stored, training passes the same ``Segmenter``'s tokens, so both see the same words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import re
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from suqiu.config import Config
+
+RULE, MODEL, TRIAGE = "rule", "model", "triage"
+_SPACE_RE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class RouteDoc:
+    """What routing reads of one demand."""
+
+    text: str
+    tokens: Sequence[str] = ()
+    category_given: str | None = None
+
+
+@dataclass(frozen=True)
+class RouteDecision:
+    department: str                # a configured department's name, or the triage queue's name
+    confidence: float              # in [0, 1]
+    reason: str                    # rule | model | triage
+    candidates: list[dict[str, Any]] = field(default_factory=list)  # [{"department", "score"}], best first
+    matched: tuple[str, ...] = ()  # the words or category a rule matched
+
+
+# ---------------------------------------------------------------------------------------- rules
+@dataclass(frozen=True)
+class _Rule:
+    department: str
+    keywords: tuple[str, ...]
+    require: tuple[str, ...] = ()
+
+
+class DepartmentRules:
+    """The configuration's routing knowledge: names, aliases, categories, keywords, explicit rules."""
+
+    def __init__(self, departments: Sequence[tuple[str, Sequence[str], Sequence[str], Sequence[str]]],
+                 rules: Sequence[_Rule] = ()) -> None:
+        """``departments``: (name, aliases, categories, keywords) in configuration order."""
+        self.names = [d[0] for d in departments]
+        self._lookup: dict[str, str] = {}
+        for name, aliases, categories, _ in departments:
+            for key in (name, *aliases, *categories):
+                self._lookup.setdefault(key.strip(), name)
+        self._keywords = {name: tuple(k for k in keywords if k) for name, _, _, keywords in departments}
+        self.rules = tuple(rules)
+
+    @classmethod
+    def from_config(cls, config: "Config") -> "DepartmentRules":
+        deps = [(d.name, d.aliases, d.categories, d.keywords) for d in config.departments]
+        rules = [_Rule(config.department(r.department).name, tuple(r.keywords), tuple(r.require))  # type: ignore[union-attr]
+                 for r in config.routing.rules]
+        return cls(deps, rules)
+
+    def department_for(self, label: str | None) -> str | None:
+        """The department a name, alias or category stands for (None when none does)."""
+        if not label:
+            return None
+        return self._lookup.get(label.strip())
+
+    def map_label(self, label: str) -> str:
+        """A training label as a configured department when one matches, else the label itself."""
+        return self.department_for(label) or label.strip()
+
+    def explicit(self, text: str) -> tuple[str, tuple[str, ...]] | None:
+        """The first explicit rule whose words occur in the text, with the words that matched."""
+        best: tuple[str, tuple[str, ...]] | None = None
+        for rule in self.rules:
+            hits = tuple(k for k in rule.keywords if k in text)
+            if hits and all(r in text for r in rule.require):
+                if best is None or len(hits) > len(best[1]):
+                    best = (rule.department, hits + rule.require)
+        return best
+
+    def keyword_hits(self, text: str) -> dict[str, tuple[str, ...]]:
+        """Department → its keywords found in the text (departments without hits left out)."""
+        out: dict[str, tuple[str, ...]] = {}
+        for name, words in self._keywords.items():
+            hits = tuple(w for w in words if w in text)
+            if hits:
+                out[name] = hits
+        return out
+
+
+# ---------------------------------------------------------------------------------------- model
+def _given_tokens(tokens: Sequence[str]) -> Sequence[str]:
+    """TF-IDF analyzer for pre-tokenized input (module level so fitted models pickle)."""
+    return tokens
+
+
+@dataclass
+class RouterModelParams:
+    char_ngrams: tuple[int, int] = (1, 2)
+    head_chars: int = 40            # the subject usually comes first; its n-grams get their own block
+    head_ngrams: tuple[int, int] = (1, 3)
+    head_weight: float = 0.7
+    word_weight: float = 1.0
+    min_df: int = 2
+    C: float = 5.0
+    calibration_folds: int = 3
+    seed: int = 13
+
+
+class RouterModel:
+    """Text → department probabilities. ``fit`` on labelled docs, ``predict_proba`` on new ones."""
+
+    def __init__(self, params: RouterModelParams | None = None) -> None:
+        self.params = params or RouterModelParams()
+        self.classes_: list[str] = []
+        self._vectorizers: list[Any] = []
+        self._clf: Any = None
+
+    def _blocks(self, docs: Sequence[RouteDoc]) -> list[tuple[list[Any], float]]:
+        p = self.params
+        texts = [_SPACE_RE.sub(" ", d.text).strip() for d in docs]
+        return [
+            (texts, 1.0),
+            ([t[:p.head_chars] for t in texts], p.head_weight),
+            ([list(d.tokens) for d in docs], p.word_weight),
+        ]
+
+    def _features(self, docs: Sequence[RouteDoc], fit: bool = False) -> Any:
+        from scipy.sparse import hstack
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        p = self.params
+        if fit:
+            self._vectorizers = [
+                TfidfVectorizer(analyzer="char", ngram_range=p.char_ngrams, sublinear_tf=True, min_df=p.min_df),
+                TfidfVectorizer(analyzer="char", ngram_range=p.head_ngrams, sublinear_tf=True, min_df=p.min_df),
+                TfidfVectorizer(analyzer=_given_tokens, sublinear_tf=True, min_df=p.min_df),
+            ]
+        parts = []
+        for vec, (column, weight) in zip(self._vectorizers, self._blocks(docs)):
+            if weight <= 0:
+                continue
+            m = vec.fit_transform(column) if fit else vec.transform(column)
+            parts.append(m * weight)
+        return hstack(parts).tocsr()
+
+    def fit(self, docs: Sequence[RouteDoc], labels: Sequence[str]) -> "RouterModel":
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.svm import LinearSVC
+
+        if len(docs) != len(labels):
+            raise ValueError(f"{len(docs)} documents but {len(labels)} labels")
+        classes = sorted(set(labels))
+        if len(classes) < 2:
+            raise ValueError("training needs at least two departments")
+        X = self._features(docs, fit=True)
+        counts = np.unique(np.asarray(labels), return_counts=True)[1]
+        folds = min(self.params.calibration_folds, int(counts.min()))
+        svm = LinearSVC(C=self.params.C, class_weight="balanced", random_state=self.params.seed)
+        if folds >= 2:
+            self._clf = CalibratedClassifierCV(svm, method="sigmoid", cv=folds, ensemble=False)
+        else:  # a class with one example cannot be cross-validated: softmax of raw scores instead
+            self._clf = svm
+        self._clf.fit(X, list(labels))
+        self.classes_ = [str(c) for c in self._clf.classes_]
+        return self
+
+    def predict_proba(self, docs: Sequence[RouteDoc]) -> np.ndarray:
+        if self._clf is None:
+            raise RuntimeError("the router model is not trained")
+        X = self._features(docs)
+        if hasattr(self._clf, "predict_proba"):
+            return np.asarray(self._clf.predict_proba(X))
+        scores = np.asarray(self._clf.decision_function(X))
+        if scores.ndim == 1:
+            scores = np.column_stack([-scores, scores])
+        e = np.exp(scores - scores.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    def predict(self, docs: Sequence[RouteDoc]) -> list[str]:
+        proba = self.predict_proba(docs)
+        return [self.classes_[i] for i in proba.argmax(axis=1)]
+
+
+# ---------------------------------------------------------------------------------------- router
+class Router:
+    """Rules, then the model, then the triage queue: one ``RouteDecision`` per document."""
+
+    def __init__(self, rules: DepartmentRules, model: RouterModel | None = None, threshold: float = 0.55,
+                 triage_queue: str = "待人工分派", candidates: int = 3, use_given_category: bool = True,
+                 keywords_override: bool = False) -> None:
+        self.rules = rules
+        self.model = model
+        self.threshold = threshold
+        self.triage_queue = triage_queue
+        self.n_candidates = candidates
+        self.use_given_category = use_given_category
+        self.keywords_override = keywords_override
+
+    @classmethod
+    def from_config(cls, config: "Config", model: RouterModel | None = None) -> "Router":
+        r = config.routing
+        return cls(DepartmentRules.from_config(config), model, threshold=r.confidence_threshold,
+                   triage_queue=r.triage_queue, candidates=r.candidates,
+                   use_given_category=r.use_given_category, keywords_override=r.keywords_override)
+
+    def _rule_decision(self, doc: RouteDoc) -> RouteDecision | None:
+        if self.use_given_category:
+            dept = self.rules.department_for(doc.category_given)
+            if dept:
+                return RouteDecision(dept, 1.0, RULE, [{"department": dept, "score": 1.0}],
+                                     (doc.category_given or "",))
+        hit = self.rules.explicit(doc.text)
+        if hit:
+            return RouteDecision(hit[0], 1.0, RULE, [{"department": hit[0], "score": 1.0}], hit[1])
+        if self.keywords_override or self.model is None:
+            return self._keyword_decision(doc)
+        return None
+
+    def _keyword_decision(self, doc: RouteDoc) -> RouteDecision | None:
+        """The department whose keywords dominate; None (model or triage decides) when none or a tie."""
+        hits = self.rules.keyword_hits(doc.text)
+        if not hits:
+            return None
+        total = sum(len(w) for w in hits.values())
+        ranked = sorted(hits.items(), key=lambda kv: (-len(kv[1]), self.rules.names.index(kv[0])))
+        cands = [{"department": d, "score": round(len(w) / total, 4)} for d, w in ranked[:self.n_candidates]]
+        best, words = ranked[0]
+        share = len(words) / total
+        tied = len(ranked) > 1 and len(ranked[1][1]) == len(words)
+        if tied or share < self.threshold:
+            return RouteDecision(self.triage_queue, round(share, 4), TRIAGE, cands, words) \
+                if self.model is None else None
+        return RouteDecision(best, round(share, 4), RULE, cands, words)
+
+    def route_many(self, docs: Sequence[RouteDoc]) -> list[RouteDecision]:
+        out: list[RouteDecision | None] = [self._rule_decision(d) for d in docs]
+        todo = [i for i, d in enumerate(out) if d is None]
+        if todo and self.model is not None:
+            proba = self.model.predict_proba([docs[i] for i in todo])
+            classes = self.model.classes_
+            for i, row in zip(todo, proba):
+                order = np.argsort(-row)[:self.n_candidates]
+                cands = [{"department": classes[j], "score": round(float(row[j]), 4)} for j in order]
+                best, conf = cands[0]["department"], float(row[order[0]])
+                if conf >= self.threshold:
+                    out[i] = RouteDecision(best, round(conf, 4), MODEL, cands)
+                else:
+                    out[i] = RouteDecision(self.triage_queue, round(conf, 4), TRIAGE, cands)
+        return [d if d is not None else RouteDecision(self.triage_queue, 0.0, TRIAGE, []) for d in out]
+
+    def route(self, doc: RouteDoc) -> RouteDecision:
+        return self.route_many([doc])[0]
+
+
+def train_router(texts: Sequence[str], labels: Sequence[str], tokens: Iterable[Sequence[str]],
+                 rules: DepartmentRules | None = None,
+                 params: RouterModelParams | None = None) -> RouterModel:
+    """Fit a ``RouterModel``; labels map to configured departments when ``rules`` know them."""
+    mapped = [rules.map_label(str(l)) if rules else str(l).strip() for l in labels]
+    docs = [RouteDoc(t, tuple(tok)) for t, tok in zip(texts, tokens)]
+    return RouterModel(params).fit(docs, mapped)
