@@ -225,7 +225,40 @@ def train_router(from_: Annotated[Path, typer.Option("--from", help="Labelled CS
                  label_col: Annotated[str, typer.Option(help="Label column.")] = "label",
                  home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """Train the department routing model."""
-    not_yet("train router", 5)
+    from suqiu.classify_stage import LabelledFileError, train_router_file
+    a = load_app(home)
+    err.print(f"正在训练分派模型: {from_}")
+    try:
+        info = train_router_file(a, from_, text_col=text_col, label_col=label_col)
+    except LabelledFileError as exc:
+        fail(str(exc))
+    if as_json:
+        emit(info)
+        return
+    m = info.get("metrics") or {}
+    err.print(f"已保存分派模型 {info['version']}（{info['n_docs']} 条样本）: {info['path']}")
+    if m:
+        err.print(f"留出集 accuracy {m['accuracy']}  macro-F1 {m['macro_f1']}")
+    if info.get("labels_not_configured"):
+        err.print(f"[yellow]注意[/yellow] 这些标签不是配置中的部门: {', '.join(info['labels_not_configured'])}")
+
+
+@train_app.command("sentiment")
+def train_sentiment(from_: Annotated[Path, typer.Option("--from", help="Labelled CSV/XLSX (1/0 or pos/neg).")],
+                    text_col: Annotated[str, typer.Option(help="Text column.")] = "review",
+                    label_col: Annotated[str, typer.Option(help="Label column.")] = "label",
+                    home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+    """Retrain the sentiment model on this installation's own labelled data."""
+    from suqiu.classify_stage import LabelledFileError, train_sentiment_file
+    a = load_app(home)
+    try:
+        info = train_sentiment_file(a, from_, text_col=text_col, label_col=label_col)
+    except LabelledFileError as exc:
+        fail(str(exc))
+    if as_json:
+        emit(info)
+    else:
+        err.print(f"已保存情感模型 {info['version']}（{info['n_docs']} 条样本）: {info['path']}")
 
 
 @eval_app.command("routing")
@@ -235,7 +268,13 @@ def eval_routing(train: Annotated[Path, typer.Option(help="Labelled training fil
                  label_col: Annotated[str, typer.Option(help="Label column.")] = "label",
                  home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """Evaluate routing: accuracy, macro_f1, per-class F1, docs_per_s."""
-    not_yet("eval routing", 5)
+    from suqiu.classify_stage import LabelledFileError, eval_routing_files
+    a = load_app(home)
+    try:
+        result = eval_routing_files(a.config, train, test, text_col=text_col, label_col=label_col)
+    except LabelledFileError as exc:
+        fail(str(exc))
+    _print_eval(result, as_json)
 
 
 @eval_app.command("sentiment")
@@ -245,7 +284,23 @@ def eval_sentiment(test: Annotated[Path, typer.Option(help="Labelled test file."
                    label_col: Annotated[str, typer.Option(help="Label column.")] = "label",
                    home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """Evaluate sentiment: accuracy, macro_f1, per-class F1, docs_per_s."""
-    not_yet("eval sentiment", 5)
+    from suqiu.classify_stage import LabelledFileError, eval_sentiment_files
+    a = load_app(home)
+    try:
+        result = eval_sentiment_files(test, train=train, text_col=text_col, label_col=label_col, app=a)
+    except LabelledFileError as exc:
+        fail(str(exc))
+    _print_eval(result, as_json)
+
+
+def _print_eval(result: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        emit(result)
+        return
+    err.print(f"accuracy {result['accuracy']}  macro-F1 {result['macro_f1']}  "
+              f"{result['docs_per_s']} 条/秒  训练 {result.get('n_train')} 条  测试 {result['n_test']} 条")
+    for label, f1 in result["per_class_f1"].items():
+        err.print(f"  {label:12} F1 {f1}")
 
 
 # --------------------------------------------------------------------------- search

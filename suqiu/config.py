@@ -219,6 +219,10 @@ class RoutingRule(_Section):
 class RoutingConfig(_Section):
     confidence_threshold: float = Field(default=0.55, ge=0, le=1)
     triage_queue: str = "待人工分派"
+    candidates: int = Field(default=3, ge=1, le=10)      # top candidates kept for the triage queue
+    use_given_category: bool = True     # a source's category matching a department's categories wins
+    keywords_override: bool = False     # departments' keywords win over the model (else: fallback only)
+    rules: list[RoutingRule] = Field(default_factory=list)
 
 
 class TrackingConfig(_Section):
@@ -318,6 +322,13 @@ class Config(_Section):
             raise ValueError("search.elasticsearch.url is required when search.backend = 'elasticsearch'")
         return self
 
+    @model_validator(mode="after")
+    def _routing_rules_known(self) -> "Config":
+        for i, rule in enumerate(self.routing.rules):
+            if self.department(rule.department) is None:
+                raise ValueError(f"@routing.rules[{i}].department unknown department '{rule.department}'")
+        return self
+
     def department(self, name: str) -> Department | None:
         for d in self.departments:
             if d.name == name or name in d.aliases:
@@ -399,6 +410,9 @@ def parse_config(data: dict[str, Any]) -> Config:
         if msg.startswith("[") and "]" in msg:  # list validators report the index in the message
             where, _, rest = msg.partition(" ")
             key, msg = key + where, rest
+        elif msg.startswith("@"):  # cross-section validators name the full dotted key
+            where, _, rest = msg.partition(" ")
+            key, msg = where[1:], rest
         if err.get("type") == "extra_forbidden":
             msg = "unknown key"
         raise ConfigError(key, msg) from None

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from nlp.routing import Router
+from nlp.sentiment import SentimentAnalyzer, shipped_model
+from nlp.urgency import UrgencyRater
+from suqiu.classify_stage import Classifiers, classify_pending
+from suqiu.model import Analysis, build_demand
+
+MESSAGES = [
+    ("A1", "小区电梯坏了", "小区电梯坏了一个月没人修，物业推诿，非常不满意", None),
+    ("A2", "拖欠工资", "工地老板拖欠工资，春节前要回家过年", None),
+    ("A3", "河道污染", "有人往河道排污", "环境保护"),
+    ("A4", "咨询", "想咨询一件事情", None),
+]
+
+
+def _seed(app, segmenter):
+    demands = [build_demand({"source": "hotline", "source_id": sid, "received_at": "2026-11-20 09:30:00",
+                             "title": title, "content": content, "channel": "电话", "category_given": cat})
+               for sid, title, content, cat in MESSAGES]
+    app.store.upsert(demands)
+    app.store.save_analysis([Analysis(record_id=d.id, normalized_text=f"{d.title}\n{d.content}",
+                                      tokens=segmenter.tokens(d.content)) for d in demands], stage="analyze")
+    return [d.id for d in demands]
+
+
+def _classifiers(app, model=None):
+    return Classifiers(Router.from_config(app.config, model), SentimentAnalyzer(shipped_model()), UrgencyRater())
+
+
+def test_every_analyzed_record_gets_route_sentiment_and_urgency(app, segmenter, tiny_router):
+    ids = _seed(app, segmenter)
+    stats = classify_pending(app, _classifiers(app, tiny_router))
+    assert stats["classified"] == 4
+    for rid in ids:
+        an = app.store.get_analysis(rid)
+        assert an.department and an.route_reason in ("rule", "model", "triage")
+        assert an.sentiment_label is not None and an.urgency_level is not None
+    first = app.store.get_analysis("hotline:A1")
+    assert first.sentiment_label == "negative"
+    wages = app.store.get_analysis("hotline:A2")
+    assert wages.urgency_level == "high" and wages.urgency_reasons == ["节前欠薪: 拖欠工资、春节"]
+    river = app.store.get_analysis("hotline:A3")
+    assert (river.department, river.route_reason) == ("生态环境局", "rule")
+
+
+def test_text_stage_fields_are_kept(app, segmenter, tiny_router):
+    _seed(app, segmenter)
+    classify_pending(app, _classifiers(app, tiny_router))
+    assert app.store.get_analysis("hotline:A1").normalized_text.startswith("小区电梯坏了")
+
+
+def test_rerun_is_a_no_op(app, segmenter, tiny_router):
+    _seed(app, segmenter)
+    classify_pending(app, _classifiers(app, tiny_router))
+    assert classify_pending(app, _classifiers(app, tiny_router))["classified"] == 0
+
+
+def test_records_not_yet_analyzed_wait(app):
+    app.store.upsert([build_demand({"source": "hotline", "source_id": "B1", "received_at": "2026-11-20 09:30:00",
+                                    "title": "t", "content": "停水三天", "channel": "电话"})])
+    assert classify_pending(app)["classified"] == 0
+
+
+def test_without_a_trained_model_keywords_or_triage(app, segmenter):
+    _seed(app, segmenter)
+    stats = classify_pending(app)  # the installation's defaults: no router model, shipped sentiment
+    assert stats["router_model"] is None
+    assert app.store.get_analysis("hotline:A4").department == "待人工分派"
+    assert app.store.get_analysis("hotline:A1").route_reason == "rule"  # 电梯 is a 住建 keyword
+
+
+def test_trained_router_is_used_by_the_stage(app, segmenter, fixtures_dir):
+    runner = CliRunner()
+    from suqiu.cli import app as cli
+    out = runner.invoke(cli, ["train", "router", "--from", str(fixtures_dir / "routing_train.csv"), "--json"])
+    assert out.exit_code == 0, out.output
+    info = json.loads(out.stdout.strip().splitlines()[-1])
+    assert info["version"] == "v0001" and info["metrics"]["n_test"] >= 3
+    _seed(app, segmenter)
+    stats = classify_pending(app)
+    assert stats["router_model"] == "v0001"
+    assert stats["by_reason"].get("model", 0) + stats["by_reason"].get("triage", 0) >= 1
+
+
+def test_eval_routing_prints_one_json_line(home, fixtures_dir):
+    out = CliRunner().invoke(__import__("suqiu.cli", fromlist=["app"]).app, [
+        "eval", "routing", "--train", str(fixtures_dir / "routing_train.csv"),
+        "--test", str(fixtures_dir / "routing_test.csv"), "--json"])
+    assert out.exit_code == 0, out.output
+    lines = out.stdout.strip().splitlines()
+    assert len(lines) == 1
+    r = json.loads(lines[0])
+    assert {"accuracy", "macro_f1", "per_class_f1", "docs_per_s", "n_train", "n_test"} <= set(r)
+    assert r["n_train"] == 36 and r["n_test"] == 6
+    assert set(r["per_class_f1"]) <= {"住房和城乡建设局", "人力资源和社会保障局", "教育局"}
+
+
+def test_eval_sentiment_with_train(home, fixtures_dir):
+    from suqiu.cli import app as cli
+    f = str(fixtures_dir / "sentiment_small.csv")
+    out = CliRunner().invoke(cli, ["eval", "sentiment", "--train", f, "--test", f, "--json"])
+    assert out.exit_code == 0, out.output
+    r = json.loads(out.stdout.strip())
+    assert r["n_seen_in_train"] == r["n_test"] == 12 and r["accuracy"] >= 0.9
+
+
+def test_eval_sentiment_shipped_model(home, fixtures_dir):
+    from suqiu.cli import app as cli
+    out = CliRunner().invoke(cli, ["eval", "sentiment", "--test", str(fixtures_dir / "sentiment_small.csv"), "--json"])
+    assert out.exit_code == 0, out.output
+    r = json.loads(out.stdout.strip())
+    assert r["accuracy"] >= 0.8 and r["n_seen_in_train"] == 0
+
+
+def test_missing_column_is_a_clear_error(home, fixtures_dir):
+    from suqiu.cli import app as cli
+    out = CliRunner().invoke(cli, ["eval", "routing", "--train", str(fixtures_dir / "routing_train.csv"),
+                                   "--test", str(fixtures_dir / "routing_test.csv"), "--text-col", "正文", "--json"])
+    assert out.exit_code == 1
+    assert "缺少列" in out.output and "正文" in out.output
