@@ -10,14 +10,12 @@ the raw values. Each check also asserts that the artifact carries the demands th
 
 from __future__ import annotations
 
-import email
 import html
 import io
 import json
 import re
-import sqlite3
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -25,7 +23,10 @@ from typing import Any
 
 import pytest
 
-from nlp.pii import TAG_RE, MOBILE_RE
+from nlp.pii import TAG_RE
+from suqiu.leak_audit import (
+    eml_texts, find_leaks, installation_artifacts, json_text, mobile_numbers, xml_texts,
+)
 
 # --------------------------------------------------------------------------- the personal data
 PASSWORDS = {"office": "office-pass-1", "zj": "zj-pass-001", "pub": "pub-pass-001"}
@@ -72,15 +73,6 @@ REQUESTER = "郑美玲"          # a personal field: never shown anywhere
 ADDRESS = "鼓楼区五四路88号3单元402室"
 
 
-def _variants(value: str) -> set[str]:
-    """The raw value and the forms it could take in output (digits without separators)."""
-    out = {value}
-    digits = re.sub(r"[\s-]", "", value)
-    if digits.isdigit() and len(digits) >= 7:
-        out.add(digits)
-    return out
-
-
 def pii_demands() -> list[dict[str, Any]]:
     """Hand-written demands, all in the report week, each type in a title, a content and a reply."""
     from suqiu.model import SHANGHAI
@@ -118,83 +110,6 @@ def pii_demands() -> list[dict[str, Any]]:
         item = {**base, "received_at": t0 + timedelta(hours=5 * i), **r}
         out.append(item)
     return out
-
-
-# --------------------------------------------------------------------------- reading artifacts
-def xml_texts(data: bytes) -> list[str]:
-    """Every member of an OOXML zip as text, raw and with tags stripped (runs joined)."""
-    out = []
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        for name in z.namelist():
-            if name.endswith((".xml", ".rels")):
-                raw = z.read(name).decode("utf-8", "replace")
-                out += [raw, html.unescape(re.sub(r"<[^>]+>", "", raw))]
-    return out
-
-
-def eml_texts(data: bytes) -> list[str]:
-    msg = email.message_from_bytes(data)
-    out = [str(msg["Subject"] or ""), str(email.header.make_header(email.header.decode_header(msg["Subject"] or "")))]
-    for part in msg.walk():
-        if part.is_multipart():
-            continue
-        payload = part.get_payload(decode=True) or b""
-        if (part.get_filename() or "").endswith(".xlsx"):
-            out += xml_texts(payload)
-        else:
-            text = payload.decode(part.get_content_charset() or "utf-8", "replace")
-            out += [text, html.unescape(text)]
-    return out
-
-
-def sqlite_texts(path: Path) -> list[str]:
-    """A database's full dump (every table, FTS5 shadow tables included) and its raw bytes."""
-    conn = sqlite3.connect(path)
-    try:
-        dump = "\n".join(conn.iterdump())
-    finally:
-        conn.close()
-    return [dump, path.read_bytes().decode("utf-8", "replace")]
-
-
-def file_texts(path: Path) -> list[str]:
-    data = path.read_bytes()
-    suffix = path.suffix.lower()
-    if suffix in (".docx", ".xlsx"):
-        return xml_texts(data)
-    if suffix == ".eml":
-        return eml_texts(data)
-    if suffix in (".db", ".sqlite"):
-        return sqlite_texts(path)
-    text = data.decode("utf-8", "replace")
-    return [text, html.unescape(text)]
-
-
-def json_text(payload: Any) -> str:
-    return json.dumps(payload, ensure_ascii=False, default=str)
-
-
-HEX_BLOB = re.compile(r"X'[0-9a-fA-F]*'")
-WIDTH_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
-
-
-@dataclass
-class Leak:
-    artifact: str
-    kind: str
-    value: str
-    context: str
-
-
-def find_leaks(artifact: str, texts: Iterable[str], values: dict[str, str]) -> list[Leak]:
-    leaks = []
-    for text in texts:
-        for kind, value in values.items():
-            for v in _variants(value):
-                i = text.find(v)
-                if i >= 0:
-                    leaks.append(Leak(artifact, kind, v, text[max(0, i - 40):i + len(v) + 20]))
-    return leaks
 
 
 # --------------------------------------------------------------------------- the installation
@@ -262,11 +177,7 @@ def emitted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emitted]:
     # digests (every department that has demands) and the weekly report
     stats["digests"] = [deliver_digest(app, d.name, "week", now=now) for d in app.config.departments]
     stats["report"] = write_weekly_report(app, Week.parse(WEEK), now=now)
-    for path in sorted((app.data_dir / "outbox").rglob("*")) + sorted(app.reports_dir.rglob("*")):
-        if path.is_file():
-            out.artifacts[f"file:{path.relative_to(app.data_dir)}"] = file_texts(path)
-    from search.service import embedded_path
-    out.artifacts["fts5:embedded.db"] = sqlite_texts(embedded_path(app))
+    out.artifacts.update(installation_artifacts(app))
 
     # CLI --json outputs
     runner = CliRunner()
@@ -357,7 +268,7 @@ def test_pipeline_ran_and_masked(emitted):
 
 
 def test_embedded_index_holds_masked_text_only(emitted):
-    _assert_clean(emitted, "fts5:")
+    _assert_clean(emitted, "index:embedded")
 
 
 def test_digests_in_outbox_are_masked(emitted):
@@ -405,9 +316,8 @@ def test_no_mobile_number_at_all_in_files(emitted):
     """Beyond the planted values: no 11-digit mobile number anywhere in the emitted files."""
     found = {}
     for name, texts in emitted.artifacts.items():
-        if name.startswith(("file:", "fts5:")):
-            # FTS5 posting lists dumped as X'…' hex literals are not text
-            nums = {m for t in texts for m in MOBILE_RE.findall(HEX_BLOB.sub("", t).translate(WIDTH_FOLD))}
+        if name.startswith(("file:", "index:")):
+            nums = {m for t in texts for m in mobile_numbers(t)}
             if nums:
                 found[name] = sorted(nums)[:5]
     assert not found, found
@@ -467,3 +377,90 @@ def test_elasticsearch_documents_hold_masked_text_only(emitted, es_url):
     finally:
         backend.drop()
         backend.close()
+
+
+# --------------------------------------------------------------------------- the real Fuzhou export
+def _week_with_most_numbers(app) -> str:
+    """The ISO week holding the most demands whose title or content carries a mobile number."""
+    from collections import Counter
+
+    from reports.period import Week
+    weeks: Counter[str] = Counter()
+    for rec in app.store.iter_records():
+        if mobile_numbers(f"{rec.get('title') or ''} {rec.get('content') or ''}"):
+            weeks[str(Week.of(rec["received_at"]))] += 1
+    return weeks.most_common(1)[0][0]
+
+
+@pytest.mark.shared_data
+@pytest.mark.slow
+def test_fuzhou_export_numbers_never_leave_the_store(shared_datasets, tmp_path):
+    """Import the real (not anonymised) Fuzhou 12345 export and run everything that emits text."""
+    from fastapi.testclient import TestClient
+
+    from crawlers.importers.run import import_file
+    from reports.period import Week
+    from search.access import Principal
+    from search.query import SearchQuery
+    from search.service import get_document, search
+    from suqiu.analyze import analyze_pending
+    from suqiu.app import App, write_default_config
+    from suqiu.digests import deliver_digest
+    from suqiu.indexing import index_pending
+    from suqiu.routing import route_pending
+    from suqiu.topics_cli import hotspots_payload, profiles_payload, topics_payload
+    from suqiu.web.app import create_app
+    from suqiu.weekly_data import write_weekly_report
+
+    export = shared_datasets / "fuzhou12345" / "hotline_export.csv"
+    source = export.read_text(encoding="utf-8")
+    numbers = mobile_numbers(source)
+    occurrences = sum(1 for _ in re.finditer(r"(?<!\d)1[3-9]\d{9}(?!\d)", source))
+    assert len(numbers) >= 10
+
+    home = tmp_path / "fz"
+    write_default_config(home)
+    app = App.load(home, environ={})
+    try:
+        imported = import_file(app.store, app.config, export)
+        assert imported.balanced and imported.imported > 1000
+        analyze_pending(app)
+        route_pending(app)
+        assert index_pending(app).ok
+        week = _week_with_most_numbers(app)
+        write_weekly_report(app, Week.parse(week), now=Week.parse(week).end)
+        holders = [r["id"] for r in app.store.iter_records()
+                   if mobile_numbers(" ".join(str(r.get(k) or "") for k in ("title", "content", "reply_text")))]
+        with TestClient(create_app(app), base_url="http://127.0.0.1") as client:  # closed: replies shown
+            r = client.get("/open311/v2/requests.json", params={"service_request_id": ",".join(holders)})
+            assert r.status_code == 200 and len(r.json()) == len(holders)
+            open311 = [json_text(r.json())]
+        # every exported demand is answered; citizens reopen the ones carrying numbers, so they are
+        # open again and go into their department's next digest
+        for rid in holders:
+            app.store.set_fields(rid, {"status": "reopened"}, origin="api", actor="office", note="市民不满意，重新办理")
+        digests = [deliver_digest(app, d.name, "week") for d in app.config.departments]
+        assert sum(d["items"] for d in digests) > 0
+
+        artifacts = installation_artifacts(app)
+        artifacts["open311"] = open311
+        office = Principal.petition_office(name="audit")
+        artifacts["cli:search"] = [json_text(search(app, SearchQuery.create("", size=100, page=p), office).as_dict())
+                                   for p in range(1, 13)]
+        artifacts["cli:topics+hotspots+profiles"] = [
+            json_text(topics_payload(app)), json_text(hotspots_payload(app, 100)),
+            json_text(profiles_payload(app, "district", None)), json_text(profiles_payload(app, "department", None))]
+        artifacts["web:detail"] = [json_text(get_document(app, rid, office)) for rid in holders]
+
+        left = {name: sorted(n for t in texts for n in mobile_numbers(t)) for name, texts in artifacts.items()}
+        left = {k: v for k, v in left.items() if v}
+        print(f"\nFuzhou export: {occurrences} mobile numbers ({len(numbers)} distinct) in the source; "
+              f"{len(holders)} stored demands carry one; {len(artifacts)} artifacts scanned; "
+              f"numbers left: {sum(len(v) for v in left.values())}")
+        # real numbers: a failure names where they are, never the numbers themselves
+        assert not left, {k: f"{len(v)} numbers, e.g. {v[0][:3]}****{v[0][-4:]}" for k, v in left.items()}
+        raw = {f"n{i}": n for i, n in enumerate(sorted(numbers))}
+        leaks = [lk for name, texts in artifacts.items() for lk in find_leaks(name, texts, raw)]
+        assert not leaks, sorted({lk.artifact for lk in leaks})
+    finally:
+        app.store.close()
