@@ -299,15 +299,20 @@ _INQUIRY_RE = re.compile(r"请问|咨询|如何办理|怎么办理|怎样办理|
 class SentimentAnalyzer:
     """Model score corrected by the complaint lexicon; |score| below ``neutral_band`` is neutral.
 
-    ``lexicon_weight`` is the share the lexicon takes when it found something; an inquiry (请问,
+    ``lexicon_weight`` is the share the lexicon takes when it found something (``negated_weight``
+    when one of its hits is a negated positive in a text of at most ``short_text`` characters,
+    不太满意); an inquiry (请问,
     咨询, 如何办理) with no lexicon hit is pulled toward neutral.
     """
 
     def __init__(self, model: SentimentModel | None, lexicon: ComplaintLexicon | None = None,
-                 lexicon_weight: float = 0.6, neutral_band: float = 0.2, inquiry_damping: float = 0.4) -> None:
+                 lexicon_weight: float = 0.2, negated_weight: float = 0.6, neutral_band: float = 0.2,
+                 inquiry_damping: float = 0.4, short_text: int = 60) -> None:
         self.model = model
         self.lexicon = lexicon or ComplaintLexicon()
         self.lexicon_weight = lexicon_weight
+        self.negated_weight = negated_weight
+        self.short_text = short_text
         self.neutral_band = neutral_band
         self.inquiry_damping = inquiry_damping
 
@@ -317,7 +322,11 @@ class SentimentAnalyzer:
         for text, m in zip(texts, base):
             lex, hits = self.lexicon.score(text)
             if hits:
-                w = self.lexicon_weight if self.model is not None else 1.0
+                # negation is what character n-grams read worst, so a negated phrase weighs more
+                # (in short texts: a long one gives the model enough other evidence)
+                short = len(text) <= self.short_text
+                w = self.negated_weight if short and any(h.negated for h in hits) else self.lexicon_weight
+                w = w if self.model is not None else 1.0
                 score = (1 - w) * float(m) + w * lex
             else:
                 score = float(m)
