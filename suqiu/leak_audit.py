@@ -31,16 +31,19 @@ if TYPE_CHECKING:
 _HEX_BLOB = re.compile(r"X'[0-9a-fA-F]*'")
 _WIDTH_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _TAGS = re.compile(r"<[^>]+>")
+# ends of paragraphs, cells and shared strings: text on either side never runs together
+_BLOCK_ENDS = re.compile(r"</(?:w:p|w:tc|a:p|si|c|is|row)>")
 
 
 def xml_texts(data: bytes) -> list[str]:
-    """Every XML member of an OOXML zip, raw and as text with the tags removed (runs joined)."""
+    """Every XML member of an OOXML zip, raw and as text with the tags removed (runs within a
+    paragraph or cell joined, paragraphs and cells kept apart)."""
     out = []
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         for name in z.namelist():
             if name.endswith((".xml", ".rels")):
                 raw = z.read(name).decode("utf-8", "replace")
-                out += [raw, html.unescape(_TAGS.sub("", raw))]
+                out += [raw, html.unescape(_TAGS.sub("", _BLOCK_ENDS.sub("\n", raw)))]
     return out
 
 
