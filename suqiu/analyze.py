@@ -29,6 +29,7 @@ from nlp.pii import strip_tags
 from nlp.segment import Segmenter
 from nlp.text_stage import FIELDS, TextDoc, TextResult, TextStage, join_title
 from suqiu import schema
+from suqiu.classify_stage import classify
 from suqiu.store import now_local, to_db_time
 from suqiu.topics_stage import topics
 
@@ -41,8 +42,10 @@ DOC_FREQ_FILE = "doc_freq.json"
 
 StageFn = Callable[["App"], dict[str, Any]]
 # Stages that run after the text stage, in order: the one place where a new stage is added.
+# classify: department (or triage), sentiment, urgency (suqiu/classify_stage.py); before topics,
+# whose profiles and warnings read them
 # topics: assigns topic ids, then rebuilds profiles, hotspots and warnings (suqiu/topics_stage.py)
-LATER_STAGES: tuple[StageFn, ...] = (topics,)
+LATER_STAGES: tuple[StageFn, ...] = (classify, topics)
 
 Progress = Callable[[int, int], None]
 
