@@ -22,10 +22,12 @@ setup: $(BIN)/.installed
 
 # Main job on embedded defaults: sample data, fixture sites on 127.0.0.1, the whole pipeline.
 demo: setup
+	mkdir -p $(PREFECT_HOME)
 	SUQIU_HOME=$${SUQIU_HOME:-$(CURDIR)/data/demo} $(BIN)/suqiu demo
 
 # Whole test suite against a real Elasticsearch (started here, or reused when already running).
 provision: setup
+	mkdir -p $(PREFECT_HOME)
 	tests/provision/elasticsearch.sh start
 	tests/provision/chromium.sh
 
