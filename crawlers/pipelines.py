@@ -57,8 +57,8 @@ class ValidatePipeline:
         return item
 
 
-class QuarantinePipeline:
-    """Keep what failed validation (or could not be read) with its reason and raw payload."""
+class _StorePipeline:
+    """A pipeline that holds one store connection for the crawl (opened and closed with the spider)."""
 
     def __init__(self, store_url: str, stats: StatsCollector | None = None) -> None:
         self.store_url = store_url
@@ -66,7 +66,7 @@ class QuarantinePipeline:
         self.store: Store | None = None
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "QuarantinePipeline":
+    def from_crawler(cls, crawler: Any):
         return cls(_store_url(crawler), crawler.stats)
 
     def open_spider(self) -> None:
@@ -75,6 +75,10 @@ class QuarantinePipeline:
     def close_spider(self) -> None:
         if self.store is not None:
             self.store.close()
+
+
+class QuarantinePipeline(_StorePipeline):
+    """Keep what failed validation (or could not be read) with its reason and raw payload."""
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, FailedPage):
@@ -93,24 +97,8 @@ class QuarantinePipeline:
         raise DropItem(f"{source} {ref}: {item.error}", log_level="INFO")
 
 
-class StorePipeline:
+class StorePipeline(_StorePipeline):
     """Upsert validated demands; unchanged input is a no-op, changes keep their history."""
-
-    def __init__(self, store_url: str, stats: StatsCollector | None = None) -> None:
-        self.store_url = store_url
-        self.stats = _stats(stats)
-        self.store: Store | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> "StorePipeline":
-        return cls(_store_url(crawler), crawler.stats)
-
-    def open_spider(self) -> None:
-        self.store = Store.open(self.store_url)
-
-    def close_spider(self) -> None:
-        if self.store is not None:
-            self.store.close()
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, DemandItem) or item.demand is None:

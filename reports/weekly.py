@@ -16,6 +16,7 @@ import pandas as pd
 from reports import charts
 from reports.document import Chart, Report, Section, Table
 from reports.period import Week
+from suqiu.model import ANSWERED_STATUSES, OPEN_STATUSES
 
 WEEKDAYS = "一二三四五六日"
 SENTIMENT_CN = {"negative": "负面", "neutral": "中性", "positive": "正面"}
@@ -56,6 +57,13 @@ def _share(part: float, whole: float) -> str:
     return f"{part / whole * 100:.0f}%" if whole else "—"
 
 
+
+
+def _channels(df: pd.DataFrame) -> pd.Series:
+    """Each record's channel, with a missing one named 其他."""
+    return df["channel"].fillna("其他").replace("", "其他")
+
+
 def _week_frame(df: pd.DataFrame, week: Week) -> pd.DataFrame:
     if df.empty:
         return df
@@ -90,15 +98,13 @@ def volume_section(data: WeeklyData, this: pd.DataFrame, prev: pd.DataFrame) -> 
         by_source = this["source"].map(lambda v: SOURCE_CN.get(v, v)).value_counts()
         s.paragraphs.append("来源构成：" + "，".join(f"{k} {v} 件" for k, v in by_source.items()) + "。")
         days = data.week.days()
-        channels = sorted(this["channel"].fillna("其他").replace("", "其他").unique())
-        day_of = this["received_at"].dt.date
-        series = {c: [int(((this["channel"].fillna("其他").replace("", "其他") == c) & (day_of == d)).sum())
-                      for d in days] for c in channels}
+        chan, day_of = _channels(this), this["received_at"].dt.date
+        series = {c: [int(((chan == c) & (day_of == d)).sum()) for d in days] for c in sorted(chan.unique())}
         labels = [f"{d:%m-%d} 周{WEEKDAYS[i]}" for i, d in enumerate(days)]
         s.charts.append(Chart("本周每日诉求量（按渠道）", charts.stacked_bars("每日诉求量", labels, series)))
     rows = []
-    chan_this = this["channel"].fillna("其他").replace("", "其他").value_counts() if n else pd.Series(dtype=int)
-    chan_prev = prev["channel"].fillna("其他").replace("", "其他").value_counts() if p else pd.Series(dtype=int)
+    chan_this = _channels(this).value_counts() if n else pd.Series(dtype=int)
+    chan_prev = _channels(prev).value_counts() if p else pd.Series(dtype=int)
     for ch in sorted(set(chan_this.index) | set(chan_prev.index), key=lambda c: -int(chan_this.get(c, 0))):
         a, b = int(chan_this.get(ch, 0)), int(chan_prev.get(ch, 0))
         rows.append([ch, a, b, _pct(a, b)])
@@ -152,7 +158,7 @@ def districts_section(data: WeeklyData, this: pd.DataFrame, prev: pd.DataFrame) 
         topics = g["topic_id"].dropna().astype(int).value_counts().head(2).index
         kw = pd.Series([k for ks in g["keywords"] for k in (ks or [])]).value_counts().head(4).index
         focus = "、".join(labels.get(t, f"话题{t}") for t in topics) or "、".join(kw)
-        open_n = int(g["status"].isin(["received", "routed", "reopened"]).sum())
+        open_n = int(g["status"].isin(OPEN_STATUSES).sum())
         rows.append([district, len(g), _pct(len(g), old), focus,
                      _share(int((g["sentiment_label"] == "negative").sum()), len(g)),
                      int(g["urgency_level"].isin(["high", "critical"]).sum()), open_n])
@@ -193,10 +199,10 @@ def urgent_section(this: pd.DataFrame) -> Section:
     urgent = urgent.sort_values(["rank", "received_at"])
     rows = [[URGENCY_CN.get(r.urgency_level, r.urgency_level), f"{r.received_at:%m-%d %H:%M}", r.district or "",
              r.department or "待分派", _snippet(r.masked_title or r.masked_text, 40),
-             "；".join(r.urgency_reasons or []), "已答复" if r.status in ("replied", "closed") else "未答复"]
+             "；".join(r.urgency_reasons or []), "已答复" if r.status in ANSWERED_STATUSES else "未答复"]
             for r in urgent.head(30).itertuples()]
     s.paragraphs.append(f"本周紧急及以上诉求 {len(urgent)} 件，其中未答复 "
-                        f"{int((~urgent['status'].isin(['replied', 'closed'])).sum())} 件。")
+                        f"{int((~urgent['status'].isin(ANSWERED_STATUSES)).sum())} 件。")
     s.tables.append(Table("紧急诉求清单", ["等级", "时间", "区域", "承办部门", "诉求", "紧急原因", "办理"], rows))
     return s
 

@@ -40,6 +40,10 @@ class Status(StrEnum):
     REOPENED = "reopened"
 
 
+# A demand waiting for an answer, and one that has had it (the status values, as stored).
+OPEN_STATUSES = ("received", "routed", "reopened")
+ANSWERED_STATUSES = ("replied", "closed")
+
 # Fields whose change is an event in the demand's life (kept in history), not a correction.
 TRACKED_FIELDS = ("status", "reply_text", "replied_at", "replied_by", "satisfaction", "department_given")
 

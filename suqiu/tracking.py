@@ -17,10 +17,9 @@ from sqlalchemy import select
 from nlp.reply_quality import ReplyQualityScorer
 from suqiu import schema
 from suqiu.config import Config
+from suqiu.model import ANSWERED_STATUSES, OPEN_STATUSES
 from suqiu.store import Store, from_db_time, now_local
 
-OPEN_STATUSES = ("received", "routed", "reopened")
-ANSWERED_STATUSES = ("replied", "closed")
 URGENT_LEVELS = ("high", "critical")
 
 

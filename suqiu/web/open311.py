@@ -32,6 +32,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 
+from suqiu.model import ANSWERED_STATUSES, OPEN_STATUSES
 from suqiu import schema
 from suqiu.app import App
 from suqiu.config import Department
@@ -49,7 +50,6 @@ MAX_SPAN = timedelta(days=90)
 MAX_DESCRIPTION = 4000
 TRIAGE_CODE = "triage"
 FORMATS = ("json", "xml")
-OPEN_STATUSES = {"received", "routed", "reopened"}
 STATUS_NOTE = {"received": "已受理", "routed": "已分派至承办部门", "reopened": "已重办", "replied": "已答复",
                "closed": "已办结"}
 
@@ -233,7 +233,7 @@ def find_requests(app: App, request: Request, now: datetime | None = None) -> li
         start, end = window(request, now or now_local())
         q = q.where(rec.c.received_at >= to_db_time(start), rec.c.received_at <= to_db_time(end))
         if statuses and set(statuses) != {"open", "closed"}:
-            wanted = OPEN_STATUSES if statuses[0] == "open" else {"replied", "closed"}
+            wanted = OPEN_STATUSES if statuses[0] == "open" else ANSWERED_STATUSES
             q = q.where(rec.c.status.in_(sorted(wanted)))
         codes = _csv(_param(request, "service_code"))
         if codes:
