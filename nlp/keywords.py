@@ -90,12 +90,13 @@ class StockIdf:
 
 
 def textrank(tokens: Sequence[str], window: int = 5, damping: float = 0.85, iterations: int = 20,
-             tol: float = 1e-3, top_n: int | None = None) -> dict[str, float]:
+             tol: float = 1e-3, top_n: int | None = None, candidates: Sequence[str] | None = None) -> dict[str, float]:
     """TextRank over a co-occurrence graph of candidate tokens (undirected, weighted by count).
 
     Scores are scaled so the best word has 1.0; ``top_n`` keeps only the best words.
+    ``candidates``: the tokens already filtered with ``is_candidate`` (in order), when the caller has them.
     """
-    words = [t for t in tokens if is_candidate(t)]
+    words = [t for t in tokens if is_candidate(t)] if candidates is None else candidates
     if not words:
         return {}
     vocab: dict[str, int] = {}
@@ -136,12 +137,31 @@ class KeywordExtractor:
         self._memo_owner: DocFreq | None = None
         self._memo_n = -1
         self._memo_values: dict[str, float] = {}
+        self._candidate_memo: dict[str, bool] = {}
 
-    def textrank(self, tokens: Sequence[str], top_n: int | None = None) -> dict[str, float]:
-        return textrank(tokens, window=self.window, top_n=top_n)
+    def candidates(self, tokens: Sequence[str]) -> list[str]:
+        """The tokens that may be keywords, in order (the check is remembered per distinct token)."""
+        memo = self._candidate_memo
+        if len(memo) > 200_000:
+            memo.clear()
+        out = []
+        for t in tokens:
+            ok = memo.get(t)
+            if ok is None:
+                ok = memo[t] = is_candidate(t)
+            if ok:
+                out.append(t)
+        return out
 
-    def tfidf(self, tokens: Sequence[str], doc_freq: DocFreq) -> dict[str, float]:
-        counts = Counter(t for t in tokens if is_candidate(t))
+    def textrank(self, tokens: Sequence[str], top_n: int | None = None,
+                 candidates: Sequence[str] | None = None) -> dict[str, float]:
+        return textrank(tokens, window=self.window, top_n=top_n, candidates=candidates)
+
+    def tfidf(self, tokens: Sequence[str], doc_freq: DocFreq,
+              counts: Mapping[str, int] | None = None) -> dict[str, float]:
+        """``counts``: candidate term counts when the caller has them (saves a pass over ``tokens``)."""
+        if counts is None:
+            counts = Counter(t for t in tokens if is_candidate(t))
         if not counts:
             return {}
         memo = self._memo(doc_freq)
@@ -167,13 +187,15 @@ class KeywordExtractor:
         return self._memo_values
 
     def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "_memo_owner": None, "_memo_n": -1, "_memo_values": {}}
+        return {**self.__dict__, "_memo_owner": None, "_memo_n": -1, "_memo_values": {}, "_candidate_memo": {}}
 
     def keywords(self, tokens: Sequence[str], doc_freq: DocFreq,
-                 textrank_scores: Mapping[str, float] | None = None) -> list[str]:
-        tf = self.tfidf(tokens, doc_freq)
+                 textrank_scores: Mapping[str, float] | None = None,
+                 counts: Mapping[str, int] | None = None) -> list[str]:
+        """Top-k by ``w × tfidf + (1 − w) × textrank`` (both scaled so the best is 1); ties by token."""
+        tf = self.tfidf(tokens, doc_freq, counts)
         tr = self.textrank(tokens) if textrank_scores is None else textrank_scores
         w = self.tfidf_weight
-        combined = {t: w * s + (1 - w) * tr.get(t, 0.0) for t, s in tf.items()}
-        ranked = sorted(combined.items(), key=lambda kv: (-kv[1], kv[0]))
-        return [t for t, _ in ranked[: self.top_k]]
+        rest, tr_get = 1 - w, tr.get
+        ranked = sorted((-(w * s + rest * tr_get(t, 0.0)), t) for t, s in tf.items())
+        return [t for _, t in ranked[: self.top_k]]

@@ -98,6 +98,7 @@ class PlaceExtractor:
         found: dict[str, dict[str, str]] = {}
         entries = self.gazetteer.entries
         prev = ""
+        patterns, suffix_last = self.patterns, _SUFFIX_LAST
         for token in raw_tokens:
             hit = entries.get(token)
             if hit is not None:
@@ -108,7 +109,7 @@ class PlaceExtractor:
                     found[token] = {"name": self.gazetteer.canonical.get(token, token) if level == "district" else token,
                                     "level": level, "district": districts.pop() if len(districts) == 1 else "",
                                     "source": "gazetteer"}
-            elif self.patterns:
+            elif patterns and token[-1:] in suffix_last:
                 name = self._pattern_name(prev, token)
                 if name and name not in found and name not in entries:
                     if name != token and prev in found and found[prev]["source"] == "pattern":

@@ -61,6 +61,12 @@ class WorkerPool(Generic[T]):
             self._pool.join()
             self._pool = None
 
+    def map_async(self, fn: Callable[[T, Any], R], items: Iterable[Any]) -> "mp.pool.AsyncResult[list[R]]":
+        """Start ``fn`` over ``items`` now; ``.get()`` on the handle returns the results in order."""
+        if self._pool is None:
+            raise RuntimeError("WorkerPool.map_async outside its `with` block")
+        return self._pool.map_async(_call_packed, [(fn, item) for item in items], chunksize=1)
+
     def map(self, fn: Callable[[T, Any], R], items: Iterable[Any]) -> Iterator[R]:
         if self._pool is None:
             raise RuntimeError("WorkerPool.map outside its `with` block")

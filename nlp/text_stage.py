@@ -10,7 +10,8 @@ each batch. Grouping near-duplicates needs every earlier signature, so it is lef
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from nlp.dedup import MinHasher
-from nlp.keywords import DocFreq, KeywordExtractor
+from nlp.keywords import DocFreq, KeywordExtractor, is_candidate
 from nlp.normalize import Normalizer
 from nlp.pii import PiiMasker, strip_tags
 from nlp.places import PlaceExtractor
@@ -54,6 +55,7 @@ class TextResult:
     keywords: list[str] = field(default_factory=list)
     pii: dict[str, int] = field(default_factory=dict)   # kind → count found
     textrank: dict[str, float] = field(default_factory=dict, repr=False)
+    term_counts: dict[str, int] = field(default_factory=dict, repr=False)  # keyword candidates → count
 
     def analysis(self, dup_group: str | None = None) -> "Analysis":
         from suqiu.model import Analysis
@@ -82,6 +84,31 @@ class TextStage:
         self.hasher = hasher or MinHasher()
         self.textrank_keep = textrank_keep
         self.dup_threshold = dup_threshold  # estimated Jaccard similarity that makes two texts one demand
+        self._token_kinds: dict[str, int] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_token_kinds": {}}
+
+    def _split_tokens(self, raw: Sequence[str]) -> tuple[list[str], list[str]]:
+        """Content tokens (``Segmenter.filter``) and, of those, keyword candidates, in one pass.
+
+        Both checks are remembered per distinct token (0 drop, 1 content, 2 content and candidate).
+        """
+        kinds = self._token_kinds
+        if len(kinds) > 200_000:
+            kinds.clear()
+        keep = self.segmenter.keep
+        tokens: list[str] = []
+        candidates: list[str] = []
+        for t in raw:
+            kind = kinds.get(t)
+            if kind is None:
+                kind = kinds[t] = (2 if is_candidate(t) else 1) if keep(t) else 0
+            if kind:
+                tokens.append(t)
+                if kind == 2:
+                    candidates.append(t)
+        return tokens, candidates
 
     @classmethod
     def from_config(cls, config: "Config", **kwargs: Any) -> "TextStage":
@@ -114,10 +141,12 @@ class TextStage:
         readable = [strip_tags(join_title(mt, mc)) for (mt, _), (mc, _) in zip(masked_titles, masked_contents)]
         cut = self.segmenter.cut
         raws = [cut(r) for r in readable]
-        tokens = [self.segmenter.filter(r) for r in raws]
+        split = [self._split_tokens(r) for r in raws]
+        tokens = [t for t, _ in split]
+        candidates = [c for _, c in split]
         place_tokens = [self._place_tokens(d, r, text) for d, r, text in zip(docs, raws, readable)]
         places = [self.places.extract(p) for p in place_tokens]
-        trs = [self.keywords.textrank(t, top_n=self.textrank_keep) for t in tokens]
+        trs = [self.keywords.textrank(t, top_n=self.textrank_keep, candidates=c) for t, c in zip(tokens, candidates)]
         sigs = [self.hasher.signature(r) for r in readable]
         out = []
         for i, doc in enumerate(docs):
@@ -128,7 +157,7 @@ class TextStage:
                 record_id=doc.record_id, normalized_text=join_title(titles[i], contents[i]),
                 masked_title=masked_titles[i][0], masked_text=masked_contents[i][0], tokens=tokens[i],
                 places=places[i], district=self.places.infer_district(places[i]), signature=sigs[i],
-                pii=pii, textrank=trs[i]))
+                pii=pii, textrank=trs[i], term_counts=Counter(candidates[i])))
         return out
 
     def _place_tokens(self, doc: TextDoc, raw: list[str], readable: str) -> list[str]:
@@ -145,19 +174,36 @@ class TextStage:
         """Fold the batch into the corpus statistics, then pick each document's keywords."""
         doc_freq.add(r.tokens for r in results)
         for r in results:
-            r.keywords = self.keywords.keywords(r.tokens, doc_freq, r.textrank)
-            r.textrank = {}
+            r.keywords = self.keywords.keywords(r.tokens, doc_freq, r.textrank, r.term_counts or None)
+            r.textrank, r.term_counts = {}, {}
         return list(results)
 
     def process(self, docs: Sequence[TextDoc], doc_freq: DocFreq | None = None,
                 pool: "WorkerPool[TextStage] | None" = None, chunk: int = 32) -> list[TextResult]:
+        return next(self.process_batches([docs], doc_freq, pool, chunk), [])
+
+    def process_batches(self, batches: Iterable[Sequence[TextDoc]], doc_freq: DocFreq | None = None,
+                        pool: "WorkerPool[TextStage] | None" = None, chunk: int = 32) -> Iterator[list[TextResult]]:
+        """Results batch by batch, in order; with a pool the workers already run the next batch
+        while this process finishes the current one (keywords) and the caller stores it.
+
+        Each batch is folded into ``doc_freq`` before its keywords are picked, exactly as
+        ``process`` per batch would; batches are read from ``batches`` in this thread only.
+        """
         doc_freq = doc_freq if doc_freq is not None else DocFreq()
-        if pool is None or len(docs) <= chunk:
-            partial = [r for i in range(0, len(docs), chunk) for r in self.process_docs(docs[i:i + chunk])]
-        else:
-            chunks = [docs[i:i + chunk] for i in range(0, len(docs), chunk)]
-            partial = [r for part in pool.map(_process_chunk, chunks) for r in part]
-        return self.finish(partial, doc_freq)
+        if pool is None:
+            for docs in batches:
+                partial = [r for i in range(0, len(docs), chunk) for r in self.process_docs(docs[i:i + chunk])]
+                yield self.finish(partial, doc_freq)
+            return
+        running = None
+        for docs in batches:
+            submitted = pool.map_async(_process_chunk, [docs[i:i + chunk] for i in range(0, len(docs), chunk)])
+            if running is not None:
+                yield self.finish(_unpack_parts(running.get()), doc_freq)
+            running = submitted
+        if running is not None:
+            yield self.finish(_unpack_parts(running.get()), doc_freq)
 
     @contextmanager
     def pool(self, workers: int) -> Iterator["WorkerPool[TextStage] | None"]:
@@ -170,5 +216,32 @@ class TextStage:
             yield pool
 
 
-def _process_chunk(stage: TextStage, docs: Sequence[TextDoc]) -> list[TextResult]:
-    return stage.process_docs(docs)
+# Results cross the process boundary as plain tuples with the token lists joined into one string:
+# unpickling thousands of small strings costs more than splitting one (control characters such as
+# the separator never survive normalization, so it cannot occur inside a token).
+_SEP = "\x1f"
+Wire = tuple[Any, ...]
+
+
+def _pack(r: TextResult) -> Wire:
+    return (r.record_id, r.normalized_text, r.masked_title, r.masked_text, _SEP.join(r.tokens), r.places,
+            r.district, None if r.signature is None else r.signature.tobytes(), r.pii, r.textrank,
+            _SEP.join(t for t, n in r.term_counts.items() for _ in range(n)))
+
+
+def _unpack(w: Wire) -> TextResult:
+    (record_id, normalized, masked_title, masked_text, tokens, places, district, signature, pii, textrank,
+     candidates) = w
+    return TextResult(record_id=record_id, normalized_text=normalized, masked_title=masked_title,
+                      masked_text=masked_text, tokens=tokens.split(_SEP) if tokens else [], places=places,
+                      district=district,
+                      signature=None if signature is None else np.frombuffer(signature, dtype=np.uint32).copy(),
+                      pii=pii, textrank=textrank, term_counts=Counter(candidates.split(_SEP)) if candidates else {})
+
+
+def _unpack_parts(parts: Iterable[list[Wire]]) -> list[TextResult]:
+    return [_unpack(w) for part in parts for w in part]
+
+
+def _process_chunk(stage: TextStage, docs: Sequence[TextDoc]) -> list[Wire]:
+    return [_pack(r) for r in stage.process_docs(docs)]

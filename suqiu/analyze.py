@@ -17,7 +17,7 @@ import json
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -160,12 +160,20 @@ def run_text_stage(app: "App", ids: Sequence[str], workers: int = 1, batch_size:
     done = 0
     if progress:
         progress(0, len(ids))
-    with stage.pool(workers) as pool:
+    read: list[dict[str, dict[str, Any]]] = []   # rows of each batch handed to the stage, oldest first
+
+    def batches() -> Iterator[list[TextDoc]]:
         for start in range(0, len(ids), batch_size):
             batch_ids = list(ids[start:start + batch_size])
             rows = {r["id"]: r for r in store.iter_records(ids=batch_ids)}
-            batch_ids = [i for i in batch_ids if i in rows]
-            results = stage.process(_docs(rows[i] for i in batch_ids), doc_freq, pool)
+            read.append(rows)
+            yield _docs(rows[i] for i in batch_ids if i in rows)
+
+    with stage.pool(workers) as pool:
+        # with workers, the stage runs the next batch while this one is stored
+        for results in stage.process_batches(batches(), doc_freq, pool):
+            rows = read.pop(0)
+            batch_ids = [r.record_id for r in results]
 
             touched: set[str] = set()
             for r in results:
