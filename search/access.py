@@ -1,10 +1,15 @@
 """Who may see what, enforced inside every backend query (not only in pages).
 
-- ``petition_office`` (信访办 / 12345 中心): every demand, every profile.
+- ``petition_office`` (信访办 / 12345 中心): every demand, every profile, every topic.
 - ``department``: only demands routed to it, and its own profiles. The rule is a mandatory filter
-  the backend adds to the query itself, so no combination of text, filters, facets or ids can
-  widen it; a document fetched by id is checked against the same rule.
-- ``public``: masked text only (the index never holds anything else) and no personal fields.
+  the backend adds to the query itself (``department == D``), so no combination of text, filters,
+  facets, kinds or ids can widen it; a document fetched by id is checked against the same rule.
+  The same filter covers the other kinds: a profile of dimension ``department`` carries its
+  department, every other profile carries none; topics carry none either, because a topic
+  aggregates every department's demands (its headlines and figures would show other departments'
+  work), so departments see no topics.
+- ``public``: masked text only (the index never holds anything else) and no personal fields;
+  profiles and topics are aggregates of masked text and are shown.
 """
 
 from __future__ import annotations

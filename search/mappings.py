@@ -7,6 +7,10 @@ mapper-extras modules. The ``cjk`` analyzer is added as a sub-field only when th
 Indices are versioned (``<prefix>-demands-v<timestamp>``) behind an alias (``<prefix>-demands``)
 that readers and writers use; a rebuild fills a new version and swaps the alias in one atomic
 ``_aliases`` call. A template over ``<prefix>-demands-v*`` gives every version the same mapping.
+
+Demands, profiles and topics share the one index (``kind`` tells them apart). Fields added after
+an installation's index was created are listed in ``ADDED_FIELDS`` and put into the live index's
+mapping (an additive change Elasticsearch accepts in place), so an old index keeps working.
 """
 
 from __future__ import annotations
@@ -28,6 +32,10 @@ def index_pattern(prefix: str, kind: str = "demands") -> str:
 def versioned_name(prefix: str, kind: str = "demands", now: datetime | None = None) -> str:
     stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%d%H%M%S%f")
     return f"{prefix}-{kind}-v{stamp}"
+
+
+# profiles and topics joined the index later: added to existing indices with put_mapping
+ADDED_FIELDS: dict[str, Any] = {"dimension": KEYWORD, "week": KEYWORD}
 
 
 def text_field(cjk: bool) -> dict[str, Any]:
@@ -55,6 +63,7 @@ def demand_mappings(cjk: bool = False) -> dict[str, Any]:
             "keywords": KEYWORD, "due_at": {"type": "date"}, "open": {"type": "boolean"},
             "has_reply": {"type": "boolean"}, "dup_group": KEYWORD, "business_name": KEYWORD,
             "rating": {"type": "float"}, "version": {"type": "integer"},
+            **ADDED_FIELDS,
         },
     }
 

@@ -1,4 +1,4 @@
-"""One engine-independent query model for demand search.
+"""One engine-independent query model for search over demands, demand profiles and topics.
 
 The petition office types free text: words, "quoted phrases", ``-exclusions`` and ``OR`` between
 alternatives (``停水 OR 停电 小区`` means (停水 or 停电) and 小区). The text is parsed here into a
@@ -19,10 +19,14 @@ from suqiu.model import SHANGHAI, as_shanghai
 SortOrder = Literal["relevance", "time", "heat"]
 SORTS: tuple[str, ...] = ("relevance", "time", "heat")
 
+# what one index holds, told apart by the ``kind`` keyword: demands, 需求画像 and topics
+KINDS: tuple[str, ...] = ("demand", "profile", "topic")
+DEFAULT_KINDS: tuple[str, ...] = ("demand",)  # a query that names no kind searches demands only
+
 # facet name -> indexed field; ``received_month`` is a date histogram by calendar month
 FACETS: tuple[str, ...] = (
     "department", "district", "source", "channel", "topic", "sentiment", "urgency", "status",
-    "category", "received_month",
+    "category", "received_month", "kind", "dimension",
 )
 DEFAULT_FACETS: tuple[str, ...] = ("department", "district", "source", "sentiment", "urgency", "status")
 MAX_SIZE = 100
@@ -160,16 +164,21 @@ class Filters:
     received_from: datetime | None = None   # inclusive
     received_to: datetime | None = None     # exclusive
     overdue: bool | None = None             # True: open and past its time limit; False: not overdue
+    kind: tuple[str, ...] = ()              # empty: demands only (the backend applies DEFAULT_KINDS)
+    dimension: tuple[str, ...] = ()         # profiles: district, channel, department, …
+    week: tuple[str, ...] = ()              # profiles: ISO week such as 2026-W47
 
+    # compiled the same way by every backend; ``kind`` is compiled on its own (always present)
     KEYWORD_FIELDS = ("department", "district", "source", "channel", "sentiment", "urgency", "status",
-                      "category")
+                      "category", "dimension", "week")
 
     @classmethod
     def build(cls, *, department=None, district=None, source=None, channel=None, topic=None,
               sentiment=None, urgency=None, status=None, category=None,
               date_from: str | date | datetime | None = None, date_to: str | date | datetime | None = None,
-              overdue: bool | None = None) -> "Filters":
+              overdue: bool | None = None, kind=None, dimension=None, week=None) -> "Filters":
         """Accept single values or lists, date strings; a bare ``date_to`` date is inclusive."""
+        kinds = tuple(dict.fromkeys(map(str, _tuple(kind))))  # checked by SearchQuery.validate
         topics: list[int] = []
         for t in _tuple(topic):
             try:
@@ -184,7 +193,8 @@ class Filters:
             category=tuple(map(str, _tuple(category))),
             received_from=date_bound(date_from, field="date_from"),
             received_to=date_bound(date_to, end=True, field="date_to"),
-            overdue=overdue,
+            overdue=overdue, kind=kinds, dimension=tuple(map(str, _tuple(dimension))),
+            week=tuple(str(w).strip().upper() for w in _tuple(week)),
         )
 
     def keyword_items(self) -> list[tuple[str, tuple[str, ...]]]:
@@ -232,6 +242,9 @@ class SearchQuery:
         if self.offset + self.size > MAX_WINDOW:
             raise QueryError("page", f"results beyond the first {MAX_WINDOW} cannot be paged to; narrow the filters")
         f = self.filters
+        for k in f.kind:
+            if k not in KINDS:
+                raise QueryError("kind", f"'{k}' is not one of {', '.join(KINDS)}")
         if f.received_from and f.received_to and f.received_from >= f.received_to:
             raise QueryError("date_to", "must not be before date_from")
 
@@ -241,6 +254,13 @@ class SearchQuery:
 
     def clock(self) -> datetime:
         return as_shanghai(self.now) if self.now else datetime.now(SHANGHAI)
+
+    def with_default_kind(self) -> "SearchQuery":
+        """This query with ``kind`` set: a query naming no kind searches demands only, so profiles
+        and topics never show up in a demand search by accident."""
+        if self.filters.kind:
+            return self
+        return replace(self, filters=replace(self.filters, kind=DEFAULT_KINDS))
 
     def with_page(self, page: int) -> "SearchQuery":
         q = replace(self, page=page)

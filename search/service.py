@@ -2,6 +2,7 @@
 
     backend = get_backend(app)                       # configured engine, built once per App
     result = search(app, SearchQuery.create("噪音 扰民", district="鼓楼区"), Principal.petition_office())
+    profiles = search(app, SearchQuery.create("噪音", kind="profile", week="2026-W47"), principal)
     view = get_document(app, "hotline:123", Principal.for_department("住房和城乡建设局"))
 
 Access rules are applied inside the backend query (``search``) and against the stored record
@@ -131,7 +132,10 @@ def list_profiles(app: Any, principal: Principal, dimension: str | None = None,
                   week: str | None = None) -> list[dict[str, Any]]:
     """Stored demand profiles (需求画像) visible to ``principal``; a department gets only its own.
 
-    Read from the store's ``profiles`` table (not yet from the search index; see the issue notes).
+    Read from the store's ``profiles`` table: it holds every figure (the index keeps only what
+    search needs) and answers while the search engine is down. To find profiles by text, search
+    with ``kind="profile"`` (and ``dimension``/``week`` filters): the index holds them under the
+    same department rule, checked in the engine query.
     """
     from sqlalchemy import select
 
@@ -146,12 +150,19 @@ def list_profiles(app: Any, principal: Principal, dimension: str | None = None,
         q = q.where(t.c.week == week)
     dept = principal.department if principal.role == "department" else None
     if dept is not None:  # the rule goes into the query, then is checked again per row
-        q = q.where(t.c.dimension == "department", t.c.value == dept)
+        known = app.config.department(dept)
+        names = [dept, *(known.aliases if known is not None else [])]  # a source may have used an alias
+        q = q.where(t.c.dimension == "department", t.c.value.in_(names))
     with app.store.engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(q).mappings()]
+
+    def canonical(dimension: str, value: str) -> str:
+        known = app.config.department(value) if dimension == "department" else None
+        return known.name if known is not None else value
+
     return [{"id": r["id"], "dimension": r["dimension"], "value": r["value"], "week": r["week"],
              "volume": r["volume"], "data": r["data"]}
-            for r in rows if may_see_profile(principal, r["dimension"], r["value"])]
+            for r in rows if may_see_profile(principal, r["dimension"], canonical(r["dimension"], r["value"]))]
 
 
 __all__ = ["list_profiles", "get_backend", "make_backend", "search", "get_document", "get_segmenter", "embedded_path",

@@ -39,6 +39,14 @@ class IndexReport:
     failed: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class DeleteReport:
+    """What a batch of deletes did: ids now absent (deleted, or already missing), ids that failed."""
+
+    removed: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class CompiledTerm:
     """A term ready for an engine: its search-mode tokens and its standard-analyzer characters."""
@@ -83,7 +91,8 @@ class QueryCompiler:
 
 
 class SearchBackend(ABC):
-    """One search engine holding the demand documents of one installation."""
+    """One search engine holding the documents of one installation: demands, profiles and topics
+    in one index, told apart by ``kind``."""
 
     name: str = "base"
     #: features this backend lacks, by name -> reason (the contract suite expects these to raise)
@@ -95,8 +104,11 @@ class SearchBackend(ABC):
 
     # ------------------------------------------------------------------ public contract
     def search(self, query: SearchQuery, principal: Principal) -> SearchResult:
-        """Run ``query`` as ``principal``; the access rule is part of the engine query itself."""
+        """Run ``query`` as ``principal``; the access rule is part of the engine query itself.
+
+        A query naming no ``kind`` searches demands only (``DEFAULT_KINDS``)."""
         query.validate()
+        query = query.with_default_kind()
         if query.similar_to is not None:
             self.require("more_like_this")
         result = self._search(query, principal)
@@ -137,8 +149,8 @@ class SearchBackend(ABC):
         """Add or replace documents (by ``id``) in the live index."""
 
     @abstractmethod
-    def delete_documents(self, ids: Iterable[str]) -> int:
-        """Remove documents; ids not present are ignored."""
+    def delete_documents(self, ids: Iterable[str]) -> DeleteReport:
+        """Remove documents; ids not present count as removed (they are gone either way)."""
 
     @abstractmethod
     def rebuild(self, docs: Iterator[dict[str, Any]]) -> IndexReport:

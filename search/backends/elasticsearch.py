@@ -12,17 +12,19 @@ from datetime import datetime
 from typing import Any
 
 from search.access import Principal, required_department
-from search.backends.base import CompiledTerm, IndexReport, QueryCompiler, SearchBackend, SearchUnavailable
+from search.backends.base import (
+    CompiledTerm, DeleteReport, IndexReport, QueryCompiler, SearchBackend, SearchUnavailable,
+)
 from search.documents import iso
 from search.highlight import POST, PRE, merge_adjacent
-from search.mappings import alias_name, demand_template, index_pattern, versioned_name
+from search.mappings import ADDED_FIELDS, alias_name, demand_template, index_pattern, versioned_name
 from search.query import FACET_SIZE, Filters, Hit, SearchQuery, SearchResult, sort_facet
 from search.segmentation import QuerySegmenter
 
 TEXT_FIELDS = ["title^2", "content"]
 FACET_FIELDS = {"department": "department", "district": "district", "source": "source", "channel": "channel",
                 "topic": "topic", "sentiment": "sentiment", "urgency": "urgency", "status": "status",
-                "category": "category"}
+                "category": "category", "kind": "kind", "dimension": "dimension"}
 
 
 # --------------------------------------------------------------------------- pure query building
@@ -41,6 +43,8 @@ def term_clause(term: CompiledTerm, cjk: bool = False) -> dict[str, Any]:
 
 def filter_clauses(f: Filters, now: datetime) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = [{"terms": {name: list(values)}} for name, values in f.keyword_items()]
+    if f.kind:  # SearchBackend.search always sets it (demands when the query names no kind)
+        out.append({"terms": {"kind": list(f.kind)}})
     if f.topic:
         out.append({"terms": {"topic": list(f.topic)}})
     if f.received_from or f.received_to:
@@ -225,6 +229,8 @@ class ElasticsearchBackend(SearchBackend):
             name = self._create_index()
             self._call(self.client.indices.update_aliases, actions=[{"add": {"index": name, "alias": self.alias}}])
             created = True
+        else:  # an index made by an older version: add the fields it lacks (additive, in place)
+            self._call(self.client.indices.put_mapping, index=self.alias, properties=ADDED_FIELDS)
         self._ready = True
         return created
 
@@ -260,16 +266,21 @@ class ElasticsearchBackend(SearchBackend):
         except (EsConnectionError, ConnectionTimeout, TransportError) as exc:
             raise SearchUnavailable(f"Elasticsearch failed during bulk indexing: {exc}") from exc
 
-    def delete_documents(self, ids: Iterable[str]) -> int:
+    def delete_documents(self, ids: Iterable[str]) -> DeleteReport:
         from elasticsearch import helpers
         self.ensure_ready()
         actions = ({"_op_type": "delete", "_index": self.alias, "_id": i} for i in ids)
-        n = 0
-        for ok, _ in self._guarded(lambda: list(helpers.streaming_bulk(
+        report = DeleteReport()
+        for ok, item in self._guarded(lambda: list(helpers.streaming_bulk(
                 self.client, actions, raise_on_error=False, max_retries=self.max_retries,
                 initial_backoff=self.initial_backoff, max_backoff=self.max_backoff))):
-            n += int(ok)
-        return n
+            info = next(iter(item.values()))
+            if ok or info.get("status") == 404:  # not found: already gone
+                report.removed.append(info["_id"])
+            else:
+                err = info.get("error")
+                report.failed[info.get("_id", "?")] = (err.get("reason") if isinstance(err, dict) else str(err)) or "?"
+        return report
 
     def rebuild(self, docs: Iterator[dict[str, Any]]) -> IndexReport:
         """Fill a new versioned index, then move the alias to it atomically and drop the old ones."""

@@ -8,6 +8,10 @@
   until it commits, so searches never see it half-built.
 
 Explicit differences from Elasticsearch: no "more like this" (``similar_to``).
+
+Demands, profiles and topics share the ``docs`` table (``kind``). Demands are nearly all of it, so
+a demand search keeps ``kind`` out of index selection (``+d.kind``) and its unfiltered counts are
+"all rows minus the few other kinds", both read from indexes.
 """
 
 from __future__ import annotations
@@ -21,18 +25,21 @@ from pathlib import Path
 from typing import Any
 
 from search.access import Principal, required_department
-from search.backends.base import CompiledTerm, IndexReport, SearchBackend, SearchUnavailable
+from search.backends.base import CompiledTerm, DeleteReport, IndexReport, SearchBackend, SearchUnavailable
 from search.documents import iso, searchable_text
 from search.highlight import highlight_text
-from search.query import Filters, Hit, SearchQuery, SearchResult, sort_facet
+from search.query import DEFAULT_KINDS, KINDS, Filters, Hit, SearchQuery, SearchResult, sort_facet
 from search.segmentation import QuerySegmenter, chars_text
 
 COLUMNS = ("id", "kind", "source", "channel", "received_at", "district", "department", "category", "status",
-           "sentiment", "urgency", "topic", "heat", "due_at", "open")
+           "sentiment", "urgency", "topic", "heat", "due_at", "open", "dimension", "week")
+# columns added after the first release: an older file gets them with ALTER TABLE and is rebuilt
+ADDED_COLUMNS = {"dimension": "TEXT", "week": "TEXT"}
 FACET_SQL = {
     "department": "d.department", "district": "d.district", "source": "d.source", "channel": "d.channel",
     "topic": "CAST(d.topic AS TEXT)", "sentiment": "d.sentiment", "urgency": "d.urgency", "status": "d.status",
-    "category": "d.category", "received_month": "substr(d.received_at, 1, 7)",
+    "category": "d.category", "received_month": "substr(d.received_at, 1, 7)", "kind": "d.kind",
+    "dimension": "d.dimension",
 }
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (
@@ -40,6 +47,7 @@ CREATE TABLE IF NOT EXISTS docs (
     id TEXT NOT NULL UNIQUE,
     kind TEXT, source TEXT, channel TEXT, received_at TEXT, district TEXT, department TEXT, category TEXT,
     status TEXT, sentiment TEXT, urgency TEXT, topic INTEGER, heat REAL, due_at TEXT, open INTEGER,
+    dimension TEXT, week TEXT,
     doc TEXT NOT NULL
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(seg, chars, tokenize = 'unicode61 remove_diacritics 0');
@@ -51,12 +59,20 @@ CREATE INDEX IF NOT EXISTS ix_docs_district ON docs (district);
 CREATE INDEX IF NOT EXISTS ix_docs_source ON docs (source);
 CREATE INDEX IF NOT EXISTS ix_docs_status ON docs (status);
 CREATE INDEX IF NOT EXISTS ix_docs_heat ON docs (heat);
+CREATE INDEX IF NOT EXISTS ix_docs_kind ON docs (kind);
 """
 
 
 def fts_string(text: str) -> str:
     """One FTS5 string literal: user text is always data, never operators."""
     return '"' + text.replace('"', '""') + '"'
+
+
+def kind_clause(kinds: Sequence[str]) -> str:
+    """``kind IN (…)``; with demands among the kinds the index on kind would select nearly every
+    row and make SQLite sort them all, so ``+`` keeps it out of index selection."""
+    column = "+d.kind" if "demand" in kinds else "d.kind"
+    return f"{column} IN ({', '.join('?' * len(kinds))})"
 
 
 def term_expression(term: CompiledTerm) -> str:
@@ -94,12 +110,19 @@ class EmbeddedBackend(SearchBackend):
             conn.close()
 
     def ensure_ready(self) -> bool:
+        """Create the file when missing and add the columns a newer version needs; True when it did
+        either, so the caller fills the index whole (rows written before a column existed lack it)."""
         if self._ready:
             return False
         created = not self.path.exists()
         with self._connect() as conn:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.executescript(SCHEMA)
+            have = {row[1] for row in conn.execute("PRAGMA table_info(docs)")}
+            for column, sql_type in ADDED_COLUMNS.items():
+                if column not in have:
+                    conn.execute(f"ALTER TABLE docs ADD COLUMN {column} {sql_type}")
+                    created = True
         self._ready = True
         return created
 
@@ -137,19 +160,23 @@ class EmbeddedBackend(SearchBackend):
                 raise
         return report
 
-    def delete_documents(self, ids: Iterable[str]) -> int:
+    def delete_documents(self, ids: Iterable[str]) -> DeleteReport:
         self.ensure_ready()
-        n = 0
+        report = DeleteReport()
         with self._connect() as conn:
             conn.execute("BEGIN IMMEDIATE")
-            for doc_id in ids:
-                row = conn.execute("SELECT rowid FROM docs WHERE id = ?", (doc_id,)).fetchone()
-                if row is not None:
-                    conn.execute("DELETE FROM fts WHERE rowid = ?", (row[0],))
-                    conn.execute("DELETE FROM docs WHERE rowid = ?", (row[0],))
-                    n += 1
-            conn.execute("COMMIT")
-        return n
+            try:
+                for doc_id in ids:
+                    row = conn.execute("SELECT rowid FROM docs WHERE id = ?", (doc_id,)).fetchone()
+                    if row is not None:
+                        conn.execute("DELETE FROM fts WHERE rowid = ?", (row[0],))
+                        conn.execute("DELETE FROM docs WHERE rowid = ?", (row[0],))
+                    report.removed.append(doc_id)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return report
 
     def rebuild(self, docs: Iterator[dict[str, Any]]) -> IndexReport:
         self.ensure_ready()
@@ -187,8 +214,9 @@ class EmbeddedBackend(SearchBackend):
             row = conn.execute("SELECT doc FROM docs WHERE id = ?", (doc_id,)).fetchone()
         return None if row is None else json.loads(row[0])
 
-    def _where(self, query: SearchQuery, principal: Principal) -> tuple[str, list[Any], str | None]:
-        """WHERE clause and parameters, plus the FTS5 MATCH expression for the positive text."""
+    def _where(self, query: SearchQuery, principal: Principal) -> tuple[str, list[Any], str | None, bool]:
+        """WHERE clause and parameters, the FTS5 MATCH expression for the positive text, and whether
+        nothing but ``kind`` restricts the query (then counts come from indexes)."""
         clauses: list[str] = []
         params: list[Any] = []
         groups, excluded = self.compiler.compile_text(query.text)
@@ -204,7 +232,11 @@ class EmbeddedBackend(SearchBackend):
         if dept is not None:  # the access rule: part of the engine query, not a post-filter
             clauses.append("d.department = ?")
             params.append(dept)
-        return (" AND ".join(clauses) or "1"), params, match
+        only_kind = not clauses
+        kinds = query.filters.kind or DEFAULT_KINDS
+        clauses.append(kind_clause(kinds))
+        params.extend(kinds)
+        return " AND ".join(clauses), params, match, only_kind
 
     @staticmethod
     def _filter_clauses(f: Filters, query: SearchQuery, clauses: list[str], params: list[Any]) -> None:
@@ -230,7 +262,7 @@ class EmbeddedBackend(SearchBackend):
 
     def _search(self, query: SearchQuery, principal: Principal) -> SearchResult:
         self.ensure_ready()
-        where, params, match = self._where(query, principal)
+        where, params, match, only_kind = self._where(query, principal)
         # CROSS JOIN pins the loop order: FTS5 finds the matches first, then filters read docs by rowid
         # (otherwise the planner may walk a filter index and run MATCH once per row)
         source = "fts CROSS JOIN docs d ON d.rowid = fts.rowid" if match else "docs d"
@@ -244,7 +276,10 @@ class EmbeddedBackend(SearchBackend):
         score = "-bm25(fts)" if ranked else "NULL"
         try:
             with self._connect() as conn:
-                total, facets = self._count_and_facets(conn, query.facets, source, where, params)
+                if only_kind:
+                    total, facets = self._count_by_kind(conn, query.facets, query.filters.kind or DEFAULT_KINDS)
+                else:
+                    total, facets = self._count_and_facets(conn, query.facets, source, where, params)
                 # sort only (rowid, score), then read the page's documents: sorting wide rows is slow
                 page = conn.execute(
                     f"SELECT d.rowid, {score} FROM {source} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
@@ -267,19 +302,38 @@ class EmbeddedBackend(SearchBackend):
         return SearchResult(total=total, hits=hits, facets=facets)
 
     @staticmethod
+    def _count_by_kind(conn: sqlite3.Connection, names: Sequence[str],
+                       kinds: Sequence[str]) -> tuple[int, dict[str, list[dict]]]:
+        """Total and facets when only ``kind`` restricts the query: SQLite counts and groups from its
+        indexes faster than a Python pass. With demands: all rows minus the few of the other kinds."""
+
+        def grouped(where: str, params: Sequence[Any]) -> tuple[int, dict[str, Counter[str]]]:
+            total = int(conn.execute(f"SELECT count(*) FROM docs d WHERE {where}", params).fetchone()[0])
+            out: dict[str, Counter[str]] = {}
+            for name in names:
+                rows = conn.execute(f"SELECT {FACET_SQL[name]} AS v, count(*) FROM docs d WHERE {where} GROUP BY v",
+                                    params).fetchall()
+                out[name] = Counter({str(v): int(n) for v, n in rows if v is not None and v != ""})
+            return total, out
+
+        others = [k for k in KINDS if k not in kinds]
+        if "demand" in kinds:
+            total, counts = grouped("1", ())
+            if others:
+                minus_total, minus = grouped(f"d.kind IN ({', '.join('?' * len(others))})", others)
+                total -= minus_total
+                for name in names:
+                    counts[name].subtract(minus[name])
+        else:
+            total, counts = grouped(f"d.kind IN ({', '.join('?' * len(kinds))})", list(kinds))
+        return total, {name: sort_facet(dict(counts[name])) for name in names}
+
+    @staticmethod
     def _count_and_facets(conn: sqlite3.Connection, names: Sequence[str], source: str, where: str,
                           params: Sequence[Any]) -> tuple[int, dict[str, list[dict]]]:
         """Total and every facet from one pass over the matches (FTS5 evaluated once, not per facet)."""
-        if not names or where == "1":
-            # nothing to match or filter: SQLite counts and groups from its indexes faster than a Python pass
-            total = int(conn.execute(f"SELECT count(*) FROM {source} WHERE {where}", params).fetchone()[0])
-            grouped = {}
-            for name in names:
-                expr = FACET_SQL[name]
-                rows = conn.execute(f"SELECT {expr} AS v, count(*) FROM {source} WHERE {where} GROUP BY v",
-                                    params).fetchall()
-                grouped[name] = sort_facet({str(v): int(n) for v, n in rows if v is not None and v != ""})
-            return total, grouped
+        if not names:
+            return int(conn.execute(f"SELECT count(*) FROM {source} WHERE {where}", params).fetchone()[0]), {}
         exprs = ", ".join(FACET_SQL[n] for n in names)
         counters: list[Counter[Any]] = [Counter() for _ in names]
         total = 0

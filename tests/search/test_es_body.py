@@ -82,3 +82,20 @@ def test_jieba_segmenter_owns_its_tokenizer_and_lowercases():
     seg = JiebaSearchSegmenter(tokenizer=tok, words=["噪音扰民"])
     assert seg.tokenizer is tok and tok is not jieba.dt
     assert "噪音扰民" in seg.search_tokens("APP噪音扰民！") and "app" in seg.search_tokens("APP噪音扰民！")
+
+
+def test_kind_is_a_terms_filter():
+    assert {"terms": {"kind": ["profile"]}} in body(kind="profile")["query"]["bool"]["filter"]
+
+
+def test_backend_search_defaults_to_demands():
+    """``SearchBackend.search`` fills the kind in before the body is built."""
+    q = SearchQuery.create("x").with_default_kind()
+    b = build_search_body(q, Principal.petition_office(), QueryCompiler(Spaces()), alias="a")
+    assert {"terms": {"kind": ["demand"]}} in b["query"]["bool"]["filter"]
+
+
+def test_new_fields_are_in_the_mapping():
+    from search.mappings import ADDED_FIELDS
+    props = demand_mappings()["properties"]
+    assert all(props[name] == spec for name, spec in ADDED_FIELDS.items()) and props["week"] == {"type": "keyword"}

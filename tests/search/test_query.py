@@ -108,3 +108,25 @@ def test_offset():
 
 def test_every_facet_is_known():
     assert SearchQuery.create(facets=FACETS).facets == FACETS
+
+
+def test_kind_dimension_and_week_filters():
+    f = Filters.build(kind=["profile", "profile", "topic"], dimension="district", week="2026-w47")
+    assert (f.kind, f.dimension, f.week) == (("profile", "topic"), ("district",), ("2026-W47",))
+    assert ("week", ("2026-W47",)) in f.keyword_items()
+
+
+def test_a_query_naming_no_kind_searches_demands():
+    assert SearchQuery.create("x").with_default_kind().filters.kind == ("demand",)
+    assert SearchQuery.create("x", kind="topic").with_default_kind().filters.kind == ("topic",)
+
+
+def test_unknown_kind_names_the_field():
+    with pytest.raises(QueryError) as exc:
+        SearchQuery.create(kind="record")
+    assert exc.value.field == "kind"
+
+
+def test_kind_is_a_facet_but_not_a_default_one():
+    from search.query import DEFAULT_FACETS
+    assert "kind" in FACETS and "kind" not in DEFAULT_FACETS
