@@ -313,12 +313,20 @@ def index(rebuild: Annotated[bool, typer.Option(help="Rebuild into a new index a
     stats = index_pending(a, rebuild=rebuild)
     if as_json:
         emit(stats.as_dict())
-    else:
+    elif not stats.locked_by:
         err.print(f"索引后端 {stats.backend}{'（重建）' if stats.rebuild else ''}: 待索引 {stats.pending}，"
                   f"已索引 {stats.indexed}，失败 {stats.failed}，待分析 {stats.waiting_analysis}，"
+                  f"需求画像 {stats.profiles}，主题 {stats.topics}，移除 {stats.removed}，"
                   f"索引中共 {stats.in_index if stats.in_index is not None else '?'} 条")
         for rid, reason in list(stats.failures.items())[:10]:
             err.print(f"  [yellow]失败[/yellow] {rid}: {reason}")
+    if stats.locked_by:
+        held = stats.locked_by
+        what = "重建索引" if held["owner"].startswith("rebuild") else "索引"
+        err.print(f"[red]另一个索引任务正在运行[/red]（{what}，自 {held['acquired_at'].replace('T', ' ')} 起持有索引锁，"
+                  f"租约至 {held['expires_at'].replace('T', ' ')}；{escape(held['owner'])}）。"
+                  "本次未写入任何内容，待索引的记录已保留，下次运行 `suqiu index` 时补上。")
+        raise typer.Exit(1)
     if stats.error:
         err.print(f"[red]搜索引擎不可用[/red] {stats.error}；未索引的记录已保留，下次运行 `suqiu index` 时补上。")
         raise typer.Exit(1)
@@ -336,8 +344,12 @@ def search(text: Annotated[str, typer.Argument(help="Words, \"phrases\", -exclus
            sort: Annotated[str, typer.Option(help="relevance, time or heat.")] = "relevance",
            status_: Annotated[Optional[str], typer.Option("--status", help="Status (received, routed, …).")] = None,
            overdue: Annotated[bool, typer.Option(help="Only open demands past their time limit.")] = False,
+           kind: Annotated[Optional[list[str]], typer.Option(
+               help="What to search: demand (default), profile (需求画像) or topic; repeat for several.")] = None,
+           dimension: Annotated[Optional[str], typer.Option(help="Profiles of one dimension (district, channel, …).")] = None,
+           week: Annotated[Optional[str], typer.Option(help="Profiles of one ISO week such as 2026-W47.")] = None,
            home: HomeOpt = None, as_json: JsonOpt = False) -> None:
-    """Search demands as the petition office."""
+    """Search demands (or profiles and topics, with --kind) as the petition office."""
     a = load_app(home)
     from search.access import Principal
     from search.backends.base import SearchUnavailable
@@ -348,7 +360,7 @@ def search(text: Annotated[str, typer.Argument(help="Words, \"phrases\", -exclus
     try:
         query = SearchQuery.create(text, department=department, district=district, date_from=from_, date_to=to,
                                    status=status_, overdue=True if overdue else None, size=size, page=page,
-                                   sort=sort, **by_source)
+                                   sort=sort, kind=kind, dimension=dimension, week=week, **by_source)
         result = run_search(a, query, Principal.petition_office(name="cli"))
     except QueryError as exc:
         fail(f"检索条件 {exc.field} 不正确: {exc.reason}")
@@ -361,6 +373,10 @@ def search(text: Annotated[str, typer.Argument(help="Words, \"phrases\", -exclus
     for hit in result.hits:
         f = hit.fields
         text_ = (f.get("title") or f.get("content") or "").replace("\n", " ")[:60]
+        if f.get("kind") in ("profile", "topic"):
+            err.print(f"{hit.id}  {(f.get('received_at') or '')[:10]}  {int(f.get('heat') or 0)} 件  {text_}",
+                      markup=False)
+            continue
         err.print(f"{hit.id}  {(f.get('received_at') or '')[:10]}  {f.get('district') or '-'}  "
                   f"{f.get('department') or '未分派'}  {f.get('status')}  {text_}", markup=False)
 

@@ -271,3 +271,25 @@ dedup_signatures = Table(
 )
 
 __all__ += ["dedup_signatures"]
+
+# ---------------------------------------------------------------- search index bookkeeping (issue 7)
+# profiles and topics in the search index: the content hash of each document the engine last
+# acknowledged, so a run re-sends only what changed and deletes what left the store
+index_aggregates = Table(
+    "index_aggregates", metadata,
+    Column("id", String(450), primary_key=True),            # profile:<dimension:value:week>, topic:<id>
+    Column("kind", String(20), nullable=False, index=True),
+    Column("hash", String(64), nullable=False),
+    Column("indexed_at", DateTime, nullable=False),
+)
+
+# leases: one holder at a time per name (e.g. "search-index"); an expired lease counts as free
+locks = Table(
+    "locks", metadata,
+    Column("name", String(100), primary_key=True),
+    Column("owner", String(300), nullable=False),
+    Column("acquired_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+)
+
+__all__ += ["index_aggregates", "locks"]

@@ -45,11 +45,13 @@ def make_test_backend(app: Any, kind: str, segmenter: Any, es_url: str | None = 
 
 @pytest.fixture(scope="class")
 def indexed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, segmenter: Any) -> Iterator[Any]:
-    """(app, backend) with the shared dataset loaded and indexed, for the class's ``backend_kind``."""
+    """(app, backend) with the shared dataset (demands, profiles, topics) loaded and indexed, for the
+    class's ``backend_kind``."""
     kind = request.cls.backend_kind
     es_url = request.getfixturevalue("es_url") if kind == "elasticsearch" else None
     app = new_app(tmp_path_factory.mktemp(f"search-{kind}"))
     dataset.load(app.store)
+    dataset.load_aggregates(app.store)
     backend = make_test_backend(app, kind, segmenter, es_url)
     from suqiu.indexing import index_pending
     stats = index_pending(app, backend=backend)

@@ -13,10 +13,11 @@ import pytest
 from search.access import Principal
 from search.backends.base import UnsupportedFeature
 from search.query import Filters, QueryError, SearchQuery
-from tests.search.dataset import CG, HB, NOW, ZJ, ids, indexed_rows, rid
+from tests.search.dataset import CG, HB, NOW, PROFILE_IDS, TOPIC_IDS, ZJ, ids, indexed_rows, pid, rid
 
 OFFICE = Principal.petition_office()
 ALL = {rid(r["sid"]) for r in indexed_rows()}
+AGGREGATES = PROFILE_IDS | TOPIC_IDS
 
 
 def run(backend: Any, text: str = "", principal: Principal = OFFICE, **kw: Any):
@@ -49,7 +50,7 @@ class SearchContract:
 
     def test_unanalysed_record_is_not_indexed(self, backend):
         assert backend.get(rid("h11"), OFFICE) is None
-        assert backend.count() == len(ALL)
+        assert backend.count() == len(ALL) + len(AGGREGATES)
 
     def test_word(self, backend):
         assert found(backend, "噪音") == ids("h1", "h2", "p5")
@@ -261,6 +262,107 @@ class SearchContract:
     def test_public_sees_masked_hits(self, backend):
         hits = run(backend, "烧烤", principal=Principal.public()).hits
         assert hits and "[手机号]" in hits[0].fields["content"]
+
+    # ------------------------------------------------------------------ profiles and topics (kind)
+    def test_a_query_without_kind_finds_demands_only(self, backend):
+        assert found(backend, "河道") == ids("h5", "h6")
+        assert found(backend, "垃圾", sort="heat") == ids("h9", "h10")
+        assert not found(backend, district="鼓楼区", department=HB) & AGGREGATES
+
+    def test_kind_facet_of_a_default_search_counts_demands_only(self, backend):
+        assert facet(run(backend, facets=["kind"]), "kind") == {"demand": len(ALL)}
+
+    def test_kind_filter(self, backend):
+        assert found(backend, kind="profile") == PROFILE_IDS
+        assert found(backend, kind="topic") == TOPIC_IDS
+        assert found(backend, kind=["demand", "topic"]) == ALL | TOPIC_IDS
+
+    def test_kind_facet_over_every_kind(self, backend):
+        res = run(backend, kind=["demand", "profile", "topic"], facets=["kind"])
+        assert res.total == len(ALL) + len(AGGREGATES)
+        assert facet(res, "kind") == {"demand": len(ALL), "profile": len(PROFILE_IDS), "topic": len(TOPIC_IDS)}
+
+    def test_unknown_kind_is_refused_naming_the_field(self, backend):
+        with pytest.raises(QueryError) as exc:
+            run(backend, kind="record")
+        assert exc.value.field == "kind"
+
+    def test_profiles_are_found_by_keyword_topic_label_and_headline(self, backend):
+        assert found(backend, "黑臭水体", kind="profile") == {
+            pid("department", HB, "2024-W21"), pid("district", "鼓楼区", "2024-W21")}
+        assert found(backend, "摊贩", kind="profile") == {pid("channel", "电话", "2024-W21"),
+                                                        pid("department", "城管局", "2024-W21")}
+        assert found(backend, "不及时", kind="profile") == {pid("district", "台江区", "2024-W23")}
+
+    def test_topics_are_found_by_label_keyword_and_headline(self, backend):
+        assert found(backend, "清运", kind="topic") == {"topic:9"}
+        assert found(backend, "气味", kind="topic") == {"topic:8"}
+        assert found(backend, "仍未治理", kind="topic") == {"topic:8"}  # h6's masked headline
+
+    def test_profile_filters_dimension_and_week(self, backend):
+        assert found(backend, kind="profile", dimension="department") == {
+            pid("department", HB, "2024-W21"), pid("department", "城管局", "2024-W21")}
+        assert found(backend, kind="profile", week="2024-W23") == {pid("district", "台江区", "2024-W23")}
+
+    def test_profile_value_fills_its_dimensions_field(self, backend):
+        assert found(backend, kind="profile", district="鼓楼区") == {pid("district", "鼓楼区", "2024-W21")}
+        assert found(backend, kind="profile", channel="电话") == {pid("channel", "电话", "2024-W21")}
+        assert found(backend, kind="profile", department=CG) == {pid("department", "城管局", "2024-W21")}
+
+    def test_profile_dates_are_their_week(self, backend):
+        assert found(backend, kind="profile", date_from="2024-06-01") == {pid("district", "台江区", "2024-W23")}
+        hits = run(backend, kind="profile", sort="time").hits
+        assert hits[0].id == pid("district", "台江区", "2024-W23")
+        assert hits[0].fields["received_at"].startswith("2024-06-03T00:00:00")
+
+    def test_profile_heat_is_its_volume(self, backend):
+        hits = run(backend, kind="profile", sort="heat").hits
+        assert [h.fields["heat"] for h in hits] == [4.0, 3.0, 2.0, 2.0, 1.0]
+
+    def test_topic_fields(self, backend):
+        doc = backend.get("topic:9", OFFICE)
+        assert doc["kind"] == "topic" and doc["topic"] == 9 and doc["heat"] == 3.0 and doc["department"] is None
+        assert doc["title"] == "主题：垃圾 清运" and doc["received_at"].startswith("2024-05-22")
+
+    def test_profile_hit_fields(self, backend):
+        hit = next(h for h in run(backend, "黑臭水体", kind="profile", department=HB).hits)
+        f = hit.fields
+        assert (f["kind"], f["dimension"], f["week"], f["department"], f["topic"]) == (
+            "profile", "department", "2024-W21", HB, 8)
+        assert f["title"] == f"{HB} · 2024-W21 需求画像" and f["open"] is False
+
+    def test_department_sees_its_own_profile_only_and_no_topics(self, backend):
+        me = Principal.for_department(HB)
+        every = ["demand", "profile", "topic"]
+        assert found(backend, principal=me, kind=every) == ids("h5", "h6") | {pid("department", HB, "2024-W21")}
+        assert found(backend, "垃圾 OR 河道 OR 黑臭水体", principal=me, kind=["profile", "topic"]) == {
+            pid("department", HB, "2024-W21")}
+        assert found(backend, principal=me, kind="profile", department=CG) == set()
+
+    def test_alias_stored_department_profile_goes_to_the_canonical_department(self, backend):
+        assert found(backend, principal=Principal.for_department(CG), kind="profile") == {
+            pid("department", "城管局", "2024-W21")}
+
+    def test_department_cannot_fetch_other_profiles_or_topics(self, backend):
+        me = Principal.for_department(HB)
+        assert backend.get(pid("department", HB, "2024-W21"), me) is not None
+        assert backend.get(pid("department", "城管局", "2024-W21"), me) is None
+        assert backend.get(pid("district", "鼓楼区", "2024-W21"), me) is None
+        assert backend.get("topic:8", me) is None
+
+    def test_department_kind_facet_shows_only_what_it_sees(self, backend):
+        res = run(backend, principal=Principal.for_department(HB), kind=["demand", "profile", "topic"], facets=["kind"])
+        assert facet(res, "kind") == {"demand": 2, "profile": 1}
+
+    def test_public_sees_profiles_and_topics(self, backend):
+        assert found(backend, principal=Principal.public(), kind=["profile", "topic"]) == AGGREGATES
+
+    def test_profile_facets_without_text(self, backend):
+        res = run(backend, kind="profile", facets=["dimension", "department", "district"])
+        assert res.total == len(PROFILE_IDS)
+        assert facet(res, "dimension") == {"department": 2, "district": 2, "channel": 1}
+        assert facet(res, "department") == {HB: 1, CG: 1}
+        assert facet(res, "district") == {"鼓楼区": 1, "台江区": 1}
 
     # ------------------------------------------------------------------ more like this
     def test_similar_to(self, backend):

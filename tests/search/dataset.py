@@ -97,3 +97,59 @@ def load(store: Any) -> None:
                  keywords=[])
         for r in ROWS if r.get("analyse", True)
     ], stage="text")
+
+
+# ---------------------------------------------------------------- profiles and topics (one index, other kinds)
+# as the topics stage stores them (``profiles.data`` is nlp.profiles' dict); headlines are masked text
+def _profile(dimension: str, value: str, week: str, start: str, volume: int, keywords: list[str],
+             mix: list[tuple[int, str]], heads: list[str]) -> dict[str, Any]:
+    return {"id": f"{dimension}:{value}:{week}", "dimension": dimension, "value": value, "week": week,
+            "week_start": start, "previous_volume": 0, "volume": volume, "top_keywords": keywords,
+            "topic_mix": [{"topic_id": t, "label": label, "count": 1, "share": 0.5} for t, label in mix],
+            "representatives": [{"id": f"x{i}", "title": h, "topic_id": None} for i, h in enumerate(heads)]}
+
+
+PROFILES: list[dict[str, Any]] = [
+    _profile("department", HB, "2024-W21", "2024-05-20", 2, ["黑臭水体", "河道"], [(8, "河道 黑臭")],
+             ["河道黑臭水体，夏天气味难闻"]),
+    # stored under an alias (a source's own department name): indexed under the canonical name
+    _profile("department", "城管局", "2024-W21", "2024-05-20", 1, ["占道经营"], [(9, "垃圾 清运")],
+             ["占道经营的摊贩堵塞人行道"]),
+    _profile("district", "鼓楼区", "2024-W21", "2024-05-20", 2, ["黑臭水体"], [(8, "河道 黑臭")], []),
+    _profile("channel", "电话", "2024-W21", "2024-05-20", 3, ["河道", "摊贩"], [(8, "河道 黑臭"), (9, "垃圾 清运")], []),
+    _profile("district", "台江区", "2024-W23", "2024-06-03", 4, ["垃圾", "清运"], [(9, "垃圾 清运")],
+             ["垃圾清运不及时"]),
+]
+TOPICS: list[dict[str, Any]] = [
+    dict(id=8, label="河道 黑臭", keywords=["河道", "黑臭水体", "气味"], size=2, representatives=["h5", "h6"],
+         first_seen=D(2024, 5, 20, 10)),
+    dict(id=9, label="垃圾 清运", keywords=["垃圾", "清运", "摊位"], size=3, representatives=["h9"],
+         first_seen=D(2024, 5, 22, 10)),
+]
+
+
+def pid(dimension: str, value: str, week: str) -> str:
+    return f"profile:{dimension}:{value}:{week}"
+
+
+PROFILE_IDS = {pid(p["dimension"], p["value"], p["week"]) for p in PROFILES}
+TOPIC_IDS = {f"topic:{t['id']}" for t in TOPICS}
+
+
+def load_aggregates(store: Any, profiles: list[dict[str, Any]] | None = None) -> None:
+    """Write profiles and topics into the store the way the topics stage does (replacing profiles)."""
+    from suqiu import schema
+    from suqiu.store import now_local, to_db_time
+    now = to_db_time(now_local())
+    rows = PROFILES if profiles is None else profiles
+    with store.begin() as conn:
+        conn.execute(schema.profiles.delete())
+        if rows:
+            conn.execute(schema.profiles.insert(), [
+                {"id": p["id"], "dimension": p["dimension"], "value": p["value"], "week": p["week"],
+                 "volume": p["volume"], "data": p, "updated_at": now} for p in rows])
+        conn.execute(schema.topics.delete())
+        conn.execute(schema.topics.insert(), [
+            {"id": t["id"], "label": t["label"], "keywords": t["keywords"], "size": t["size"],
+             "representatives": [rid(s) for s in t["representatives"]], "active": True, "emerging": False,
+             "first_seen": to_db_time(t["first_seen"]), "updated_at": now} for t in TOPICS])

@@ -145,3 +145,30 @@ def test_department_sees_only_its_own_profile(app):
     assert [p["value"] for p in list_profiles(app, Principal.for_department("住建局"))] == [ZJ]
     assert len(list_profiles(app, Principal.petition_office())) == 3
     assert list_profiles(app, Principal.for_department(ZJ), dimension="district") == []
+
+
+def test_cli_search_kind(app, home):
+    from suqiu.cli import app as cli
+    dataset.load_aggregates(app.store)
+    assert index_pending(app).profiles == len(dataset.PROFILES)
+    run = lambda *args: CliRunner().invoke(cli, ["search", *args, "--json"])  # noqa: E731
+    topics = json.loads(run("清运", "--kind", "topic").stdout)
+    assert [h["id"] for h in topics["hits"]] == ["topic:9"]
+    week = json.loads(run("--kind", "profile", "--week", "2024-w23").stdout)
+    assert [h["id"] for h in week["hits"]] == [dataset.pid("district", "台江区", "2024-W23")]
+    both = json.loads(run("河道", "--kind", "demand", "--kind", "topic").stdout)
+    assert {h["kind"] for h in both["hits"]} == {"demand", "topic"}
+    assert all(h["kind"] == "demand" for h in json.loads(run("清运").stdout)["hits"])
+    bad = run("--kind", "record")
+    assert bad.exit_code == 1 and "kind" in bad.output
+
+
+def test_cli_search_prints_profiles_readably(app, home):
+    from suqiu.cli import app as cli
+    dataset.load_aggregates(app.store)
+    index_pending(app)
+    out = CliRunner().invoke(cli, ["search", "--kind", "profile", "--dimension", "department"])
+    assert out.exit_code == 0, out.output
+    text = out.output.replace("\n", "")  # rich wraps long lines
+    assert f"{HB} · 2024-W21 需求画像" in text and "2 件" in text
+    assert "城市管理局 · 2024-W21 需求画像" in text  # stored under the alias 城管局, shown by its name
