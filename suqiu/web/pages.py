@@ -26,7 +26,7 @@ from suqiu.web.deps import LoginRequired, get_signer, get_suqiu, optional_user, 
 from suqiu.web.export import EXPORT_LIMIT, XLSX_MEDIA_TYPE, export_xlsx
 from suqiu.web.highlight import safe_fragment
 from suqiu.web.present import template_globals
-from suqiu.web.search_form import PAGE_FACETS, PAGE_SIZES, SearchForm, query_error_message
+from suqiu.web.search_form import PAGE_SIZES, SearchForm, query_error_message
 
 router = APIRouter()
 
@@ -140,6 +140,11 @@ def principal_for(user: User) -> Any:
     return Principal.public()
 
 
+def kinds_for(user: User) -> tuple[str, ...]:
+    """What the kind selector offers: departments see no topics (they aggregate every department)."""
+    return ("demand", "profile") if user.role == "department" else ("demand", "profile", "topic")
+
+
 def hit_view(hit: Any) -> dict[str, Any]:
     """A search hit as the result list and the export read it (masked fields only)."""
     data = dict(hit.fields)
@@ -157,7 +162,7 @@ def search_page(request: Request, user: User = Depends(require_user)) -> Respons
     form = SearchForm.from_request(request)
     app = get_suqiu(request)
     context: dict[str, Any] = {"form": form, "error": None, "result": None, "hits": [], "pages": [],
-                               "facet_order": PAGE_FACETS, "page_sizes": PAGE_SIZES}
+                               "facet_order": form.facets, "page_sizes": PAGE_SIZES, "kinds": kinds_for(user)}
     try:
         query = form.to_query()
     except QueryError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from search.documents import DIMENSION_LABELS
 from suqiu.model import SHANGHAI
 
 STATUS = {"received": "已受理", "routed": "已分派", "replied": "已答复", "closed": "已办结", "reopened": "重新办理"}
@@ -18,12 +19,17 @@ ORIGIN = {"import": "导入", "crawl": "采集", "api": "部门接口", "reassig
           "open311": "Open311", "web": "网页"}
 ROUTE_REASON = {"rule": "规则", "model": "模型", "triage": "待人工分派", "manual": "人工", "reassign": "改派"}
 FACET = {"department": "承办部门", "district": "区县", "source": "来源", "channel": "渠道", "topic": "主题",
-         "sentiment": "情感", "urgency": "紧急程度", "status": "状态", "overdue": "是否超期"}
+         "sentiment": "情感", "urgency": "紧急程度", "status": "状态", "overdue": "是否超期",
+         "dimension": "画像维度", "week": "周次", "kind": "类型"}
+KIND = {"demand": "需求", "profile": "画像", "topic": "主题"}          # the search page's kind selector
+KIND_NOUN = {"demand": "诉求", "profile": "需求画像", "topic": "主题"}  # what the result count counts
+DIMENSION = dict(DIMENSION_LABELS)
 SORT = {"relevance": "相关度", "time": "时间", "heat": "热度"}
 
 # facet values whose display differs from the stored key
 _FACET_VALUE_LABELS: dict[str, dict[str, str]] = {
-    "source": SOURCE, "sentiment": SENTIMENT, "urgency": URGENCY, "status": STATUS,
+    "source": SOURCE, "sentiment": SENTIMENT, "urgency": URGENCY, "status": STATUS, "dimension": DIMENSION,
+    "kind": KIND,
     "overdue": {"true": "已超期", "false": "未超期", "True": "已超期", "False": "未超期", "1": "已超期", "0": "未超期"},
 }
 
@@ -65,5 +71,6 @@ def fmt_percent(value: float | None) -> str:
 def template_globals() -> dict[str, Any]:
     return {"STATUS": STATUS, "SOURCE": SOURCE, "SENTIMENT": SENTIMENT, "URGENCY": URGENCY,
             "REQUESTER": REQUESTER, "HISTORY_FIELD": HISTORY_FIELD, "ORIGIN": ORIGIN, "ROUTE_REASON": ROUTE_REASON,
-            "FACET": FACET, "SORT": SORT, "label": label, "fmt_time": fmt_time, "fmt_percent": fmt_percent,
+            "FACET": FACET, "SORT": SORT, "KIND": KIND, "KIND_NOUN": KIND_NOUN, "DIMENSION": DIMENSION,
+            "label": label, "fmt_time": fmt_time, "fmt_percent": fmt_percent,
             "facet_value_label": facet_value_label}

@@ -10,7 +10,14 @@ from fastapi import Request
 
 from suqiu.web.present import FACET, SORT
 
-FILTER_PARAMS = ("department", "district", "source", "channel", "topic", "sentiment", "urgency", "status")
+FILTER_PARAMS = ("department", "district", "source", "channel", "topic", "sentiment", "urgency", "status",
+                 "dimension", "week")
+# the filters that mean something for each kind of document (a demand's status is no profile's)
+KIND_FILTERS = {
+    "demand": ("department", "district", "source", "channel", "topic", "sentiment", "urgency", "status"),
+    "profile": ("dimension", "week", "department", "district", "channel", "topic"),
+    "topic": ("topic",),
+}
 PAGE_SIZES = (10, 20, 50)
 QUERY_FIELD_LABELS = {"date_from": "起始日期", "date_to": "截止日期", "topic": "主题", "page": "页码",
                       "size": "每页条数", "sort": "排序", "facets": "分面"}
@@ -21,6 +28,7 @@ class SearchForm:
     """The search page's query string, kept as typed so links can rebuild it."""
 
     q: str = ""
+    kind: str = "demand"   # demand (需求), profile (需求画像) or topic (主题)
     filters: dict[str, list[str]] = field(default_factory=dict)
     date_from: str = ""
     date_to: str = ""
@@ -32,25 +40,28 @@ class SearchForm:
     @classmethod
     def from_request(cls, request: Request) -> "SearchForm":
         params = request.query_params
-        filters = {name: [v for v in params.getlist(name) if v][:20] for name in FILTER_PARAMS}
+        kind = params.get("kind", "demand")
+        kind = kind if kind in KIND_FILTERS else "demand"
+        filters = {name: [v for v in params.getlist(name) if v][:20] for name in KIND_FILTERS[kind]}
         sort = params.get("sort", "relevance")
         size = _int(params.get("size"), 10, 1, 100)
-        return cls(q=params.get("q", "")[:500], filters={k: v for k, v in filters.items() if v},
-                   date_from=params.get("from", "")[:40], date_to=params.get("to", "")[:40],
-                   overdue=params.get("overdue", "") if params.get("overdue") in ("1", "0") else "",
+        overdue = params.get("overdue", "") if kind == "demand" and params.get("overdue") in ("1", "0") else ""
+        return cls(q=params.get("q", "")[:500], kind=kind, filters={k: v for k, v in filters.items() if v},
+                   date_from=params.get("from", "")[:40], date_to=params.get("to", "")[:40], overdue=overdue,
                    sort=sort if sort in SORT else "relevance", page=_int(params.get("page"), 1, 1, 10_000),
                    size=size if size in PAGE_SIZES else 10)
 
     def pairs(self, **override: Any) -> list[tuple[str, str]]:
         """Query-string pairs of this form, with overrides (None removes a key)."""
-        data: dict[str, Any] = {"q": self.q, **self.filters, "from": self.date_from, "to": self.date_to,
+        data: dict[str, Any] = {"q": self.q, "kind": self.kind, **self.filters, "from": self.date_from, "to": self.date_to,
                                 "overdue": self.overdue, "sort": self.sort, "size": self.size, "page": self.page}
         data.update(override)
         out: list[tuple[str, str]] = []
         for key, value in data.items():
             if value is None or value == "" or value == []:
                 continue
-            if key == "sort" and value == "relevance" or key == "size" and value == 10 or key == "page" and value == 1:
+            if (key == "sort" and value == "relevance" or key == "size" and value == 10 or key == "page" and value == 1
+                    or key == "kind" and value == "demand"):
                 continue
             for v in (value if isinstance(value, list) else [value]):
                 out.append((key, str(v)))
@@ -79,12 +90,18 @@ class SearchForm:
         overdue = {"1": True, "0": False}.get(self.overdue)
         return SearchQuery.create(
             self.q, sort=self.sort, page=page or self.page, size=size or self.size, highlight=highlight,
-            facets=PAGE_FACETS if facets is None else facets,
+            facets=self.facets if facets is None else facets, kind=self.kind,
             date_from=self.date_from or None, date_to=self.date_to or None, overdue=overdue,
             **{k: v for k, v in self.filters.items()})
 
 
+    @property
+    def facets(self) -> tuple[str, ...]:
+        return KIND_FACETS[self.kind]
+
+
 PAGE_FACETS = ("department", "district", "source", "channel", "topic", "sentiment", "urgency", "status")
+KIND_FACETS = {"demand": PAGE_FACETS, "profile": ("dimension", "department", "district", "channel"), "topic": ()}
 
 
 def _int(raw: str | None, default: int, low: int, high: int) -> int:

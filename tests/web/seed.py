@@ -59,6 +59,27 @@ def seed(app: Any) -> dict[str, str]:
                          origin="api", actor="hb", note="现场核查<b>属实</b>")
     backend = get_backend(app)
     docs = [demand_document(app.store.get(i), app.store.get_analysis(i), config=app.config) for i in ids.values()]
-    backend.index_documents([d for d in docs if d is not None])
+    backend.index_documents([d for d in docs if d is not None] + aggregate_documents(app.config))
     backend.refresh()
     return ids
+
+
+def aggregate_documents(config: Any) -> list[dict[str, Any]]:
+    """Profiles (需求画像) and topics in the same index, as the indexing run builds them."""
+    from search.documents import profile_document, topic_document
+
+    def profile(dimension: str, value: str, volume: int, keywords: list[str], heads: list[str]) -> dict[str, Any]:
+        return profile_document({"id": f"{dimension}:{value}:2026-W45", "dimension": dimension, "value": value,
+                                 "week": "2026-W45", "week_start": "2026-11-02", "volume": volume,
+                                 "previous_volume": 0, "top_keywords": keywords,
+                                 "representatives": [{"id": "-", "title": h} for h in heads]}, config=config)
+
+    return [
+        profile("department", JT, 3, ["公交", "站台", "积水"], ["公交站台损坏"]),
+        profile("department", HB, 3, ["噪音", "黑臭水体"], [XSS_TEXT[:60]]),
+        profile("district", "鼓楼区", 3, ["公交", "噪音"], ["公交站台损坏"]),
+        topic_document({"id": 1, "label": "公交 站台", "keywords": ["公交", "站台"], "size": 3,
+                        "first_seen": "2026-11-02T09:00:00+08:00"}, ["公交站台损坏"]),
+        topic_document({"id": 2, "label": "噪音 施工", "keywords": ["噪音", "施工"], "size": 3,
+                        "first_seen": "2026-11-03T09:00:00+08:00"}, ["工地噪音"]),
+    ]

@@ -122,3 +122,31 @@ def test_department_cannot_reach_another_departments_record(page, server: str, s
     assert page.inner_text("#total") == "0"
     resp = page.goto(f"{server}/records/{quote(seeded['1001'])}")
     assert resp.status == 200 and page.inner_text(".routed-department") == JT
+
+
+def test_kind_selector_finds_profiles_and_topics(page, server: str, seeded) -> None:
+    _login(page, server, "office")
+    page.select_option("select[name=kind]", "profile")
+    page.click("form.searchbar button[type=submit]")
+    page.wait_for_url("**kind=profile*")
+    assert page.inner_text("#total") == "3" and "需求画像" in page.inner_text(".summary")
+    assert page.locator("li.hit-profile").count() == 3 and page.locator("a.hit-link").count() == 0
+    page.fill("input[name=q]", "公交")
+    page.select_option("select[name=kind]", "topic")
+    page.click("form.searchbar button[type=submit]")
+    page.wait_for_url("**kind=topic*")
+    assert page.inner_text("li.hit-topic h3") == "主题：公交 站台"
+    page.wait_for_timeout(300)
+    assert page.dialogs == []
+
+
+def test_department_kind_selector_offers_its_profiles_only(page, server: str, seeded) -> None:
+    _login(page, server, "jt")
+    options = page.locator("select[name=kind] option").all_inner_texts()
+    assert options == ["需求", "画像"]
+    page.select_option("select[name=kind]", "profile")
+    page.click("form.searchbar button[type=submit]")
+    page.wait_for_url("**kind=profile*")
+    assert page.inner_text("#total") == "1" and page.inner_text("li.hit-profile h3") == f"{JT} · 2026-W45 需求画像"
+    page.goto(f"{server}/search?kind=topic")
+    assert page.inner_text("#total") == "0"
