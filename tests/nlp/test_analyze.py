@@ -187,3 +187,27 @@ def test_cli_json(app, seeded, home, analyze_pending):
     assert out["analyzed"] == 3
     res2 = CliRunner().invoke(cli, ["analyze", "--json"], env={"SUQIU_HOME": str(home)})
     assert json.loads(res2.stdout.strip().splitlines()[-1])["analyzed"] == 0
+
+
+def test_several_batches_with_two_workers_store_what_one_process_stores(app, store, tmp_path, text_stage,
+                                                                        analyze_pending):
+    """Workers run one batch ahead of the store writes; nothing about the result may change."""
+    from suqiu.app import App, write_default_config
+    texts = [NOISE[i % 40:] + f",第{i}栋" if i % 4 else f"第{i}号楼下烧烤摊油烟扰民,电话1381234{i:04d}"
+             for i in range(45)]
+    other_home = tmp_path / "other"
+    write_default_config(other_home)
+    other = App.load(other_home)
+    try:
+        for target, workers in ((app, 2), (other, 1)):
+            target.store.upsert([demand(f"b{i}", t, day=1 + i % 20) for i, t in enumerate(texts)])
+            stats = analyze_pending(target, workers=workers, batch_size=10, later_stages=())
+            assert stats["analyzed"] == 45
+        for i in range(45):
+            a, b = store.get_analysis(f"hotline:b{i}"), other.store.get_analysis(f"hotline:b{i}")
+            assert (a.masked_text, a.tokens, a.keywords, a.places, a.dup_group) == \
+                (b.masked_text, b.tokens, b.keywords, b.places, b.dup_group)
+        assert load_doc_freq(app).to_dict() == load_doc_freq(other).to_dict()
+        assert analyze_pending(app, workers=2, batch_size=10, later_stages=())["analyzed"] == 0
+    finally:
+        other.store.close()
