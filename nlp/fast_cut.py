@@ -117,10 +117,13 @@ class DagCutter:
     def __init__(self, tokenizer: "jieba.Tokenizer", cache_size: int = 100_000) -> None:
         import jieba
         tokenizer.check_initialized()
-        self._freq: dict[str, int] = tokenizer.FREQ
         logtotal = log(tokenizer.total)
-        # word -> log probability (always < 0); a key that is only a prefix of words -> PREFIX
-        self._logp = {w: (log(f) - logtotal if f else PREFIX) for w, f in tokenizer.FREQ.items()}
+        # word -> log probability (always < 0); a key that is only a prefix of words -> PREFIX.
+        # One float object per distinct frequency: forked workers then share the dictionary's
+        # pages instead of copying each page whose value a look-up touches (reference counts).
+        by_freq: dict[int, float] = {0: PREFIX}
+        self._logp = {w: by_freq[f] if f in by_freq else by_freq.setdefault(f, log(f) - logtotal)
+                      for w, f in tokenizer.FREQ.items()}
         self._miss = log(1) - logtotal   # jieba scores an unknown single character as frequency 1
         self._re_han = jieba.re_han_default
         self._re_skip = jieba.re_skip_default
@@ -162,7 +165,7 @@ class DagCutter:
     def _flush(self, buf: str, out: list[str]) -> None:
         if len(buf) == 1:
             out.append(buf)
-        elif not self._freq.get(buf):
+        elif self._logp.get(buf, PREFIX) is PREFIX:   # not a dictionary word: jieba's ``not FREQ.get(buf)``
             cut = self._hmm.get(buf)
             if cut is None:
                 cut = tuple(self._hmm_cut(buf))

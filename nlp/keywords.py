@@ -89,6 +89,26 @@ class StockIdf:
         return self.table.get(token, self.median)
 
 
+_PAIRS: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def _window_pairs(length: int, window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Positions (i, i + k) for 1 ≤ k < window in a text of ``length`` tokens, and a 1.0 per pair.
+
+    Remembered per length (texts repeat lengths; at most a few thousand entries).
+    """
+    key = (length, window)
+    found = _PAIRS.get(key)
+    if found is None:
+        spans = range(1, min(window, length))
+        left = np.concatenate([np.arange(length - k) for k in spans]) if length > 1 else np.empty(0, np.int64)
+        right = np.concatenate([np.arange(k, length) for k in spans]) if length > 1 else np.empty(0, np.int64)
+        found = (left, right, np.ones(len(left)))
+        if len(_PAIRS) < 4096:
+            _PAIRS[key] = found
+    return found
+
+
 def textrank(tokens: Sequence[str], window: int = 5, damping: float = 0.85, iterations: int = 20,
              tol: float = 1e-3, top_n: int | None = None, candidates: Sequence[str] | None = None) -> dict[str, float]:
     """TextRank over a co-occurrence graph of candidate tokens (undirected, weighted by count).
@@ -104,12 +124,14 @@ def textrank(tokens: Sequence[str], window: int = 5, damping: float = 0.85, iter
     n = len(vocab)
     if n == 1:
         return {words[0]: 1.0}
-    pairs = np.concatenate([ids[:-k] * n + ids[k:] for k in range(1, min(window, len(ids)))])
-    m = np.bincount(pairs, minlength=n * n).reshape(n, n).astype(np.float64)
+    left, right, ones = _window_pairs(len(ids), window)
+    # float counts straight from bincount (weights of 1.0 add up exactly)
+    m = np.bincount(ids[left] * n + ids[right], weights=ones, minlength=n * n).reshape(n, n)
     m = m + m.T
-    np.fill_diagonal(m, 0.0)
+    m.flat[:: n + 1] = 0.0
     out_weight = m.sum(axis=0)
-    out_weight[out_weight == 0] = 1.0
+    if not out_weight.all():
+        out_weight[out_weight == 0] = 1.0
     trans = m / out_weight  # column-stochastic
     score = np.full(n, 1.0 / n)
     for _ in range(iterations):
@@ -179,6 +201,42 @@ class KeywordExtractor:
         alpha = doc_freq.n_docs / (doc_freq.n_docs + self.prior_docs)
         local = alpha * doc_freq.idf(token) / doc_freq.max_idf if alpha else 0.0
         return local + (1 - alpha) * self.stock.idf(token) / self.stock.maximum
+
+    def idf_table(self, tokens: Iterable[str], doc_freq: DocFreq) -> dict[str, float]:
+        """``blended_idf`` of many tokens at once (same arithmetic), remembered until the corpus changes."""
+        memo = self._memo(doc_freq)
+        missing = [t for t in set(tokens) if t not in memo]
+        if missing:
+            n = doc_freq.n_docs
+            alpha = n / (n + self.prior_docs)
+            df_get, stock_get = doc_freq.df.get, self.stock.table.get
+            median, stock_max = self.stock.median, self.stock.maximum
+            log = math.log
+            if alpha:
+                max_idf = doc_freq.max_idf
+                memo.update((t, alpha * (log((n + 1) / (df_get(t, 0) + 1)) + 1.0) / max_idf
+                             + (1 - alpha) * stock_get(t, median) / stock_max) for t in missing)
+            else:
+                memo.update((t, 0.0 + (1 - alpha) * stock_get(t, median) / stock_max) for t in missing)
+        return memo
+
+    def keywords_many(self, docs: Sequence[tuple[Mapping[str, int], Mapping[str, float]]],
+                      doc_freq: DocFreq) -> list[list[str]]:
+        """``keywords`` for a batch given each document's (candidate counts, TextRank scores)."""
+        idf = self.idf_table((t for counts, _ in docs for t in counts), doc_freq)
+        w = self.tfidf_weight
+        rest, k = 1 - w, self.top_k
+        out: list[list[str]] = []
+        for counts, tr in docs:
+            if not counts:
+                out.append([])
+                continue
+            scores = {t: n * idf[t] for t, n in counts.items()}
+            top = max(scores.values())
+            tr_get = tr.get
+            ranked = sorted([(-(w * (s / top) + rest * tr_get(t, 0.0)), t) for t, s in scores.items()])
+            out.append([t for _, t in ranked[:k]])
+        return out
 
     def _memo(self, doc_freq: DocFreq) -> dict[str, float]:
         """IDF values computed since the corpus last changed (one batch reuses them)."""

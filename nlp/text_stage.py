@@ -173,8 +173,10 @@ class TextStage:
     def finish(self, results: Sequence[TextResult], doc_freq: DocFreq) -> list[TextResult]:
         """Fold the batch into the corpus statistics, then pick each document's keywords."""
         doc_freq.add(r.tokens for r in results)
-        for r in results:
-            r.keywords = self.keywords.keywords(r.tokens, doc_freq, r.textrank, r.term_counts or None)
+        picked = self.keywords.keywords_many(
+            [(r.term_counts or Counter(self.keywords.candidates(r.tokens)), r.textrank) for r in results], doc_freq)
+        for r, keywords in zip(results, picked):
+            r.keywords = keywords
             r.textrank, r.term_counts = {}, {}
         return list(results)
 
