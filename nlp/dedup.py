@@ -14,7 +14,7 @@ Texts too short to judge (fewer than ``min_shingles`` shingles) stay alone.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -87,6 +87,22 @@ class MinHasher:
             return None
         h = _mix64(codes) & _MASK32
         return ((self.a * h + self.b) & _MASK32).min(axis=1).astype(np.uint32)
+
+    def signatures(self, texts: Sequence[str]) -> list[np.ndarray | None]:
+        """``signature`` of many texts with one pass of array arithmetic over all their shingles
+        (the same numbers; per-text numpy calls cost more than the arithmetic on short texts)."""
+        codes = [self.shingle_codes(t) for t in texts]
+        keep = [i for i, c in enumerate(codes) if len(c) >= self.min_shingles]
+        out: list[np.ndarray | None] = [None] * len(codes)
+        if not keep:
+            return out
+        joined = np.concatenate([codes[i] for i in keep])
+        starts = np.cumsum([0] + [len(codes[i]) for i in keep[:-1]])
+        h = _mix64(joined) & _MASK32
+        mins = np.minimum.reduceat((self.a * h + self.b) & _MASK32, starts, axis=1).astype(np.uint32)
+        for col, i in enumerate(keep):
+            out[i] = mins[:, col].copy()
+        return out
 
     def minhash(self, hashvalues: np.ndarray):
         """A datasketch MinHash view of a signature (what MinHashLSH indexes)."""

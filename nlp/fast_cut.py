@@ -103,10 +103,10 @@ class HmmCutter:
 
     def cut(self, sentence: str) -> list[str]:
         out: list[str] = []
-        for blk in _HMM_HAN.split(sentence):
-            if _HMM_HAN.match(blk):
+        for i, blk in enumerate(_HMM_HAN.split(sentence)):
+            if i & 1:   # a match of the split pattern (see DagCutter.lcut)
                 self._cut_han(blk, out)
-            else:
+            elif blk:
                 out.extend(x for x in _HMM_SKIP.split(blk) if x)
         return out
 
@@ -200,16 +200,18 @@ class DagCutter:
         return result
 
     def lcut(self, text: str) -> list[str]:
+        # ``split`` with one capturing group alternates between text outside matches (even places)
+        # and matches (odd places), which is what jieba tests each piece for with ``match``
         out: list[str] = []
-        han, skip = self._re_han, self._re_skip
-        for blk in han.split(text):
+        cut_block, skip_split = self.cut_block, self._re_skip.split
+        for i, blk in enumerate(self._re_han.split(text)):
             if not blk:
                 continue
-            if han.match(blk):
-                out.extend(self.cut_block(blk))
+            if i & 1:
+                out.extend(cut_block(blk))
             else:
-                for part in skip.split(blk):
-                    if skip.match(part):
+                for j, part in enumerate(skip_split(blk)):
+                    if j & 1:
                         out.append(part)
                     else:
                         out.extend(part)

@@ -147,7 +147,7 @@ class TextStage:
         place_tokens = [self._place_tokens(d, r, text) for d, r, text in zip(docs, raws, readable)]
         places = [self.places.extract(p) for p in place_tokens]
         trs = [self.keywords.textrank(t, top_n=self.textrank_keep, candidates=c) for t, c in zip(tokens, candidates)]
-        sigs = [self.hasher.signature(r) for r in readable]
+        sigs = self.hasher.signatures(readable)
         out = []
         for i, doc in enumerate(docs):
             pii: dict[str, int] = {}

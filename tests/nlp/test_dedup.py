@@ -77,3 +77,17 @@ def test_re_adding_changed_record_leaves_group(hasher):
     idx.add("b", hasher.signature(BASE + "。"))
     assert idx.add("b", hasher.signature(OTHER)).group is None
     assert idx.group("b") is None
+
+
+def test_batch_signatures_equal_one_by_one():
+    from nlp.dedup import MinHasher
+    h = MinHasher()
+    texts = ["小区门口烧烤摊油烟扰民，晚上营业到凌晨两点", "", "短", "[手机号][姓名]",
+             "望江北路积水严重，下雨天无法出行，希望尽快疏通排水管道", "ABC abc 123 望江北路积水严重"]
+    batch = h.signatures(texts)
+    for text, sig in zip(texts, batch):
+        single = h.signature(text)
+        assert (sig is None) == (single is None)
+        if single is not None:
+            assert sig.dtype == np.uint32 and np.array_equal(sig, single)
+    assert h.signatures([]) == [] and h.signatures(["", "短"]) == [None, None]
