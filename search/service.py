@@ -118,6 +118,8 @@ def get_document(app: Any, record_id: str, principal: Principal) -> dict[str, An
         view["analysis"] = None
     history = []
     for h in store.history(record_id):
+        if not principal.sees_personal_fields and h["field"] in PERSONAL_FIELDS:
+            continue  # a change of a personal field (a new address, a reply's author) is itself personal
         item = {"at": iso(h["at"]), "field": h["field"], "origin": h["origin"],
                 "old_value": mask(h["old_value"]) if h["old_value"] else h["old_value"],
                 "new_value": mask(h["new_value"]) if h["new_value"] else h["new_value"]}

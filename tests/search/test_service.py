@@ -68,6 +68,18 @@ def test_public_view_has_no_personal_fields(app):
     assert all("actor" not in h for h in view["history"])
 
 
+def test_public_view_has_no_history_of_personal_fields(app):
+    """Enforced in the search layer itself, not only by the detail page."""
+    rid = dataset.rid("h1")
+    app.store.set_fields(rid, {"address": "鼓楼区五四路99号"}, origin="api", actor="12345")
+    app.store.set_fields(rid, {"status": "replied"}, origin="api", actor="住建局")
+    public = get_document(app, rid, Principal.public())
+    office = get_document(app, rid, Principal.petition_office())
+    assert "address" in [h["field"] for h in office["history"]]
+    assert [h["field"] for h in public["history"]] == [h["field"] for h in office["history"] if h["field"] != "address"]
+    assert "五四路99号" not in json.dumps(public, ensure_ascii=False)
+
+
 def test_requester_name_never_leaves(app):
     view = get_document(app, dataset.rid("h1"), Principal.petition_office())
     assert "张三" not in json.dumps(view, ensure_ascii=False)
