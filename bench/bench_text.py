@@ -9,6 +9,9 @@ synthesized demands. Prints characters per second for
   2. the project's segmenter alone (``nlp.fast_cut``: jieba's accurate mode, same tokens), one process;
   3. the whole text stage (normalize, mask, segment, places, TextRank, MinHash, TF-IDF), one process;
   4. the whole text stage with two worker processes (pool start-up reported separately).
+The stage is fed as ``suqiu analyze`` feeds it: batches of ``--batch`` texts through
+``TextStage.process_batches`` (with workers, the next batch is cut while this process picks the
+current batch's keywords).
 The stage's cut cache is emptied before every run, so no run profits from an earlier one on the
 same texts. Each figure is the best of ``--repeat`` interleaved runs (other processes share the machine; the
 load average is printed so contention is visible). No database work is included.
