@@ -602,10 +602,11 @@ def _print_pipeline(result: dict[str, Any]) -> None:
         err.print(f"导入 {Path(path).name}: 新增 {s.get('new', 0)}，更新 {s.get('updated', 0)}，"
                   f"未变 {s.get('unchanged', 0)}，隔离 {s.get('quarantined', 0)}")
     an, ix, ro = result.get("analyze", {}), result.get("index", {}), result.get("route", {})
-    err.print(f"分析 {an.get('analyzed', 0)} 条；索引 {ix.get('indexed', 0)} 条（{ix.get('backend', '')}）；"
+    err.print(f"分析 {an.get('analyzed', 0)} 条；索引 {ix.get('indexed', 0)} 条诉求、{ix.get('profiles', 0)} 份画像、"
+              f"{ix.get('topics', 0)} 个主题（{ix.get('backend', '')}）；"
               f"分派 {ro.get('route', {}).get('routed', 0)} 条，待人工分派 {ro.get('route', {}).get('triage', 0)} 条")
     for dept, d in ro.get("digests", {}).items():
-        err.print(f"  日报 {dept}: {d.get('items', 0)} 项，{d.get('status')} → {d.get('html')}")
+        err.print(f"  部门摘要 {dept}: {d.get('items', 0)} 项，{d.get('status')} → {d.get('html')}")
     for kind, path in (result.get("report") or {}).items():
         err.print(f"周报 {kind}: {path}")
 
@@ -626,7 +627,7 @@ def demo(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     for q, r in result["searches"].items():
         err.print(f"  {q!r}: {r['total']} 条，例如 {'；'.join(t for t in r['top'] if t)}")
     p = result["paths"]
-    err.print(f"[bold]输出位置[/bold]\n  数据库 {p['store']}\n  示例数据 {p['sample']}\n  部门日报发件箱 {p['outbox']}")
+    err.print(f"[bold]输出位置[/bold]\n  数据库 {p['store']}\n  示例数据 {p['sample']}\n  部门摘要发件箱 {p['outbox']}")
     for kind, path in p["reports"].items():
         err.print(f"  周报 {kind} {path}")
     err.print(f"  网页：SUQIU_HOME={p['home']} .venv/bin/suqiu serve  →  http://127.0.0.1:8080/")

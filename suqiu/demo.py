@@ -105,7 +105,7 @@ def run_demo(home: Path, say: Callable[[str], None], hotline_rows: int = 600, hi
         os.environ["SUQIU__FIXTURE_SITE__PORT"] = str(site.port)
         say(f"本地示例站点已启动：http://{site_cfg.host}:{site.port}/（留言板 UTF-8/GBK、点评 API、Open311）")
         from flows.pipeline import pipeline
-        say("运行 Prefect 流水线：采集 → 导入 → 分析 → 分派与部门日报 → 索引 → 周报")
+        say("运行 Prefect 流水线：采集 → 导入 → 分析 → 分派与部门摘要 → 索引 → 周报")
         result = pipeline(home=str(home), files=[str(export)], period="week", report_week=str(sample_week()))
     result["elapsed_s"] = round(time.perf_counter() - t0, 1)
     result["searches"] = {q: _search(app, q) for q in DEMO_SEARCHES}
