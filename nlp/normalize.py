@@ -4,6 +4,10 @@ Traditional → simplified (OpenCC t2s), full-width → half-width, HTML strippe
 control characters removed; emoji are kept (they carry sentiment). The original text is never
 modified: callers keep it beside the normalized one.
 
+Text shown to people (masked title and text in pages, digests and reports) is set back in Chinese
+typography by ``chinese_punctuation``: a comma or colon next to Chinese reads ，/： again, while
+12,345 or 10:30 keep theirs.
+
 OpenCC's pure-Python converter is the slow part, so it only runs on texts that contain at least
 one character the t2s character table would change (almost all citizen messages are already
 simplified; the gate costs a C-level set scan).
@@ -73,6 +77,39 @@ class TradToSimp:
         if self.triggers.isdisjoint(text):
             return text
         return self._converter.convert(text)
+
+
+# ASCII punctuation that Chinese typesetting writes full-width, and its full-width form
+_CJK_FORM = {",": "，", "!": "！", "?": "？", ";": "；", ":": "：", "(": "（", ")": "）"}
+_PUNCT_RUN_RE = re.compile(r"[,!?;:()]+")
+_CJK_RE = re.compile("[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff01-\uff5e]")
+_DIGIT_SEPARATED = frozenset(",:")   # 12,345 and 10:30 stay as they are
+
+
+def _cjk(ch: str) -> bool:
+    return bool(ch) and _CJK_RE.match(ch) is not None
+
+
+def chinese_punctuation(text: str) -> str:
+    """ASCII , ! ? ; : ( ) next to Chinese characters → their full-width forms, for display.
+
+    A run of punctuation is converted as a whole when the character before or after it is
+    Chinese; a comma or colon between two digits is left alone. Nothing else changes (same length).
+    """
+    if not text or not _PUNCT_RUN_RE.search(text):
+        return text
+
+    def convert(m: re.Match[str]) -> str:
+        run, start, end = m.group(), m.start(), m.end()
+        before = text[start - 1] if start else ""
+        after = text[end] if end < len(text) else ""
+        if not (_cjk(before) or _cjk(after)):
+            return run
+        if len(run) == 1 and run in _DIGIT_SEPARATED and before.isdigit() and after.isdigit():
+            return run
+        return "".join(_CJK_FORM[c] for c in run)
+
+    return _PUNCT_RUN_RE.sub(convert, text)
 
 
 def strip_html(text: str) -> str:

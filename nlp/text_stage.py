@@ -11,7 +11,7 @@ each batch. Grouping near-duplicates needs every earlier signature, so it is lef
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -20,7 +20,7 @@ import numpy as np
 
 from nlp.dedup import MinHasher
 from nlp.keywords import DocFreq, KeywordExtractor, is_candidate
-from nlp.normalize import Normalizer
+from nlp.normalize import Normalizer, chinese_punctuation
 from nlp.pii import PiiMasker, strip_tags
 from nlp.places import PlaceExtractor
 from nlp.segment import Segmenter
@@ -75,13 +75,15 @@ class TextStage:
     def __init__(self, normalizer: Normalizer | None = None, masker: PiiMasker | None = None,
                  segmenter: Segmenter | None = None, places: PlaceExtractor | None = None,
                  keywords: KeywordExtractor | None = None, hasher: MinHasher | None = None,
-                 textrank_keep: int = 24, dup_threshold: float = 0.6) -> None:
+                 textrank_keep: int = 24, dup_threshold: float = 0.6,
+                 display: Callable[[str], str] | None = None) -> None:
         self.normalizer = normalizer or Normalizer()
         self.masker = masker or PiiMasker()
         self.segmenter = segmenter or Segmenter()
         self.places = places or PlaceExtractor()
         self.keywords = keywords or KeywordExtractor()
         self.hasher = hasher or MinHasher()
+        self.display = display or chinese_punctuation  # masked text as shown to people
         self.textrank_keep = textrank_keep
         self.dup_threshold = dup_threshold  # estimated Jaccard similarity that makes two texts one demand
         self._token_kinds: dict[str, int] = {}
@@ -136,8 +138,10 @@ class TextStage:
         norm, mask = self.normalizer, self.masker.mask_spans
         titles = [norm(d.title) for d in docs]
         contents = [norm(d.content) for d in docs]
-        masked_titles = [mask(t) for t in titles]
-        masked_contents = [mask(c) for c in contents]
+        # what people read: masked, in Chinese punctuation (normalization made it ASCII for the models)
+        display = self.display
+        masked_titles = [(display(m), spans) for m, spans in map(mask, titles)]
+        masked_contents = [(display(m), spans) for m, spans in map(mask, contents)]
         readable = [strip_tags(join_title(mt, mc)) for (mt, _), (mc, _) in zip(masked_titles, masked_contents)]
         cut = self.segmenter.cut
         raws = [cut(r) for r in readable]

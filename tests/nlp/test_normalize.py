@@ -68,3 +68,24 @@ def test_empty_and_none(norm):
 
 def test_carriage_returns_become_newlines(norm):
     assert norm("第一行\r\n第二行") == "第一行\n第二行"
+
+
+@pytest.mark.parametrize("text,shown", [
+    ("你好,我想问一下!谢谢", "你好，我想问一下！谢谢"),
+    ("电话:[手机号]", "电话：[手机号]"),
+    ("[手机号],请回电", "[手机号]，请回电"),
+    ("(这里)有问题??", "（这里）有问题？？"),
+    ("小区(A区)门口", "小区（A区）门口"),
+    ("他说:“好”;我说:不行", "他说：“好”；我说：不行"),
+])
+def test_chinese_punctuation_next_to_chinese(text, shown):
+    from nlp.normalize import chinese_punctuation
+    assert chinese_punctuation(text) == shown
+    assert len(chinese_punctuation(text)) == len(text)
+
+
+@pytest.mark.parametrize("text", ["共计12,345元", "时间10:30到", "Hello, world! (test)", "a,b", "", "纯中文没有标点",
+                                  "email me: a@b.cn"])
+def test_chinese_punctuation_leaves_numbers_and_latin_text(text):
+    from nlp.normalize import chinese_punctuation
+    assert chinese_punctuation(text) == text

@@ -78,3 +78,11 @@ def test_wire_round_trip_of_an_empty_text(stage):
     r = stage.process_docs([TextDoc("t:empty", "", "")])[0]
     back = _unpack(_pack(r))
     assert back.tokens == [] and back.signature is None and back.term_counts == {}
+
+
+def test_masked_text_is_shown_in_chinese_punctuation(stage):
+    r = stage.process_docs([TextDoc("t:p", "小区噪音!", "您好,楼下烧烤店噪音扰民,电话:13812345678,请尽快处理!")])[0]
+    assert r.masked_title == "小区噪音！"
+    assert r.masked_text == "您好，楼下烧烤店噪音扰民，电话：[手机号]，请尽快处理！"
+    assert "," in r.normalized_text  # the models read the normalized (half-width) form
+    assert "噪音扰民" in r.tokens and not any(t in r.tokens for t in "，,！!")
