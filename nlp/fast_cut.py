@@ -8,6 +8,10 @@ token is identical. The unknown-word HMM uses jieba's own model (``jieba.finalse
 Viterbi unrolled over the four states (same sums, same tie-breaks, back-pointers instead of
 copied path lists).
 
+The same walk also exists in C (``nlp/_dag_route.c``: the dictionary as a hash table of code points,
+so probing a longer prefix makes no new string). It is built at install where a C compiler is
+present; elsewhere the Python loop here runs, with the same tokens.
+
 A bounded cache remembers the cut of recent blocks (runs of Han characters and letters between
 punctuation) and of HMM fragments: citizen messages repeat greetings, addresses and set phrases.
 ``clear_cache`` empties it (benchmarks do, so repeated runs on the same text measure real work).
@@ -111,10 +115,20 @@ class HmmCutter:
         return out
 
 
+def compiled_index() -> type | None:
+    """``nlp._dag_route.DagIndex`` when the optional C extension was built at install, else None."""
+    try:
+        from nlp._dag_route import DagIndex
+    except ImportError:
+        return None
+    return DagIndex
+
+
 class DagCutter:
     """Accurate-mode cutting over one ``jieba.Tokenizer``'s dictionary."""
 
-    def __init__(self, tokenizer: "jieba.Tokenizer", cache_size: int = 100_000) -> None:
+    def __init__(self, tokenizer: "jieba.Tokenizer", cache_size: int = 100_000, compiled: bool | None = None) -> None:
+        """``compiled``: walk the dictionary in C (``nlp._dag_route``); None: when it was built at install."""
         import jieba
         tokenizer.check_initialized()
         logtotal = log(tokenizer.total)
@@ -129,6 +143,10 @@ class DagCutter:
         self._re_skip = jieba.re_skip_default
         self._hmm_cut = HmmCutter().cut
         self.cache_size = cache_size
+        index_type = compiled_index() if compiled is not False else None
+        if compiled and index_type is None:
+            raise RuntimeError("nlp._dag_route was not built (no C compiler at install time)")
+        self._index = None if index_type is None else index_type(self._logp)
         self._blocks: dict[str, tuple[str, ...]] = {}
         self._hmm: dict[str, tuple[str, ...]] = {}
 
@@ -179,7 +197,7 @@ class DagCutter:
         cached = self._blocks.get(s)
         if cached is not None:
             return cached
-        ends = self._route(s)
+        ends = self._route(s) if self._index is None else self._index.route(s, self._miss)
         out: list[str] = []
         x, n, buf = 0, len(s), ""
         while x < n:

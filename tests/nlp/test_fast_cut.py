@@ -22,9 +22,17 @@ TEXTS = [
 ]
 
 
-@pytest.fixture
-def cutter(segmenter) -> DagCutter:
-    return DagCutter(segmenter.tokenizer)
+def _walks():
+    """Both dictionary walks: the C one (when the extension was built at install) and the Python one."""
+    from nlp.fast_cut import compiled_index
+    built = compiled_index() is not None
+    return [pytest.param(True, id="c", marks=pytest.mark.skipif(not built, reason="nlp._dag_route not built")),
+            pytest.param(False, id="python")]
+
+
+@pytest.fixture(params=_walks())
+def cutter(request, segmenter) -> DagCutter:
+    return DagCutter(segmenter.tokenizer, compiled=request.param)
 
 
 @pytest.mark.parametrize("text", TEXTS)
@@ -49,6 +57,20 @@ def test_cache_returns_same_cut_and_clears(cutter):
     cutter.clear_cache()
     assert not cutter._blocks and not cutter._hmm
     assert cutter.lcut(TEXTS[0]) == first
+
+
+def test_the_c_walk_is_built_here():
+    """The test command installs with a C compiler present; a silent fallback would hide a broken build."""
+    from nlp.fast_cut import compiled_index
+    assert compiled_index() is not None
+
+
+def test_asking_for_a_missing_c_walk_is_an_error(segmenter, monkeypatch):
+    import nlp.fast_cut as fc
+    monkeypatch.setattr(fc, "compiled_index", lambda: None)
+    with pytest.raises(RuntimeError, match="not built"):
+        fc.DagCutter(segmenter.tokenizer, compiled=True)
+    assert fc.DagCutter(segmenter.tokenizer)._index is None  # default: the Python walk
 
 
 def test_cache_is_bounded(segmenter):
@@ -104,4 +126,6 @@ def test_equal_scores_break_towards_the_longer_first_word(tmp_path):
     tok = jieba.Tokenizer(str(path))
     tok.initialize()
     assert tok.lcut("甲乙丙", HMM=False) == ["甲乙", "丙"]
-    assert DagCutter(tok).lcut("甲乙丙") == tok.lcut("甲乙丙", HMM=True) == ["甲乙", "丙"]
+    from nlp.fast_cut import compiled_index
+    for walk in [False] + ([True] if compiled_index() else []):
+        assert DagCutter(tok, compiled=walk).lcut("甲乙丙") == tok.lcut("甲乙丙", HMM=True) == ["甲乙", "丙"]
