@@ -17,6 +17,7 @@ import os
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -222,19 +223,33 @@ class KeywordExtractor:
 
     def keywords_many(self, docs: Sequence[tuple[Mapping[str, int], Mapping[str, float]]],
                       doc_freq: DocFreq) -> list[list[str]]:
-        """``keywords`` for a batch given each document's (candidate counts, TextRank scores)."""
-        idf = self.idf_table((t for counts, _ in docs for t in counts), doc_freq)
+        """``keywords`` for a batch given each document's (candidate counts, TextRank scores).
+
+        Scores are computed as arrays (the same float operations as ``keywords``); only the few
+        tokens that can reach the top k (ties included) are sorted by (score, token).
+        """
+        idf = self.idf_table(set().union(*(counts.keys() for counts, _ in docs)), doc_freq)
         w = self.tfidf_weight
         rest, k = 1 - w, self.top_k
+        idf_of = idf.__getitem__
         out: list[list[str]] = []
         for counts, tr in docs:
-            if not counts:
+            m = len(counts)
+            if not m:
                 out.append([])
                 continue
-            scores = {t: n * idf[t] for t, n in counts.items()}
-            top = max(scores.values())
-            tr_get = tr.get
-            ranked = sorted([(-(w * (s / top) + rest * tr_get(t, 0.0)), t) for t, s in scores.items()])
+            tokens = list(counts)
+            s = np.fromiter(counts.values(), dtype=np.float64, count=m) * np.fromiter(
+                map(idf_of, tokens), dtype=np.float64, count=m)
+            tr_scores = np.fromiter(map(tr.get, tokens, repeat(0.0, m)), dtype=np.float64, count=m) if tr else 0.0
+            score = w * (s / s.max()) + rest * tr_scores
+            if m > k:
+                kth = np.partition(score, m - k)[m - k]
+                near = np.flatnonzero(score >= kth).tolist()
+            else:
+                near = range(m)
+            values = score.tolist()
+            ranked = sorted((-values[i], tokens[i]) for i in near)
             out.append([t for _, t in ranked[:k]])
         return out
 

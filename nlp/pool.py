@@ -8,6 +8,7 @@ rebuilds its tokenizer lazily (about a second per worker).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -49,7 +50,15 @@ class WorkerPool(Generic[T]):
 
     def __enter__(self) -> "WorkerPool[T]":
         ctx = mp.get_context(self.method)
-        self._pool = ctx.Pool(self.workers, initializer=_init_worker, initargs=(self.obj,))
+        if self.method == "fork":
+            # forked workers inherit every object of this process; frozen, their garbage collector
+            # never walks (and so never copies) the pages holding them
+            gc.freeze()
+        try:
+            self._pool = ctx.Pool(self.workers, initializer=_init_worker, initargs=(self.obj,))
+        finally:
+            if self.method == "fork":
+                gc.unfreeze()
         return self
 
     def __exit__(self, *exc: object) -> None:
