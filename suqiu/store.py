@@ -56,6 +56,21 @@ def _status_wins(incoming: Status, stored: Status) -> bool:
     return STATUS_ORDER[incoming] >= STATUS_ORDER[stored] or stored == Status.REOPENED
 
 
+def _changes(row: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """Columns an incoming version changes: a missing reply never erases a known one, and a status
+    only moves forward (``_status_wins``)."""
+    changes: dict[str, Any] = {}
+    for key, new in values.items():
+        old = row[key]
+        if key in TRACKED_FIELDS and new is None and old is not None:
+            continue  # an export without the reply column does not erase a known reply
+        if key == "status" and not _status_wins(Status(new), Status(old)):
+            continue
+        if old != new:
+            changes[key] = new
+    return changes
+
+
 @dataclass
 class UpsertStats:
     new: int = 0
@@ -117,13 +132,23 @@ class Store:
             yield conn
 
     # ------------------------------------------------------------------ records
-    def upsert(self, demands: Iterable[Demand], origin: str = "import", actor: str | None = None) -> UpsertStats:
+    def upsert(self, demands: Iterable[Demand], origin: str = "import", actor: str | None = None,
+               batch: int = 500) -> UpsertStats:
+        """Insert new demands, update changed ones (with history of tracked fields), skip unchanged.
+
+        Works ``batch`` demands at a time (one SELECT for their ids, bulk INSERTs), in one
+        transaction; the same id twice in one call behaves as two calls in a row would.
+        """
         stats = UpsertStats()
         with self.begin() as conn:
+            chunk: list[Demand] = []
             for demand in demands:
-                outcome = self._upsert_one(conn, demand, origin, actor)
-                setattr(stats, outcome, getattr(stats, outcome) + 1)
-                stats.ids.append(demand.id)
+                chunk.append(demand)
+                if len(chunk) >= batch:
+                    self._upsert_batch(conn, chunk, origin, actor, stats)
+                    chunk = []
+            if chunk:
+                self._upsert_batch(conn, chunk, origin, actor, stats)
         return stats
 
     def _row_values(self, d: Demand) -> dict[str, Any]:
@@ -139,35 +164,42 @@ class Store:
         )
         return values
 
-    def _upsert_one(self, conn: Connection, d: Demand, origin: str, actor: str | None) -> str:
-        values = self._row_values(d)
+    def _upsert_batch(self, conn: Connection, demands: Sequence[Demand], origin: str, actor: str | None,
+                      stats: UpsertStats) -> None:
+        rec = schema.records
+        ids = list(dict.fromkeys(d.id for d in demands))
+        current: dict[str, dict[str, Any]] = {
+            r["id"]: dict(r) for r in conn.execute(select(rec).where(rec.c.id.in_(ids))).mappings()}
+        inserts: dict[str, dict[str, Any]] = {}   # new this batch, by id (a later duplicate edits it here)
+        updates: dict[str, dict[str, Any]] = {}   # changed columns of existing rows, by id
+        history: list[dict[str, Any]] = []
         now = to_db_time(now_local())
-        row = conn.execute(select(schema.records).where(schema.records.c.id == d.id)).mappings().first()
-        if row is None:
-            conn.execute(schema.records.insert().values(**values, version=1, ingested_at=now, updated_at=now))
-            return "new"
-        if row["content_hash"] == values["content_hash"]:
-            return "unchanged"
-        changes: dict[str, Any] = {}
-        for key, new in values.items():
-            old = row[key]
-            if key in TRACKED_FIELDS and new is None and old is not None:
-                continue  # an export without the reply column does not erase a known reply
-            if key == "status" and not _status_wins(Status(new), Status(old)):
+        for d in demands:
+            values = self._row_values(d)
+            stats.ids.append(d.id)
+            row = inserts.get(d.id) or current.get(d.id)
+            if row is None:
+                inserts[d.id] = {**values, "version": 1, "ingested_at": now, "updated_at": now}
+                stats.new += 1
                 continue
-            if old != new:
-                changes[key] = new
-        history = [
-            {"record_id": d.id, "at": now, "field": k, "old_value": _as_text(row[k]),
-             "new_value": _as_text(changes[k]), "origin": origin, "actor": actor}
-            for k in TRACKED_FIELDS if k in changes
-        ]
-        changes["content_hash"] = values["content_hash"]
-        conn.execute(update(schema.records).where(schema.records.c.id == d.id).values(
-            **changes, version=row["version"] + 1, updated_at=now))
+            if row["content_hash"] == values["content_hash"]:
+                stats.unchanged += 1
+                continue
+            changes = _changes(row, values)
+            history += [{"record_id": d.id, "at": now, "field": k, "old_value": _as_text(row[k]),
+                         "new_value": _as_text(changes[k]), "origin": origin, "actor": actor}
+                        for k in TRACKED_FIELDS if k in changes]
+            changes.update(content_hash=values["content_hash"], version=row["version"] + 1, updated_at=now)
+            row.update(changes)  # a later duplicate in this batch compares with this state
+            if d.id not in inserts:
+                updates.setdefault(d.id, {}).update(changes)
+            stats.updated += 1
+        if inserts:
+            conn.execute(rec.insert(), list(inserts.values()))
+        for rid, changes in updates.items():
+            conn.execute(update(rec).where(rec.c.id == rid).values(**changes))
         if history:
             conn.execute(schema.record_history.insert(), history)
-        return "updated"
 
     def set_fields(self, record_id: str, changes: dict[str, Any], origin: str, actor: str | None = None,
                    note: str | None = None, conn: Connection | None = None) -> bool:

@@ -153,3 +153,39 @@ def test_pending_after_requires_previous_stage(store):
     row = store.get("hotline:GD-2")
     store.mark_done("analyze", {row["id"]: row["text_hash"]})
     assert store.pending("classify", after="analyze") == ["hotline:GD-2"]
+
+
+def _state(store, rid):
+    row = store.get(rid)
+    return (row["status"], row["reply_text"], row["version"],
+            [(h["field"], h["old_value"], h["new_value"]) for h in store.history(rid)])
+
+
+def test_a_batch_behaves_as_one_upsert_per_demand(tmp_path):
+    """New, then changed, then unchanged, then changed again: in one call (same batch and across
+    batch boundaries) exactly as in four calls."""
+    seq = [_d(), _d(status="replied", reply_text="已责令停工", replied_at="2026-11-21 10:00"),
+           _d(status="replied", reply_text="已责令停工", replied_at="2026-11-21 10:00"),
+           _d(status="closed", reply_text="已责令停工", replied_at="2026-11-21 10:00", satisfaction="满意")]
+    one_by_one = Store.open(f"sqlite:///{tmp_path / 'a.db'}")
+    counts = [one_by_one.upsert([d]).as_dict() for d in seq]
+    expected = _state(one_by_one, "hotline:GD-1")
+    assert expected[2] == 3 and [c for c in counts if c["new"]] == [counts[0]]
+    for batch in (500, 2, 1):
+        store = Store.open(f"sqlite:///{tmp_path / f'b{batch}.db'}")
+        stats = store.upsert(seq, batch=batch)
+        assert (stats.new, stats.updated, stats.unchanged) == (1, 2, 1)
+        assert stats.ids == ["hotline:GD-1"] * 4
+        assert _state(store, "hotline:GD-1") == expected
+        store.close()
+    one_by_one.close()
+
+
+def test_a_batch_mixes_new_existing_and_unchanged(store):
+    store.upsert([_d(source_id=f"GD-{i}") for i in range(5)])
+    incoming = [_d(source_id=f"GD-{i}", status="replied", reply_text="已处理") if i % 2 else _d(source_id=f"GD-{i}")
+                for i in range(8)]
+    stats = store.upsert(incoming, batch=3)
+    assert (stats.new, stats.updated, stats.unchanged) == (3, 2, 3)
+    assert store.count() == 8
+    assert store.get("hotline:GD-3")["version"] == 2 and store.get("hotline:GD-6")["version"] == 1
