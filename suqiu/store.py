@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, select, update
+from sqlalchemy import Engine, bindparam, create_engine, event, func, select, update
 from sqlalchemy.engine import Connection
 
 from suqiu import schema
@@ -291,34 +291,61 @@ class Store:
 
     # ------------------------------------------------------------------ analysis
     def save_analysis(self, items: Iterable[Analysis], stage: str | None = None,
-                      fields: Sequence[str] | None = None) -> int:
-        """Write analysis (only ``fields`` when given), bump record versions, mark ``stage`` done."""
+                      fields: Sequence[str] | None = None, batch: int = 500) -> int:
+        """Write analysis (only ``fields`` when given), bump record versions, mark ``stage`` done.
+
+        ``batch`` items at a time: two SELECTs and bulk writes instead of four statements per item.
+        """
         n = 0
-        an = schema.analysis
         with self.begin() as conn:
             done: dict[str, str] = {}
+            chunk: list[Analysis] = []
             for item in items:
-                data = item.model_dump(mode="json")
-                rid = data.pop("record_id")
-                if fields is not None:
-                    data = {k: data[k] for k in fields}
-                data["updated_at"] = to_db_time(now_local())
-                exists = conn.execute(select(an.c.record_id).where(an.c.record_id == rid)).first()
-                if exists:
-                    conn.execute(update(an).where(an.c.record_id == rid).values(**data))
-                else:
-                    conn.execute(an.insert().values(record_id=rid, **data))
-                row = conn.execute(select(schema.records.c.text_hash, schema.records.c.version)
-                                   .where(schema.records.c.id == rid)).first()
-                if row is None:
-                    raise KeyError(f"analysis for unknown record {rid}")
-                conn.execute(update(schema.records).where(schema.records.c.id == rid)
-                             .values(version=row.version + 1))
-                done[rid] = row.text_hash
-                n += 1
+                chunk.append(item)
+                if len(chunk) >= batch:
+                    n += self._save_analysis_batch(conn, chunk, fields, done)
+                    chunk = []
+            if chunk:
+                n += self._save_analysis_batch(conn, chunk, fields, done)
             if stage:
                 self.mark_done(stage, done, conn)
         return n
+
+    def _save_analysis_batch(self, conn: Connection, items: Sequence[Analysis], fields: Sequence[str] | None,
+                             done: dict[str, str]) -> int:
+        an, rec = schema.analysis, schema.records
+        rows: list[tuple[str, dict[str, Any]]] = []
+        for item in items:
+            data = item.model_dump(mode="json")
+            rid = data.pop("record_id")
+            if fields is not None:
+                data = {k: data[k] for k in fields}
+            data["updated_at"] = to_db_time(now_local())
+            rows.append((rid, data))
+        ids = list(dict.fromkeys(rid for rid, _ in rows))
+        present = {r[0] for r in conn.execute(select(an.c.record_id).where(an.c.record_id.in_(ids)))}
+        hashes = {r.id: r.text_hash for r in conn.execute(select(rec.c.id, rec.c.text_hash).where(rec.c.id.in_(ids)))}
+        unknown = [rid for rid in ids if rid not in hashes]
+        if unknown:
+            raise KeyError(f"analysis for unknown record {unknown[0]}")
+        inserts, updates = [], []
+        for rid, data in rows:
+            if rid in present:
+                updates.append({"b_record_id": rid, **data})
+            else:
+                inserts.append({"record_id": rid, **data})
+                present.add(rid)
+        if inserts:
+            conn.execute(an.insert(), inserts)
+        if updates:
+            columns = [k for k in updates[0] if k != "b_record_id"]
+            conn.execute(update(an).where(an.c.record_id == bindparam("b_record_id"))
+                         .values({c: bindparam(c) for c in columns}), updates)
+        conn.execute(update(rec).where(rec.c.id == bindparam("b_id")).values(version=rec.c.version + 1),
+                     [{"b_id": rid} for rid, _ in rows])
+        for rid, _ in rows:
+            done[rid] = hashes[rid]
+        return len(rows)
 
     def get_analysis(self, record_id: str) -> Analysis | None:
         with self.engine.connect() as conn:

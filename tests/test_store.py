@@ -1,5 +1,7 @@
 from datetime import datetime, timedelta
 
+import pytest
+
 from suqiu import schema
 from suqiu.model import SHANGHAI, Analysis, build_demand
 from suqiu.store import Store
@@ -189,3 +191,25 @@ def test_a_batch_mixes_new_existing_and_unchanged(store):
     assert (stats.new, stats.updated, stats.unchanged) == (3, 2, 3)
     assert store.count() == 8
     assert store.get("hotline:GD-3")["version"] == 2 and store.get("hotline:GD-6")["version"] == 1
+
+
+@pytest.mark.parametrize("batch", [500, 2, 1])
+def test_save_analysis_in_batches_inserts_updates_and_bumps_versions(store, batch):
+    store.upsert([_d(source_id=f"GD-{i}") for i in range(5)])
+    store.save_analysis([Analysis(record_id="hotline:GD-0", tokens=["旧"])])
+    items = [Analysis(record_id=f"hotline:GD-{i}", tokens=[f"词{i}"], topic_id=i) for i in range(5)]
+    items.append(Analysis(record_id="hotline:GD-3", tokens=["再次"], topic_id=33))  # the same record twice
+    assert store.save_analysis(items, stage="analyze", batch=batch) == 6
+    assert store.get_analysis("hotline:GD-0").tokens == ["词0"]
+    assert store.get_analysis("hotline:GD-3").tokens == ["再次"] and store.get_analysis("hotline:GD-3").topic_id == 33
+    versions = {i: store.get(f"hotline:GD-{i}")["version"] for i in range(5)}
+    assert versions == {0: 3, 1: 2, 2: 2, 3: 3, 4: 2}
+    assert store.pending("analyze") == []
+
+
+def test_save_analysis_for_an_unknown_record_writes_nothing(store):
+    store.upsert([_d()])
+    with pytest.raises(KeyError, match="unknown record"):
+        store.save_analysis([Analysis(record_id="hotline:GD-1", tokens=["噪音"]),
+                             Analysis(record_id="hotline:nope", tokens=["x"])])
+    assert store.get_analysis("hotline:GD-1") is None and store.get("hotline:GD-1")["version"] == 1
