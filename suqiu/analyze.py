@@ -5,7 +5,8 @@ Reads ``store.pending("analyze")`` (records whose text hash the stage has not se
 near-duplicates against every earlier record (signatures in ``dedup_signatures``), fills a missing
 ``district`` from the places found (``Store.set_fields``, origin "analyze"), and saves analysis with
 ``stage="analyze"`` so a re-run finds nothing to do. Corpus document frequencies for TF-IDF live
-in ``data/models/doc_freq.json``.
+in ``data/models/doc_freq.json``, written whole at the start and end of a run; each batch stored in
+between appends its own counts to ``doc_freq.log``, so a run that dies keeps what it stored.
 
 Later stages (routing, sentiment, urgency, topics …) are functions ``(app) -> stats`` appended to
 ``LATER_STAGES``; each reads its own pending work (typically ``pending(name, after="analyze")``).
@@ -16,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
 
 STAGE = "analyze"
 DOC_FREQ_FILE = "doc_freq.json"
+DOC_FREQ_LOG = "doc_freq.log"   # one line per stored batch since doc_freq.json was written
 
 StageFn = Callable[["App"], dict[str, Any]]
 # Stages that run after the text stage, in order: the one place where a new stage is added.
@@ -64,14 +67,23 @@ def doc_freq_path(app: "App"):
     return app.models_dir / DOC_FREQ_FILE
 
 
+def doc_freq_log_path(app: "App"):
+    return app.models_dir / DOC_FREQ_LOG
+
+
 def load_doc_freq(app: "App") -> DocFreq:
-    """The installation's document frequencies; rebuilt from stored tokens if the file is gone."""
+    """The installation's document frequencies: the saved table plus the batches logged since it
+    was written; rebuilt from stored tokens when the table is gone or damaged."""
     path = doc_freq_path(app)
     if path.exists():
         try:
-            return DocFreq.from_dict(json.loads(path.read_text(encoding="utf-8")))
+            data = json.loads(path.read_text(encoding="utf-8"))
+            df = DocFreq.from_dict(data)
         except (ValueError, OSError):
             pass  # a damaged file is rebuilt from the store below
+        else:
+            _apply_log(app, df, data.get("log_id"))
+            return df
     df = DocFreq()
     an = schema.analysis
     with app.store.engine.connect() as conn:
@@ -81,11 +93,45 @@ def load_doc_freq(app: "App") -> DocFreq:
     return df
 
 
-def save_doc_freq(app: "App", df: DocFreq) -> None:
+def _apply_log(app: "App", df: DocFreq, log_id: str | None) -> None:
+    """Fold in the logged batches that extend this table (lines of an older table are ignored; a
+    line torn by a crash ends the log)."""
+    log = doc_freq_log_path(app)
+    if log_id is None or not log.exists():
+        return
+    with open(log, encoding="utf-8") as fh:
+        for line in fh:
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                break
+            if entry.get("log_id") != log_id:
+                continue
+            df.n_docs += int(entry["n_docs"])
+            df.df.update(entry["df"])
+
+
+def save_doc_freq(app: "App", df: DocFreq) -> str:
+    """Write the whole table (a new log starts; older log lines no longer apply); returns its log id."""
     path = doc_freq_path(app)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(df.to_dict(), ensure_ascii=False), encoding="utf-8")
+    log_id = uuid.uuid4().hex
+    tmp.write_text(json.dumps({**df.to_dict(), "log_id": log_id}, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, path)
+    doc_freq_log_path(app).unlink(missing_ok=True)
+    return log_id
+
+
+def log_doc_freq(app: "App", log_id: str, tokens: Iterable[Sequence[str]]) -> None:
+    """Append one stored batch's document frequencies (cheap; the whole table is written once a run)."""
+    delta: Counter[str] = Counter()
+    n = 0
+    for doc in tokens:
+        n += 1
+        delta.update(set(doc))
+    line = json.dumps({"log_id": log_id, "n_docs": n, "df": delta}, ensure_ascii=False)
+    with open(doc_freq_log_path(app), "a", encoding="utf-8") as fh:
+        fh.write(line + "\n")
 
 
 # ---------------------------------------------------------------------------- duplicate index
@@ -169,6 +215,7 @@ def run_text_stage(app: "App", ids: Sequence[str], workers: int = 1, batch_size:
             read.append(rows)
             yield _docs(rows[i] for i in batch_ids if i in rows)
 
+    log_id = save_doc_freq(app, doc_freq)  # the run's batches are logged against this table
     with stage.pool(workers) as pool:
         # with workers, the stage runs the next batch while this one is stored
         for results in stage.process_batches(batches(), doc_freq, pool):
@@ -208,11 +255,12 @@ def run_text_stage(app: "App", ids: Sequence[str], workers: int = 1, batch_size:
                         if store.set_fields(r.record_id, {"district": r.district}, origin=STAGE,
                                             actor="suqiu analyze", note="由文本中的地点推断", conn=conn):
                             stats["district_filled"] += 1
-            save_doc_freq(app, doc_freq)
+            log_doc_freq(app, log_id, (r.tokens for r in results))
             done += len(batch_ids)
             stats["analyzed"] += len(results)
             if progress:
                 progress(done, len(ids))
+    save_doc_freq(app, doc_freq)
     seconds = time.perf_counter() - started
     stats["seconds"] = round(seconds, 3)
     stats["chars_per_s"] = round(stats["chars"] / seconds) if seconds > 0 and stats["chars"] else 0

@@ -211,3 +211,45 @@ def test_several_batches_with_two_workers_store_what_one_process_stores(app, sto
         assert analyze_pending(app, workers=2, batch_size=10, later_stages=())["analyzed"] == 0
     finally:
         other.store.close()
+
+
+def _rebuilt(app):
+    """Document frequencies recomputed from what the store holds (the truth the file must match)."""
+    (app.models_dir / "doc_freq.json").rename(app.models_dir / "doc_freq.keep")
+    try:
+        return load_doc_freq(app).to_dict()
+    finally:
+        (app.models_dir / "doc_freq.keep").rename(app.models_dir / "doc_freq.json")
+
+
+def test_a_run_that_dies_keeps_the_counts_of_the_batches_it_stored(app, store, analyze_pending, monkeypatch):
+    store.upsert([demand(f"c{i}", f"第{i}号楼下烧烤摊油烟扰民,噪音很大,希望城管处理,编号{i}") for i in range(30)])
+    real_save = store.save_analysis
+    calls = []
+
+    def dies_on_third_batch(items, **kw):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        return real_save(items, **kw)
+    monkeypatch.setattr(store, "save_analysis", dies_on_third_batch)
+    with pytest.raises(RuntimeError):
+        analyze_pending(app, batch_size=10, later_stages=())
+    assert load_doc_freq(app).to_dict() == _rebuilt(app) and load_doc_freq(app).n_docs == 20
+    monkeypatch.setattr(store, "save_analysis", real_save)
+    assert analyze_pending(app, batch_size=10, later_stages=())["analyzed"] == 10
+    assert load_doc_freq(app).to_dict() == _rebuilt(app) and load_doc_freq(app).n_docs == 30
+    assert not (app.models_dir / "doc_freq.log").exists()  # a finished run writes the whole table
+
+
+def test_doc_freq_log_ignores_a_torn_line_and_lines_of_an_older_table(app, seeded, analyze_pending):
+    import json as _json
+    from suqiu.analyze import log_doc_freq
+    analyze_pending(app)
+    table = _json.loads((app.models_dir / "doc_freq.json").read_text(encoding="utf-8"))
+    log_doc_freq(app, table["log_id"], [["噪音", "扰民"]])
+    log_doc_freq(app, "an-older-table", [["停水"]])
+    with open(app.models_dir / "doc_freq.log", "a", encoding="utf-8") as fh:
+        fh.write('{"log_id": "' + table["log_id"] + '", "n_docs": 1, "df": {"停')  # torn by a crash
+    df = load_doc_freq(app)
+    assert df.n_docs == 4 and df.df["噪音"] == table["df"].get("噪音", 0) + 1 and "停水" not in df.df
