@@ -65,8 +65,8 @@ class StockIdf:
 
     @cached_property
     def table(self) -> dict[str, float]:
-        import jieba.analyse
-        path = self.path or os.path.join(os.path.dirname(jieba.analyse.__file__), "idf.txt")
+        import jieba  # not jieba.analyse: importing it loads jieba's own IDF and POS tables (about 1 s)
+        path = self.path or os.path.join(os.path.dirname(jieba.__file__), "analyse", "idf.txt")
         with open(path, encoding="utf-8") as fh:
             pairs = [line.rsplit(" ", 1) for line in fh.read().splitlines() if " " in line]
         return {w: float(v) for w, v in pairs}

@@ -249,12 +249,11 @@ def run_text_stage(app: "App", ids: Sequence[str], workers: int = 1, batch_size:
                                     fields=["dup_group"])
                 stored_group.update(relabel)
                 stats["relabelled"] += len(relabel)
-            with store.begin() as conn:
-                for r in results:
-                    if r.district and not rows[r.record_id].get("district"):
-                        if store.set_fields(r.record_id, {"district": r.district}, origin=STAGE,
-                                            actor="suqiu analyze", note="由文本中的地点推断", conn=conn):
-                            stats["district_filled"] += 1
+            inferred = {r.record_id: {"district": r.district} for r in results
+                        if r.district and not rows[r.record_id].get("district")}
+            if inferred:
+                stats["district_filled"] += len(store.set_fields_many(
+                    inferred, origin=STAGE, actor="suqiu analyze", note="由文本中的地点推断"))
             log_doc_freq(app, log_id, (r.tokens for r in results))
             done += len(batch_ids)
             stats["analyzed"] += len(results)

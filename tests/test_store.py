@@ -213,3 +213,18 @@ def test_save_analysis_for_an_unknown_record_writes_nothing(store):
         store.save_analysis([Analysis(record_id="hotline:GD-1", tokens=["噪音"]),
                              Analysis(record_id="hotline:nope", tokens=["x"])])
     assert store.get_analysis("hotline:GD-1") is None and store.get("hotline:GD-1")["version"] == 1
+
+
+def test_set_fields_many_is_set_fields_for_each(store, tmp_path):
+    store.upsert([_d(source_id=f"GD-{i}", district="鼓楼区" if i == 2 else None) for i in range(4)])
+    changed = store.set_fields_many({f"hotline:GD-{i}": {"district": "鼓楼区"} for i in range(4)} |
+                                    {"hotline:nope": {"district": "鼓楼区"}}, origin="analyze", actor="suqiu analyze",
+                                    note="由文本中的地点推断")
+    assert changed == ["hotline:GD-0", "hotline:GD-1", "hotline:GD-3"]
+    for i in range(4):
+        row = store.get(f"hotline:GD-{i}")
+        assert row["district"] == "鼓楼区" and row["version"] == (1 if i == 2 else 2)
+    h = store.history("hotline:GD-1")
+    assert [(x["field"], x["old_value"], x["new_value"], x["origin"], x["note"]) for x in h] == [
+        ("district", None, "鼓楼区", "analyze", "由文本中的地点推断")]
+    assert store.history("hotline:GD-2") == []
