@@ -1,6 +1,6 @@
 """Throughput of the text stage against jieba segmentation alone, on the same texts and cores.
 
-    .venv/bin/python bench/bench_text.py [--limit 3000] [--repeat 3]
+    .venv/bin/python bench/bench_text.py [--limit 4000] [--repeat 5] [--batch 500]
 
 Texts: the Teddy Cup 2020 citizen messages (../shared/datasets/teddy2020c) when present, else
 synthesized demands. Prints characters per second for
@@ -69,8 +69,8 @@ def best(fn, repeat: int) -> tuple[float, float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--limit", type=int, default=3000)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--limit", type=int, default=4000)
+    ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--batch", type=int, default=500, help="texts per batch (suqiu analyze's batch size)")
     args = ap.parse_args()
 
