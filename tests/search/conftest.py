@@ -43,6 +43,16 @@ def make_test_backend(app: Any, kind: str, segmenter: Any, es_url: str | None = 
     return ElasticsearchBackend.from_url(es_url, unique_prefix(), segmenter, timeout=20)
 
 
+@pytest.fixture(params=["embedded", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)])
+def backend(request: pytest.FixtureRequest, app: Any, segmenter: Any) -> Iterator[Any]:
+    """A fresh backend of each kind for the module's ``app`` fixture (the test runs once per kind)."""
+    es_url = request.getfixturevalue("es_url") if request.param == "elasticsearch" else None
+    b = make_test_backend(app, request.param, segmenter, es_url)
+    yield b
+    b.drop()
+    b.close()
+
+
 @pytest.fixture(scope="class")
 def indexed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, segmenter: Any) -> Iterator[Any]:
     """(app, backend) with the shared dataset (demands, profiles, topics) loaded and indexed, for the

@@ -25,15 +25,6 @@ def app(tmp_path):
     a.store.close()
 
 
-@pytest.fixture(params=["embedded", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)])
-def backend(request, app, segmenter):
-    es_url = request.getfixturevalue("es_url") if request.param == "elasticsearch" else None
-    b = make_test_backend(app, request.param, segmenter, es_url)
-    yield b
-    b.drop()
-    b.close()
-
-
 def total(backend: Any, text: str = "", **kw: Any) -> int:
     return backend.search(SearchQuery.create(text, size=0, facets=(), **kw), OFFICE).total
 
