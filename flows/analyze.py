@@ -16,7 +16,7 @@ def analyze_pending_task(home: str | None, workers: int) -> dict[str, Any]:
 
 
 @flow(name="analyze")
-def analyze(home: str | None = None, workers: int = 1) -> dict[str, Any]:
+def analyze(home: str | None = None, workers: int = 0) -> dict[str, Any]:
     stats = analyze_pending_task(home, workers)
     get_run_logger().info("analyze: %s", {k: v for k, v in stats.items() if k != "stages"})
     return stats

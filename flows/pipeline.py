@@ -18,7 +18,7 @@ from flows.route import route
 
 @flow(name="pipeline")
 def pipeline(home: str | None = None, sources: list[str] | None = None, files: list[str] | None = None,
-             profile: str | None = None, workers: int = 1, period: str = "day",
+             profile: str | None = None, workers: int = 0, period: str = "day",
              report_week: str | None = None, report: bool = True) -> dict[str, Any]:
     log = get_run_logger()
     result: dict[str, Any] = {

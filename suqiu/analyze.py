@@ -1,7 +1,7 @@
 """``suqiu analyze`` at the I/O edge: the text stage over what is new or changed, then later stages.
 
 Reads ``store.pending("analyze")`` (records whose text hash the stage has not seen), runs
-``nlp.text_stage.TextStage`` in batches (worker processes with ``workers`` > 1), groups
+``nlp.text_stage.TextStage`` in batches (worker processes with ``workers`` > 1; 0 chooses), groups
 near-duplicates against every earlier record (signatures in ``dedup_signatures``), fills a missing
 ``district`` from the places found (``Store.set_fields``, origin "analyze"), and saves analysis with
 ``stage="analyze"`` so a re-run finds nothing to do. Corpus document frequencies for TF-IDF live
@@ -41,6 +41,9 @@ if TYPE_CHECKING:
 
 STAGE = "analyze"
 DOC_FREQ_FILE = "doc_freq.json"
+# ``workers=0`` starts a second process from this many pending records (starting one costs about
+# two seconds when the caller runs threads, as Prefect does; 2,000 Teddy Cup messages take ~8 s alone)
+AUTO_WORKERS_MIN = 2000
 DOC_FREQ_LOG = "doc_freq.log"   # one line per stored batch since doc_freq.json was written
 
 StageFn = Callable[["App"], dict[str, Any]]
@@ -192,10 +195,18 @@ def _with_inferred_district(result: TextResult) -> list[dict[str, str]]:
     return places
 
 
+def auto_workers(pending: int, cores: int | None = None) -> int:
+    """Worker processes for ``workers=0``: two when there is enough text to repay starting them."""
+    if cores is None:
+        cores = os.cpu_count() or 1
+    return 2 if pending >= AUTO_WORKERS_MIN and cores >= 2 else 1
+
+
 def run_text_stage(app: "App", ids: Sequence[str], workers: int = 1, batch_size: int = 500,
                    progress: Progress | None = None, stage: TextStage | None = None) -> dict[str, Any]:
-    """Analyse the given records; returns the stage's figures."""
+    """Analyse the given records; returns the stage's figures. ``workers=0``: ``auto_workers``."""
     store = app.store
+    workers = workers or auto_workers(len(ids))
     stage = stage or make_text_stage(app.config)
     doc_freq = load_doc_freq(app)
     pending = set(ids)
@@ -278,7 +289,7 @@ def duplicate_summary(app: "App") -> dict[str, int]:
     return {"dup_groups": sum(1 for n in sizes if n > 1), "records_in_dup_groups": sum(n for n in sizes if n > 1)}
 
 
-def analyze_pending(app: "App", workers: int = 1, batch_size: int = 500, progress: Progress | None = None,
+def analyze_pending(app: "App", workers: int = 0, batch_size: int = 500, progress: Progress | None = None,
                     later_stages: Sequence[StageFn] | None = None, stage: TextStage | None = None) -> dict[str, Any]:
     """NLP on what is new or changed; a re-run with nothing new does nothing and records no run.
 

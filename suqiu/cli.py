@@ -152,7 +152,7 @@ def import_(file: Annotated[Path, typer.Argument(exists=False)],
 # --------------------------------------------------------------------------- analysis
 @app.command()
 def analyze(home: HomeOpt = None, as_json: JsonOpt = False,
-            workers: Annotated[int, typer.Option(help="Processes for segmentation.")] = 1) -> None:
+            workers: Annotated[int, typer.Option(help="Processes for the text stage; 0: two from 2,000 pending records.")] = 0) -> None:
     """NLP on what is new or changed."""
     a = load_app(home)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -174,7 +174,7 @@ def analyze(home: HomeOpt = None, as_json: JsonOpt = False,
     if not stats["pending"] and not stats["stages"]:
         err.print("没有新的或变更的记录需要分析")
         return
-    err.print(f"已分析 {stats['analyzed']} 条（{stats.get('chars_per_s', 0):,} 字/秒，{workers} 个进程）；"
+    err.print(f"已分析 {stats['analyzed']} 条（{stats.get('chars_per_s', 0):,} 字/秒，{stats.get('workers', 1)} 个进程）；"
               f"补全区县 {stats.get('district_filled', 0)} 条；"
               f"重复组 {stats.get('dup_groups', 0)} 个，涉及 {stats.get('records_in_dup_groups', 0)} 条")
     masked = stats.get("pii_masked") or {}
@@ -578,7 +578,7 @@ def run(home: HomeOpt = None, as_json: JsonOpt = False,
         file: Annotated[Optional[list[Path]], typer.Option("--file", help="Export to import (repeatable).")] = None,
         source: Annotated[Optional[list[str]], typer.Option("--source", help="Source to crawl (repeatable); default: all enabled.")] = None,
         profile: Annotated[Optional[str], typer.Option(help="Import profile for --file.")] = None,
-        workers: Annotated[int, typer.Option(help="Processes for segmentation.")] = 1,
+        workers: Annotated[int, typer.Option(help="Processes for the text stage; 0: two from 2,000 pending records.")] = 0,
         period: Annotated[str, typer.Option(help="Digest period: day or week.")] = "day",
         week: Annotated[Optional[str], typer.Option(help="Report week; default: the last complete week.")] = None) -> None:
     """The whole pipeline once, as the Prefect `pipeline` flow."""

@@ -253,3 +253,14 @@ def test_doc_freq_log_ignores_a_torn_line_and_lines_of_an_older_table(app, seede
         fh.write('{"log_id": "' + table["log_id"] + '", "n_docs": 1, "df": {"停')  # torn by a crash
     df = load_doc_freq(app)
     assert df.n_docs == 4 and df.df["噪音"] == table["df"].get("噪音", 0) + 1 and "停水" not in df.df
+
+
+def test_workers_zero_chooses_by_amount_of_work():
+    from suqiu.analyze import AUTO_WORKERS_MIN, auto_workers
+    assert auto_workers(AUTO_WORKERS_MIN - 1, cores=2) == 1
+    assert auto_workers(AUTO_WORKERS_MIN, cores=2) == 2
+    assert auto_workers(10 * AUTO_WORKERS_MIN, cores=1) == 1
+
+
+def test_default_run_reports_the_processes_it_used(app, seeded, analyze_pending):
+    assert analyze_pending(app)["workers"] == 1  # three records: not worth a second process
