@@ -167,5 +167,37 @@ def list_profiles(app: Any, principal: Principal, dimension: str | None = None,
             for r in rows if may_see_profile(principal, r["dimension"], canonical(r["dimension"], r["value"]))]
 
 
-__all__ = ["list_profiles", "get_backend", "make_backend", "search", "get_document", "get_segmenter", "embedded_path",
+def get_profile(app: Any, profile_id: str, principal: Principal) -> dict[str, Any] | None:
+    """One stored profile (every figure ``nlp.profiles`` computes), or None when absent or not
+    visible to ``principal`` (a department sees only its own department's profiles)."""
+    from sqlalchemy import select
+
+    from search.access import may_see_profile
+    from suqiu import schema
+    principal = canonical_principal(principal, app.config)
+    t = schema.profiles
+    with app.store.engine.connect() as conn:
+        row = conn.execute(select(t).where(t.c.id == profile_id)).mappings().first()
+    if row is None:
+        return None
+    value = row["value"]
+    known = app.config.department(value) if row["dimension"] == "department" else None
+    if not may_see_profile(principal, row["dimension"], known.name if known is not None else value):
+        return None
+    data = dict(row["data"]) if isinstance(row["data"], dict) else {}
+    return {**data, "id": row["id"], "dimension": row["dimension"], "value": value, "week": row["week"],
+            "volume": row["volume"]}
+
+
+def get_topic(app: Any, topic_id: int, principal: Principal) -> dict[str, Any] | None:
+    """One topic with its representative demands' masked headlines, or None when absent or not
+    visible: departments see no topics (a topic gathers every department's demands)."""
+    from suqiu.topics_stage import list_topics
+    principal = canonical_principal(principal, app.config)
+    if principal.role == "department":
+        return None
+    return next((t for t in list_topics(app.store, include_retired=True) if t["id"] == topic_id), None)
+
+
+__all__ = ["list_profiles", "get_profile", "get_topic", "get_backend", "make_backend", "search", "get_document", "get_segmenter", "embedded_path",
            "PERSONAL_FIELDS", "SearchQuery", "SearchResult", "Principal"]

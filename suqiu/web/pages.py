@@ -237,8 +237,31 @@ def record_page(request: Request, record_id: str, user: User = Depends(require_u
     if user.role == "public":  # a change of a personal field is itself personal
         from search.access import PERSONAL_FIELDS
         view["history"] = [h for h in view.get("history") or [] if h.get("field") not in PERSONAL_FIELDS]
-    back = _safe_next(request.query_params.get("back")) if request.query_params.get("back") else "/search"
-    return render(request, "detail.html", {"r": view, "a": view.get("analysis"), "back": back})
+    return render(request, "detail.html", {"r": view, "a": view.get("analysis"), "back": _back(request)})
+
+
+def _back(request: Request) -> str:
+    return _safe_next(request.query_params.get("back")) if request.query_params.get("back") else "/search"
+
+
+@router.get("/profiles/{profile_id:path}", response_class=HTMLResponse)
+def profile_page(request: Request, profile_id: str, user: User = Depends(require_user)) -> Response:
+    """One demand profile (需求画像) with all its figures; 404 as for a missing id when not visible."""
+    from search.service import get_profile
+    profile = get_profile(get_suqiu(request), profile_id, principal_for(user)) if len(profile_id) <= 400 else None
+    if profile is None:
+        raise StarletteHTTPException(404)
+    return render(request, "profile.html", {"p": profile, "back": _back(request)})
+
+
+@router.get("/topics/{topic_id:int}", response_class=HTMLResponse)
+def topic_page(request: Request, topic_id: int, user: User = Depends(require_user)) -> Response:
+    """One topic; departments get 404 (topics gather every department's demands)."""
+    from search.service import get_topic
+    topic = get_topic(get_suqiu(request), topic_id, principal_for(user))
+    if topic is None:
+        raise StarletteHTTPException(404)
+    return render(request, "topic.html", {"t": topic, "back": _back(request)})
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -57,29 +57,48 @@ def seed(app: Any) -> dict[str, str]:
     app.store.set_fields(ids["1005"], {"status": "replied", "reply_text": "已责令停工，联系电话13812345678",
                                        "replied_by": HB, "replied_at": _t(20)},
                          origin="api", actor="hb", note="现场核查<b>属实</b>")
+    store_aggregates(app, ids)
+    from suqiu.indexing import aggregate_documents
     backend = get_backend(app)
     docs = [demand_document(app.store.get(i), app.store.get_analysis(i), config=app.config) for i in ids.values()]
-    backend.index_documents([d for d in docs if d is not None] + aggregate_documents(app.config))
+    backend.index_documents([d for d in docs if d is not None] + aggregate_documents(app))
     backend.refresh()
     return ids
 
 
-def aggregate_documents(config: Any) -> list[dict[str, Any]]:
-    """Profiles (需求画像) and topics in the same index, as the indexing run builds them."""
-    from search.documents import profile_document, topic_document
+def profile_row(dimension: str, value: str, volume: int, keywords: list[str],
+                reps: list[tuple[str, str]]) -> dict[str, Any]:
+    """A profile in ``nlp.profiles.build_profiles``'s shape (the figures the profile page shows)."""
+    return {"id": f"{dimension}:{value}:2026-W45", "dimension": dimension, "value": value, "week": "2026-W45",
+            "week_start": "2026-11-02", "volume": volume, "previous_volume": 1, "change": volume - 1,
+            "change_pct": round((volume - 1) / 1, 4), "distinct": volume, "unresolved": 2,
+            "top_keywords": keywords,
+            "topic_mix": [{"topic_id": 1, "label": "公交 站台", "count": 2, "share": 0.6667}],
+            "unassigned": 1,
+            "sentiment": {"counts": {"negative": 2, "neutral": 1}, "mean_score": -0.4, "negative_share": 0.6667},
+            "urgency": {"counts": {"high": 1, "low": 2}, "urgent": 1},
+            "representatives": [{"id": rid, "title": title, "topic_id": 1} for rid, title in reps],
+            "replies": {"replied": 1, "reply_rate": 0.3333, "median_reply_hours": 30.0, "satisfaction": {"满意": 1}}}
 
-    def profile(dimension: str, value: str, volume: int, keywords: list[str], heads: list[str]) -> dict[str, Any]:
-        return profile_document({"id": f"{dimension}:{value}:2026-W45", "dimension": dimension, "value": value,
-                                 "week": "2026-W45", "week_start": "2026-11-02", "volume": volume,
-                                 "previous_volume": 0, "top_keywords": keywords,
-                                 "representatives": [{"id": "-", "title": h} for h in heads]}, config=config)
 
-    return [
-        profile("department", JT, 3, ["公交", "站台", "积水"], ["公交站台损坏"]),
-        profile("department", HB, 3, ["噪音", "黑臭水体"], [XSS_TEXT[:60]]),
-        profile("district", "鼓楼区", 3, ["公交", "噪音"], ["公交站台损坏"]),
-        topic_document({"id": 1, "label": "公交 站台", "keywords": ["公交", "站台"], "size": 3,
-                        "first_seen": "2026-11-02T09:00:00+08:00"}, ["公交站台损坏"]),
-        topic_document({"id": 2, "label": "噪音 施工", "keywords": ["噪音", "施工"], "size": 3,
-                        "first_seen": "2026-11-03T09:00:00+08:00"}, ["工地噪音"]),
+def store_aggregates(app: Any, ids: dict[str, str]) -> None:
+    """Profiles (需求画像) and topics written to the store as the topics stage writes them; the index
+    gets them from there, as the indexing run does."""
+    from suqiu import schema
+    from suqiu.store import now_local, to_db_time
+    now = to_db_time(now_local())
+    profiles = [
+        profile_row("department", JT, 3, ["公交", "站台", "积水"], [(ids["1001"], "公交站台损坏")]),
+        profile_row("department", HB, 3, ["噪音", "黑臭水体"], [(ids["1005"], XSS_TEXT[:60])]),
+        profile_row("district", "鼓楼区", 3, ["公交", "噪音"], [(ids["1001"], "公交站台损坏")]),
     ]
+    topics = [(1, "公交 站台", ["公交", "站台"], [ids["1001"]], datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI)),
+              (2, "噪音 施工", ["噪音", "施工"], [ids["1003"]], datetime(2026, 11, 3, 9, 0, tzinfo=SHANGHAI))]
+    with app.store.begin() as conn:
+        conn.execute(schema.profiles.insert(), [
+            {"id": p["id"], "dimension": p["dimension"], "value": p["value"], "week": p["week"],
+             "volume": p["volume"], "data": p, "updated_at": now} for p in profiles])
+        conn.execute(schema.topics.insert(), [
+            {"id": tid, "label": label, "keywords": kw, "size": 3, "representatives": reps, "active": True,
+             "emerging": False, "first_seen": to_db_time(seen), "updated_at": now}
+            for tid, label, kw, reps, seen in topics])
