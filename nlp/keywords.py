@@ -30,6 +30,11 @@ def is_candidate(token: str) -> bool:
     return len(token) >= 2 and not (token[0] in "0123456789.-" and is_number(token))
 
 
+def candidate_counts(tokens: Iterable[str]) -> Counter[str]:
+    """How often each keyword candidate occurs in a document's tokens."""
+    return Counter(t for t in tokens if is_candidate(t))
+
+
 class DocFreq:
     """Document frequencies of tokens over this installation's corpus."""
 
@@ -160,51 +165,14 @@ class KeywordExtractor:
         self._memo_owner: DocFreq | None = None
         self._memo_n = -1
         self._memo_values: dict[str, float] = {}
-        self._candidate_memo: dict[str, bool] = {}
-
-    def candidates(self, tokens: Sequence[str]) -> list[str]:
-        """The tokens that may be keywords, in order (the check is remembered per distinct token)."""
-        memo = self._candidate_memo
-        if len(memo) > 200_000:
-            memo.clear()
-        out = []
-        for t in tokens:
-            ok = memo.get(t)
-            if ok is None:
-                ok = memo[t] = is_candidate(t)
-            if ok:
-                out.append(t)
-        return out
 
     def textrank(self, tokens: Sequence[str], top_n: int | None = None,
                  candidates: Sequence[str] | None = None) -> dict[str, float]:
         return textrank(tokens, window=self.window, top_n=top_n, candidates=candidates)
 
-    def tfidf(self, tokens: Sequence[str], doc_freq: DocFreq,
-              counts: Mapping[str, int] | None = None) -> dict[str, float]:
-        """``counts``: candidate term counts when the caller has them (saves a pass over ``tokens``)."""
-        if counts is None:
-            counts = Counter(t for t in tokens if is_candidate(t))
-        if not counts:
-            return {}
-        memo = self._memo(doc_freq)
-        scores: dict[str, float] = {}
-        for token, tf in counts.items():
-            idf = memo.get(token)
-            if idf is None:
-                idf = memo[token] = self.blended_idf(token, doc_freq)
-            scores[token] = tf * idf
-        top = max(scores.values())
-        return {t: s / top for t, s in scores.items()}
-
-    def blended_idf(self, token: str, doc_freq: DocFreq) -> float:
-        """Local IDF weighted by corpus size, the stock IDF for the rest; both scaled to [0, 1]."""
-        alpha = doc_freq.n_docs / (doc_freq.n_docs + self.prior_docs)
-        local = alpha * doc_freq.idf(token) / doc_freq.max_idf if alpha else 0.0
-        return local + (1 - alpha) * self.stock.idf(token) / self.stock.maximum
-
     def idf_table(self, tokens: Iterable[str], doc_freq: DocFreq) -> dict[str, float]:
-        """``blended_idf`` of many tokens at once (same arithmetic), remembered until the corpus changes."""
+        """Each token's IDF: the local IDF weighted by corpus size, jieba's stock IDF for the rest, both
+        scaled to [0, 1]; remembered until the corpus changes."""
         memo = self._memo(doc_freq)
         missing = [t for t in set(tokens) if t not in memo]
         if missing:
@@ -260,15 +228,11 @@ class KeywordExtractor:
         return self._memo_values
 
     def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "_memo_owner": None, "_memo_n": -1, "_memo_values": {}, "_candidate_memo": {}}
+        return {**self.__dict__, "_memo_owner": None, "_memo_n": -1, "_memo_values": {}}
 
     def keywords(self, tokens: Sequence[str], doc_freq: DocFreq,
                  textrank_scores: Mapping[str, float] | None = None,
                  counts: Mapping[str, int] | None = None) -> list[str]:
-        """Top-k by ``w × tfidf + (1 − w) × textrank`` (both scaled so the best is 1); ties by token."""
-        tf = self.tfidf(tokens, doc_freq, counts)
+        """``keywords_many`` for one document (``counts``: its candidate counts, when already known)."""
         tr = self.textrank(tokens) if textrank_scores is None else textrank_scores
-        w = self.tfidf_weight
-        rest, tr_get = 1 - w, tr.get
-        ranked = sorted((-(w * s + rest * tr_get(t, 0.0)), t) for t, s in tf.items())
-        return [t for _, t in ranked[: self.top_k]]
+        return self.keywords_many([(candidate_counts(tokens) if counts is None else counts, tr)], doc_freq)[0]

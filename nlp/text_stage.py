@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from nlp.dedup import MinHasher
-from nlp.keywords import DocFreq, KeywordExtractor, is_candidate
+from nlp.keywords import DocFreq, KeywordExtractor, candidate_counts, is_candidate
 from nlp.normalize import Normalizer, chinese_punctuation
 from nlp.pii import PiiMasker, strip_tags
 from nlp.places import PlaceExtractor
@@ -178,7 +178,7 @@ class TextStage:
         """Fold the batch into the corpus statistics, then pick each document's keywords."""
         doc_freq.add(r.tokens for r in results)
         picked = self.keywords.keywords_many(
-            [(r.term_counts or Counter(self.keywords.candidates(r.tokens)), r.textrank) for r in results], doc_freq)
+            [(r.term_counts or candidate_counts(r.tokens), r.textrank) for r in results], doc_freq)
         for r, keywords in zip(results, picked):
             r.keywords = keywords
             r.textrank, r.term_counts = {}, {}
