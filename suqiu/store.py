@@ -209,25 +209,7 @@ class Store:
     def set_fields(self, record_id: str, changes: dict[str, Any], origin: str, actor: str | None = None,
                    note: str | None = None, conn: Connection | None = None) -> bool:
         """Change tracked fields (status, reply, department) from inside the system, with history."""
-        if conn is None:
-            with self.begin() as c:
-                return self.set_fields(record_id, changes, origin, actor, note, c)
-        row = conn.execute(select(schema.records).where(schema.records.c.id == record_id)).mappings().first()
-        if row is None:
-            return False
-        db_changes = {k: (to_db_time(v) if isinstance(v, datetime) else getattr(v, "value", v))
-                      for k, v in changes.items()}
-        db_changes = {k: v for k, v in db_changes.items() if row[k] != v}
-        if not db_changes:
-            return False
-        now = to_db_time(now_local())
-        conn.execute(schema.record_history.insert(), [
-            {"record_id": record_id, "at": now, "field": k, "old_value": _as_text(row[k]),
-             "new_value": _as_text(v), "origin": origin, "actor": actor, "note": note}
-            for k, v in db_changes.items()])
-        conn.execute(update(schema.records).where(schema.records.c.id == record_id).values(
-            **db_changes, version=row["version"] + 1, updated_at=now))
-        return True
+        return bool(self.set_fields_many({record_id: changes}, origin, actor, note, conn))
 
     def set_fields_many(self, changes: dict[str, dict[str, Any]], origin: str, actor: str | None = None,
                         note: str | None = None, conn: Connection | None = None) -> list[str]:
