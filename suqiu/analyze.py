@@ -127,12 +127,9 @@ def save_doc_freq(app: "App", df: DocFreq) -> str:
 
 def log_doc_freq(app: "App", log_id: str, tokens: Iterable[Sequence[str]]) -> None:
     """Append one stored batch's document frequencies (cheap; the whole table is written once a run)."""
-    delta: Counter[str] = Counter()
-    n = 0
-    for doc in tokens:
-        n += 1
-        delta.update(set(doc))
-    line = json.dumps({"log_id": log_id, "n_docs": n, "df": delta}, ensure_ascii=False)
+    delta = DocFreq()
+    delta.add(tokens)
+    line = json.dumps({"log_id": log_id, "n_docs": delta.n_docs, "df": delta.df}, ensure_ascii=False)
     with open(doc_freq_log_path(app), "a", encoding="utf-8") as fh:
         fh.write(line + "\n")
 
