@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from search.access import PERSONAL_FIELDS, Principal, canonical_principal, project
+from search.access import PERSONAL_FIELDS, Principal, canonical_principal, may_see_profile, project
 from search.backends.base import SearchBackend
 from search.documents import iso, routed_department
 from search.query import SearchQuery, SearchResult
@@ -141,7 +141,6 @@ def list_profiles(app: Any, principal: Principal, dimension: str | None = None,
     """
     from sqlalchemy import select
 
-    from search.access import may_see_profile
     from suqiu import schema
     principal = canonical_principal(principal, app.config)
     t = schema.profiles
@@ -157,14 +156,15 @@ def list_profiles(app: Any, principal: Principal, dimension: str | None = None,
         q = q.where(t.c.dimension == "department", t.c.value.in_(names))
     with app.store.engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(q).mappings()]
-
-    def canonical(dimension: str, value: str) -> str:
-        known = app.config.department(value) if dimension == "department" else None
-        return known.name if known is not None else value
-
     return [{"id": r["id"], "dimension": r["dimension"], "value": r["value"], "week": r["week"],
              "volume": r["volume"], "data": r["data"]}
-            for r in rows if may_see_profile(principal, r["dimension"], canonical(r["dimension"], r["value"]))]
+            for r in rows if _may_see_stored_profile(app, principal, r["dimension"], r["value"])]
+
+
+def _may_see_stored_profile(app: Any, principal: Principal, dimension: str, value: str) -> bool:
+    """``may_see_profile`` on a stored profile, whose department may be a source's alias (城管局)."""
+    known = app.config.department(value) if dimension == "department" else None
+    return may_see_profile(principal, dimension, known.name if known is not None else value)
 
 
 def get_profile(app: Any, profile_id: str, principal: Principal) -> dict[str, Any] | None:
@@ -172,7 +172,6 @@ def get_profile(app: Any, profile_id: str, principal: Principal) -> dict[str, An
     visible to ``principal`` (a department sees only its own department's profiles)."""
     from sqlalchemy import select
 
-    from search.access import may_see_profile
     from suqiu import schema
     principal = canonical_principal(principal, app.config)
     t = schema.profiles
@@ -181,8 +180,7 @@ def get_profile(app: Any, profile_id: str, principal: Principal) -> dict[str, An
     if row is None:
         return None
     value = row["value"]
-    known = app.config.department(value) if row["dimension"] == "department" else None
-    if not may_see_profile(principal, row["dimension"], known.name if known is not None else value):
+    if not _may_see_stored_profile(app, principal, row["dimension"], value):
         return None
     data = dict(row["data"]) if isinstance(row["data"], dict) else {}
     return {**data, "id": row["id"], "dimension": row["dimension"], "value": value, "week": row["week"],
