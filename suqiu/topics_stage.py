@@ -296,11 +296,7 @@ class TopicsStage:
                             top=MAX_HOTSPOTS)
         warns = all_warnings(records, WarningSettings.from_config(cfg.warnings), labels)
         with store.begin() as conn:
-            conn.execute(schema.profiles.delete())
-            if profiles:
-                conn.execute(schema.profiles.insert(), [
-                    {"id": p["id"], "dimension": p["dimension"], "value": p["value"], "week": p["week"],
-                     "volume": p["volume"], "data": p, "updated_at": now} for p in profiles])
+            replace_profiles(conn, profiles, now)
             conn.execute(schema.hotspots.delete())
             if hot:
                 conn.execute(schema.hotspots.insert(), [
@@ -320,6 +316,15 @@ class TopicsStage:
         self.model_dir.mkdir(parents=True, exist_ok=True)
         (self.model_dir / VIEWS_FILE).write_text(json.dumps({"built_at": built.isoformat()}), encoding="utf-8")
         return len(profiles), len(hot), len(warns)
+
+
+def replace_profiles(conn: Any, profiles: Sequence[dict[str, Any]], now: datetime) -> None:
+    """All stored profiles become ``profiles`` (``nlp.profiles`` dicts; ``now`` in store time)."""
+    conn.execute(schema.profiles.delete())
+    if profiles:
+        conn.execute(schema.profiles.insert(), [
+            {"id": p["id"], "dimension": p["dimension"], "value": p["value"], "week": p["week"],
+             "volume": p["volume"], "data": p, "updated_at": now} for p in profiles])
 
 
 # ---------------------------------------------------------------------- readers for the CLI and views

@@ -140,14 +140,11 @@ def load_aggregates(store: Any, profiles: list[dict[str, Any]] | None = None) ->
     """Write profiles and topics into the store the way the topics stage does (replacing profiles)."""
     from suqiu import schema
     from suqiu.store import now_local, to_db_time
+    from suqiu.topics_stage import replace_profiles
     now = to_db_time(now_local())
     rows = PROFILES if profiles is None else profiles
     with store.begin() as conn:
-        conn.execute(schema.profiles.delete())
-        if rows:
-            conn.execute(schema.profiles.insert(), [
-                {"id": p["id"], "dimension": p["dimension"], "value": p["value"], "week": p["week"],
-                 "volume": p["volume"], "data": p, "updated_at": now} for p in rows])
+        replace_profiles(conn, rows, now)
         conn.execute(schema.topics.delete())
         conn.execute(schema.topics.insert(), [
             {"id": t["id"], "label": t["label"], "keywords": t["keywords"], "size": t["size"],

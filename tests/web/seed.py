@@ -86,6 +86,7 @@ def store_aggregates(app: Any, ids: dict[str, str]) -> None:
     gets them from there, as the indexing run does."""
     from suqiu import schema
     from suqiu.store import now_local, to_db_time
+    from suqiu.topics_stage import replace_profiles
     now = to_db_time(now_local())
     profiles = [
         profile_row("department", JT, 3, ["公交", "站台", "积水"], [(ids["1001"], "公交站台损坏")]),
@@ -95,9 +96,7 @@ def store_aggregates(app: Any, ids: dict[str, str]) -> None:
     topics = [(1, "公交 站台", ["公交", "站台"], [ids["1001"]], datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI)),
               (2, "噪音 施工", ["噪音", "施工"], [ids["1003"]], datetime(2026, 11, 3, 9, 0, tzinfo=SHANGHAI))]
     with app.store.begin() as conn:
-        conn.execute(schema.profiles.insert(), [
-            {"id": p["id"], "dimension": p["dimension"], "value": p["value"], "week": p["week"],
-             "volume": p["volume"], "data": p, "updated_at": now} for p in profiles])
+        replace_profiles(conn, profiles, now)
         conn.execute(schema.topics.insert(), [
             {"id": tid, "label": label, "keywords": kw, "size": 3, "representatives": reps, "active": True,
              "emerging": False, "first_seen": to_db_time(seen), "updated_at": now}
