@@ -18,9 +18,8 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import Any
 
-from suqiu.model import SHANGHAI, Analysis, as_shanghai
+from suqiu.model import OPEN_STATUSES, SHANGHAI, Analysis, as_shanghai
 
-OPEN_STATUSES = ("received", "routed", "reopened")
 URGENT_LEVELS = ("high", "critical")
 
 # fields returned with every hit (the indexed document minus the segmented text)
