@@ -5,8 +5,8 @@ Reads ``store.pending("analyze")`` (records whose text hash the stage has not se
 near-duplicates against every earlier record (signatures in ``dedup_signatures``), fills a missing
 ``district`` from the places found (``Store.set_fields``, origin "analyze"), and saves analysis with
 ``stage="analyze"`` so a re-run finds nothing to do. Corpus document frequencies for TF-IDF live
-in ``data/models/doc_freq.json``, written whole at the start and end of a run; each batch stored in
-between appends its own counts to ``doc_freq.log``, so a run that dies keeps what it stored.
+in ``data/models/doc_freq.json``, written whole at the end of a run; each batch stored before that
+appends its own counts to ``doc_freq.log``, so a run that dies keeps what it stored.
 
 Later stages (routing, sentiment, urgency, topics …) are functions ``(app) -> stats`` appended to
 ``LATER_STAGES``; each reads its own pending work (typically ``pending(name, after="analyze")``).
@@ -77,6 +77,11 @@ def doc_freq_log_path(app: "App"):
 def load_doc_freq(app: "App") -> DocFreq:
     """The installation's document frequencies: the saved table plus the batches logged since it
     was written; rebuilt from stored tokens when the table is gone or damaged."""
+    return _read_doc_freq(app)[0]
+
+
+def _read_doc_freq(app: "App") -> tuple[DocFreq, str | None]:
+    """``load_doc_freq`` and the id of the log it extends (None when rebuilt: nothing to extend)."""
     path = doc_freq_path(app)
     if path.exists():
         try:
@@ -86,14 +91,14 @@ def load_doc_freq(app: "App") -> DocFreq:
             pass  # a damaged file is rebuilt from the store below
         else:
             _apply_log(app, df, data.get("log_id"))
-            return df
+            return df, data.get("log_id")
     df = DocFreq()
     an = schema.analysis
     with app.store.engine.connect() as conn:
         rows = conn.execution_options(stream_results=True, yield_per=2000).execute(
             select(an.c.tokens).where(an.c.normalized_text.is_not(None)))
         df.add(r[0] or [] for r in rows)
-    return df
+    return df, None
 
 
 def _apply_log(app: "App", df: DocFreq, log_id: str | None) -> None:
@@ -205,7 +210,7 @@ def run_text_stage(app: "App", ids: Sequence[str], workers: int = 1, batch_size:
     store = app.store
     workers = workers or auto_workers(len(ids))
     stage = stage or make_text_stage(app.config)
-    doc_freq = load_doc_freq(app)
+    doc_freq, log_id = _read_doc_freq(app)
     pending = set(ids)
     index, stored_group = load_dup_index(app, stage.hasher, exclude=pending, threshold=stage.dup_threshold)
     pii: Counter[str] = Counter()
@@ -223,7 +228,8 @@ def run_text_stage(app: "App", ids: Sequence[str], workers: int = 1, batch_size:
             read.append(rows)
             yield _docs(rows[i] for i in batch_ids if i in rows)
 
-    log_id = save_doc_freq(app, doc_freq)  # the run's batches are logged against this table
+    if log_id is None:  # the run's batches are logged against a saved table
+        log_id = save_doc_freq(app, doc_freq)
     with stage.pool(workers) as pool:
         # with workers, the stage runs the next batch while this one is stored
         for results in stage.process_batches(batches(), doc_freq, pool):
