@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from crawlers.fixture_site import serve_fixture_site  # noqa: E402
 from crawlers.run import crawl_in_subprocess  # noqa: E402
-from suqiu.app import write_default_config  # noqa: E402
+from suqiu.installation import write_default_config  # noqa: E402
 
 SOURCES = ("portal", "portal_gbk", "reviews", "open311")
 

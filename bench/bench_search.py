@@ -83,7 +83,7 @@ def pct(values: list[float], p: float) -> float:
 
 
 def run_queries(backend: Any, repeat: int) -> dict[str, Any]:
-    office, dept = Principal.petition_office(), Principal.for_department("住房和城乡建设局")
+    office, dept = Principal.office(), Principal.for_department("住房和城乡建设局")
     per_kind: dict[str, list[float]] = {}
     all_ms: list[float] = []
     totals: dict[str, int] = {}

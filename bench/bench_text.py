@@ -10,7 +10,7 @@ synthesized demands. Prints characters per second for
   3. the whole text stage (normalize, mask, segment, places, TextRank, MinHash, TF-IDF), one process;
   4. the whole text stage with two worker processes (pool start-up reported separately).
 The stage is fed as ``suqiu analyze`` feeds it: batches of ``--batch`` texts through
-``TextStage.process_batches`` (with workers, the next batch is cut while this process picks the
+``TextPipeline.process_batches`` (with workers, the next batch is cut while this process picks the
 current batch's keywords).
 The stage's cut cache is emptied before every run, so no run profits from an earlier one on the
 same texts. Each figure is the best of ``--repeat`` interleaved runs (other processes share the machine; the
@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nlp.keywords import DocFreq  # noqa: E402
-from nlp.text_stage import TextDoc, TextStage  # noqa: E402
+from nlp.text_pipeline import TextDoc, TextPipeline  # noqa: E402
 from suqiu.config import default_config_text, parse_config  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "teddy2020c"
@@ -77,7 +77,7 @@ def main() -> None:
     docs, origin = load_docs(args.limit + 64)
     docs, warmup = docs[:args.limit], docs[args.limit:]  # warm-up texts are not among the timed ones
     config = parse_config(tomllib.loads(default_config_text()))
-    stage = TextStage.from_config(config).warm()
+    stage = TextPipeline.from_config(config).warm()
     tok = stage.segmenter.tokenizer
     raw = [f"{d.title}\n{d.content}" for d in docs]
     # as ``suqiu analyze`` feeds the stage: batches of --batch texts (workers run ahead by one batch)

@@ -29,11 +29,11 @@ CASES = [
 
 def _one(rel: str, profile: str | None) -> dict:
     from crawlers.importers.run import import_file
-    from suqiu.app import App, write_default_config
+    from suqiu.installation import Installation, write_default_config
     with tempfile.TemporaryDirectory(prefix="suqiu-bench-") as tmp:
         home = Path(tmp)
         write_default_config(home)
-        app = App.load(home, environ={})
+        app = Installation.load(home, environ={})
         path = SHARED / rel
         first = import_file(app.store, app.config, path, profile)
         second = import_file(app.store, app.config, path, profile)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from suqiu.leak_audit import (  # noqa: E402
+from reports.audit import (  # noqa: E402
     artifact_kind, installation_artifacts, json_text, mobile_numbers, xml_texts,
 )
 
@@ -39,7 +39,7 @@ def source_counts(path: Path) -> tuple[int, set[str]]:
 
 
 def week_with_most_numbers(app) -> str:
-    from reports.period import Week
+    from suqiu.weeks import Week
     weeks: Counter[str] = Counter()
     for rec in app.store.iter_records():
         if mobile_numbers(f"{rec.get('title') or ''} {rec.get('content') or ''}"):
@@ -51,10 +51,10 @@ def web_outputs(app, holders: list[str]) -> dict[str, list[str]]:
     """Pages, export, department API and Open311, fetched as their users would."""
     from fastapi.testclient import TestClient
 
-    from suqiu.tokens import create_token
-    from suqiu.web.app import create_app
+    from suqiu.twoway.tokens import create_token
+    from suqiu.web.application import create_app
     from suqiu.web.auth import add_user
-    add_user(app.store, "audit", PASSWORD, "petition_office", config=app.config)
+    add_user(app.store, "audit", PASSWORD, "office", config=app.config)
     token = create_token(app, None, "audit", role="office")[1]
     out: dict[str, list[str]] = defaultdict(list)
     with TestClient(create_app(app), base_url="http://127.0.0.1") as client:
@@ -88,24 +88,24 @@ def main() -> None:
         sys.exit(f"export not found: {args.export} (needs ../shared/datasets)")
 
     from crawlers.importers.run import import_file
-    from reports.period import Week
+    from suqiu.weeks import Week
     from search.access import Principal
     from search.query import SearchQuery
     from search.service import search
     from suqiu.analyze import analyze_pending
-    from suqiu.app import App, write_default_config
-    from suqiu.digests import deliver_digest
-    from suqiu.indexing import index_pending
-    from suqiu.routing import route_pending
-    from suqiu.topics_cli import hotspots_payload, profiles_payload, topics_payload
-    from suqiu.weekly_data import write_weekly_report
+    from suqiu.installation import Installation, write_default_config
+    from reports.digests import deliver_digest
+    from search.indexing import index_pending
+    from suqiu.twoway.dispatch import route_pending
+    from suqiu.cli.views_output import hotspots_payload, profiles_payload, topics_payload
+    from reports.collect import write_weekly_report
 
     occurrences, numbers = source_counts(args.export)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
         write_default_config(home)
-        app = App.load(home, environ={})
+        app = Installation.load(home, environ={})
         imported = import_file(app.store, app.config, args.export)
         analysis = analyze_pending(app)
         route_pending(app)
@@ -123,7 +123,7 @@ def main() -> None:
         digests = [deliver_digest(app, d.name, "week") for d in app.config.departments]
         for name, texts in installation_artifacts(app).items():
             outputs[artifact_kind(name)] += texts
-        office = Principal.petition_office(name="audit")
+        office = Principal.office(name="audit")
         pages = -(-app.store.count() // 100)
         outputs["cli search --json"] = [json_text(search(app, SearchQuery.create("", size=100, page=p), office)
                                                   .as_dict()) for p in range(1, pages + 1)]

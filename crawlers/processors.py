@@ -13,25 +13,12 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from suqiu.model import SHANGHAI
+from crawlers import statuses
+from crawlers.dates import find_datetime
 
 _LABEL = re.compile(r"^\s*[\w（）()]{1,8}[：:]\s*")
-_DATE = re.compile(
-    r"(?P<y>\d{4})\s*[-/年.]\s*(?P<m>\d{1,2})\s*[-/月.]\s*(?P<d>\d{1,2})\s*日?"
-    r"(?:[\sT]*(?P<H>\d{1,2})\s*[:时]\s*(?P<M>\d{1,2})(?:\s*[:分]\s*(?P<S>\d{1,2}))?)?"
-    r"(?P<tz>Z|[+-]\d{2}:?\d{2})?")
 _SPACES = re.compile(r"[ \t\u3000\xa0]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
-
-DEFAULT_STATUS_MAP: dict[str, str] = {
-    "已受理": "received", "待受理": "received", "未回复": "received", "待回复": "received",
-    "办理中": "routed", "处理中": "routed", "已转办": "routed", "转办中": "routed",
-    "已回复": "replied", "已答复": "replied", "已办理": "replied",
-    "已办结": "closed", "已完成": "closed", "已关闭": "closed",
-    "重新办理": "reopened", "已重办": "reopened",
-    # Open311 GeoReport v2
-    "open": "received", "closed": "closed",
-}
 
 
 def clean_text(value: Any) -> str:
@@ -54,33 +41,15 @@ def optional_text(value: Any) -> str | None:
 
 
 def parse_time(value: Any) -> datetime | str | None:
-    """A date-time in the forms Chinese sites print; local time unless an offset is given.
-
-    Returns the original text when it holds no valid date, so validation can say so.
+    """A date-time in the forms Chinese sites print (``crawlers.dates``); local time unless an
+    offset is given. Returns the original text when it holds no valid date, so validation can say so.
     """
     if value is None or isinstance(value, datetime):
         return value
     text = clean_text(value)
     if not text:
         return None
-    return _parse_loose(text)
-
-
-def _parse_loose(text: str) -> datetime | str:
-    m = _DATE.search(text)
-    if not m:
-        return text
-    try:
-        at = datetime(int(m["y"]), int(m["m"]), int(m["d"]), int(m["H"] or 0), int(m["M"] or 0), int(m["S"] or 0))
-    except ValueError:
-        return text
-    if m["tz"]:
-        try:
-            return datetime.fromisoformat(f"{at.isoformat()}{'+00:00' if m['tz'] == 'Z' else m['tz']}") \
-                .astimezone(SHANGHAI)
-        except ValueError:
-            return text
-    return at.replace(tzinfo=SHANGHAI)
+    return find_datetime(text) or text
 
 
 def parse_int(value: Any) -> int | str | None:
@@ -105,22 +74,8 @@ def parse_float(value: Any) -> float | str | None:
 
 
 def map_status(value: Any, mapping: Mapping[str, str] | None = None) -> str | None:
-    """Site status text → record status; unknown text → None (the record keeps its default)."""
-    text = clean_text(value)
-    if not text:
-        return None
-    table = mapping or DEFAULT_STATUS_MAP
-    if text in table:
-        return table[text]
-    return next((v for k, v in table.items() if k in text), None)
-
-
-def district_in(text: str | None, names: Mapping[str, str]) -> str | None:
-    """The first gazetteer district (or alias → name) mentioned in an address."""
-    if not text:
-        return None
-    hits = [(text.find(k), v) for k, v in names.items() if k and k in text]
-    return min(hits)[1] if hits else None
+    """Site status text → record status (``crawlers.statuses``, with the site's own wordings on top)."""
+    return statuses.map_status(clean_text(value), statuses.status_words(mapping))
 
 
 # The processor that cleans each record field a spider may scrape.

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from suqiu.config import Config, ConfigError, SourceConfig
+from suqiu.installation import Installation
 
 SPIDERS = {
     "portal": "crawlers.spiders.portal.PortalSpider",
@@ -35,16 +36,6 @@ def find_source(config: Config, name: str) -> SourceConfig:
         known = ", ".join(s.name for s in config.sources) or "（无）"
         raise CrawlError(f"未配置数据源 '{name}'；已配置: {known}")
     return source
-
-
-def gazetteer(config: Config) -> dict[str, str]:
-    """District names and aliases → district name, for finding the district in an address."""
-    names: dict[str, str] = {}
-    for d in config.districts:
-        names[d.name] = d.name
-        for alias in d.aliases:
-            names.setdefault(alias, d.name)
-    return names
 
 
 def crawl_settings(store_url: str, source: SourceConfig, jobdir: Path | None = None,
@@ -79,8 +70,7 @@ def run_here(home: str | os.PathLike[str] | None, source_name: str, resume: bool
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.misc import load_object
 
-    from suqiu.app import App
-    app = App.load(home)
+    app = Installation.load(home)
     source = find_source(app.config, source_name)
     if not source.enabled:
         raise CrawlError(f"数据源 '{source_name}' 已停用 (enabled = false)")
@@ -90,7 +80,7 @@ def run_here(home: str | os.PathLike[str] | None, source_name: str, resume: bool
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(load_object(SPIDERS[source.kind]))
     process.crawl(crawler, source_name=source.name, start_url=app.config.source_url(source),
-                  profile=source.options, full=full or source.full, districts=gazetteer(app.config))
+                  profile=source.options, full=full or source.full)
     process.start()
     stats = dict(crawler.stats.get_value("suqiu/run_stats") or {})
     reason = crawler.stats.get_value("finish_reason")

@@ -1,4 +1,8 @@
-"""Analyze flow: NLP on what is new or changed (text stage, classifiers, topics)."""
+"""Analyze flow: each analysis stage (text, classify, topics, views) as its own task, in order.
+
+A failed stage shows as its own failed task; the stages after it (which read its output) are not
+run, and everything stays pending for the next run (each stage reads its own pending work).
+"""
 
 from __future__ import annotations
 
@@ -6,17 +10,55 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 
-from suqiu.app import App
+from nlp.stages import STAGE_NAMES, stage_named
+from suqiu.installation import Installation
 
 
-@task(name="analyze-pending")
-def analyze_pending_task(home: str | None, workers: int) -> dict[str, Any]:
-    from suqiu.analyze import analyze_pending
-    return analyze_pending(App.load(home), workers=workers)
+@task(name="analyze-start")
+def start_run(home: str | None) -> str:
+    return Installation.load(home).store.start_run("analyze")
+
+
+@task(name="analyze-finish")
+def finish_run(home: str | None, run_id: str, result: dict[str, Any], error: str | None) -> None:
+    Installation.load(home).store.finish_run(run_id, result, error=error)
+
+
+@task(name="analyze-stage", task_run_name="analyze-{name}")
+def run_stage(home: str | None, name: str, workers: int) -> dict[str, Any] | None:
+    """One stage, if it has work; its stats (None: nothing to do)."""
+    inst = Installation.load(home)
+    stage = stage_named(name, workers)
+    return stage.run(inst).as_dict() if stage.has_work(inst) else None
+
+
+@task(name="analyze-has-work")
+def any_work(home: str | None) -> bool:
+    inst = Installation.load(home)
+    return any(stage_named(n).has_work(inst) for n in STAGE_NAMES)
 
 
 @flow(name="analyze")
 def analyze(home: str | None = None, workers: int = 0) -> dict[str, Any]:
-    stats = analyze_pending_task(home, workers)
-    get_run_logger().info("analyze: %s", {k: v for k, v in stats.items() if k != "stages"})
-    return stats
+    """NLP on what is new or changed, recorded as one ``analyze`` run."""
+    result: dict[str, Any] = {"pending": 0, "analyzed": 0, "stages": {}, "run_id": None}
+    if not any_work(home):
+        return result
+    run_id = result["run_id"] = start_run(home)
+    error = None
+    try:
+        for name in STAGE_NAMES:
+            stats = run_stage(home, name, workers)
+            if stats is None:
+                continue
+            if name == "analyze":
+                result.update(stats)
+            else:
+                result["stages"][name] = stats
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        finish_run(home, run_id, result, error)
+    get_run_logger().info("analyze: %s", {k: v for k, v in result.items() if k != "stages"})
+    return result

@@ -6,13 +6,13 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 
-from suqiu.app import App
+from search.indexing import index_pending
+from suqiu.installation import Installation
 
 
 @task(name="index-pending", retries=2, retry_delay_seconds=20)
 def index_pending_task(home: str | None, rebuild: bool) -> dict[str, Any]:
-    from suqiu.indexing import index_pending
-    return index_pending(App.load(home), rebuild=rebuild).as_dict()
+    return index_pending(Installation.load(home), rebuild=rebuild).as_dict()
 
 
 @flow(name="index")

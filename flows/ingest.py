@@ -11,25 +11,28 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 
-from suqiu.app import App
+from flows.analyze import analyze
+from flows.index import index
+
+from crawlers.importers.run import import_file
+from crawlers.run import crawl_in_subprocess
+from suqiu.installation import Installation
 
 
 @task(name="crawl-source", retries=2, retry_delay_seconds=30)
 def crawl_source(home: str | None, source: str) -> dict[str, Any]:
-    from crawlers.run import crawl_in_subprocess
-    return crawl_in_subprocess(App.load(home).home, source)
+    return crawl_in_subprocess(Installation.load(home).home, source)
 
 
 @task(name="import-file")
 def import_export(home: str | None, path: str, profile: str | None = None) -> dict[str, Any]:
-    from crawlers.importers.run import import_file
-    app = App.load(home)
+    app = Installation.load(home)
     return import_file(app.store, app.config, Path(path), profile).as_dict()
 
 
 @task(name="enabled-sources")
 def enabled_sources(home: str | None) -> list[str]:
-    return [s.name for s in App.load(home).config.sources if s.enabled]
+    return [s.name for s in Installation.load(home).config.sources if s.enabled]
 
 
 @flow(name="ingest")
@@ -52,8 +55,6 @@ def ingest(home: str | None = None, sources: list[str] | None = None, files: lis
     for path, s in result["import"].items():
         log.info("import %s: %s", path, {k: s.get(k) for k in ("rows", "new", "updated", "unchanged", "quarantined")})
     if analyze_after:
-        from flows.analyze import analyze
-        from flows.index import index
         result["analyze"] = analyze(home=home)
         result["index"] = index(home=home)
     return result

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from prefect import flow, get_run_logger, task
 
-from reports.period import Week, last_complete_week
-from suqiu.app import App
+from reports.collect import write_weekly_report
+from suqiu.installation import Installation
 from suqiu.store import now_local
-from suqiu.weekly_data import write_weekly_report
+from suqiu.weeks import Week, last_complete_week
 
 
 @task(name="write-weekly-report")
 def write_report(home: str | None, week: str, out: str | None) -> dict[str, str]:
-    return write_weekly_report(App.load(home), Week.parse(week), out)
+    return write_weekly_report(Installation.load(home), Week.parse(week), out)
 
 
 @flow(name="weekly-report")

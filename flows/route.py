@@ -6,25 +6,25 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 
-from suqiu.app import App
+from reports.digests import deliver_digest
+from suqiu.installation import Installation
+from suqiu.twoway.dispatch import route_pending
 
 
 @task(name="route-pending")
 def route_pending_task(home: str | None) -> dict[str, Any]:
-    from suqiu.routing import route_pending
-    return route_pending(App.load(home)).as_dict()
+    return route_pending(Installation.load(home)).as_dict()
 
 
 @task(name="departments")
 def department_names(home: str | None) -> list[str]:
-    return [d.name for d in App.load(home).config.departments]
+    return [d.name for d in Installation.load(home).config.departments]
 
 
 @task(name="deliver-digest")
 def deliver_digest_task(home: str | None, department: str, period: str) -> dict[str, Any]:
     # SMTP failures are kept in the deliveries table and retried by the next run, never lost
-    from suqiu.digests import deliver_digest
-    return deliver_digest(App.load(home), department, period)
+    return deliver_digest(Installation.load(home), department, period)
 
 
 @flow(name="route")

@@ -17,7 +17,7 @@ from typing import Any
 
 from nlp.hotspots import demand_units
 from nlp.topics import OUTLIER
-from nlp.weeks import iso_week, shift_week, week_start
+from suqiu.weeks import iso_week, shift_week, week_start
 
 URGENT_LEVELS = frozenset({"high", "critical"})
 

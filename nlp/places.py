@@ -53,14 +53,10 @@ class Gazetteer:
     @classmethod
     def from_config(cls, config: "Config") -> "Gazetteer":
         g = cls()
-        for d in config.districts:
-            for name in (d.name, *d.aliases):
-                g.add(name, "district", d.name)
-                g.canonical[name] = d.name
-            for level, names in (("street", d.streets), ("community", d.communities), ("road", d.roads),
-                                 ("estate", d.estates)):
-                for name in names:
-                    g.add(name, level, d.name)
+        for name, level, district in config.place_names():
+            g.add(name, level, district)
+            if level == "district":
+                g.canonical[name] = district
         return g
 
     def words(self) -> list[str]:

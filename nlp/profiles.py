@@ -15,7 +15,7 @@ from typing import Any
 
 from nlp.hotspots import dedup_key
 from nlp.topics import OUTLIER
-from nlp.weeks import iso_week, shift_week, week_start
+from suqiu.weeks import iso_week, shift_week, week_start
 
 PROFILE_FIELDS = (
     "id", "source", "channel", "received_at", "district", "requester_type", "department",

@@ -39,9 +39,7 @@ _DIGITS_RE = re.compile(r"[\d.%\-:/]+")
 
 def gazetteer_words(config: "Config") -> list[str]:
     """Names from the configuration that must survive segmentation as one token."""
-    words: list[str] = []
-    for d in config.districts:
-        words += [d.name, *d.aliases, *d.streets, *d.communities, *d.roads, *d.estates]
+    words = [name for name, _, _ in config.place_names()]
     for dep in config.departments:
         words += [dep.name, *dep.aliases, *dep.keywords]
     words += list(config.text.demand_terms)

@@ -9,11 +9,21 @@ from __future__ import annotations
 import base64
 import io
 from functools import lru_cache
+from importlib import util
 from pathlib import Path
 
-from suqiu.fonts import cjk_font_path
-
 FAMILY = "SuqiuCJK"
+# freely licensed fonts only (SIL Open Font License), in order of preference
+PREFERRED = ("NotoSansCJKsc-Regular.otf", "SourceHanSerifSC-Regular.otf")
+
+
+def cjk_font_path() -> Path | None:
+    """The CJK font the registry package ``mplfonts`` ships, or None when it is not installed."""
+    spec = util.find_spec("mplfonts")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    fonts = Path(list(spec.submodule_search_locations)[0]) / "fonts"
+    return next((fonts / name for name in PREFERRED if (fonts / name).is_file()), None)
 
 
 def require_font() -> Path:

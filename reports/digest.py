@@ -17,10 +17,9 @@ from typing import Any
 from jinja2 import Environment, PackageLoader
 
 from reports.xlsx import workbook_bytes
-
-URGENCY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
-URGENCY_LABEL = {"critical": "特急", "high": "紧急", "medium": "一般", "low": "较缓"}
-PERIOD_LABEL = {"day": "日报", "week": "周报"}
+from suqiu.labels import PERIOD as PERIOD_LABEL
+from suqiu.labels import URGENCY as URGENCY_LABEL
+from suqiu.labels import URGENCY_RANK
 TEXT_PREVIEW_CHARS = 240
 HTML_ENTRIES_PER_GROUP = 20
 FIGURE_LABELS = {

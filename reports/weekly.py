@@ -2,7 +2,7 @@
 
 Input is a ``WeeklyData``: masked records of the report week and the weeks before it, plus what
 the analysis stages stored (topics, hotspots, warnings). Nothing here touches the store; the
-collector in ``suqiu/weekly_data.py`` does that.
+collector in ``reports/collect.py`` does that.
 """
 
 from __future__ import annotations
@@ -15,14 +15,11 @@ import pandas as pd
 
 from reports import charts
 from reports.document import Chart, Report, Section, Table
-from reports.period import Week
+from suqiu.weeks import Week
+from suqiu.labels import REQUESTER, SENTIMENT, SOURCE, URGENCY
 from suqiu.model import ANSWERED_STATUSES, OPEN_STATUSES
 
 WEEKDAYS = "一二三四五六日"
-SENTIMENT_CN = {"negative": "负面", "neutral": "中性", "positive": "正面"}
-URGENCY_CN = {"critical": "特急", "high": "紧急", "medium": "较急", "low": "一般"}
-SOURCE_CN = {"hotline": "12345热线", "portal": "网上留言", "review": "公开点评", "open311": "Open311"}
-REQUESTER_CN = {"individual": "个人", "enterprise": "企业", "anonymous": "匿名"}
 
 
 @dataclass
@@ -95,7 +92,7 @@ def volume_section(data: WeeklyData, this: pd.DataFrame, prev: pd.DataFrame) -> 
     s.paragraphs.append(
         f"本周共受理诉求 {n} 件（合并重复提交后 {_demands(this)} 项诉求），上周 {p} 件，环比 {_pct(n, p)}。")
     if n:
-        by_source = this["source"].map(lambda v: SOURCE_CN.get(v, v)).value_counts()
+        by_source = this["source"].map(lambda v: SOURCE.get(v, v)).value_counts()
         s.paragraphs.append("来源构成：" + "，".join(f"{k} {v} 件" for k, v in by_source.items()) + "。")
         days = data.week.days()
         chan, day_of = _channels(this), this["received_at"].dt.date
@@ -164,7 +161,7 @@ def districts_section(data: WeeklyData, this: pd.DataFrame, prev: pd.DataFrame) 
                      int(g["urgency_level"].isin(["high", "critical"]).sum()), open_n])
     rows.sort(key=lambda r: -r[1])
     s.tables.append(Table("各区诉求画像", ["区域", "本周件数", "环比", "主要诉求", "负面占比", "紧急件数", "未办结"], rows))
-    groups = this["requester_type"].map(lambda v: REQUESTER_CN.get(v, v)).value_counts()
+    groups = this["requester_type"].map(lambda v: REQUESTER.get(v, v)).value_counts()
     s.paragraphs.append("诉求人构成：" + "，".join(f"{k} {v} 件（{_share(v, len(this))}）" for k, v in groups.items()) + "。")
     return s
 
@@ -177,7 +174,7 @@ def sentiment_section(data: WeeklyData, history: pd.DataFrame) -> Section:
         g = _week_frame(history, w)
         n = len(g)
         counts = g["sentiment_label"].value_counts() if n else pd.Series(dtype=int)
-        for key, cn in SENTIMENT_CN.items():
+        for key, cn in SENTIMENT.items():
             series[cn].append(round(int(counts.get(key, 0)) / n * 100, 1) if n else 0.0)
         rows.append([str(w), n, _share(int(counts.get("negative", 0)), n), _share(int(counts.get("positive", 0)), n)])
     if any(r[1] for r in rows):
@@ -197,7 +194,7 @@ def urgent_section(this: pd.DataFrame) -> Section:
         return s
     urgent["rank"] = urgent["urgency_level"].map({"critical": 0, "high": 1})
     urgent = urgent.sort_values(["rank", "received_at"])
-    rows = [[URGENCY_CN.get(r.urgency_level, r.urgency_level), f"{r.received_at:%m-%d %H:%M}", r.district or "",
+    rows = [[URGENCY.get(r.urgency_level, r.urgency_level), f"{r.received_at:%m-%d %H:%M}", r.district or "",
              r.department or "待分派", _snippet(r.masked_title or r.masked_text, 40),
              "；".join(r.urgency_reasons or []), "已答复" if r.status in ANSWERED_STATUSES else "未答复"]
             for r in urgent.head(30).itertuples()]

@@ -18,9 +18,10 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import Any
 
+from suqiu.labels import DIMENSION as DIMENSION_LABELS
+from suqiu.labels import REQUESTER as REQUESTER_LABELS
 from suqiu.model import OPEN_STATUSES, SHANGHAI, Analysis, as_shanghai
-
-URGENT_LEVELS = ("high", "critical")
+from suqiu.weeks import week_start
 
 # fields returned with every hit (the indexed document minus the segmented text)
 HIT_FIELDS: tuple[str, ...] = (
@@ -34,33 +35,20 @@ def iso(value: datetime | None) -> str | None:
     return None if value is None else as_shanghai(value).isoformat(timespec="seconds")
 
 
-def routed_department(record: dict[str, Any], analysis: Analysis | None, config: Any | None = None) -> str | None:
-    """The department a demand is routed to: the pipeline's routing, else the source's own, by canonical name."""
-    name = (analysis.department if analysis and analysis.department else None) or record.get("department_given")
-    if name and config is not None:
-        dept = config.department(name)
-        if dept is not None:
-            return dept.name
-    return name or None
-
-
 def heat(record: dict[str, Any], dup_size: int = 1) -> float:
     """How much attention a demand draws: votes plus the near-duplicates that repeat it."""
     return float((record.get("votes_up") or 0) + max(dup_size - 1, 0))
 
 
-def demand_document(record: dict[str, Any], analysis: Analysis | None, *, config: Any | None = None,
-                    dup_size: int = 1) -> dict[str, Any] | None:
-    """The indexable document for one record, or None while it has no masked text."""
+def demand_document(record: dict[str, Any], analysis: Analysis | None, *, owner: str | None = None,
+                    due_at: datetime | None = None, dup_size: int = 1) -> dict[str, Any] | None:
+    """The indexable document for one record, or None while it has no masked text.
+
+    ``owner`` is the owning department (``suqiu.ownership``): the department filter and the
+    department access rule read it."""
     if analysis is None or analysis.masked_text is None:
         return None
-    department = routed_department(record, analysis, config)
-    urgent = analysis.urgency_level is not None and analysis.urgency_level.value in URGENT_LEVELS
-    due_at = None
-    if config is not None:
-        from suqiu.tracking import time_limit
-        due_at = as_shanghai(record["received_at"]) + time_limit(config, department, record.get("category_given"),
-                                                                 urgent=urgent)
+    department = owner
     title = analysis.masked_title if analysis.masked_title is not None else ""
     return {
         "id": record["id"],
@@ -102,9 +90,6 @@ def searchable_text(doc: dict[str, Any]) -> str:
 PROFILE_PREFIX = "profile:"
 TOPIC_PREFIX = "topic:"
 UNKNOWN_VALUE = "未知"  # nlp.profiles.UNKNOWN: the value of demands that lack the dimension
-DIMENSION_LABELS = {"district": "区县", "channel": "渠道", "requester_type": "诉求人类型",
-                    "department": "承办部门", "business": "商户"}
-REQUESTER_LABELS = {"individual": "个人", "enterprise": "企业", "anonymous": "匿名"}
 # dimension -> the indexed field its value fills (requester_type has none: it is in dimension/title)
 PROFILE_FIELDS = {"district": "district", "channel": "channel", "department": "department",
                   "business": "business_name"}
@@ -125,7 +110,6 @@ def _week_start(profile: dict[str, Any]) -> date:
     raw = profile.get("week_start")
     if raw:
         return date.fromisoformat(str(raw)[:10])
-    from nlp.weeks import week_start
     return week_start(profile["week"])
 
 

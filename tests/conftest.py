@@ -24,7 +24,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Temp
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh installation with the shipped default configuration."""
-    from suqiu.app import write_default_config
+    from suqiu.installation import write_default_config
     h = tmp_path / "home"
     write_default_config(h)
     monkeypatch.setenv("SUQIU_HOME", str(h))
@@ -33,8 +33,8 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def app(home: Path):
-    from suqiu.app import App
-    a = App.load(home)
+    from suqiu.installation import Installation
+    a = Installation.load(home)
     yield a
     a.store.close()
 

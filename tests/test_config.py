@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from suqiu.app import write_default_config
+from suqiu.installation import write_default_config
 from suqiu.config import ConfigError, load_config
 
 

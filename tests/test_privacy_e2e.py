@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from nlp.pii import TAG_RE
-from suqiu.leak_audit import (
+from reports.audit import (
     eml_texts, find_leaks, installation_artifacts, json_text, mobile_numbers, xml_texts,
 )
 
@@ -137,22 +137,22 @@ def emitted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emitted]:
     from typer.testing import CliRunner
 
     from crawlers.synthetic import generate
-    from reports.period import Week
+    from suqiu.weeks import Week
     from suqiu import cli
     from suqiu.analyze import analyze_pending
-    from suqiu.app import App, write_default_config
-    from suqiu.digests import deliver_digest
-    from suqiu.indexing import index_pending
+    from suqiu.installation import Installation, write_default_config
+    from reports.digests import deliver_digest
+    from search.indexing import index_pending
     from suqiu.model import SHANGHAI, build_demand
-    from suqiu.routing import route_pending
-    from suqiu.tokens import create_token
-    from suqiu.web.app import create_app
+    from suqiu.twoway.dispatch import route_pending
+    from suqiu.twoway.tokens import create_token
+    from suqiu.web.application import create_app
     from suqiu.web.auth import add_user
-    from suqiu.weekly_data import write_weekly_report
+    from reports.collect import write_weekly_report
 
     home = tmp_path_factory.mktemp("privacy-home")
     write_default_config(home)
-    app = App.load(home, environ={})
+    app = Installation.load(home, environ={})
     values = dict(PII, requester=REQUESTER)
 
     # synthetic background demands (some carry PII of their own, listed in their truth)
@@ -189,7 +189,7 @@ def emitted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emitted]:
         out.artifacts[f"cli:{' '.join(args)}"] = [json_text(json.loads(r.stdout))]
 
     # the web: pages, export, department API, Open311
-    add_user(app.store, "office", PASSWORDS["office"], "petition_office", config=app.config)
+    add_user(app.store, "office", PASSWORDS["office"], "office", config=app.config)
     add_user(app.store, "zj", PASSWORDS["zj"], "department", HOUSING, config=app.config)
     add_user(app.store, "pub", PASSWORDS["pub"], "public", config=app.config)
     office_token = create_token(app, None, "值班", role="office")[1]
@@ -359,7 +359,7 @@ def test_elasticsearch_documents_hold_masked_text_only(emitted, es_url):
     from search.backends.elasticsearch import ElasticsearchBackend
     from search.mappings import index_pattern
     from search.service import get_segmenter
-    from suqiu.indexing import index_pending
+    from search.indexing import index_pending
     app = emitted.app
     backend = ElasticsearchBackend.from_url(es_url, f"suqiutest-privacy-{uuid.uuid4().hex[:8]}",
                                             get_segmenter(app), timeout=20)
@@ -384,7 +384,7 @@ def _week_with_most_numbers(app) -> str:
     """The ISO week holding the most demands whose title or content carries a mobile number."""
     from collections import Counter
 
-    from reports.period import Week
+    from suqiu.weeks import Week
     weeks: Counter[str] = Counter()
     for rec in app.store.iter_records():
         if mobile_numbers(f"{rec.get('title') or ''} {rec.get('content') or ''}"):
@@ -399,18 +399,18 @@ def test_fuzhou_export_numbers_never_leave_the_store(shared_datasets, tmp_path):
     from fastapi.testclient import TestClient
 
     from crawlers.importers.run import import_file
-    from reports.period import Week
+    from suqiu.weeks import Week
     from search.access import Principal
     from search.query import SearchQuery
     from search.service import get_document, search
     from suqiu.analyze import analyze_pending
-    from suqiu.app import App, write_default_config
-    from suqiu.digests import deliver_digest
-    from suqiu.indexing import index_pending
-    from suqiu.routing import route_pending
-    from suqiu.topics_cli import hotspots_payload, profiles_payload, topics_payload
-    from suqiu.web.app import create_app
-    from suqiu.weekly_data import write_weekly_report
+    from suqiu.installation import Installation, write_default_config
+    from reports.digests import deliver_digest
+    from search.indexing import index_pending
+    from suqiu.twoway.dispatch import route_pending
+    from suqiu.cli.views_output import hotspots_payload, profiles_payload, topics_payload
+    from suqiu.web.application import create_app
+    from reports.collect import write_weekly_report
 
     export = shared_datasets / "fuzhou12345" / "hotline_export.csv"
     source = export.read_text(encoding="utf-8")
@@ -420,7 +420,7 @@ def test_fuzhou_export_numbers_never_leave_the_store(shared_datasets, tmp_path):
 
     home = tmp_path / "fz"
     write_default_config(home)
-    app = App.load(home, environ={})
+    app = Installation.load(home, environ={})
     try:
         imported = import_file(app.store, app.config, export)
         assert imported.balanced and imported.imported > 1000
@@ -444,7 +444,7 @@ def test_fuzhou_export_numbers_never_leave_the_store(shared_datasets, tmp_path):
 
         artifacts = installation_artifacts(app)
         artifacts["open311"] = open311
-        office = Principal.petition_office(name="audit")
+        office = Principal.office(name="audit")
         artifacts["cli:search"] = [json_text(search(app, SearchQuery.create("", size=100, page=p), office).as_dict())
                                    for p in range(1, 13)]
         artifacts["cli:topics+hotspots+profiles"] = [

@@ -2,7 +2,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from suqiu import schema
+from suqiu.store import schema
 from suqiu.model import SHANGHAI, Analysis, build_demand
 from suqiu.store import Store
 
@@ -129,7 +129,7 @@ def test_set_fields_history_with_note(store):
 
 
 def test_overdue_counts_open_demands_past_limit(app):
-    from suqiu.tracking import overdue_count
+    from suqiu.twoway.tracking import overdue_count
     old = (datetime.now(SHANGHAI) - timedelta(days=40)).strftime("%Y-%m-%d %H:%M")
     app.store.upsert([_d(received_at=old), _d(source_id="new")])
     app.store.upsert([_d(source_id="done", received_at=old, status="closed")])

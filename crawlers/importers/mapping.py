@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from crawlers.importers.dates import EXCEL_EPOCH, DateParseError, parse_datetime
-from crawlers.importers.profiles import Binding
+from crawlers.dates import EXCEL_EPOCH, DateParseError, parse_datetime
+from crawlers.importers.import_profiles import Binding
+from crawlers.statuses import STATUS_WORDS
 from suqiu.config import ImportProfile
 from suqiu.model import Demand, RecordError, as_shanghai, build_demand
 
@@ -25,17 +26,7 @@ FLOAT_FIELDS = ("rating",)
 
 # Wordings seen in 12345 and message-board exports; a profile's value_maps add to or override them.
 DEFAULT_VALUE_MAPS: dict[str, dict[str, str]] = {
-    "status": {
-        "received": "received", "routed": "routed", "replied": "replied", "closed": "closed",
-        "reopened": "reopened",
-        "待受理": "received", "已受理": "received", "待处理": "received", "未处理": "received",
-        "待回复": "received", "未回复": "received", "待办理": "received", "新建": "received",
-        "已派单": "routed", "已转办": "routed", "已交办": "routed", "办理中": "routed", "处理中": "routed",
-        "已签收": "routed", "转办": "routed",
-        "已回复": "replied", "已答复": "replied", "已办理": "replied", "已处理": "replied",
-        "已办结": "closed", "办结": "closed", "已归档": "closed", "已关闭": "closed", "已完成": "closed",
-        "重办": "reopened", "退回重办": "reopened", "重新办理": "reopened", "已重办": "reopened",
-    },
+    "status": STATUS_WORDS,
     "requester_type": {
         "individual": "individual", "enterprise": "enterprise", "anonymous": "anonymous",
         "个人": "individual", "实名": "individual", "市民": "individual", "群众": "individual",

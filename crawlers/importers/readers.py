@@ -19,7 +19,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
-from crawlers.importers.dates import EXCEL_EPOCH
+from crawlers.dates import EXCEL_EPOCH
 from crawlers.importers.headers import normalize_header
 
 HEADER_SCAN_ROWS = 10

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from crawlers.importers.mapping import RowContext, RowError, cell_text, map_row
-from crawlers.importers.profiles import Binding, NoProfileMatch, bind, choose, known_headers
+from crawlers.importers.import_profiles import Binding, NoProfileMatch, bind, choose, known_headers
 from crawlers.importers.readers import ImportFileError, RowReadError, Table, is_blank, open_export
 from suqiu.config import Config, ImportProfile
 from suqiu.model import Demand

@@ -10,8 +10,9 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawlers.items import FailedPage
-from crawlers.profiles import load_profile
+from crawlers.site_profiles import load_profile
 from crawlers.state import CrawlMemory, load_memory
+from suqiu.store import Store
 
 
 def _truthy(value: Any) -> bool:
@@ -25,14 +26,12 @@ class SourceSpider(Spider):
     source: ClassVar[str]
 
     def __init__(self, source_name: str | None = None, start_url: str | None = None,
-                 profile: Mapping[str, Any] | None = None, full: Any = False,
-                 districts: Mapping[str, str] | None = None, **kwargs: Any) -> None:
+                 profile: Mapping[str, Any] | None = None, full: Any = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.source_name = source_name or self.name
         self.start_url = start_url or ""
         self.profile = load_profile(self.kind, dict(profile or {}), self.source_name)
         self.full = _truthy(full)
-        self.districts: dict[str, str] = dict(districts or {})  # name or alias → district name
         self.memory = CrawlMemory()
 
     # ---- state from earlier runs
@@ -42,7 +41,6 @@ class SourceSpider(Spider):
         url = crawler.settings.get("SUQIU_STORE_URL") if crawler else None
         if not url:
             return
-        from suqiu.store import Store
         store = Store.open(url)
         try:
             memory = load_memory(store, self.source, self.source_name, self.profile.id_prefix)

@@ -19,8 +19,8 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawlers.items import DemandItem, FailedPage
-from crawlers.processors import clean_text, district_in, map_status, parse_time, process_field
-from crawlers.profiles import Open311Profile
+from crawlers.processors import clean_text, map_status, parse_time, process_field
+from crawlers.site_profiles import Open311Profile
 from crawlers.spiders.base import SourceSpider
 from crawlers.spiders.reviews import with_query
 
@@ -120,7 +120,6 @@ class Open311Spider(SourceSpider):
             title=clean_text(row.get("service_name") or service.get("service_name") or ""),
             content=clean_text(row.get("description")),
             address=address,
-            district=district_in(address, self.districts),
             category_given=clean_text(row.get("service_name") or service.get("service_name")) or code or None,
             department_given=clean_text(row.get("agency_responsible") or service.get("group")) or None,
             status=status,

@@ -17,8 +17,8 @@ from scrapy.http import Response
 
 from crawlers.extract import extract_first, extract_text, select
 from crawlers.items import DemandItem
-from crawlers.processors import district_in, map_status, process_field
-from crawlers.profiles import PortalProfile
+from crawlers.processors import map_status, process_field
+from crawlers.site_profiles import PortalProfile
 from crawlers.spiders.base import SourceSpider
 
 
@@ -67,8 +67,6 @@ class PortalSpider(SourceSpider):
             **values,
         )
         item.status = self._parse_status(raw.get("status"), item.reply_text)
-        if not item.district:
-            item.district = district_in(f"{item.title}\n{item.content}", self.districts)
         if not item.content or not isinstance(item.received_at, datetime):
             item.raw["page_head"] = response.text[:2000]  # what the broken page showed
         return item

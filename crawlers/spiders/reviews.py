@@ -17,8 +17,8 @@ from scrapy.http import Response
 
 from crawlers.extract import json_path
 from crawlers.items import DemandItem, FailedPage
-from crawlers.processors import district_in, process_field
-from crawlers.profiles import ReviewsProfile
+from crawlers.processors import process_field
+from crawlers.site_profiles import ReviewsProfile
 from crawlers.spiders.base import SourceSpider
 
 MAX_BROKEN_IN_ROW = 3
@@ -103,8 +103,6 @@ class ReviewsSpider(SourceSpider):
             url=self._review_url(source_id), rating=rating, source_name=self.source_name,
             source_ref=page_url, requester_type=self.profile.requester_type, raw=row, **values,
         )
-        if not item.district:
-            item.district = district_in(item.address, self.districts)
         return item
 
     def _review_url(self, source_id: str) -> str | None:

@@ -13,22 +13,24 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 
-from suqiu import schema
-from suqiu.app import App
-from suqiu.masked_view import MaskedRecords
-from suqiu.replies import ReplyError, change_status, department_of, post_reply
-from suqiu.routing import RoutingError, reassign
-from suqiu.tokens import Principal, verify_token
-from suqiu.tracking import OPEN_STATUSES, department_figures, rank_departments
+from search.indexing import index_records
+from suqiu.installation import Installation
+from suqiu.model import ANSWERED_STATUSES, OPEN_STATUSES
+from suqiu.principals import Principal
+from suqiu.store import DemandFilter
+from suqiu.twoway.dispatch import RoutingError, reassign
+from suqiu.twoway.replies import ReplyError, change_status, post_reply
+from suqiu.twoway.tokens import verify_token
+from suqiu.twoway.tracking import department_figures, rank_departments
+from suqiu.web.demand_views import demand_views
 from suqiu.web.deps import get_suqiu
 
 router = APIRouter(prefix="/api/v1", tags=["department-api"])
 MAX_PAGE = 500
 
 
-def principal(request: Request, app: Annotated[App, Depends(get_suqiu)]) -> Principal:
+def principal(request: Request, app: Annotated[Installation, Depends(get_suqiu)]) -> Principal:
     """The caller behind the presented token; 401 without a valid one."""
     auth = request.headers.get("authorization", "")
     token = auth[7:].strip() if auth.lower().startswith("bearer ") else request.headers.get("x-api-key")
@@ -39,11 +41,11 @@ def principal(request: Request, app: Annotated[App, Depends(get_suqiu)]) -> Prin
 
 
 Caller = Annotated[Principal, Depends(principal)]
-Suqiu = Annotated[App, Depends(get_suqiu)]
+Suqiu = Annotated[Installation, Depends(get_suqiu)]
 
 
 def _office_only(who: Principal) -> None:
-    if who.role != "office":
+    if not who.is_office:
         raise HTTPException(403, "仅信访办可以执行此操作")
 
 
@@ -83,7 +85,7 @@ class ReassignIn(BaseModel):
 
 @router.get("/me")
 def me(who: Caller) -> dict[str, Any]:
-    return {"role": who.role, "department": who.department, "label": who.label}
+    return {"role": who.role, "department": who.department, "label": who.name}
 
 
 @router.get("/demands")
@@ -91,33 +93,21 @@ def list_demands(who: Caller, app: Suqiu, status: Literal["open", "answered", "a
                  limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
                  offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
     """The caller's demands (the office: every routed one), oldest first."""
-    rec, rt = schema.records, schema.routes
-    views = MaskedRecords(app)
-    q = views.query().where(rt.c.department.is_not(None))
-    if who.role != "office":
-        q = q.where(rt.c.department == who.department)
-    if status == "open":
-        q = q.where(rec.c.status.in_(OPEN_STATUSES))
-    elif status == "answered":
-        q = q.where(rec.c.status.in_(("replied", "closed")))
-    items = views.fetch(q.order_by(rec.c.received_at, rec.c.id).limit(limit).offset(offset))
-    return {"items": [_public(v) for v in items], "limit": limit, "offset": offset}
+    statuses = {"open": OPEN_STATUSES, "answered": ANSWERED_STATUSES, "all": None}[status]
+    f = DemandFilter(routed_only=True, owner=None if who.is_office else who.department, statuses=statuses,
+                     limit=limit, offset=offset)
+    return {"items": [_public(v) for v in demand_views(app, f)], "limit": limit, "offset": offset}
 
 
 @router.get("/demands/{record_id:path}")
 def get_demand(record_id: str, who: Caller, app: Suqiu) -> dict[str, Any]:
     if app.store.get(record_id) is None:
         raise HTTPException(404, f"诉求不存在: {record_id}")
-    if not who.may_act_for(department_of(app, record_id)):
+    if not who.may_act_for(app.store.owner_of(app.config, record_id)):
         raise HTTPException(403, "不能查看其他部门的诉求")
-    view = MaskedRecords(app).by_ids([record_id])[0]
-    h = schema.record_history
-    with app.store.engine.connect() as conn:
-        hist = conn.execute(select(h.c.at, h.c.field, h.c.new_value, h.c.origin, h.c.note)
-                            .where(h.c.record_id == record_id, h.c.field.in_(("status", "department")))
-                            .order_by(h.c.id)).mappings().all()
-    view["history"] = [{"at": r["at"].isoformat(), "field": r["field"], "value": r["new_value"],
-                        "origin": r["origin"]} for r in hist]
+    view = demand_views(app, DemandFilter(ids=[record_id]))[0]
+    view["history"] = [{"at": h["at"].isoformat(), "field": h["field"], "value": h["new_value"], "origin": h["origin"]}
+                       for h in app.store.history_of([record_id], ("status", "department"))]
     return _public(view)
 
 
@@ -141,18 +131,20 @@ def set_status(body: StatusIn, who: Caller, app: Suqiu) -> dict[str, Any]:
 def reassign_demand(body: ReassignIn, who: Caller, app: Suqiu) -> dict[str, Any]:
     _office_only(who)
     try:
-        return reassign(app, body.record_id, body.department, body.reason, actor=who.actor)
+        out = reassign(app, body.record_id, body.department, body.reason, actor=who.actor)
     except RoutingError as exc:
         raise _refuse(exc) from None
+    index_records(app, [body.record_id])  # the new owner finds it in search at once
+    return out
 
 
 @router.get("/figures")
 def figures(who: Caller, app: Suqiu) -> dict[str, Any]:
     """Reply figures: the department's own, or for the office every department with rankings."""
-    figs = department_figures(app.store, app.config, None if who.role == "office" else who.department)
+    figs = department_figures(app.store, app.config, None if who.is_office else who.department)
     out: dict[str, Any] = {"departments": {k: v.as_dict() for k, v in figs.items()},
                            "min_count": app.config.tracking.min_count}
-    if who.role == "office":
+    if who.is_office:
         out["rankings"] = {m: rank_departments(figs, m, app.config.tracking.min_count)
                            for m in ("closure_rate", "on_time_rate", "satisfaction_rate", "response_hours_median")}
     return out

@@ -1,6 +1,5 @@
-"""Web users, password hashing, signed session cookies and CSRF tokens.
+"""Signed session cookies, CSRF tokens and the login throttle (accounts: ``suqiu.twoway.accounts``).
 
-Passwords are stored as scrypt hashes with a per-user random salt and compared in constant time.
 The session cookie carries only the username, the issue time and a fingerprint of the stored
 password hash, signed with HMAC-SHA256 under a per-installation secret; changing a password or
 deactivating a user ends its sessions. The user's role and department are always read from the
@@ -14,188 +13,26 @@ import hashlib
 import hmac
 import json
 import os
-import re
 import secrets
 import time
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any
 
-from sqlalchemy import select, update
-
-from suqiu import schema
-from suqiu.store import Store, now_local, to_db_time
-
-if TYPE_CHECKING:
-    from suqiu.app import App
-    from suqiu.config import Config
-
-Role = Literal["petition_office", "department", "public"]
-ROLES: tuple[str, ...] = ("petition_office", "department", "public")
-ROLE_LABELS = {"petition_office": "信访办", "department": "职能部门", "public": "公众"}
+from suqiu.installation import Installation
+from suqiu.store import Store
+from suqiu.twoway.accounts import User, get_user
 
 SESSION_COOKIE = "suqiu_session"
 CSRF_COOKIE = "suqiu_csrf"
 CSRF_FIELD = "csrf_token"
 SESSION_MAX_AGE_S = 12 * 3600
-MIN_PASSWORD_LEN = 8
-USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{2,100}$")
-
-# scrypt cost: ~16 MiB and a few tens of milliseconds per check on a small server
-_SCRYPT_N, _SCRYPT_R, _SCRYPT_P, _SCRYPT_LEN = 2 ** 14, 8, 1, 32
 
 
-class AuthError(ValueError):
-    """A user could not be created or changed; the message is for the operator (Chinese)."""
-
-
-# --------------------------------------------------------------------------- passwords
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
 def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def hash_password(password: str, salt: bytes | None = None) -> str:
-    """``scrypt$n$r$p$salt$hash``; a fresh 16-byte salt per call unless one is given."""
-    salt = salt if salt is not None else os.urandom(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P,
-                            dklen=_SCRYPT_LEN, maxmem=64 * 1024 * 1024)
-    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${_b64(salt)}${_b64(digest)}"
-
-
-def verify_password(password: str, stored: str) -> bool:
-    """Constant-time check of ``password`` against a stored ``hash_password`` string."""
-    try:
-        scheme, n, r, p, salt, expected = stored.split("$")
-        if scheme != "scrypt":
-            return False
-        digest = hashlib.scrypt(password.encode("utf-8"), salt=_unb64(salt), n=int(n), r=int(r), p=int(p),
-                                dklen=len(_unb64(expected)), maxmem=64 * 1024 * 1024)
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(digest, _unb64(expected))
-
-
-# a hash to check against when the username is unknown, so timing does not reveal which users exist
-_DUMMY_HASH: str | None = None
-
-
-def _dummy_hash() -> str:
-    global _DUMMY_HASH
-    if _DUMMY_HASH is None:
-        _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
-    return _DUMMY_HASH
-
-
-# --------------------------------------------------------------------------- users
-@dataclass(frozen=True)
-class User:
-    username: str
-    role: str
-    department: str | None
-    display_name: str
-    password_hash: str
-    active: bool = True
-
-    @property
-    def role_label(self) -> str:
-        if self.role == "department" and self.department:
-            return self.department
-        return ROLE_LABELS.get(self.role, self.role)
-
-    def session_fingerprint(self) -> str:
-        """Changes whenever the password changes, which ends existing sessions."""
-        return hashlib.sha256(self.password_hash.encode("ascii")).hexdigest()[:16]
-
-
-def _user_from_row(row: Any) -> User:
-    return User(username=row["username"], role=row["role"], department=row["department"],
-                display_name=row["display_name"] or row["username"], password_hash=row["password_hash"],
-                active=bool(row["active"]))
-
-
-def get_user(store: Store, username: str) -> User | None:
-    with store.engine.connect() as conn:
-        row = conn.execute(select(schema.users).where(schema.users.c.username == username)).mappings().first()
-    return None if row is None else _user_from_row(row)
-
-
-def list_users(store: Store) -> list[User]:
-    with store.engine.connect() as conn:
-        rows = conn.execute(select(schema.users).order_by(schema.users.c.username)).mappings().all()
-    return [_user_from_row(r) for r in rows]
-
-
-def _check_role(role: str, department: str | None, config: "Config | None") -> str | None:
-    if role not in ROLES:
-        raise AuthError(f"未知角色 {role!r}，可选: {', '.join(ROLES)}")
-    if role != "department":
-        if department:
-            raise AuthError("只有 department 角色可以指定部门")
-        return None
-    if not department:
-        raise AuthError("department 角色必须指定部门 (--department)")
-    if config is not None:
-        dept = config.department(department)
-        if dept is None:
-            names = "、".join(d.name for d in config.departments)
-            raise AuthError(f"配置中没有部门 {department!r}；已配置: {names}")
-        return dept.name  # aliases resolve to the canonical name routing uses
-    return department
-
-
-def add_user(store: Store, username: str, password: str, role: str, department: str | None = None,
-             display_name: str | None = None, config: "Config | None" = None, replace: bool = False) -> User:
-    """Create (or, with ``replace``, overwrite) a user; the department must exist in the config."""
-    if not USERNAME_RE.match(username):
-        raise AuthError("用户名只能包含字母、数字和 _ . @ -，长度 2–100")
-    if len(password) < MIN_PASSWORD_LEN:
-        raise AuthError(f"密码至少 {MIN_PASSWORD_LEN} 个字符")
-    department = _check_role(role, department, config)
-    now = to_db_time(now_local())
-    values = {"password_hash": hash_password(password), "role": role, "department": department,
-              "display_name": display_name or username, "active": True, "updated_at": now}
-    with store.begin() as conn:
-        exists = conn.execute(select(schema.users.c.username).where(schema.users.c.username == username)).first()
-        if exists and not replace:
-            raise AuthError(f"用户 {username} 已存在")
-        if exists:
-            conn.execute(update(schema.users).where(schema.users.c.username == username).values(**values))
-        else:
-            conn.execute(schema.users.insert().values(username=username, created_at=now, **values))
-    user = get_user(store, username)
-    assert user is not None
-    return user
-
-
-def set_password(store: Store, username: str, password: str) -> None:
-    if len(password) < MIN_PASSWORD_LEN:
-        raise AuthError(f"密码至少 {MIN_PASSWORD_LEN} 个字符")
-    with store.begin() as conn:
-        n = conn.execute(update(schema.users).where(schema.users.c.username == username).values(
-            password_hash=hash_password(password), updated_at=to_db_time(now_local()))).rowcount
-    if not n:
-        raise AuthError(f"没有用户 {username}")
-
-
-def set_active(store: Store, username: str, active: bool) -> None:
-    with store.begin() as conn:
-        n = conn.execute(update(schema.users).where(schema.users.c.username == username).values(
-            active=active, updated_at=to_db_time(now_local()))).rowcount
-    if not n:
-        raise AuthError(f"没有用户 {username}")
-
-
-def authenticate(store: Store, username: str, password: str) -> User | None:
-    """The active user with that password, else None; unknown names cost the same time."""
-    user = get_user(store, username) if USERNAME_RE.match(username or "") else None
-    if user is None:
-        verify_password(password, _dummy_hash())
-        return None
-    ok = verify_password(password, user.password_hash)
-    return user if ok and user.active else None
 
 
 class LoginThrottle:
@@ -278,7 +115,7 @@ class SessionSigner:
             return False
 
 
-def load_secret(app: "App") -> bytes:
+def load_secret(app: Installation) -> bytes:
     """The installation's signing secret, created on first use under the data directory (0600)."""
     path = app.path("web") / "secret_key"
     if path.exists():

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from suqiu.app import App
-from suqiu.web.auth import SESSION_COOKIE, SessionSigner, User, user_from_session
+from suqiu.installation import Installation
+from suqiu.twoway.accounts import User
+from suqiu.web.auth import SESSION_COOKIE, SessionSigner, user_from_session
 
 
 class LoginRequired(Exception):
     """Raised by page dependencies; the app answers with a redirect to the login page."""
 
 
-def get_suqiu(request: Request) -> App:
+def get_suqiu(request: Request) -> Installation:
     return request.app.state.suqiu
 
 

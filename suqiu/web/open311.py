@@ -22,26 +22,24 @@ closed (a reply is how a 12345 demand is resolved).
 from __future__ import annotations
 
 import hashlib
-import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import select
 
-from suqiu.model import ANSWERED_STATUSES, OPEN_STATUSES
-from suqiu import schema
-from suqiu.app import App
 from suqiu.config import Department
-from suqiu.delivery import department_code
-from suqiu.masked_view import MaskedRecords
-from suqiu.model import SHANGHAI, RecordError, build_demand
-from suqiu.store import from_db_time, now_local, to_db_time
-from suqiu.tokens import verify_token
+from suqiu.installation import Installation
+from suqiu.model import ANSWERED_STATUSES, OPEN_STATUSES, RecordError, build_demand
+from suqiu.store import DemandFilter, now_local
+from suqiu.twoway.tokens import verify_token
+from suqiu.web.demand_views import demand_views, disclosure
 from suqiu.web.deps import get_suqiu
+from suqiu.web.open311_format import (
+    Open311Error, _check_format, _csv, _param, error, parse_w3c, respond, w3c,
+)
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 
@@ -49,93 +47,15 @@ MAX_RESULTS = 1000
 MAX_SPAN = timedelta(days=90)
 MAX_DESCRIPTION = 4000
 TRIAGE_CODE = "triage"
-FORMATS = ("json", "xml")
 STATUS_NOTE = {"received": "已受理", "routed": "已分派至承办部门", "reopened": "已重办", "replied": "已答复",
                "closed": "已办结"}
 
-_W3C = re.compile(
-    r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2})"
-    r"(?:T(?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?P<f>\.\d+)?)?(?P<tz>Z|[+-]\d{2}:\d{2}))?)?)?$")
-
-
-class Open311Error(Exception):
-    def __init__(self, status: int, description: str) -> None:
-        super().__init__(description)
-        self.status = status
-        self.description = description
-
-
-# ---------------------------------------------------------------------------- formats
-def parse_w3c(value: str, name: str) -> datetime:
-    """A W3C-note datetime (YYYY, YYYY-MM, YYYY-MM-DD, or with time and a mandatory zone)."""
-    m = _W3C.match(value.strip().replace(" ", "+"))  # a raw '+' in a query string arrives as a space
-    if not m:
-        raise Open311Error(400, f"{name} 格式错误，应为 W3C 日期时间，如 2010-01-01T00:00:00Z")
-    try:
-        y, mo, d = int(m["y"]), int(m["m"] or 1), int(m["d"] or 1)
-        if m["H"] is None:
-            return datetime(y, mo, d, tzinfo=SHANGHAI)
-        micro = int((m["f"] or ".0")[1:7].ljust(6, "0"))
-        tz = timezone.utc if m["tz"] == "Z" else timezone(
-            (1 if m["tz"][0] == "+" else -1) * timedelta(hours=int(m["tz"][1:3]), minutes=int(m["tz"][4:6])))
-        return datetime(y, mo, d, int(m["H"]), int(m["M"]), int(m["S"] or 0), micro, tzinfo=tz).astimezone(SHANGHAI)
-    except ValueError:
-        raise Open311Error(400, f"{name} 不是有效的日期时间: {value}") from None
-
-
-def w3c(value: datetime | None) -> str | None:
-    return None if value is None else value.astimezone(SHANGHAI).isoformat(timespec="seconds")
-
-
-def _xml_value(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return str(v)
-
-
-def to_xml(root: str, item: str, rows: Iterable[dict[str, Any]]) -> bytes:
-    top = ET.Element(root)
-    for row in rows:
-        el = ET.SubElement(top, item)
-        for k, v in row.items():
-            ET.SubElement(el, k).text = _xml_value(v)
-    return ET.tostring(top, encoding="utf-8", xml_declaration=True)
-
-
-def respond(fmt: str, root: str, item: str, rows: list[dict[str, Any]], status: int = 200) -> Response:
-    if fmt == "xml":
-        return Response(to_xml(root, item, rows), status_code=status, media_type="text/xml; charset=utf-8")
-    return JSONResponse(rows, status_code=status, media_type="application/json; charset=utf-8")
-
-
-def error(fmt: str, status: int, description: str) -> Response:
-    return respond(fmt if fmt in FORMATS else "json", "errors", "error",
-                   [{"code": status, "description": description}], status)
-
-
-def _check_format(fmt: str) -> None:
-    if fmt not in FORMATS:
-        raise Open311Error(400, f"不支持的格式 .{fmt}（支持 .json 和 .xml）")
-
-
-def _param(request: Request, name: str) -> str | None:
-    """Optional arguments: an empty value is the same as no value."""
-    v = request.query_params.get(name)
-    return v.strip() if v and v.strip() else None
-
-
-def _csv(value: str | None) -> list[str]:
-    return [p.strip() for p in (value or "").split(",") if p.strip()]
-
-
 # ---------------------------------------------------------------------------- services
 def service_code(dept: Department) -> str:
-    return department_code(dept)
+    return dept.slug
 
 
-def services(app: App) -> list[dict[str, Any]]:
+def services(app: Installation) -> list[dict[str, Any]]:
     out = [{"service_code": service_code(d), "service_name": d.name,
             "description": "承办：" + ("、".join(d.categories) if d.categories else d.name),
             "metadata": False, "type": "realtime", "keywords": ", ".join(d.keywords[:12]),
@@ -146,7 +66,7 @@ def services(app: App) -> list[dict[str, Any]]:
     return out
 
 
-def _dept_by_code(app: App) -> dict[str, str | None]:
+def _dept_by_code(app: Installation) -> dict[str, str | None]:
     codes: dict[str, str | None] = {service_code(d): d.name for d in app.config.departments}
     codes[TRIAGE_CODE] = None
     return codes
@@ -157,7 +77,7 @@ def open311_status(status: str) -> str:
     return "open" if status in OPEN_STATUSES else "closed"
 
 
-def as_request(app: App, view: dict[str, Any], closed_at: datetime | None) -> dict[str, Any]:
+def as_request(app: Installation, view: dict[str, Any], closed_at: datetime | None) -> dict[str, Any]:
     dept_name = view["department"]
     dept = app.config.department(dept_name) if dept_name else None
     status = open311_status(view["status"])
@@ -185,20 +105,10 @@ def as_request(app: App, view: dict[str, Any], closed_at: datetime | None) -> di
     }
 
 
-def _closed_times(app: App, ids: list[str]) -> dict[str, datetime]:
+def _closed_times(app: Installation, ids: list[str]) -> dict[str, datetime]:
     """When each demand last became closed or replied (its updated_datetime while closed)."""
-    if not ids:
-        return {}
-    h = schema.record_history
-    out: dict[str, datetime] = {}
-    with app.store.engine.connect() as conn:
-        for i in range(0, len(ids), 500):
-            q = (select(h.c.record_id, h.c.at).where(h.c.record_id.in_(ids[i:i + 500]), h.c.field == "status",
-                                                     h.c.new_value.in_(("replied", "closed")))
-                 .order_by(h.c.id))
-            for rid, at in conn.execute(q):
-                out[rid] = from_db_time(at)
-    return out
+    return {h["record_id"]: h["at"] for h in app.store.history_of(ids, ["status"])
+            if h["new_value"] in ANSWERED_STATUSES}
 
 
 def window(request: Request, now: datetime) -> tuple[datetime, datetime]:
@@ -218,56 +128,52 @@ def window(request: Request, now: datetime) -> tuple[datetime, datetime]:
     return now - MAX_SPAN, now
 
 
-def find_requests(app: App, request: Request, now: datetime | None = None) -> list[dict[str, Any]]:
-    rec, rt = schema.records, schema.routes
-    views = MaskedRecords(app)
+def _request_filter(app: Installation, request: Request, now: datetime) -> DemandFilter | None:
+    """The demands a ``GET requests`` asks for (None: certainly none)."""
     ids = _csv(_param(request, "service_request_id"))
-    q = views.query()
-    if ids:
-        q = q.where(rec.c.id.in_(ids[:MAX_RESULTS]))      # overrides all other arguments
-    else:
-        statuses = _csv(_param(request, "status"))
-        bad = [s for s in statuses if s not in ("open", "closed")]
-        if bad:
-            raise Open311Error(400, f"status 只能是 open 或 closed，收到: {', '.join(bad)}")
-        start, end = window(request, now or now_local())
-        q = q.where(rec.c.received_at >= to_db_time(start), rec.c.received_at <= to_db_time(end))
-        if statuses and set(statuses) != {"open", "closed"}:
-            wanted = OPEN_STATUSES if statuses[0] == "open" else ANSWERED_STATUSES
-            q = q.where(rec.c.status.in_(sorted(wanted)))
-        codes = _csv(_param(request, "service_code"))
-        if codes:
-            by_code = _dept_by_code(app)
-            depts = [by_code[c] for c in codes if c in by_code and by_code[c]]
-            cond = rt.c.department.in_(depts) if depts else None
-            if TRIAGE_CODE in codes:
-                triage = rt.c.queue == "triage"
-                cond = triage if cond is None else (cond | triage)
-            if cond is None:
-                return []
-            q = q.where(cond)
-    q = q.order_by(rec.c.received_at.desc(), rec.c.id).limit(MAX_RESULTS)
-    found = views.fetch(q)
+    if ids:  # overrides all other arguments
+        return DemandFilter(ids=ids[:MAX_RESULTS], newest_first=True, limit=MAX_RESULTS)
+    statuses = _csv(_param(request, "status"))
+    bad = [s for s in statuses if s not in ("open", "closed")]
+    if bad:
+        raise Open311Error(400, f"status 只能是 open 或 closed，收到: {', '.join(bad)}")
+    start, end = window(request, now)
+    wanted = None
+    if statuses and set(statuses) != {"open", "closed"}:
+        wanted = sorted(OPEN_STATUSES if statuses[0] == "open" else ANSWERED_STATUSES)
+    owners, triage = None, False
+    codes = _csv(_param(request, "service_code"))
+    if codes:
+        by_code = _dept_by_code(app)
+        owners = [by_code[c] for c in codes if c in by_code and by_code[c]]
+        triage = TRIAGE_CODE in codes
+        if not owners and not triage:
+            return None
+    return DemandFilter(received_from=start, received_to=end, statuses=wanted, owners=owners, triage=triage,
+                        newest_first=True, limit=MAX_RESULTS)
+
+
+def find_requests(app: Installation, request: Request, now: datetime | None = None) -> list[dict[str, Any]]:
+    f = _request_filter(app, request, now or now_local())
+    if f is None:
+        return []
+    found = demand_views(app, f)
     closed = _closed_times(app, [v["id"] for v in found])
     return [as_request(app, v, closed.get(v["id"])) for v in found]
 
 
 # ---------------------------------------------------------------------------- updates (mySociety)
-def find_updates(app: App, request: Request, now: datetime | None = None) -> list[dict[str, Any]]:
+def find_updates(app: Installation, request: Request, now: datetime | None = None) -> list[dict[str, Any]]:
     """Status and reply changes in the window, one update per record and moment, oldest first."""
     start, end = window(request, now or now_local())
-    h = schema.record_history
-    q = (select(h.c.id, h.c.record_id, h.c.at, h.c.field, h.c.new_value)
-         .where(h.c.field.in_(("status", "reply_text")), h.c.at >= to_db_time(start), h.c.at <= to_db_time(end))
-         .order_by(h.c.at, h.c.id))
     groups: dict[tuple[str, datetime], dict[str, Any]] = {}
-    with app.store.engine.connect() as conn:
-        for hid, rid, at, field, value in conn.execute(q):
-            g = groups.setdefault((rid, at), {"id": hid, "record_id": rid, "at": from_db_time(at)})
-            g[field] = value
+    for h in app.store.history_between(("status", "reply_text"), start, end):
+        g = groups.setdefault((h["record_id"], h["at"]), {"id": h["id"], "record_id": h["record_id"], "at": h["at"]})
+        g[h["field"]] = h["new_value"]
     ordered = sorted(groups.values(), key=lambda g: (g["at"], g["id"]))[:MAX_RESULTS]
-    views = {v["id"]: v for v in MaskedRecords(app).by_ids(sorted({g["record_id"] for g in ordered}))}
-    masker = MaskedRecords(app).masker
+    policy = disclosure()
+    views = {v["id"]: v for v in demand_views(app, DemandFilter(ids=sorted({g["record_id"] for g in ordered})),
+                                              policy)}
     out = []
     for g in ordered:
         view = views.get(g["record_id"])
@@ -275,7 +181,7 @@ def find_updates(app: App, request: Request, now: datetime | None = None) -> lis
             continue
         status = g.get("status") or view["status"]
         if g.get("reply_text"):
-            description = masker(g["reply_text"])
+            description = policy.mask(g["reply_text"]) or ""
         elif status == "routed" and view["department"]:
             description = f"已分派至 {view['department']}"
         else:
@@ -287,7 +193,7 @@ def find_updates(app: App, request: Request, now: datetime | None = None) -> lis
 
 
 # ---------------------------------------------------------------------------- POST requests
-async def create_request(app: App, request: Request) -> list[dict[str, Any]]:
+async def create_request(app: Installation, request: Request) -> list[dict[str, Any]]:
     form = await request.form()
     field = {k: (str(v).strip() if v is not None else "") for k, v in form.items()}
     if verify_token(app, field.get("api_key")) is None:
@@ -336,7 +242,7 @@ async def create_request(app: App, request: Request) -> list[dict[str, Any]]:
 
 
 # ---------------------------------------------------------------------------- routes
-def _guard(fmt: str, fn) -> Response:
+def _guard(fmt: str, fn: Callable[[], Response]) -> Response:
     try:
         _check_format(fmt)
         return fn()
@@ -388,7 +294,7 @@ def get_request(request_id: str, fmt: str, request: Request) -> Response:
     app = get_suqiu(request)
 
     def run() -> Response:
-        views = MaskedRecords(app).by_ids([request_id])
+        views = demand_views(app, DemandFilter(ids=[request_id]))
         if not views:
             raise Open311Error(404, f"service_request_id 不存在: {request_id}")
         closed = _closed_times(app, [request_id])

@@ -6,75 +6,29 @@ rules for that user's principal, and the detail page checks again before renderi
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-import jinja2
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from search.backends.base import SearchUnavailable
+from search.query import MAX_SIZE, QueryError
+from search.service import get_document, get_profile, get_topic, search
 from suqiu.model import SHANGHAI
-from suqiu.web.app import TEMPLATES_DIR
-from suqiu.web.auth import (
-    CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE, SESSION_MAX_AGE_S, User, authenticate, session_token,
-)
-from suqiu.web.deps import LoginRequired, get_signer, get_suqiu, optional_user, require_user
+from suqiu.principals import Principal
+from suqiu.twoway.accounts import User, authenticate
+from suqiu.web.auth import SESSION_COOKIE, SESSION_MAX_AGE_S, session_token
+from suqiu.web.deps import LoginRequired, get_signer, get_suqiu, require_user
 from suqiu.web.export import EXPORT_LIMIT, XLSX_MEDIA_TYPE, export_xlsx
 from suqiu.web.highlight import safe_fragment
-from suqiu.web.present import template_globals
+from suqiu.web.rendering import check_csrf, render, secure_cookie
 from suqiu.web.search_form import PAGE_SIZES, SearchForm, query_error_message
 
 router = APIRouter()
-
-SECURITY_HEADERS = {
-    # local assets only: no inline script, no third-party origin
-    "Content-Security-Policy": ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                                "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"),
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-}
-
-
-def make_templates() -> Jinja2Templates:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(template_globals())
-    return Jinja2Templates(env=env)
-
-
-def _secure_cookie(request: Request) -> bool:
-    return request.url.scheme == "https"
-
-
-def _csrf_nonce(request: Request) -> tuple[str, bool]:
-    """The browser's CSRF nonce, and whether it is new (then it must be set as a cookie)."""
-    nonce = request.cookies.get(CSRF_COOKIE)
-    if nonce and 16 <= len(nonce) <= 100:
-        return nonce, False
-    return secrets.token_urlsafe(24), True
-
-
-def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
-    """Render a page with the user, the CSRF token and the security headers every page carries."""
-    nonce, new = _csrf_nonce(request)
-    ctx = {"user": optional_user(request), "csrf_field": CSRF_FIELD,
-           "csrf_token": get_signer(request).csrf_token(nonce), **context}
-    resp = request.app.state.templates.TemplateResponse(request, name, ctx, status_code=status_code,
-                                                         headers=SECURITY_HEADERS)
-    if new:
-        resp.set_cookie(CSRF_COOKIE, nonce, httponly=True, samesite="strict", secure=_secure_cookie(request),
-                        path="/")
-    return resp
-
-
-def check_csrf(request: Request, token: str | None) -> bool:
-    return get_signer(request).check_csrf(request.cookies.get(CSRF_COOKIE), token)
-
 
 def _safe_next(target: str | None) -> str:
     """Only local paths; never an absolute URL or a scheme-relative one (open redirect)."""
@@ -112,7 +66,7 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
     throttle.succeeded(name, address)
     resp = RedirectResponse(_safe_next(next), status_code=303)
     resp.set_cookie(SESSION_COOKIE, session_token(get_signer(request), user), max_age=SESSION_MAX_AGE_S,
-                    httponly=True, samesite="lax", secure=_secure_cookie(request), path="/")
+                    httponly=True, samesite="lax", secure=secure_cookie(request), path="/")
     return resp
 
 
@@ -130,14 +84,9 @@ def logout(request: Request, csrf_token: str = Form("")) -> Response:
 UNAVAILABLE = "检索服务暂时不可用，请稍后再试。"
 
 
-def principal_for(user: User) -> Any:
-    """The search layer's principal for a logged-in user (role and department from the store)."""
-    from search.access import Principal
-    if user.role == "petition_office":
-        return Principal.petition_office(name=user.username)
-    if user.role == "department":
-        return Principal.for_department(user.department or "", name=user.username)
-    return Principal.public()
+def principal_for(user: User) -> Principal:
+    """The principal for a logged-in user (role and department from the store)."""
+    return user.principal
 
 
 def kinds_for(user: User) -> tuple[str, ...]:
@@ -156,9 +105,6 @@ def hit_view(hit: Any) -> dict[str, Any]:
 
 @router.get("/search", response_class=HTMLResponse)
 def search_page(request: Request, user: User = Depends(require_user)) -> Response:
-    from search.backends.base import SearchUnavailable
-    from search.query import QueryError
-    from search.service import search
     form = SearchForm.from_request(request)
     app = get_suqiu(request)
     context: dict[str, Any] = {"form": form, "error": None, "result": None, "hits": [], "pages": [],
@@ -186,9 +132,6 @@ def _page_window(page: int, last: int, width: int = 3) -> list[int]:
 @router.get("/search/export.xlsx")
 def export_search(request: Request, user: User = Depends(require_user)) -> Response:
     """The whole result set (up to EXPORT_LIMIT rows) as XLSX, masked text only."""
-    from search.backends.base import SearchUnavailable
-    from search.query import MAX_SIZE, QueryError
-    from search.service import search
     form = SearchForm.from_request(request)
     app = get_suqiu(request)
     principal = principal_for(user)
@@ -226,17 +169,10 @@ def export_row(hit: Any) -> dict[str, Any]:
 @router.get("/records/{record_id:path}", response_class=HTMLResponse)
 def record_page(request: Request, record_id: str, user: User = Depends(require_user)) -> Response:
     """One demand; 404, exactly as for a missing id, when the user may not see it."""
-    from search.service import get_document
     app = get_suqiu(request)
     view = get_document(app, record_id, principal_for(user)) if len(record_id) <= 256 else None
-    # the search layer decided; the routed department is checked again here so that a change there
-    # can never silently widen what a department login sees
-    if view is None or (user.role != "petition_office" and user.role != "public"
-                        and (user.role != "department" or view.get("department") != user.department)):
+    if view is None:  # the search layer decided, against the store's owner of the demand
         raise StarletteHTTPException(404)
-    if user.role == "public":  # a change of a personal field is itself personal
-        from search.access import PERSONAL_FIELDS
-        view["history"] = [h for h in view.get("history") or [] if h.get("field") not in PERSONAL_FIELDS]
     return render(request, "detail.html", {"r": view, "a": view.get("analysis"), "back": _back(request)})
 
 
@@ -247,7 +183,6 @@ def _back(request: Request) -> str:
 @router.get("/profiles/{profile_id:path}", response_class=HTMLResponse)
 def profile_page(request: Request, profile_id: str, user: User = Depends(require_user)) -> Response:
     """One demand profile (需求画像) with all its figures; 404 as for a missing id when not visible."""
-    from search.service import get_profile
     profile = get_profile(get_suqiu(request), profile_id, principal_for(user)) if len(profile_id) <= 400 else None
     if profile is None:
         raise StarletteHTTPException(404)
@@ -257,7 +192,6 @@ def profile_page(request: Request, profile_id: str, user: User = Depends(require
 @router.get("/topics/{topic_id:int}", response_class=HTMLResponse)
 def topic_page(request: Request, topic_id: int, user: User = Depends(require_user)) -> Response:
     """One topic; departments get 404 (topics gather every department's demands)."""
-    from search.service import get_topic
     topic = get_topic(get_suqiu(request), topic_id, principal_for(user))
     if topic is None:
         raise StarletteHTTPException(404)
@@ -283,7 +217,6 @@ def install(api: FastAPI) -> None:
         accept, path = request.headers.get("accept", ""), request.url.path
         # machine endpoints (department API, Open311) keep their JSON errors
         if "text/html" not in accept or path.startswith(("/api/", "/open311/")) or path.endswith((".json", ".xml")):
-            from fastapi.exception_handlers import http_exception_handler
             return await http_exception_handler(request, exc)
         messages = {404: ("未找到", "没有这个页面或记录，或您无权查看。"), 403: ("无权访问", "您无权查看此内容。"),
                     405: ("不支持的请求", "请求方式不正确。")}

@@ -24,7 +24,7 @@ SIZES = {"n_board": 60, "n_gbk": 30, "n_reviews": 90, "n_open311": 40}
 
 
 def _home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from suqiu.app import write_default_config
+    from suqiu.installation import write_default_config
     home = tmp_path_factory.mktemp("crawl-home")
     write_default_config(home)
     return home
@@ -37,8 +37,8 @@ def _env(port: int) -> dict[str, str]:
 
 
 def _store(home: Path):
-    from suqiu.app import App
-    return App.load(home, environ={}).store
+    from suqiu.installation import Installation
+    return Installation.load(home, environ={}).store
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawlers.profiles import PortalProfile, load_profile
+from crawlers.site_profiles import PortalProfile, load_profile
 from suqiu.config import ConfigError
 from tests.crawlers.conftest import shipped_source
 

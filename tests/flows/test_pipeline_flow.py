@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from crawlers.fixture_site import serve_fixture_site
-from suqiu.app import App, write_default_config
-from suqiu.demo import write_hotline_export
+from suqiu.installation import Installation, write_default_config
+from flows.demo import write_hotline_export
 
 pytestmark = pytest.mark.slow
 
@@ -30,7 +30,7 @@ def runs(tmp_path_factory, prefect_harness):
             kwargs = dict(home=str(home), sources=["open311"], files=[str(export)], period="week",
                           report_week="2026-W47")
             first = pipeline(**kwargs)
-            count_after_first = App.load(home).store.count()
+            count_after_first = Installation.load(home).store.count()
             second = pipeline(**kwargs)
         finally:
             if old is None:
@@ -53,7 +53,7 @@ def test_first_run_analyzes_and_indexes_everything(runs):
 
 def test_digest_per_department_in_outbox(runs):
     digests = runs["first"]["route"]["digests"]
-    assert len(digests) == len(App.load(runs["home"]).config.departments)
+    assert len(digests) == len(Installation.load(runs["home"]).config.departments)
     assert all(Path(d["html"]).exists() for d in digests.values())
 
 
@@ -69,7 +69,7 @@ def test_rerun_adds_nothing(runs):
     assert (imp["new"], imp["updated"]) == (0, 0)
     assert second["analyze"]["analyzed"] == 0
     assert second["index"]["indexed"] == 0
-    assert App.load(runs["home"]).store.count() == runs["count_after_first"]
+    assert Installation.load(runs["home"]).store.count() == runs["count_after_first"]
 
 
 def test_flow_tasks_are_plain_units(home):

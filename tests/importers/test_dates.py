@@ -2,7 +2,7 @@ from datetime import datetime
 
 import pytest
 
-from crawlers.importers.dates import DateParseError, parse_datetime
+from crawlers.dates import DateParseError, parse_datetime
 
 
 @pytest.mark.parametrize("text, expected", [

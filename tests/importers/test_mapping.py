@@ -3,7 +3,7 @@ from datetime import datetime
 import pytest
 
 from crawlers.importers.mapping import RowContext, RowError, cell_text, derived_id, map_row
-from crawlers.importers.profiles import bind
+from crawlers.importers.import_profiles import bind
 from suqiu.config import ImportProfile, StatusRule
 from suqiu.model import SHANGHAI
 

@@ -1,7 +1,7 @@
 import pytest
 
 from crawlers.importers.headers import normalize_header
-from crawlers.importers.profiles import NoProfileMatch, bind, choose
+from crawlers.importers.import_profiles import NoProfileMatch, bind, choose
 from suqiu.config import ConfigError, ImportProfile, load_config, parse_config
 
 TEDDY = ["留言编号", "留言用户", "留言主题", "留言时间", "留言详情"]

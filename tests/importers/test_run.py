@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from crawlers.importers.profiles import NoProfileMatch
+from crawlers.importers.import_profiles import NoProfileMatch
 from crawlers.importers.readers import ImportFileError
 from crawlers.importers.run import import_file
 

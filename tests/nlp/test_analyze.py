@@ -6,7 +6,7 @@ from datetime import datetime
 import pytest
 from typer.testing import CliRunner
 
-from suqiu import schema
+from suqiu.store import schema
 from suqiu import analyze as analyze_mod
 from suqiu.analyze import load_doc_freq
 from suqiu.model import build_demand
@@ -192,12 +192,12 @@ def test_cli_json(app, seeded, home, analyze_pending):
 def test_several_batches_with_two_workers_store_what_one_process_stores(app, store, tmp_path, text_stage,
                                                                         analyze_pending):
     """Workers run one batch ahead of the store writes; nothing about the result may change."""
-    from suqiu.app import App, write_default_config
+    from suqiu.installation import Installation, write_default_config
     texts = [NOISE[i % 40:] + f",第{i}栋" if i % 4 else f"第{i}号楼下烧烤摊油烟扰民,电话1381234{i:04d}"
              for i in range(45)]
     other_home = tmp_path / "other"
     write_default_config(other_home)
-    other = App.load(other_home)
+    other = Installation.load(other_home)
     try:
         for target, workers in ((app, 2), (other, 1)):
             target.store.upsert([demand(f"b{i}", t, day=1 + i % 20) for i, t in enumerate(texts)])

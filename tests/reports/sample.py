@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
-from reports.period import Week
+from suqiu.weeks import Week
 from reports.weekly import RECORD_COLUMNS, WeeklyData
 from suqiu.model import SHANGHAI
 

@@ -2,9 +2,9 @@
 
 from datetime import datetime
 
-from reports.period import Week
+from suqiu.weeks import Week
 from suqiu.model import SHANGHAI, Analysis, build_demand
-from suqiu.weekly_data import collect_weekly, write_weekly_report
+from reports.collect import collect_weekly, write_weekly_report
 
 W = Week(2026, 47)
 

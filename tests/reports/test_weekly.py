@@ -5,7 +5,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from reports.period import Week, last_complete_week
+from suqiu.weeks import Week, last_complete_week
 from reports.render import to_docx, to_html, to_xlsx
 from reports.weekly import build_weekly
 from tests.reports.sample import WEEK, week_data

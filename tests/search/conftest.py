@@ -28,10 +28,10 @@ def unique_prefix() -> str:
 
 
 def new_app(root: Path, **env: str) -> Any:
-    from suqiu.app import App, write_default_config
+    from suqiu.installation import Installation, write_default_config
     home = root / "home"
     write_default_config(home)
-    return App.load(home, environ=env)
+    return Installation.load(home, environ=env)
 
 
 def make_test_backend(app: Any, kind: str, segmenter: Any, es_url: str | None = None) -> Any:
@@ -63,7 +63,7 @@ def indexed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     dataset.load(app.store)
     dataset.load_aggregates(app.store)
     backend = make_test_backend(app, kind, segmenter, es_url)
-    from suqiu.indexing import index_pending
+    from search.indexing import index_pending
     stats = index_pending(app, backend=backend)
     assert stats.ok, stats.as_dict()
     try:

@@ -15,7 +15,7 @@ from search.backends.base import UnsupportedFeature
 from search.query import Filters, QueryError, SearchQuery
 from tests.search.dataset import CG, HB, NOW, PROFILE_IDS, TOPIC_IDS, ZJ, ids, indexed_rows, pid, rid
 
-OFFICE = Principal.petition_office()
+OFFICE = Principal.office()
 ALL = {rid(r["sid"]) for r in indexed_rows()}
 AGGREGATES = PROFILE_IDS | TOPIC_IDS
 

@@ -138,7 +138,7 @@ TOPIC_IDS = {f"topic:{t['id']}" for t in TOPICS}
 
 def load_aggregates(store: Any, profiles: list[dict[str, Any]] | None = None) -> None:
     """Write profiles and topics into the store the way the topics stage does (replacing profiles)."""
-    from suqiu import schema
+    from suqiu.store import schema
     from suqiu.store import now_local, to_db_time
     from suqiu.topics_stage import replace_profiles
     now = to_db_time(now_local())

@@ -17,7 +17,7 @@ class Spaces:
         return [t.lower() for t in text.split()]
 
 
-def body(text="", principal=Principal.petition_office(), **kw):
+def body(text="", principal=Principal.office(), **kw):
     return build_search_body(SearchQuery.create(text, **kw), principal, QueryCompiler(Spaces()), alias="a")
 
 
@@ -91,7 +91,7 @@ def test_kind_is_a_terms_filter():
 def test_backend_search_defaults_to_demands():
     """``SearchBackend.search`` fills the kind in before the body is built."""
     q = SearchQuery.create("x").with_default_kind()
-    b = build_search_body(q, Principal.petition_office(), QueryCompiler(Spaces()), alias="a")
+    b = build_search_body(q, Principal.office(), QueryCompiler(Spaces()), alias="a")
     assert {"terms": {"kind": ["demand"]}} in b["query"]["bool"]["filter"]
 
 

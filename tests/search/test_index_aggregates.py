@@ -10,13 +10,13 @@ from sqlalchemy import select, update
 
 from search.access import Principal
 from search.query import SearchQuery
-from suqiu import schema
-from suqiu.indexing import index_pending
+from suqiu.store import schema
+from search.indexing import index_pending
 from tests.search import dataset
 from tests.search.conftest import make_test_backend, new_app, unique_prefix
 from tests.search.dataset import HB, PROFILE_IDS, PROFILES, TOPIC_IDS, pid
 
-OFFICE = Principal.petition_office()
+OFFICE = Principal.office()
 N = len(dataset.indexed_rows())
 EVERY = ["demand", "profile", "topic"]
 

@@ -12,14 +12,14 @@ from sqlalchemy import update
 
 from search.access import Principal
 from search.query import SearchQuery
-from suqiu import schema
-from suqiu.indexing import LEASE, LOCK, STAGE, index_pending
-from suqiu.locks import Lease, LeaseLost, LockHeld, holder
+from suqiu.store import schema
+from search.indexing import LEASE, LOCK, STAGE, index_pending
+from suqiu.store.locks import Lease, LeaseLost, LockHeld, holder
 from suqiu.store import now_local, to_db_time
 from tests.search import dataset
 from tests.search.conftest import new_app, unique_prefix
 
-OFFICE = Principal.petition_office()
+OFFICE = Principal.office()
 N = len(dataset.indexed_rows())
 
 
@@ -221,10 +221,10 @@ def test_rebuild_that_loses_its_lease_does_not_swap_in(app, segmenter, request, 
 def test_cli_index_refuses_while_locked(home, segmenter, monkeypatch):
     from typer.testing import CliRunner
 
-    from suqiu.app import App
+    from suqiu.installation import Installation
     from suqiu.cli import app as cli
     monkeypatch.setattr("search.service.default_segmenter", lambda config=None: segmenter)
-    installation = App.load(home)
+    installation = Installation.load(home)
     Lease.acquire(installation.store, LOCK, "rebuild index-20261122T010203-abc123 (pid 7 on host)", LEASE)
     installation.store.close()
     out = CliRunner().invoke(cli, ["index", "--json"])

@@ -8,12 +8,12 @@ import pytest
 
 from search.access import Principal
 from search.query import SearchQuery
-from suqiu import schema
-from suqiu.indexing import STAGE, index_pending
+from suqiu.store import schema
+from search.indexing import STAGE, index_pending
 from tests.search import dataset
 from tests.search.conftest import make_test_backend, new_app
 
-OFFICE = Principal.petition_office()
+OFFICE = Principal.office()
 N = len(dataset.indexed_rows())
 
 

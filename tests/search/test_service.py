@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from search.access import AccessError, Principal
 from search.query import SearchQuery
 from search.service import get_backend, get_document, search
-from suqiu.indexing import index_pending
+from search.indexing import index_pending
 from tests.search import dataset
 from tests.search.dataset import HB, ZJ
 
@@ -24,8 +24,8 @@ def _one_jieba(monkeypatch, segmenter):
 @pytest.fixture
 def app(home, segmenter):
     from search import service
-    from suqiu.app import App
-    a = App.load(home)
+    from suqiu.installation import Installation
+    a = Installation.load(home)
     a.__dict__[service._SEG_ATTR] = segmenter  # reuse the session's jieba
     dataset.load(a.store)
     index_pending(a)
@@ -48,17 +48,17 @@ def test_department_cannot_open_another_departments_record(app):
 
 
 def test_missing_record_is_none(app):
-    assert get_document(app, "hotline:nope", Principal.petition_office()) is None
+    assert get_document(app, "hotline:nope", Principal.office()) is None
 
 
 def test_document_text_is_masked_for_everyone(app):
-    view = get_document(app, dataset.rid("h1"), Principal.petition_office())
+    view = get_document(app, dataset.rid("h1"), Principal.office())
     assert "[手机号]" in view["content"] and "13812345678" not in json.dumps(view, ensure_ascii=False)
     assert view["address"] == "鼓楼区五四路88号 [手机号]"
 
 
 def test_unanalysed_record_is_masked_on_the_way_out(app):
-    view = get_document(app, dataset.rid("h11"), Principal.petition_office())
+    view = get_document(app, dataset.rid("h11"), Principal.office())
     assert view["masked_by"] == "pii" and "13900001111" not in view["content"]
 
 
@@ -74,14 +74,14 @@ def test_public_view_has_no_history_of_personal_fields(app):
     app.store.set_fields(rid, {"address": "鼓楼区五四路99号"}, origin="api", actor="12345")
     app.store.set_fields(rid, {"status": "replied"}, origin="api", actor="住建局")
     public = get_document(app, rid, Principal.public())
-    office = get_document(app, rid, Principal.petition_office())
+    office = get_document(app, rid, Principal.office())
     assert "address" in [h["field"] for h in office["history"]]
     assert [h["field"] for h in public["history"]] == [h["field"] for h in office["history"] if h["field"] != "address"]
     assert "五四路99号" not in json.dumps(public, ensure_ascii=False)
 
 
 def test_requester_name_never_leaves(app):
-    view = get_document(app, dataset.rid("h1"), Principal.petition_office())
+    view = get_document(app, dataset.rid("h1"), Principal.office())
     assert "张三" not in json.dumps(view, ensure_ascii=False)
 
 
@@ -141,7 +141,7 @@ def test_cli_index_reports_an_unreachable_engine(app, home, monkeypatch):
 
 
 def _profile(app, dimension, value, week="2024-W20", volume=3):
-    from suqiu import schema
+    from suqiu.store import schema
     from suqiu.store import now_local, to_db_time
     with app.store.begin() as conn:
         conn.execute(schema.profiles.insert().values(
@@ -155,7 +155,7 @@ def test_department_sees_only_its_own_profile(app):
     _profile(app, "department", HB)
     _profile(app, "district", "鼓楼区")
     assert [p["value"] for p in list_profiles(app, Principal.for_department("住建局"))] == [ZJ]
-    assert len(list_profiles(app, Principal.petition_office())) == 3
+    assert len(list_profiles(app, Principal.office())) == 3
     assert list_profiles(app, Principal.for_department(ZJ), dimension="district") == []
 
 

@@ -1,7 +1,7 @@
 import pytest
 
 from nlp.early_warning import WarningSettings, all_warnings, detect_surge, surge_warnings, urgent_clusters
-from nlp.weeks import iso_week, shift_week, week_start, weeks_between
+from suqiu.weeks import iso_week, shift_week, week_start, weeks_between
 from tests.topics.corpus import at
 
 S = WarningSettings(baseline_weeks=4, surge_ratio=2.0, min_count=5, urgent_cluster_min=3, urgent_window_days=3)

@@ -14,8 +14,8 @@ def seeded(app) -> list[str]:
 def client(app, seeded):
     from fastapi.testclient import TestClient
 
-    from suqiu.routing import route_pending
-    from suqiu.web.app import create_app
+    from suqiu.twoway.dispatch import route_pending
+    from suqiu.web.application import create_app
     route_pending(app)
     with TestClient(create_app(app)) as c:
         yield c
@@ -23,7 +23,7 @@ def client(app, seeded):
 
 @pytest.fixture
 def tokens(app) -> dict[str, str]:
-    from suqiu.tokens import create_token
+    from suqiu.twoway.tokens import create_token
     from tests.twoway.seed import HOUSING, LABOUR
     return {"housing": create_token(app, HOUSING, "张工")[1], "labour": create_token(app, LABOUR)[1],
             "office": create_token(app, None, "值班", role="office")[1],

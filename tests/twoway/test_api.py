@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from suqiu import schema
-from suqiu.tokens import create_token, hash_token, revoke_token, verify_token
-from suqiu.tracking import department_figures
+from suqiu.store import schema
+from suqiu.twoway.tokens import create_token, hash_token, revoke_token, verify_token
+from suqiu.twoway.tracking import department_figures
 from tests.twoway.conftest import bearer
 from tests.twoway.seed import HOUSING, LABOUR
 

@@ -10,10 +10,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from suqiu import schema
-from suqiu.delivery import backoff, list_deliveries, retry_due
-from suqiu.digests import deliver_digest, new_items
-from suqiu.routing import route_pending
+from suqiu.store import schema
+from suqiu.twoway.delivery import backoff, list_deliveries, retry_due
+from reports.digests import deliver_digest, new_items
+from suqiu.twoway.dispatch import route_pending
 from tests.twoway.seed import HOUSING, T0
 
 

@@ -7,8 +7,8 @@ import pytest
 from openpyxl import load_workbook
 
 from reports.digest import build_digest, collapse_duplicates, render_html, render_text, render_xlsx
-from suqiu.digests import DigestError, make_digest, new_items
-from suqiu.routing import reassign, route_pending
+from reports.digests import DigestError, make_digest, new_items
+from suqiu.twoway.dispatch import reassign, route_pending
 from tests.twoway.seed import HOUSING, LABOUR, T0, TRAFFIC
 
 
@@ -135,7 +135,7 @@ def test_unknown_department_and_period(app):
 
 
 def test_new_items_follow_a_reassignment(app, seeded):
-    from suqiu.delivery import Outgoing, enqueue
+    from suqiu.twoway.delivery import Outgoing, enqueue
     route_pending(app)
     digest, ids = make_digest(app, HOUSING, "day", now=T0)
     enqueue(app, Outgoing(HOUSING, "day", T0, T0, digest.subject, "<p>x</p>", "x", b"", ids))
@@ -154,7 +154,7 @@ def test_replied_demands_are_not_new(app, seeded):
 
 
 def test_hotspots_and_warnings_in_the_departments_remit(app, seeded):
-    from suqiu import schema
+    from suqiu.store import schema
     from suqiu.store import to_db_time
     route_pending(app)
     now = T0 + timedelta(days=1)

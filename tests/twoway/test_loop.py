@@ -30,11 +30,11 @@ def write_export(path: Path, rows: list[list[str]]) -> Path:
 def test_import_to_digest_to_reply_and_back(app, tmp_path):
     from crawlers.importers.run import import_file
     from suqiu.analyze import analyze_pending
-    from suqiu.digests import deliver_digest
-    from suqiu.routing import route_pending
-    from suqiu.tokens import create_token
-    from suqiu.tracking import department_figures
-    from suqiu.web.app import create_app
+    from reports.digests import deliver_digest
+    from suqiu.twoway.dispatch import route_pending
+    from suqiu.twoway.tokens import create_token
+    from suqiu.twoway.tracking import department_figures
+    from suqiu.web.application import create_app
 
     t = now_local() - timedelta(days=1)
     stamp = t.strftime("%Y-%m-%d %H:%M:%S")

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from suqiu.routing import route_pending
+from suqiu.twoway.dispatch import route_pending
 from suqiu.store import now_local
 from suqiu.web.open311 import Open311Error, parse_w3c
 from tests.twoway.conftest import bearer
@@ -40,7 +40,7 @@ def recent(app):
 
 @pytest.fixture
 def api(recent):
-    from suqiu.web.app import create_app
+    from suqiu.web.application import create_app
     with TestClient(create_app(recent)) as c:
         yield c
 
@@ -126,7 +126,7 @@ def test_empty_parameters_are_ignored(api):
 
 
 def test_result_cap_is_1000(recent):
-    from suqiu.web.app import create_app
+    from suqiu.web.application import create_app
     now = now_local()
     rows = [(demand(f"bulk{i}", f"批量{i}", received_at=now - timedelta(minutes=i)), None) for i in range(1005)]
     seed(recent.store, rows)

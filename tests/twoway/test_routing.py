@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from suqiu.config import load_config
-from suqiu.routing import RoutingError, decide, reassign, route_of, route_pending, triage_queue
+from suqiu.twoway.dispatch import RoutingError, decide, reassign, route_of, route_pending, triage_queue
 from tests.twoway.seed import HOUSING, LABOUR, TRAFFIC, analysis, demand, seed
 
 

@@ -31,10 +31,10 @@ def login(client: TestClient, username: str, password: str | None = None) -> Non
 @pytest.fixture(scope="module")
 def seeded_app(tmp_path_factory: pytest.TempPathFactory):
     """A seeded installation shared by one module's tests; they must not change it."""
-    from suqiu.app import App, write_default_config
+    from suqiu.installation import Installation, write_default_config
     home: Path = tmp_path_factory.mktemp("web-home")
     write_default_config(home)
-    app = App.load(home, environ={})
+    app = Installation.load(home, environ={})
     ids = seed(app)
     yield app, ids
     app.store.close()
@@ -47,7 +47,7 @@ def seeded(seeded_app) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def web_app(seeded_app):
-    from suqiu.web.app import create_app
+    from suqiu.web.application import create_app
     return create_app(seeded_app[0])
 
 

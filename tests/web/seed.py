@@ -36,7 +36,7 @@ def seed(app: Any) -> dict[str, str]:
     from search.service import get_backend
     from suqiu.web.auth import add_user
 
-    add_user(app.store, "office", PASSWORDS["office"], "petition_office", display_name="信访办张三", config=app.config)
+    add_user(app.store, "office", PASSWORDS["office"], "office", display_name="信访办张三", config=app.config)
     add_user(app.store, "jt", PASSWORDS["jt"], "department", JT, display_name="交通局李四", config=app.config)
     add_user(app.store, "hb", PASSWORDS["hb"], "department", HB, display_name="环保局王五", config=app.config)
     add_user(app.store, "pub", PASSWORDS["pub"], "public", display_name="公众", config=app.config)
@@ -58,7 +58,7 @@ def seed(app: Any) -> dict[str, str]:
                                        "replied_by": HB, "replied_at": _t(20)},
                          origin="api", actor="hb", note="现场核查<b>属实</b>")
     store_aggregates(app, ids)
-    from suqiu.indexing import aggregate_documents
+    from search.indexing import aggregate_documents
     backend = get_backend(app)
     docs = [demand_document(app.store.get(i), app.store.get_analysis(i), config=app.config) for i in ids.values()]
     backend.index_documents([d for d in docs if d is not None] + aggregate_documents(app))
@@ -84,7 +84,7 @@ def profile_row(dimension: str, value: str, volume: int, keywords: list[str],
 def store_aggregates(app: Any, ids: dict[str, str]) -> None:
     """Profiles (需求画像) and topics written to the store as the topics stage writes them; the index
     gets them from there, as the indexing run does."""
-    from suqiu import schema
+    from suqiu.store import schema
     from suqiu.store import now_local, to_db_time
     from suqiu.topics_stage import replace_profiles
     now = to_db_time(now_local())

@@ -7,7 +7,7 @@ import time
 import pytest
 from sqlalchemy import select
 
-from suqiu import schema
+from suqiu.store import schema
 from suqiu.web.auth import (
     AuthError, SessionSigner, add_user, authenticate, get_user, hash_password, session_token, set_active,
     set_password, user_from_session, verify_password,
@@ -33,7 +33,7 @@ def test_malformed_hashes_never_verify(stored: str) -> None:
 
 
 def test_store_holds_only_the_hash(app) -> None:
-    add_user(app.store, "office1", "secret-pass-1", "petition_office", config=app.config)
+    add_user(app.store, "office1", "secret-pass-1", "office", config=app.config)
     with app.store.engine.connect() as conn:
         row = conn.execute(select(schema.users)).mappings().one()
     assert "secret-pass-1" not in str(dict(row))
@@ -41,7 +41,7 @@ def test_store_holds_only_the_hash(app) -> None:
 
 
 def test_authenticate(app) -> None:
-    add_user(app.store, "office1", "secret-pass-1", "petition_office", config=app.config)
+    add_user(app.store, "office1", "secret-pass-1", "office", config=app.config)
     assert authenticate(app.store, "office1", "secret-pass-1").username == "office1"
     assert authenticate(app.store, "office1", "wrong-pass-1") is None
     assert authenticate(app.store, "nobody", "secret-pass-1") is None
@@ -58,7 +58,7 @@ def test_department_user_needs_a_configured_department(app) -> None:
     with pytest.raises(AuthError, match="未知角色"):
         add_user(app.store, "d1", "password-1", "admin", config=app.config)
     with pytest.raises(AuthError, match="只有 department"):
-        add_user(app.store, "d1", "password-1", "petition_office", "教育局", config=app.config)
+        add_user(app.store, "d1", "password-1", "office", "教育局", config=app.config)
     user = add_user(app.store, "d1", "password-1", "department", "教育局", config=app.config)
     assert (user.role, user.department) == ("department", "教育局")
 
@@ -73,12 +73,12 @@ def test_alias_resolves_to_canonical_department(app) -> None:
 
 def test_user_rules(app) -> None:
     with pytest.raises(AuthError, match="密码至少"):
-        add_user(app.store, "office1", "short", "petition_office")
+        add_user(app.store, "office1", "short", "office")
     with pytest.raises(AuthError, match="用户名"):
-        add_user(app.store, "bad name", "password-1", "petition_office")
-    add_user(app.store, "office1", "password-1", "petition_office")
+        add_user(app.store, "bad name", "password-1", "office")
+    add_user(app.store, "office1", "password-1", "office")
     with pytest.raises(AuthError, match="已存在"):
-        add_user(app.store, "office1", "password-2", "petition_office")
+        add_user(app.store, "office1", "password-2", "office")
     add_user(app.store, "office1", "password-2", "public", replace=True)
     assert get_user(app.store, "office1").role == "public"
 
@@ -107,7 +107,7 @@ def test_tokens_expire(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_password_change_and_disable_end_sessions(app) -> None:
     signer = SessionSigner(SECRET)
-    user = add_user(app.store, "office1", "password-1", "petition_office")
+    user = add_user(app.store, "office1", "password-1", "office")
     token = session_token(signer, user)
     assert user_from_session(signer, app.store, token).username == "office1"
     set_password(app.store, "office1", "password-2")

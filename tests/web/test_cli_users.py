@@ -46,4 +46,4 @@ def test_user_add_prompts_twice_without_echo(app) -> None:
                            input="office-pass-9\noffice-pass-9\n")
     assert r.exit_code == 0, r.output
     assert "office-pass-9" not in r.output
-    assert get_user(app.store, "office9").role == "petition_office"
+    assert get_user(app.store, "office9").role == "office"

@@ -226,7 +226,7 @@ def test_export_neutralises_formulas(as_user, seeded) -> None:
 def test_repeated_failed_logins_are_throttled(seeded_app) -> None:
     from fastapi.testclient import TestClient
 
-    from suqiu.web.app import create_app
+    from suqiu.web.application import create_app
     client = TestClient(create_app(seeded_app[0]), base_url="http://127.0.0.1")  # its own throttle
     page = client.get("/login")
     token = csrf_from(page.text)

@@ -1,0 +1,191 @@
+"""The text stage at its store edge: the text pipeline over what is new or changed.
+
+Reads ``store.pending("analyze")`` (records whose text hash the stage has not seen), runs
+``nlp.text_pipeline.TextPipeline`` in batches (worker processes with ``workers`` > 1; 0 chooses),
+groups near-duplicates against every earlier record (signatures in the store), fills a missing
+``district`` from the places found (origin "analyze", with history), and saves the analysis with
+stage ``analyze`` so a re-run finds nothing to do.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from nlp.dedup import DupIndex, MinHasher
+from nlp.pii import strip_tags
+from nlp.stages.base import Progress, Stage, StageStats
+from nlp.stages.corpus_stats import log_doc_freq, read_doc_freq, save_doc_freq
+from nlp.text_pipeline import FIELDS, TextDoc, TextPipeline, TextResult, join_title
+from suqiu.installation import Installation
+from suqiu.model import Analysis
+
+STAGE = "analyze"
+# ``workers=0`` starts a second process from this many pending records (starting one costs about
+# two seconds when the caller runs threads, as Prefect does; 2,000 Teddy Cup messages take ~8 s alone)
+AUTO_WORKERS_MIN = 2000
+
+
+@dataclass
+class TextStats(StageStats):
+    pending: int = 0
+    analyzed: int = 0
+    chars: int = 0
+    chars_per_s: int = 0
+    district_filled: int = 0
+    relabelled: int = 0
+    workers: int = 1
+    dup_groups: int = 0
+    records_in_dup_groups: int = 0
+    pii_masked: dict[str, int] = field(default_factory=dict)
+
+
+def auto_workers(pending: int, cores: int | None = None) -> int:
+    """Worker processes for ``workers=0``: two when there is enough text to repay starting them."""
+    if cores is None:
+        cores = os.cpu_count() or 1
+    return 2 if pending >= AUTO_WORKERS_MIN and cores >= 2 else 1
+
+
+def docs_of(rows: Iterable[dict[str, Any]]) -> list[TextDoc]:
+    return [TextDoc(record_id=r["id"], title=r.get("title") or "", content=r.get("content") or "",
+                    address=r.get("address")) for r in rows]
+
+
+def places_with_district(result: TextResult) -> list[dict[str, str]]:
+    places = list(result.places)
+    if result.district and not any(p["level"] == "district" and p["name"] == result.district for p in places):
+        places.append({"name": result.district, "level": "district", "district": result.district,
+                       "source": "inferred"})
+    return places
+
+
+def load_dup_index(inst: Installation, hasher: MinHasher, exclude: set[str],
+                   threshold: float = 0.6) -> tuple[DupIndex, dict[str, str | None]]:
+    """Every analysed record's signature and group, oldest first; stale signatures are recomputed."""
+    index = DupIndex(hasher, threshold=threshold)
+    stored: dict[str, str | None] = {}
+    items: list[tuple[str, np.ndarray, str | None]] = []
+    refresh: dict[str, bytes | None] = {}
+    for row in inst.store.signature_rows():
+        if row.id in exclude:
+            continue
+        stored[row.id] = row.dup_group
+        if row.params == hasher.params and row.signature:
+            vec = np.frombuffer(row.signature, dtype=np.uint32).copy()
+        else:
+            vec = hasher.signature(strip_tags(join_title(row.masked_title or "", row.masked_text or "")))
+            refresh[row.id] = None if vec is None else vec.astype(np.uint32).tobytes()
+        if vec is not None:
+            items.append((row.id, vec, row.dup_group))
+    index.load(items)
+    inst.store.save_signatures(hasher.params, refresh)
+    return index, stored
+
+
+class TextStage(Stage):
+    """normalize → mask → segment → places → keywords → near-duplicates, for pending records."""
+
+    name = STAGE
+    after = None
+
+    def __init__(self, pipeline: TextPipeline | None = None, workers: int = 0, batch_size: int = 500) -> None:
+        self.pipeline = pipeline
+        self.workers = workers
+        self.batch_size = batch_size
+
+    def has_work(self, inst: Installation) -> bool:
+        return bool(inst.store.pending(STAGE, limit=1))
+
+    def run(self, inst: Installation, progress: Progress | None = None) -> TextStats:
+        ids = inst.store.pending(STAGE)
+        stats = TextStats(pending=len(ids))
+        if ids:
+            self._analyse(inst, ids, stats, progress)
+        summary = inst.store.duplicate_summary()
+        stats.dup_groups, stats.records_in_dup_groups = summary["dup_groups"], summary["records_in_dup_groups"]
+        return stats
+
+    def _analyse(self, inst: Installation, ids: Sequence[str], stats: TextStats, progress: Progress | None) -> None:
+        pipeline = self.pipeline or TextPipeline.from_config(inst.config)
+        stats.workers = self.workers or auto_workers(len(ids))
+        doc_freq, log_id = read_doc_freq(inst)
+        if log_id is None:  # the run's batches are logged against a saved table
+            log_id = save_doc_freq(inst, doc_freq)
+        index, groups = load_dup_index(inst, pipeline.hasher, exclude=set(ids), threshold=pipeline.dup_threshold)
+        batch = _Batcher(inst, ids, self.batch_size)
+        pii: Counter[str] = Counter()
+        started, done = time.perf_counter(), 0
+        if progress:
+            progress(0, len(ids))
+        with pipeline.pool(stats.workers) as pool:
+            # with workers, the pipeline runs the next batch while this one is stored
+            for results in pipeline.process_batches(batch.docs(), doc_freq, pool):
+                rows = batch.rows.pop(0)
+                self._store_batch(inst, results, rows, index, groups, stats, pipeline.hasher)
+                log_doc_freq(inst, log_id, (r.tokens for r in results))
+                for r in results:
+                    pii.update(r.pii)
+                done += len(results)
+                if progress:
+                    progress(done, len(ids))
+        save_doc_freq(inst, doc_freq)
+        stats.seconds = round(time.perf_counter() - started, 3)
+        stats.chars_per_s = round(stats.chars / stats.seconds) if stats.seconds > 0 and stats.chars else 0
+        stats.pii_masked = dict(sorted(pii.items()))
+
+    @staticmethod
+    def _store_batch(inst: Installation, results: list[TextResult], rows: dict[str, dict[str, Any]],
+                     index: DupIndex, groups: dict[str, str | None], stats: TextStats, hasher: MinHasher) -> None:
+        """Group, save the analysis, relabel earlier records whose group merged, fill districts."""
+        store = inst.store
+        touched: set[str] = set()
+        for r in results:
+            added = index.add(r.record_id, r.signature)
+            if added.group:
+                touched.update(added.matched)
+                for new in added.merged.values():
+                    touched.update(index.members.get(new, ()))
+        in_batch = {r.record_id for r in results}
+        relabel = {m: index.group(m) for m in touched - in_batch if index.group(m) and groups.get(m) != index.group(m)}
+        store.save_signatures(hasher.params, {r.record_id: None if r.signature is None
+                                              else r.signature.astype(np.uint32).tobytes() for r in results})
+        analyses = []
+        for r in results:
+            a = r.analysis(dup_group=index.group(r.record_id) or r.record_id)
+            a.places = places_with_district(r)
+            analyses.append(a)
+            groups[r.record_id] = a.dup_group
+            stats.chars += len(r.normalized_text)
+        store.save_analysis(analyses, stage=STAGE, fields=FIELDS)
+        if relabel:
+            store.save_analysis([Analysis(record_id=m, dup_group=g) for m, g in relabel.items()], fields=["dup_group"])
+            groups.update(relabel)
+            stats.relabelled += len(relabel)
+        inferred = {r.record_id: {"district": r.district} for r in results
+                    if r.district and not rows[r.record_id].get("district")}
+        if inferred:
+            stats.district_filled += len(store.set_fields_many(
+                inferred, origin=STAGE, actor="suqiu analyze", note="由文本中的地点推断"))
+        stats.analyzed += len(results)
+
+
+class _Batcher:
+    """Reads pending records batch by batch; keeps each batch's rows until it is stored."""
+
+    def __init__(self, inst: Installation, ids: Sequence[str], size: int) -> None:
+        self.inst, self.ids, self.size = inst, ids, size
+        self.rows: list[dict[str, dict[str, Any]]] = []
+
+    def docs(self) -> Iterator[list[TextDoc]]:
+        for start in range(0, len(self.ids), self.size):
+            batch_ids = list(self.ids[start:start + self.size])
+            rows = {r["id"]: r for r in self.inst.store.iter_records(ids=batch_ids)}
+            self.rows.append(rows)
+            yield docs_of(rows[i] for i in batch_ids if i in rows)

@@ -1,0 +1,110 @@
+"""The views stage: demand profiles (需求画像), hotspots and early warnings, rebuilt from the store
+whenever records or their analysis changed since the last build. The logic lives in
+``nlp.profiles``, ``nlp.hotspots`` and ``nlp.early_warning``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from nlp.early_warning import WarningSettings, all_warnings
+from nlp.hotspots import HotspotSettings, find_hotspots
+from nlp.profiles import DIMENSIONS, build_profiles
+from nlp.stages.base import Progress, Stage, StageStats
+from nlp.stages.topics import model_dir
+from suqiu.disclosure import headline
+from suqiu.installation import Installation
+from suqiu.store import Store, from_db_time, now_local
+
+MAX_HOTSPOTS = 100
+VIEWS_FILE = "views.json"
+PLACE_ORDER = {"estate": 0, "community": 1, "road": 2, "street": 3, "district": 4}
+# pattern-found names such as 我们小区 or 投诉小区 name no place; they would merge unrelated demands
+_NOT_A_PLACE_HEAD = re.compile(r"^(我们|你们|他们|我家|我|本|该|这|那|此|投诉|反映|举报|咨询|关于|请问|附近|周边|所在)")
+
+
+@dataclass
+class ViewsStats(StageStats):
+    profiles: int = 0
+    hotspots: int = 0
+    warnings: int = 0
+
+
+def place_names(places: Sequence[dict[str, str]] | None) -> list[str]:
+    """Place names of a demand, finest first (小区 before road before street before district)."""
+    ranked = sorted((PLACE_ORDER.get(p.get("level", ""), 2), i, p.get("name", ""))
+                    for i, p in enumerate(places or []) if p.get("name")
+                    and (p.get("source") == "gazetteer" or not _NOT_A_PLACE_HEAD.match(p["name"])))
+    out: list[str] = []
+    for _, _, name in ranked:
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def view_records(store: Store) -> list[dict[str, Any]]:
+    """Records joined with their analysis, text masked (raw title and content never leave here)."""
+    out = []
+    for r in store.view_rows():
+        r["title"] = headline(r.pop("masked_title"), r.pop("masked_text"))
+        r["district"] = r["district"] or next((p["district"] for p in r.get("places") or [] if p.get("district")), None)
+        r["places"] = place_names(r.get("places"))
+        out.append(r)
+    return out
+
+
+class ViewsStage(Stage):
+    """Profiles, hotspots and warnings from the current store."""
+
+    name = "views"
+    after = "topics"
+
+    def __init__(self, clock: Any = None) -> None:
+        self.clock = clock or now_local
+
+    def has_work(self, inst: Installation) -> bool:
+        path = model_dir(inst) / VIEWS_FILE
+        if not path.exists():
+            return inst.store.count() > 0
+        built = datetime.fromisoformat(json.loads(path.read_text(encoding="utf-8"))["built_at"])
+        latest = inst.store.latest_change()
+        return latest is not None and from_db_time(latest) > built
+
+    def run(self, inst: Installation, progress: Progress | None = None) -> ViewsStats:
+        started, store, cfg = time.perf_counter(), inst.store, inst.config
+        records = view_records(store)
+        labels = store.topic_labels()
+        built = self.clock()
+        profiles = [p for dim in DIMENSIONS for p in build_profiles(records, dim, labels)]
+        hot = find_hotspots(records, labels, HotspotSettings(gap_days=cfg.topics.hotspot_gap_days), top=MAX_HOTSPOTS)
+        warns = all_warnings(records, WarningSettings.from_config(cfg.warnings), labels)
+        store.replace_views(profiles, hot, warns, built)
+        model_dir(inst).mkdir(parents=True, exist_ok=True)
+        (model_dir(inst) / VIEWS_FILE).write_text(json.dumps({"built_at": built.isoformat()}), encoding="utf-8")
+        return ViewsStats(seconds=round(time.perf_counter() - started, 2), profiles=len(profiles),
+                          hotspots=len(hot), warnings=len(warns))
+
+
+def list_profiles(store: Store, dimension: str, week: str | None = None) -> tuple[str | None, list[dict[str, Any]]]:
+    """Profiles of one dimension in one week (default: the latest week that has any)."""
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"dimension '{dimension}' unknown; choose one of {', '.join(DIMENSIONS)}")
+    week = week or store.latest_profile_week(dimension)
+    if week is None:
+        return None, []
+    rows = store.profile_rows(dimension, week)
+    return week, [r["data"] for r in sorted(rows, key=lambda r: (-r["volume"], r["value"]))]
+
+
+def list_warnings(store: Store, week: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    rows = store.warning_rows([week] if week else None, limit)
+    for r in rows:
+        r["first_seen"] = r["first_seen"].isoformat()
+        r["updated_at"] = r["updated_at"].isoformat()
+    return rows

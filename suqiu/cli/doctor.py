@@ -1,0 +1,74 @@
+"""Health checks behind ``suqiu doctor``: each returns (ok, detail) and never raises."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from reports.cjk_font import cjk_font_path
+from search.es_client import connect, server_version
+from suqiu.config import ConfigError
+from suqiu.installation import Installation
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "ok": self.ok, "detail": self.detail}
+
+
+def _guard(name: str, fn: Callable[[], str]) -> Check:
+    try:
+        return Check(name, True, fn())
+    except Exception as exc:  # doctor reports every failure instead of stopping at the first
+        return Check(name, False, f"{type(exc).__name__}: {exc}")
+
+
+def run_checks(home: str | os.PathLike[str] | None = None) -> list[Check]:
+    try:
+        app = Installation.load(home)
+    except ConfigError as exc:
+        return [Check("config", False, str(exc))]
+    checks = [Check("config", True, str(app.config_path) if app.config_path.exists()
+                    else f"{app.config_path} absent: using the shipped defaults (run `suqiu init`)")]
+
+    def data_dir() -> str:
+        d = app.path()
+        with tempfile.NamedTemporaryFile(dir=d):
+            pass
+        return f"{d} writable"
+
+    def store() -> str:
+        s = app.store
+        n = s.count()
+        return f"{s.engine.dialect.name} at {s.engine.url.render_as_string(hide_password=True)}: {n} records"
+
+    def search() -> str:
+        cfg = app.config.search
+        if cfg.backend == "elasticsearch":
+            client = connect(cfg.elasticsearch.url, timeout=5)
+            try:
+                return f"elasticsearch {server_version(client)} at {cfg.elasticsearch.url}"
+            finally:
+                client.close()
+        con = sqlite3.connect(":memory:")
+        con.execute("CREATE VIRTUAL TABLE t USING fts5(x)")
+        return f"embedded (SQLite {sqlite3.sqlite_version} with FTS5)"
+
+    def fonts() -> str:
+        path = cjk_font_path()
+        if path is None:
+            raise RuntimeError("no CJK font found: install the 'mplfonts' package")
+        return str(path)
+
+    checks += [_guard("data_dir", data_dir), _guard("store", store), _guard("search", search),
+               _guard("fonts", fonts)]
+    return checks

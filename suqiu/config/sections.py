@@ -1,0 +1,155 @@
+"""The configuration's sections: departments, districts, routing, tracking, topics, mail, server."""
+
+from __future__ import annotations
+
+import hashlib
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StoreConfig(_Section):
+    # empty means the SQLite file under the data directory
+    url: str = ""
+
+
+class ElasticsearchConfig(_Section):
+    url: str = "http://127.0.0.1:9200"
+    index_prefix: str = "suqiu"
+    timeout_s: float = Field(default=30.0, gt=0)
+
+
+class SearchConfig(_Section):
+    backend: Literal["embedded", "elasticsearch"] = "embedded"
+    elasticsearch: ElasticsearchConfig = Field(default_factory=ElasticsearchConfig)
+
+
+class Department(_Section):
+    name: str = Field(min_length=1)
+    # short stable identifier (Open311 service_code); empty: derived from the name
+    code: str = Field(default="", max_length=40, pattern=r"^[A-Za-z0-9_-]*$")
+    aliases: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
+    categories: list[str] = Field(default_factory=list)
+    email: str = ""
+    contact: str = ""
+    # 时限: working limit to reply, in days; urgent demands use the hours limit
+    time_limit_days: float = Field(default=15, gt=0)
+    urgent_time_limit_hours: float = Field(default=24, gt=0)
+    category_time_limits: dict[str, float] = Field(default_factory=dict)
+
+    @property
+    def slug(self) -> str:
+        """A filesystem- and URL-safe code (Open311 service_code, outbox folder): the configured
+        ``code``, else derived from the name."""
+        return self.code or "d" + hashlib.sha1(self.name.encode("utf-8")).hexdigest()[:8]
+
+
+class District(_Section):
+    name: str = Field(min_length=1)
+    aliases: list[str] = Field(default_factory=list)
+    streets: list[str] = Field(default_factory=list)
+    communities: list[str] = Field(default_factory=list)
+    roads: list[str] = Field(default_factory=list)
+    estates: list[str] = Field(default_factory=list)
+
+
+class FixtureSiteConfig(_Section):
+    """The local fixture web site (message boards, review API, Open311) for tests and the demo."""
+
+    host: Literal["127.0.0.1"] = "127.0.0.1"
+    port: int = Field(default=8765, ge=1, le=65535)
+    seed: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+
+class RoutingRule(_Section):
+    """A petition-office rule: a demand containing any of ``keywords`` (and all of ``require``)
+    goes to ``department`` whatever the model says."""
+
+    department: str = Field(min_length=1)
+    keywords: list[str] = Field(min_length=1)
+    require: list[str] = Field(default_factory=list)
+
+
+class RoutingConfig(_Section):
+    confidence_threshold: float = Field(default=0.55, ge=0, le=1)
+    triage_queue: str = "待人工分派"
+    candidates: int = Field(default=3, ge=1, le=10)      # top candidates kept for the triage queue
+    use_given_category: bool = True     # a source's category matching a department's categories wins
+    keywords_override: bool = False     # departments' keywords win over the model (else: fallback only)
+    rules: list[RoutingRule] = Field(default_factory=list)
+
+
+class TrackingConfig(_Section):
+    """Reply tracking: departments are ranked only on at least ``min_count`` demands."""
+
+    min_count: int = Field(default=10, ge=1)
+    default_time_limit_days: float = Field(default=15, gt=0)
+    # delivery retries back off from this many minutes, doubling, up to the cap
+    retry_minutes: float = Field(default=5, gt=0)
+    retry_cap_minutes: float = Field(default=360, gt=0)
+
+
+class WarningsConfig(_Section):
+    baseline_weeks: int = Field(default=4, ge=1)
+    surge_ratio: float = Field(default=2.0, gt=1)
+    min_count: int = Field(default=5, ge=1)
+    urgent_cluster_min: int = Field(default=3, ge=1)
+    urgent_window_days: int = Field(default=3, ge=1)
+
+
+class TopicsConfig(_Section):
+    """Topic discovery (nlp/topics.py): candidates for the number of topics, picked by c_v coherence."""
+
+    backend: Literal["nmf", "lda"] = "nmf"
+    k_values: list[int] = Field(default_factory=lambda: [6, 9, 12, 15, 18], min_length=1)
+    seed: int = 12345
+    min_weight: float = Field(default=0.3, ge=0, lt=1)   # below: the demand is an outlier
+    min_overlap: float = Field(default=0.2, ge=0, le=1)  # keyword overlap keeping a topic's id on refit
+    emerging_min: int = Field(default=20, ge=1)          # unassigned demands since the fit that …
+    emerging_margin: float = Field(default=0.15, ge=0, le=1)  # … exceed the fit's outlier share by this
+    hotspot_gap_days: int = Field(default=14, ge=1)
+
+    @field_validator("k_values")
+    @classmethod
+    def _k_at_least_two(cls, v: list[int]) -> list[int]:
+        if any(k < 2 for k in v):
+            raise ValueError("every candidate number of topics must be >= 2")
+        return v
+
+
+class SmtpConfig(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=0, ge=0, le=65535)  # 0: no SMTP, digests go to the outbox only
+    sender: str = "12345-center@example.gov.cn"
+    username: str = ""
+    password: str = ""
+    starttls: bool = False
+
+
+class ServerConfig(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+
+
+class TextConfig(_Section):
+    """Extra words for the segmenter's user dictionary and stop words, beside the gazetteer's."""
+
+    demand_terms: list[str] = Field(default_factory=list)
+    stop_words: list[str] = Field(default_factory=list)
+
+
+class CityConfig(_Section):
+    name: str = "示例市"
+    # suqiu keeps every time in China Standard Time (the store, weeks, time limits); the key states it
+    timezone: Literal["Asia/Shanghai"] = "Asia/Shanghai"
+
+

@@ -1,0 +1,21 @@
+"""Which department owns a demand: the one decision every reader shares.
+
+A demand belongs to the department it is routed to (the ``routes`` table; a route to the triage
+queue means nobody owns it yet). A demand not yet routed belongs to the configured department its
+source named (a hotline export's 承办单位), by canonical name. The classifier's choice
+(``analysis.department``) is only a proposal to the router and never decides ownership.
+
+The store compiles the same rule into SQL (``suqiu.store.routes.owner_column``) for queries.
+"""
+
+from __future__ import annotations
+
+from suqiu.config import Config
+
+
+def owner(config: Config, routed: bool, route_department: str | None, department_given: str | None) -> str | None:
+    """The owning department's canonical name, or None (triage queue, or nobody known)."""
+    if routed:
+        return route_department
+    given = config.department(department_given) if department_given else None
+    return given.name if given is not None else None

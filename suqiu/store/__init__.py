@@ -1,0 +1,36 @@
+"""The store: the only door to SQL, split by concern (one mixin per module).
+
+    store = Store.open(url)          # SQLite by default, PostgreSQL for a cluster
+    store.upsert(demands)            # records.py: demands and their history
+    store.pending("classify", after="analyze")   # analysis.py: stage state, analysis rows
+    store.owner_of(config, record_id)            # routes.py: routes and owner-aware listings
+
+No other module imports SQLAlchemy (an import-linter contract in the test command checks it).
+"""
+
+from __future__ import annotations
+
+from suqiu.store.accounts import AccountsMixin
+from suqiu.store.deliveries import DeliveriesMixin
+from suqiu.store.engine import default_sqlite_url, from_db_time, now_local, to_db_time
+from suqiu.store.records import HistoryMixin, UpsertStats, demand_from_row, text_hash
+from suqiu.store.reporting import ReportingMixin
+from suqiu.store.routes import TRIAGE, DemandFilter, RoutesMixin
+from suqiu.store.runs import RunsMixin
+from suqiu.store.search_state import INDEX_STAGE, SearchStateMixin
+from suqiu.store.views import OUTLIER, ViewsMixin
+
+
+class Store(RoutesMixin, HistoryMixin, SearchStateMixin, RunsMixin, DeliveriesMixin, AccountsMixin,
+            ViewsMixin, ReportingMixin):
+    """All database access for one installation; one instance per process."""
+
+    @classmethod
+    def open(cls, url: str) -> "Store":
+        store = cls(url)
+        store.create_schema()
+        return store
+
+
+__all__ = ["Store", "UpsertStats", "DemandFilter", "TRIAGE", "INDEX_STAGE", "OUTLIER", "default_sqlite_url",
+           "demand_from_row", "from_db_time", "now_local", "text_hash", "to_db_time"]

@@ -1,0 +1,223 @@
+"""What the analysis stages read and write: per-stage state, analysis rows, duplicate signatures.
+
+A stage marks each record it processed with the key it saw (the record's ``text_hash`` for text
+work, its ``version`` for the index); ``pending`` is every record whose key moved since.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.engine import Connection
+
+from suqiu.model import Analysis
+from suqiu.store import schema
+from suqiu.store.base import StoreBase
+from suqiu.store.engine import now_local, to_db_time
+
+
+def _analysis_from_row(row: Any) -> Analysis:
+    return Analysis.model_validate({k: v for k, v in dict(row).items() if k != "updated_at" and v is not None})
+
+
+class AnalysisMixin(StoreBase):
+    """Stage bookkeeping and the ``analysis`` table."""
+
+    def pending(self, stage: str, key: str = "text_hash", limit: int | None = None,
+                after: str | None = None, ids: Sequence[str] | None = None) -> list[str]:
+        """Ids of records the stage has not seen at their current ``key`` (text_hash or version).
+
+        With ``after``, only records that stage has already processed at their current text_hash
+        (a classifier needs the text stage's tokens first); with ``ids``, only among those.
+        """
+        rec, st = schema.records, schema.stage_state
+        key_col = rec.c[key] if key == "text_hash" else func.cast(rec.c.version, schema.String)
+        joined = rec.outerjoin(st, (st.c.record_id == rec.c.id) & (st.c.stage == stage))
+        q = select(rec.c.id).where((st.c.input_key.is_(None)) | (st.c.input_key != key_col))
+        if after:
+            prev = st.alias("prev")
+            joined = joined.join(prev, (prev.c.record_id == rec.c.id) & (prev.c.stage == after)
+                                 & (prev.c.input_key == rec.c.text_hash))
+        q = q.select_from(joined).order_by(rec.c.received_at, rec.c.id)
+        if ids is not None:
+            q = q.where(rec.c.id.in_(list(ids)))
+        if limit:
+            q = q.limit(limit)
+        with self.engine.connect() as conn:
+            return [r[0] for r in conn.execute(q)]
+
+    def mark_done(self, stage: str, keys: dict[str, str], conn: Connection | None = None) -> None:
+        """Record that ``stage`` processed each record at the given key (text_hash or version)."""
+        if not keys:
+            return
+        if conn is None:
+            with self.begin() as c:
+                return self.mark_done(stage, keys, c)
+        now = to_db_time(now_local())
+        st = schema.stage_state
+        conn.execute(st.delete().where(st.c.stage == stage, st.c.record_id.in_(list(keys))))
+        conn.execute(st.insert(), [{"record_id": rid, "stage": stage, "input_key": str(k), "done_at": now}
+                                   for rid, k in keys.items()])
+
+    def save_analysis(self, items: Iterable[Analysis], stage: str | None = None,
+                      fields: Sequence[str] | None = None, batch: int = 500) -> int:
+        """Write analysis (only ``fields`` when given), bump record versions, mark ``stage`` done.
+
+        ``batch`` items at a time: two SELECTs and bulk writes instead of four statements per item.
+        """
+        n = 0
+        with self.begin() as conn:
+            done: dict[str, str] = {}
+            chunk: list[Analysis] = []
+            for item in items:
+                chunk.append(item)
+                if len(chunk) >= batch:
+                    n += self._save_analysis_batch(conn, chunk, fields, done)
+                    chunk = []
+            if chunk:
+                n += self._save_analysis_batch(conn, chunk, fields, done)
+            if stage:
+                self.mark_done(stage, done, conn)
+        return n
+
+    def _save_analysis_batch(self, conn: Connection, items: Sequence[Analysis], fields: Sequence[str] | None,
+                             done: dict[str, str]) -> int:
+        an, rec = schema.analysis, schema.records
+        rows: list[tuple[str, dict[str, Any]]] = []
+        for item in items:
+            data = item.model_dump(mode="json")
+            rid = data.pop("record_id")
+            if fields is not None:
+                data = {k: data[k] for k in fields}
+            data["updated_at"] = to_db_time(now_local())
+            rows.append((rid, data))
+        ids = list(dict.fromkeys(rid for rid, _ in rows))
+        present = {r[0] for r in conn.execute(select(an.c.record_id).where(an.c.record_id.in_(ids)))}
+        hashes = {r.id: r.text_hash for r in conn.execute(select(rec.c.id, rec.c.text_hash).where(rec.c.id.in_(ids)))}
+        unknown = [rid for rid in ids if rid not in hashes]
+        if unknown:
+            raise KeyError(f"analysis for unknown record {unknown[0]}")
+        inserts, updates = [], []
+        for rid, data in rows:
+            if rid in present:
+                updates.append({"b_record_id": rid, **data})
+            else:
+                inserts.append({"record_id": rid, **data})
+                present.add(rid)
+        if inserts:
+            conn.execute(an.insert(), inserts)
+        if updates:
+            columns = [k for k in updates[0] if k != "b_record_id"]
+            conn.execute(update(an).where(an.c.record_id == bindparam("b_record_id"))
+                         .values({c: bindparam(c) for c in columns}), updates)
+        conn.execute(update(rec).where(rec.c.id == bindparam("b_id")).values(version=rec.c.version + 1),
+                     [{"b_id": rid} for rid, _ in rows])
+        for rid, _ in rows:
+            done[rid] = hashes[rid]
+        return len(rows)
+
+    def get_analysis(self, record_id: str) -> Analysis | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(schema.analysis).where(schema.analysis.c.record_id == record_id)).mappings().first()
+        return None if row is None else _analysis_from_row(row)
+
+    def analyses(self, ids: Sequence[str]) -> dict[str, Analysis]:
+        """The analysis of each id that has one (one query per 500 ids)."""
+        an, out = schema.analysis, {}
+        with self.engine.connect() as conn:
+            for i in range(0, len(ids), 500):
+                for row in conn.execute(select(an).where(an.c.record_id.in_(list(ids[i:i + 500])))).mappings():
+                    out[row["record_id"]] = _analysis_from_row(row)
+        return out
+
+    def text_hashes(self, ids: Iterable[str]) -> dict[str, str]:
+        rec, ids = schema.records, list(ids)
+        out: dict[str, str] = {}
+        with self.engine.connect() as conn:
+            for i in range(0, len(ids), 500):
+                out.update(conn.execute(select(rec.c.id, rec.c.text_hash).where(rec.c.id.in_(ids[i:i + 500]))).all())
+        return out
+
+    def done_count(self, stage: str) -> int:
+        st = schema.stage_state
+        return self.count(st, st.c.stage == stage)  # type: ignore[attr-defined]
+
+    def reset_stage(self, stage: str, keys: dict[str, str] | None = None) -> None:
+        """Forget everything ``stage`` processed, then mark ``keys`` done (a rebuild's outcome), in one transaction."""
+        st = schema.stage_state
+        with self.begin() as conn:
+            conn.execute(st.delete().where(st.c.stage == stage))
+            if keys:
+                self.mark_done(stage, keys, conn)
+
+    def analysed_tokens(self, batch: int = 2000) -> Iterator[list[str]]:
+        """The tokens of every analysed record, streamed (rebuilding corpus statistics)."""
+        an = schema.analysis
+        with self.engine.connect() as conn:
+            rows = conn.execution_options(stream_results=True, yield_per=batch).execute(
+                select(an.c.tokens).where(an.c.normalized_text.is_not(None)))
+            for (tokens,) in rows:
+                yield tokens or []
+
+    def dup_sizes(self, groups: Iterable[str]) -> dict[str, int]:
+        """How many records each near-duplicate group holds."""
+        groups, an = sorted(set(groups)), schema.analysis
+        out: dict[str, int] = {}
+        with self.engine.connect() as conn:
+            for i in range(0, len(groups), 500):
+                out.update((g, int(n)) for g, n in conn.execute(
+                    select(an.c.dup_group, func.count()).where(an.c.dup_group.in_(groups[i:i + 500]))
+                    .group_by(an.c.dup_group)))
+        return out
+
+    def signature_rows(self, batch: int = 2000) -> Iterator[Any]:
+        """Every analysed record (oldest first) with its group, masked text and stored signature."""
+        rec, an, sig = schema.records, schema.analysis, schema.dedup_signatures
+        q = (select(rec.c.id, an.c.dup_group, an.c.masked_title, an.c.masked_text, sig.c.params, sig.c.signature)
+             .select_from(rec.join(an, an.c.record_id == rec.c.id).outerjoin(sig, sig.c.record_id == rec.c.id))
+             .where(an.c.normalized_text.is_not(None))
+             .order_by(rec.c.received_at, rec.c.id))
+        with self.engine.connect() as conn:
+            yield from conn.execution_options(stream_results=True, yield_per=batch).execute(q)
+
+    def save_signatures(self, params: str, signatures: dict[str, bytes | None]) -> None:
+        """Replace the stored MinHash signature of each record (None: the record has none)."""
+        if not signatures:
+            return
+        t, now = schema.dedup_signatures, to_db_time(now_local())
+        with self.begin() as conn:
+            conn.execute(delete(t).where(t.c.record_id.in_(list(signatures))))
+            rows = [{"record_id": rid, "params": params, "signature": s, "updated_at": now}
+                    for rid, s in signatures.items() if s is not None]
+            if rows:
+                conn.execute(t.insert(), rows)
+
+    def stage_docs(self, after: str, columns: Sequence[str]) -> Iterator[dict[str, Any]]:
+        """Analysed records whose ``after`` stage is done at their current text, oldest first,
+        with the given ``analysis`` columns (the topics stage reads tokens and topic ids)."""
+        rec, an, st = schema.records, schema.analysis, schema.stage_state
+        q = (select(rec.c.id, rec.c.received_at, *[an.c[c] for c in columns])
+             .select_from(rec.join(an, an.c.record_id == rec.c.id)
+                          .join(st, (st.c.record_id == rec.c.id) & (st.c.stage == after)
+                                & (st.c.input_key == rec.c.text_hash)))
+             .order_by(rec.c.received_at, rec.c.id))
+        with self.engine.connect() as conn:
+            for row in conn.execution_options(stream_results=True, yield_per=2000).execute(q).mappings():
+                yield dict(row)
+
+    def latest_change(self) -> Any:
+        """The newest ``updated_at`` of any record or analysis (store time), or None."""
+        with self.engine.connect() as conn:
+            times = [conn.execute(select(func.max(schema.records.c.updated_at))).scalar_one(),
+                     conn.execute(select(func.max(schema.analysis.c.updated_at))).scalar_one()]
+        return max((t for t in times if t is not None), default=None)
+
+    def duplicate_summary(self) -> dict[str, int]:
+        """How many records sit in groups of two or more, and how many such groups there are."""
+        an = schema.analysis
+        with self.engine.connect() as conn:
+            sizes = [n for (_, n) in conn.execute(
+                select(an.c.dup_group, func.count()).where(an.c.dup_group.is_not(None)).group_by(an.c.dup_group))]
+        return {"dup_groups": sum(1 for n in sizes if n > 1), "records_in_dup_groups": sum(n for n in sizes if n > 1)}

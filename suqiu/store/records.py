@@ -1,0 +1,244 @@
+"""Demands and their history: idempotent upserts, tracked changes, reads.
+
+Upserts are idempotent: the key is ``source:source_id`` and a content hash; unchanged input is a
+no-op, a changed record is updated in place with every change to a tracked field (status, reply,
+satisfaction, department) kept in ``record_history``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.engine import Connection
+
+from suqiu.model import CONTENT_FIELDS, TRACKED_FIELDS, Demand, Status
+from suqiu.store import schema
+from suqiu.store.base import StoreBase
+from suqiu.store.engine import as_text, local_times, now_local, to_db_time
+
+STATUS_ORDER = {Status.RECEIVED: 0, Status.ROUTED: 1, Status.REPLIED: 2, Status.CLOSED: 3, Status.REOPENED: 1}
+
+
+def text_hash(demand: Demand) -> str:
+    payload = {f: demand.model_dump(mode="json").get(f) for f in CONTENT_FIELDS}
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def _status_wins(incoming: Status, stored: Status) -> bool:
+    """A source saying 'received' does not undo routing or a reply the pipeline already recorded."""
+    if incoming == stored:
+        return False
+    if incoming == Status.RECEIVED:
+        return False
+    if incoming == Status.REOPENED:
+        return True
+    return STATUS_ORDER[incoming] >= STATUS_ORDER[stored] or stored == Status.REOPENED
+
+
+def _changes(row: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """Columns an incoming version changes: a missing reply never erases a known one, and a status
+    only moves forward (``_status_wins``)."""
+    changes: dict[str, Any] = {}
+    for key, new in values.items():
+        old = row[key]
+        if key in TRACKED_FIELDS and new is None and old is not None:
+            continue  # an export without the reply column does not erase a known reply
+        if key == "status" and not _status_wins(Status(new), Status(old)):
+            continue
+        if old != new:
+            changes[key] = new
+    return changes
+
+
+@dataclass
+class UpsertStats:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    ids: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, int]:
+        return {"new": self.new, "updated": self.updated, "unchanged": self.unchanged,
+                "quarantined": self.quarantined}
+
+
+class RecordsMixin(StoreBase):
+    """Demands and their history."""
+
+    # ------------------------------------------------------------------ records
+    def upsert(self, demands: Iterable[Demand], origin: str = "import", actor: str | None = None,
+               batch: int = 500) -> UpsertStats:
+        """Insert new demands, update changed ones (with history of tracked fields), skip unchanged.
+
+        Works ``batch`` demands at a time (one SELECT for their ids, bulk INSERTs), in one
+        transaction; the same id twice in one call behaves as two calls in a row would.
+        """
+        stats = UpsertStats()
+        with self.begin() as conn:
+            chunk: list[Demand] = []
+            for demand in demands:
+                chunk.append(demand)
+                if len(chunk) >= batch:
+                    self._upsert_batch(conn, chunk, origin, actor, stats)
+                    chunk = []
+            if chunk:
+                self._upsert_batch(conn, chunk, origin, actor, stats)
+        return stats
+
+    def _row_values(self, d: Demand) -> dict[str, Any]:
+        data = d.model_dump(mode="python")
+        values = {k: data[k] for k in (
+            "source_id", "channel", "url", "title", "content", "district", "address", "requester",
+            "category_given", "department_given", "reply_text", "replied_by", "satisfaction",
+            "votes_up", "votes_down", "rating", "business_name", "crawl_run")}
+        values.update(
+            id=d.id, source=d.source.value, requester_type=d.requester_type.value, status=d.status.value,
+            received_at=to_db_time(d.received_at), replied_at=to_db_time(d.replied_at),
+            content_hash=d.content_hash(), text_hash=text_hash(d),
+        )
+        return values
+
+    def _upsert_batch(self, conn: Connection, demands: Sequence[Demand], origin: str, actor: str | None,
+                      stats: UpsertStats) -> None:
+        rec = schema.records
+        ids = list(dict.fromkeys(d.id for d in demands))
+        current: dict[str, dict[str, Any]] = {
+            r["id"]: dict(r) for r in conn.execute(select(rec).where(rec.c.id.in_(ids))).mappings()}
+        inserts: dict[str, dict[str, Any]] = {}   # new this batch, by id (a later duplicate edits it here)
+        updates: dict[str, dict[str, Any]] = {}   # changed columns of existing rows, by id
+        history: list[dict[str, Any]] = []
+        now = to_db_time(now_local())
+        for d in demands:
+            values = self._row_values(d)
+            stats.ids.append(d.id)
+            row = inserts.get(d.id) or current.get(d.id)
+            if row is None:
+                inserts[d.id] = {**values, "version": 1, "ingested_at": now, "updated_at": now}
+                stats.new += 1
+                continue
+            if row["content_hash"] == values["content_hash"]:
+                stats.unchanged += 1
+                continue
+            changes = _changes(row, values)
+            history += [{"record_id": d.id, "at": now, "field": k, "old_value": as_text(row[k]),
+                         "new_value": as_text(changes[k]), "origin": origin, "actor": actor}
+                        for k in TRACKED_FIELDS if k in changes]
+            changes.update(content_hash=values["content_hash"], version=row["version"] + 1, updated_at=now)
+            row.update(changes)  # a later duplicate in this batch compares with this state
+            if d.id not in inserts:
+                updates.setdefault(d.id, {}).update(changes)
+            stats.updated += 1
+        if inserts:
+            conn.execute(rec.insert(), list(inserts.values()))
+        for rid, changes in updates.items():
+            conn.execute(update(rec).where(rec.c.id == rid).values(**changes))
+        if history:
+            conn.execute(schema.record_history.insert(), history)
+
+    def set_fields(self, record_id: str, changes: dict[str, Any], origin: str, actor: str | None = None,
+                   note: str | None = None, conn: Connection | None = None) -> bool:
+        """Change tracked fields (status, reply, department) from inside the system, with history."""
+        return bool(self.set_fields_many({record_id: changes}, origin, actor, note, conn))
+
+    def set_fields_many(self, changes: dict[str, dict[str, Any]], origin: str, actor: str | None = None,
+                        note: str | None = None, conn: Connection | None = None) -> list[str]:
+        """``set_fields`` for many records at once (one SELECT, bulk writes); returns the ids changed."""
+        if conn is None:
+            with self.begin() as c:
+                return self.set_fields_many(changes, origin, actor, note, c)
+        rec = schema.records
+        changed: list[str] = []
+        ids = list(changes)
+        for i in range(0, len(ids), 500):
+            part = ids[i:i + 500]
+            rows = {r["id"]: r for r in conn.execute(select(rec).where(rec.c.id.in_(part))).mappings()}
+            now = to_db_time(now_local())
+            history: list[dict[str, Any]] = []
+            by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+            for rid in part:
+                row = rows.get(rid)
+                if row is None:
+                    continue
+                db_changes = {k: (to_db_time(v) if isinstance(v, datetime) else getattr(v, "value", v))
+                              for k, v in changes[rid].items()}
+                db_changes = {k: v for k, v in db_changes.items() if row[k] != v}
+                if not db_changes:
+                    continue
+                history += [{"record_id": rid, "at": now, "field": k, "old_value": as_text(row[k]),
+                             "new_value": as_text(v), "origin": origin, "actor": actor, "note": note}
+                            for k, v in db_changes.items()]
+                by_columns.setdefault(tuple(sorted(db_changes)), []).append({"b_id": rid, **db_changes})
+                changed.append(rid)
+            if history:
+                conn.execute(schema.record_history.insert(), history)
+            for columns, params in by_columns.items():
+                conn.execute(update(rec).where(rec.c.id == bindparam("b_id")).values(
+                    {**{c: bindparam(c) for c in columns}, "version": rec.c.version + 1, "updated_at": now}), params)
+        return changed
+
+    def get(self, record_id: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(schema.records).where(schema.records.c.id == record_id)).mappings().first()
+        return None if row is None else local_times(dict(row))
+
+    def history(self, record_id: str) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(schema.record_history)
+                                .where(schema.record_history.c.record_id == record_id)
+                                .order_by(schema.record_history.c.id)).mappings().all()
+        return [local_times(dict(r)) for r in rows]
+
+    def iter_records(self, ids: Sequence[str] | None = None, batch: int = 500) -> Iterator[dict[str, Any]]:
+        """Stream records (all, or the given ids) in batches without loading the table."""
+        with self.engine.connect() as conn:
+            if ids is None:
+                result = conn.execution_options(stream_results=True, yield_per=batch).execute(
+                    select(schema.records).order_by(schema.records.c.id)).mappings()
+                for row in result:
+                    yield local_times(dict(row))
+                return
+            for i in range(0, len(ids), batch):
+                chunk = ids[i:i + batch]
+                for row in conn.execute(select(schema.records).where(schema.records.c.id.in_(chunk))).mappings():
+                    yield local_times(dict(row))
+
+    def count(self, table: Any = schema.records, *where: Any) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one())
+
+    # ------------------------------------------------------------------ stages
+def demand_from_row(row: dict[str, Any]) -> Demand:
+    fields = Demand.model_fields
+    return Demand.model_validate({k: v for k, v in row.items() if k in fields})
+
+
+class HistoryMixin(StoreBase):
+    """Queries over ``record_history`` (the API, Open311 and the detail page read it)."""
+
+    def history_of(self, ids: Sequence[str], fields: Sequence[str]) -> list[dict[str, Any]]:
+        """History entries of these records for these fields, oldest first."""
+        h, out = schema.record_history, []
+        with self.engine.connect() as conn:
+            for i in range(0, len(ids), 500):
+                q = (select(h).where(h.c.record_id.in_(list(ids[i:i + 500])), h.c.field.in_(list(fields)))
+                     .order_by(h.c.id))
+                out += [local_times(dict(r)) for r in conn.execute(q).mappings()]
+        return sorted(out, key=lambda r: r["id"])
+
+    def history_between(self, fields: Sequence[str], start: datetime, end: datetime,
+                        limit: int | None = None) -> list[dict[str, Any]]:
+        """Entries for these fields with ``start <= at <= end``, oldest first."""
+        h = schema.record_history
+        q = (select(h).where(h.c.field.in_(list(fields)), h.c.at >= to_db_time(start), h.c.at <= to_db_time(end))
+             .order_by(h.c.at, h.c.id))
+        if limit:
+            q = q.limit(limit)
+        with self.engine.connect() as conn:
+            return [local_times(dict(r)) for r in conn.execute(q).mappings()]

@@ -1,0 +1,160 @@
+"""What the topic stage and the views stage keep: topics, demand profiles (需求画像), hotspots and
+early warnings, and the rows they are built from."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from suqiu.store import schema
+from suqiu.store.base import StoreBase
+from suqiu.store.engine import local_times, to_db_time
+
+OUTLIER = -1
+VIEW_COLUMNS = ("id", "source", "channel", "received_at", "district", "requester_type", "requester",
+                "department_given", "business_name", "status", "replied_at", "satisfaction", "votes_up",
+                "votes_down")
+VIEW_ANALYSIS = ("masked_title", "masked_text", "keywords", "places", "topic_id", "topic_weight",
+                 "sentiment_label", "sentiment_score", "urgency_level", "department", "dup_group")
+
+
+class ViewsMixin(StoreBase):
+    """The ``topics``, ``profiles``, ``hotspots`` and ``warnings`` tables."""
+
+    # ------------------------------------------------------------------ topics
+    def topic_keywords(self) -> dict[int, list[str]]:
+        t = schema.topics
+        with self.engine.connect() as conn:
+            return {int(r.id): list(r.keywords or []) for r in conn.execute(select(t.c.id, t.c.keywords))}
+
+    def topic_labels(self) -> dict[int, str]:
+        t = schema.topics
+        with self.engine.connect() as conn:
+            return {int(r.id): r.label for r in conn.execute(select(t.c.id, t.c.label))}
+
+    def write_topics(self, topics: dict[int, dict[str, Any]], now: datetime, emerging: bool) -> None:
+        """Make exactly ``topics`` (stable id → values) active; others are retired, not deleted."""
+        t, at = schema.topics, to_db_time(now)
+        with self.begin() as conn:
+            existing = {int(r.id) for r in conn.execute(select(t.c.id))}
+            conn.execute(update(t).values(active=False, updated_at=at))
+            for sid, values in topics.items():
+                values = {**values, "active": True, "updated_at": at}
+                if sid in existing:
+                    conn.execute(update(t).where(t.c.id == sid).values(**values))
+                else:
+                    conn.execute(t.insert().values(id=sid, emerging=emerging, first_seen=at, **values))
+
+    def refresh_topic_sizes(self) -> None:
+        an, t = schema.analysis, schema.topics
+        with self.begin() as conn:
+            sizes = dict(conn.execute(select(an.c.topic_id, func.count()).where(an.c.topic_id.is_not(None))
+                                      .group_by(an.c.topic_id)).all())
+            for tid in [r[0] for r in conn.execute(select(t.c.id))]:
+                conn.execute(update(t).where(t.c.id == tid).values(size=int(sizes.get(tid, 0))))
+
+    def topic_rows(self, include_retired: bool = False) -> list[dict[str, Any]]:
+        """Stored topics, largest first, each with its representatives' masked title and text."""
+        t, an = schema.topics, schema.analysis
+        q = select(t).order_by(t.c.size.desc(), t.c.id)
+        if not include_retired:
+            q = q.where(t.c.active)
+        with self.engine.connect() as conn:
+            rows = [local_times(dict(r)) for r in conn.execute(q).mappings()]
+            rep_ids = [rid for r in rows for rid in (r["representatives"] or [])]
+            texts = {r.record_id: (r.masked_title, r.masked_text) for r in conn.execute(
+                select(an.c.record_id, an.c.masked_title, an.c.masked_text).where(an.c.record_id.in_(rep_ids)))}
+        for r in rows:
+            r["representative_texts"] = {rid: texts.get(rid, (None, None)) for rid in r["representatives"] or []}
+        return rows
+
+    def outlier_count(self) -> int:
+        an = schema.analysis
+        return self.count(an, an.c.topic_id == OUTLIER)  # type: ignore[attr-defined]
+
+    # ------------------------------------------------------------------ what views are built from
+    def view_rows(self) -> Iterable[dict[str, Any]]:
+        """Every record with the analysis the views read (masked text only), oldest first."""
+        rec, an = schema.records, schema.analysis
+        cols = [rec.c[c] for c in VIEW_COLUMNS] + [an.c[c] for c in VIEW_ANALYSIS]
+        q = (select(*cols).select_from(rec.outerjoin(an, an.c.record_id == rec.c.id))
+             .order_by(rec.c.received_at, rec.c.id))
+        with self.engine.connect() as conn:
+            for row in conn.execution_options(stream_results=True, yield_per=2000).execute(q).mappings():
+                yield local_times(dict(row))
+
+    # ------------------------------------------------------------------ profiles, hotspots, warnings
+    def replace_views(self, profiles: Sequence[dict[str, Any]], hotspots: Sequence[dict[str, Any]],
+                      warnings: Sequence[dict[str, Any]], now: datetime) -> None:
+        """All stored profiles and hotspots become these; warnings are upserted (first_seen kept)."""
+        at = to_db_time(now)
+        with self.begin() as conn:
+            self._replace_profiles(conn, profiles, at)
+            conn.execute(schema.hotspots.delete())
+            if hotspots:
+                conn.execute(schema.hotspots.insert(), [
+                    {"id": h["id"], "rank": i, "heat": h["heat"], "topic_id": h["topic_id"], "place": h["place"],
+                     "start": to_db_time(datetime.fromisoformat(h["start"])),
+                     "end": to_db_time(datetime.fromisoformat(h["end"])), "data": h, "updated_at": at}
+                    for i, h in enumerate(hotspots, start=1)])
+            w = schema.warnings
+            seen = {r.id for r in conn.execute(select(w.c.id))}
+            for item in warnings:
+                values = {k: item[k] for k in ("kind", "week", "subject", "level", "message", "evidence")}
+                if item["id"] in seen:
+                    conn.execute(update(w).where(w.c.id == item["id"]).values(**values, updated_at=at))
+                else:
+                    conn.execute(w.insert().values(id=item["id"], first_seen=at, updated_at=at, **values))
+
+    def replace_profiles(self, profiles: Sequence[dict[str, Any]], now: datetime) -> None:
+        with self.begin() as conn:
+            self._replace_profiles(conn, profiles, to_db_time(now))
+
+    @staticmethod
+    def _replace_profiles(conn: Any, profiles: Sequence[dict[str, Any]], at: datetime | None) -> None:
+        conn.execute(schema.profiles.delete())
+        if profiles:
+            conn.execute(schema.profiles.insert(), [
+                {"id": p["id"], "dimension": p["dimension"], "value": p["value"], "week": p["week"],
+                 "volume": p["volume"], "data": p, "updated_at": at} for p in profiles])
+
+    def profile_rows(self, dimension: str | None = None, week: str | None = None,
+                     values: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """Stored profiles (newest week first); ``values`` limits a dimension to those values."""
+        p = schema.profiles
+        q = select(p).order_by(p.c.week.desc(), p.c.dimension, p.c.volume.desc(), p.c.value)
+        if dimension:
+            q = q.where(p.c.dimension == dimension)
+        if week:
+            q = q.where(p.c.week == week)
+        if values is not None:
+            q = q.where(p.c.value.in_(list(values)))
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(q).mappings()]
+
+    def profile_row(self, profile_id: str) -> dict[str, Any] | None:
+        p = schema.profiles
+        with self.engine.connect() as conn:
+            row = conn.execute(select(p).where(p.c.id == profile_id)).mappings().first()
+        return None if row is None else dict(row)
+
+    def latest_profile_week(self, dimension: str) -> str | None:
+        p = schema.profiles
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.max(p.c.week)).where(p.c.dimension == dimension)).scalar_one()
+
+    def hotspot_rows(self, top: int = 10) -> list[dict[str, Any]]:
+        h = schema.hotspots
+        with self.engine.connect() as conn:
+            return [r.data for r in conn.execute(select(h.c.data).order_by(h.c.rank).limit(top))]
+
+    def warning_rows(self, weeks: Sequence[str] | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        w = schema.warnings
+        q = select(w).order_by(w.c.week.desc(), w.c.level, w.c.id).limit(limit)
+        if weeks is not None:
+            q = q.where(w.c.week.in_(list(weeks)))
+        with self.engine.connect() as conn:
+            return [local_times(dict(r)) for r in conn.execute(q).mappings()]

@@ -1,0 +1,35 @@
+"""The FastAPI application factory for ``suqiu serve``.
+
+Handlers reach the installation through ``request.app.state.suqiu`` (see
+:func:`suqiu.web.deps.get_suqiu`). Nothing runs until a request arrives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from suqiu.installation import Installation
+from suqiu.web import pages
+from suqiu.web.api import router as department_api_router
+from suqiu.web.auth import LoginThrottle, SessionSigner, load_secret
+from suqiu.web.open311 import router as open311_router
+from suqiu.web.rendering import STATIC_DIR, make_templates
+
+
+def create_app(app: Installation, routers: Iterable[APIRouter] = ()) -> FastAPI:
+    """Build the web application for one installation."""
+    api = FastAPI(title="suqiu 诉求", docs_url=None, redoc_url=None, openapi_url=None)
+    api.state.suqiu = app
+    api.state.signer = SessionSigner(load_secret(app))
+    api.state.login_throttle = LoginThrottle()
+    api.state.templates = make_templates()
+    api.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    pages.install(api)
+    api.include_router(department_api_router)
+    api.include_router(open311_router)
+    for router in routers:
+        api.include_router(router)
+    return api

@@ -1,0 +1,22 @@
+"""Demands as the department API and Open311 list them: store rows through the disclosure policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nlp.pii import PiiMasker
+from suqiu.deadlines import due_at
+from suqiu.disclosure import Disclosure
+from suqiu.installation import Installation
+from suqiu.store import DemandFilter
+
+
+def disclosure() -> Disclosure:
+    return Disclosure(PiiMasker())
+
+
+def demand_views(app: Installation, f: DemandFilter, policy: Disclosure | None = None) -> list[dict[str, Any]]:
+    """Masked views of the demands ``f`` selects, each with its owner and due time."""
+    policy = policy or disclosure()
+    return [policy.listing(r, due_at(app.config, r["received_at"], r["owner"], r["category_given"], r["urgency_level"]))
+            for r in app.store.demand_rows(app.config, f)]
