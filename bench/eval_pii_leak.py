@@ -53,7 +53,7 @@ def web_outputs(app, holders: list[str]) -> dict[str, list[str]]:
 
     from suqiu.twoway.tokens import create_token
     from suqiu.web.application import create_app
-    from suqiu.web.auth import add_user
+    from suqiu.twoway.accounts import add_user
     add_user(app.store, "audit", PASSWORD, "office", config=app.config)
     token = create_token(app, None, "audit", role="office")[1]
     out: dict[str, list[str]] = defaultdict(list)
@@ -92,7 +92,7 @@ def main() -> None:
     from search.access import Principal
     from search.query import SearchQuery
     from search.service import search
-    from suqiu.analyze import analyze_pending
+    from nlp.stages import run_stages
     from suqiu.installation import Installation, write_default_config
     from reports.digests import deliver_digest
     from search.indexing import index_pending
@@ -107,7 +107,7 @@ def main() -> None:
         write_default_config(home)
         app = Installation.load(home, environ={})
         imported = import_file(app.store, app.config, args.export)
-        analysis = analyze_pending(app)
+        analysis = run_stages(app)
         route_pending(app)
         index_pending(app)
         holders = [r["id"] for r in app.store.iter_records()

@@ -40,8 +40,9 @@ def main() -> None:
     from sklearn.model_selection import StratifiedKFold
 
     from nlp.evaluation import evaluate
-    from nlp.routing import DepartmentRules, RouteDoc, RouterModel, RouterModelParams
-    from suqiu.classify_stage import prepare_texts, read_labelled
+    from nlp.routing import DepartmentRules, RouterModel, RouterModelParams
+    from crawlers.importers.labelled import read_labelled
+    from nlp.training import route_docs
     from suqiu.config import default_config_text, parse_config
     import tomllib
 
@@ -64,12 +65,12 @@ def main() -> None:
             sys.exit(f"unknown parameter {key}; known: {sorted(known)}")
         params = replace(params, **{key: value})
 
-    texts, labels, skipped = read_labelled(args.data, "text", "label")
+    data = read_labelled(args.data, "text", "label")
+    labels, skipped = data.labels, data.skipped
     t0 = time.perf_counter()
-    texts, tokens = prepare_texts(config, texts)
+    docs = route_docs(config, data.texts)  # the text pipeline analysis runs: masked tokens
     prep_s = time.perf_counter() - t0
     y = np.array([rules.map_label(l) for l in labels])
-    docs = [RouteDoc(t, tuple(tok)) for t, tok in zip(texts, tokens)]
     threshold = config.routing.confidence_threshold
 
     skf = StratifiedKFold(args.folds, shuffle=True, random_state=args.seed)

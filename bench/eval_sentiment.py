@@ -38,7 +38,8 @@ def main() -> None:
     from nlp.evaluation import evaluate
     from nlp.sentiment import SentimentAnalyzer
     from nlp.sentiment import shipped_model
-    from suqiu.classify_stage import eval_sentiment_files
+    from crawlers.importers.labelled import read_labelled
+    from nlp.training import eval_sentiment
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--datasets", type=Path, default=DEFAULT_DIR)
@@ -53,8 +54,8 @@ def main() -> None:
     _print({"check": "shipped model loaded (nlp/shipped/sentiment_default.npz)",
             "load_s": round(time.perf_counter() - t0, 2), "n_train": len(shipped.train_digests)})
     for path in (hotel, shopping):
-        _print({"check": f"shipped model on {path.name}",
-                **eval_sentiment_files(path, model=shipped, text_col="review", label_col="label")})
+        data = read_labelled(path, "review", "label")
+        _print({"check": f"shipped model on {path.name}", **eval_sentiment((data.texts, data.labels), model=shipped)})
 
     frame = pd.read_csv(shopping, dtype=str, keep_default_na=False)
     frame = frame[frame.review.str.strip() != ""]
@@ -82,8 +83,9 @@ def main() -> None:
             "model_plus_lexicon_accuracy": round(float((new_domains.pred == new_domains.y).mean()), 4)})
 
     for train, test in ((hotel, shopping), (shopping, hotel)):
+        tr, te = read_labelled(train, "review", "label"), read_labelled(test, "review", "label")
         _print({"check": f"--train {train.name} --test {test.name}",
-                **eval_sentiment_files(test, train=train, text_col="review", label_col="label")})
+                **eval_sentiment((te.texts, te.labels), (tr.texts, tr.labels))})
 
     if args.snownlp_sample:
         from snownlp import SnowNLP

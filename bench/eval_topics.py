@@ -57,7 +57,7 @@ def _time(value: str):
 
 def _places(title: str) -> tuple[str | None, list[str]]:
     districts = [d for d in _DISTRICT.findall(title) if d != "A市"]
-    from suqiu.topics_stage import place_names  # the stage's filter of names like 我们小区
+    from nlp.stages.views import place_names  # the stage's filter of names like 我们小区
     found = [{"name": m.strip(), "level": "estate", "source": "pattern"}
              for m in _FINE.findall(_DISTRICT.sub(" ", title)) if len(m.strip()) >= 3]
     return (districts[0] if districts else None), place_names(found)[:2]

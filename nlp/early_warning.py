@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from nlp.hotspots import demand_units
-from nlp.topics import OUTLIER
+from suqiu.model import OUTLIER
 from suqiu.weeks import iso_week, shift_week, week_start
 
 URGENT_LEVELS = frozenset({"high", "critical"})

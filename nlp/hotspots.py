@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from nlp.topics import OUTLIER
+from suqiu.model import OUTLIER
 
 HOTSPOT_FIELDS = (
     "id", "received_at", "topic_id", "places", "district", "requester", "votes_up", "votes_down",

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from nlp.hotspots import dedup_key
-from nlp.topics import OUTLIER
+from suqiu.model import OUTLIER
 from suqiu.weeks import iso_week, shift_week, week_start
 
 PROFILE_FIELDS = (

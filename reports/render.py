@@ -5,7 +5,11 @@ from __future__ import annotations
 import base64
 import io
 import re
+from typing import Any
 
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Cm, Pt
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from reports.cjk_font import FAMILY, font_face_css
@@ -50,67 +54,66 @@ def _xml_safe(value: object) -> str:
     return _CONTROL.sub("", "" if value is None else str(value))
 
 
-def to_docx(report: Report) -> bytes:
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Pt
+def _docx_table(doc: Any, table: Any) -> None:
+    """One report table: bold header row, every cell in the Chinese font."""
+    t = doc.add_table(rows=1, cols=len(table.headers))
+    t.style = "Table Grid"
+    for cell, h in zip(t.rows[0].cells, table.headers):
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(_xml_safe(h))
+        run.bold = True
+        _set_east_asian(run, DOCX_HEADING_FONT)
+    for row in table.rows:
+        for cell, v in zip(t.add_row().cells, row):
+            cell.text = ""
+            _set_east_asian(cell.paragraphs[0].add_run(_xml_safe(v)), DOCX_EAST_ASIAN_FONT)
 
+
+def _docx_text(doc: Any, text: str, style: str | None = None, font: str = DOCX_EAST_ASIAN_FONT,
+               centre: bool = False) -> None:
+    p = doc.add_paragraph(style=style) if style else doc.add_paragraph()
+    if centre:
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _set_east_asian(p.add_run(_xml_safe(text)), font)
+
+
+def _docx_heading(doc: Any, text: str, level: int) -> Any:
+    h = doc.add_heading(level=level)
+    _set_east_asian(h.add_run(_xml_safe(text)), DOCX_HEADING_FONT)
+    return h
+
+
+def _docx_section(doc: Any, number: int, section: Any) -> None:
+    _docx_heading(doc, f"{_cn_number(number)}、{section.title}", 1)
+    for text in section.paragraphs:
+        _docx_text(doc, text)
+    for chart in section.charts:
+        doc.add_picture(io.BytesIO(chart.png), width=Cm(16))
+        _docx_text(doc, chart.title, centre=True)
+    for table in section.tables:
+        _docx_heading(doc, table.title, 2)
+        if not table.rows:
+            _docx_text(doc, "（本期无数据）")
+            continue
+        _docx_table(doc, table)
+        if table.note:
+            _docx_text(doc, table.note)
+
+
+def to_docx(report: Report) -> bytes:
     doc = Document()
-    style = doc.styles["Normal"]
-    style.font.size = Pt(10.5)
+    doc.styles["Normal"].font.size = Pt(10.5)
     for section in doc.sections:
         section.left_margin = section.right_margin = Cm(2.2)
-
-    def heading(text: str, level: int) -> None:
-        h = doc.add_heading(level=level)
-        run = h.add_run(_xml_safe(text))
-        _set_east_asian(run, DOCX_HEADING_FONT)
-
-    def paragraph(text: str) -> None:
-        p = doc.add_paragraph()
-        _set_east_asian(p.add_run(_xml_safe(text)), DOCX_EAST_ASIAN_FONT)
-
-    title = doc.add_heading(level=0)
-    _set_east_asian(title.add_run(_xml_safe(report.title)), DOCX_HEADING_FONT)
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    sub = doc.add_paragraph()
-    sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _set_east_asian(sub.add_run(_xml_safe(report.subtitle)), DOCX_EAST_ASIAN_FONT)
+    _docx_heading(doc, report.title, 0).alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _docx_text(doc, report.subtitle, centre=True)
     if report.summary:
-        heading("摘要", 1)
+        _docx_heading(doc, "摘要", 1)
         for line in report.summary:
-            p = doc.add_paragraph(style="List Bullet")
-            _set_east_asian(p.add_run(_xml_safe(line)), DOCX_EAST_ASIAN_FONT)
+            _docx_text(doc, line, style="List Bullet")
     for number, section in enumerate(report.sections, start=1):
-        heading(f"{_cn_number(number)}、{section.title}", 1)
-        for text in section.paragraphs:
-            paragraph(text)
-        for chart in section.charts:
-            doc.add_picture(io.BytesIO(chart.png), width=Cm(16))
-            cap = doc.add_paragraph()
-            cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _set_east_asian(cap.add_run(_xml_safe(chart.title)), DOCX_EAST_ASIAN_FONT)
-        for table in section.tables:
-            heading(table.title, 2)
-            if not table.rows:
-                paragraph("（本期无数据）")
-                continue
-            t = doc.add_table(rows=1, cols=len(table.headers))
-            t.style = "Table Grid"
-            for cell, h in zip(t.rows[0].cells, table.headers):
-                cell.text = ""
-                run = cell.paragraphs[0].add_run(_xml_safe(h))
-                run.bold = True
-                _set_east_asian(run, DOCX_HEADING_FONT)
-            for row in table.rows:
-                cells = t.add_row().cells
-                for cell, v in zip(cells, row):
-                    cell.text = ""
-                    _set_east_asian(cell.paragraphs[0].add_run(_xml_safe(v)), DOCX_EAST_ASIAN_FONT)
-            if table.note:
-                paragraph(table.note)
-    foot = doc.add_paragraph()
-    _set_east_asian(foot.add_run(f"生成时间：{report.generated_at:%Y-%m-%d %H:%M}（北京时间）"), DOCX_EAST_ASIAN_FONT)
+        _docx_section(doc, number, section)
+    _docx_text(doc, f"生成时间：{report.generated_at:%Y-%m-%d %H:%M}（北京时间）")
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

@@ -106,6 +106,8 @@ def list_profiles(app: Any, principal: Principal, dimension: str | None = None,
     dept = principal.required_department
     values = None
     if dept is not None:  # the rule goes into the query, then is checked again per row
+        if dimension not in (None, "department"):
+            return []
         known = app.config.department(dept)
         values = [dept, *(known.aliases if known is not None else [])]  # a source may have used an alias
         dimension = "department"

@@ -153,6 +153,10 @@ def build_demand(data: dict[str, Any]) -> Demand:
         raise RecordError(loc, msg.removeprefix("Value error, ")) from None
 
 
+# ``Analysis.topic_id`` of a demand that fits no topic (shown as 其他)
+OUTLIER = -1
+
+
 class SentimentLabel(StrEnum):
     NEGATIVE = "negative"
     NEUTRAL = "neutral"

@@ -139,7 +139,7 @@ def emitted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emitted]:
     from crawlers.synthetic import generate
     from suqiu.weeks import Week
     from suqiu import cli
-    from suqiu.analyze import analyze_pending
+    from nlp.stages import run_stages
     from suqiu.installation import Installation, write_default_config
     from reports.digests import deliver_digest
     from search.indexing import index_pending
@@ -147,7 +147,7 @@ def emitted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emitted]:
     from suqiu.twoway.dispatch import route_pending
     from suqiu.twoway.tokens import create_token
     from suqiu.web.application import create_app
-    from suqiu.web.auth import add_user
+    from suqiu.twoway.accounts import add_user
     from reports.collect import write_weekly_report
 
     home = tmp_path_factory.mktemp("privacy-home")
@@ -168,7 +168,7 @@ def emitted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emitted]:
     app.store.upsert(demands + mine, origin="import")
     pii_ids = [d.id for d in mine]
 
-    stats: dict[str, Any] = {"analyze": analyze_pending(app)}
+    stats: dict[str, Any] = {"analyze": run_stages(app)}
     stats["route"] = route_pending(app).as_dict()
     stats["index"] = index_pending(app).as_dict()
     now = datetime(2026, 11, 22, 18, 0, tzinfo=SHANGHAI)
@@ -403,7 +403,7 @@ def test_fuzhou_export_numbers_never_leave_the_store(shared_datasets, tmp_path):
     from search.access import Principal
     from search.query import SearchQuery
     from search.service import get_document, search
-    from suqiu.analyze import analyze_pending
+    from nlp.stages import run_stages
     from suqiu.installation import Installation, write_default_config
     from reports.digests import deliver_digest
     from search.indexing import index_pending
@@ -424,7 +424,7 @@ def test_fuzhou_export_numbers_never_leave_the_store(shared_datasets, tmp_path):
     try:
         imported = import_file(app.store, app.config, export)
         assert imported.balanced and imported.imported > 1000
-        analyze_pending(app)
+        run_stages(app)
         route_pending(app)
         assert index_pending(app).ok
         week = _week_with_most_numbers(app)

@@ -122,42 +122,38 @@ def derived_id(profile: ImportProfile, values: Mapping[str, Any]) -> str:
     return f"{profile.id_prefix}{digest}"
 
 
-def map_row(cells: Sequence[Any], binding: Binding, ctx: RowContext) -> Demand:
-    """Map one row's cells through the profile into a validated Demand, or raise RowError."""
+def _cell_value(fld: str, cell: Any, binding: Binding, ctx: RowContext) -> Any:
+    """One cell as the record field wants it (None: empty); RowError when it cannot be."""
     profile = binding.profile
-    raw: dict[str, Any] = {}
-    for fld, i in binding.columns.items():
-        raw[fld] = cells[i] if i < len(cells) else None
-
-    values: dict[str, Any] = {}
-    for fld, cell in raw.items():
-        if fld in DATE_FIELDS:
-            if isinstance(cell, str) and _has_surrogates(cell):
-                raise RowError("bad_encoding", fld, f"{binding.headers[fld]} 含无法按文件编码解码的字节")
-            try:
-                values[fld] = parse_datetime(cell, profile.date_formats, ctx.epoch)
-            except DateParseError as exc:
-                raise RowError("bad_date", fld, f"{binding.headers[fld]}：{exc}") from None
-            continue
-        text = cell_text(cell)
-        if _has_surrogates(text):
+    if fld in DATE_FIELDS:
+        if isinstance(cell, str) and _has_surrogates(cell):
             raise RowError("bad_encoding", fld, f"{binding.headers[fld]} 含无法按文件编码解码的字节")
-        if not text:
-            continue
-        mapping = value_map(profile, fld)
-        if mapping:
-            mapped = _lookup(mapping, text)
-            if mapped is not None:
-                text = mapped
-            elif fld in ("status", "requester_type"):
-                raise RowError("bad_value", fld, f"{binding.headers[fld]} 的取值 '{text}' 不在对照表中")
-        if fld in INT_FIELDS:
-            values[fld] = _number(fld, text, int)
-        elif fld in FLOAT_FIELDS:
-            values[fld] = _number(fld, text, float)
-        else:
-            values[fld] = text
+        try:
+            return parse_datetime(cell, profile.date_formats, ctx.epoch)
+        except DateParseError as exc:
+            raise RowError("bad_date", fld, f"{binding.headers[fld]}：{exc}") from None
+    text = cell_text(cell)
+    if _has_surrogates(text):
+        raise RowError("bad_encoding", fld, f"{binding.headers[fld]} 含无法按文件编码解码的字节")
+    if not text:
+        return None
+    mapping = value_map(profile, fld)
+    if mapping:
+        mapped = _lookup(mapping, text)
+        if mapped is not None:
+            text = mapped
+        elif fld in ("status", "requester_type"):
+            raise RowError("bad_value", fld, f"{binding.headers[fld]} 的取值 '{text}' 不在对照表中")
+    if fld in INT_FIELDS:
+        return _number(fld, text, int)
+    if fld in FLOAT_FIELDS:
+        return _number(fld, text, float)
+    return text
 
+
+def _fill_defaults(values: dict[str, Any], binding: Binding, ctx: RowContext) -> None:
+    """What the profile says for fields the row leaves empty: sheet, channel, status, id."""
+    profile = binding.profile
     if profile.sheet_field and ctx.sheet and not values.get(profile.sheet_field):
         values[profile.sheet_field] = ctx.sheet
     if not values.get("channel") and profile.channel:
@@ -176,7 +172,19 @@ def map_row(cells: Sequence[Any], binding: Binding, ctx: RowContext) -> Demand:
     else:
         values["source_id"] = derived_id(profile, values)
 
-    values["source"] = profile.source
+
+def map_row(cells: Sequence[Any], binding: Binding, ctx: RowContext) -> Demand:
+    """Map one row's cells through the profile into a validated Demand, or raise RowError."""
+    values: dict[str, Any] = {}
+    for fld, i in binding.columns.items():
+        if fld in DATE_FIELDS:
+            values[fld] = _cell_value(fld, cells[i] if i < len(cells) else None, binding, ctx)
+            continue
+        value = _cell_value(fld, cells[i] if i < len(cells) else None, binding, ctx)
+        if value is not None:
+            values[fld] = value
+    _fill_defaults(values, binding, ctx)
+    values["source"] = binding.profile.source
     values.setdefault("content", "")  # a title-only row is valid; neither is caught by the model
     values["crawl_run"] = ctx.run_id
     try:

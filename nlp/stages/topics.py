@@ -18,9 +18,9 @@ from typing import Any
 from gensim.corpora import Dictionary
 
 from nlp.stages.base import Progress, Stage, StageStats
+from nlp.topic_ids import EmergingPolicy, match_topics
 from nlp.topics import (
-    DEFAULT_TOPIC_STOP_WORDS, OUTLIER, EmergingPolicy, TopicFit, TopicModeler, TopicSettings, make_backend,
-    match_topics, topic_tokens,
+    DEFAULT_TOPIC_STOP_WORDS, OUTLIER, TopicFit, TopicModeler, TopicSettings, make_backend, topic_tokens,
 )
 from suqiu.config import Config
 from suqiu.disclosure import headline

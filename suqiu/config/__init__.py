@@ -15,8 +15,8 @@ from typing import Any
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from suqiu.config.ingest import IMPORT_FIELDS, ImportProfile, SourceConfig, StatusRule
-from suqiu.config.sections import (
+from suqiu.config.ingest import IMPORT_FIELDS, ImportProfile, SourceConfig, StatusRule  # noqa: F401 (re-exported)
+from suqiu.config.sections import (  # noqa: F401 (re-exported)
     CityConfig, Department, District, ElasticsearchConfig, FixtureSiteConfig, RoutingConfig, RoutingRule,
     SearchConfig, ServerConfig, SmtpConfig, StoreConfig, TextConfig, TopicsConfig, TrackingConfig,
     WarningsConfig, _Section,

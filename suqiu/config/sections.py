@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 

@@ -9,11 +9,11 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
+from suqiu.model import OUTLIER
 from suqiu.store import schema
 from suqiu.store.base import StoreBase
 from suqiu.store.engine import local_times, to_db_time
 
-OUTLIER = -1
 VIEW_COLUMNS = ("id", "source", "channel", "received_at", "district", "requester_type", "requester",
                 "department_given", "business_name", "status", "replied_at", "satisfaction", "votes_up",
                 "votes_down")

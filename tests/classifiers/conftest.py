@@ -25,11 +25,13 @@ def default_config():
 @pytest.fixture(scope="session")
 def tiny_router(default_config):
     """A router model trained on the committed fixture (3 departments, 36 messages)."""
+    from crawlers.importers.labelled import read_labelled
     from nlp.routing import DepartmentRules, train_router
-    from suqiu.classify_stage import prepare_texts, read_labelled
-    texts, labels, _ = read_labelled(FIXTURES / "routing_train.csv", "text", "label")
-    norm, tokens = prepare_texts(default_config, texts)
-    return train_router(norm, labels, tokens, rules=DepartmentRules.from_config(default_config))
+    from nlp.training import route_docs
+    data = read_labelled(FIXTURES / "routing_train.csv", "text", "label")
+    docs = route_docs(default_config, data.texts)
+    return train_router([d.text for d in docs], data.labels, [d.tokens for d in docs],
+                        rules=DepartmentRules.from_config(default_config))
 
 
 @pytest.fixture(scope="session")

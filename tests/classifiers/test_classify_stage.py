@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 from nlp.routing import Router
 from nlp.sentiment import SentimentAnalyzer, shipped_model
 from nlp.urgency import UrgencyRater
-from suqiu.classify_stage import Classifiers, classify_pending
+from nlp.stages.classify import Classifiers, ClassifyStage
 from suqiu.model import Analysis, build_demand
 
 MESSAGES = [
@@ -34,7 +34,7 @@ def _classifiers(app, model=None):
 
 def test_every_analyzed_record_gets_route_sentiment_and_urgency(app, segmenter, tiny_router):
     ids = _seed(app, segmenter)
-    stats = classify_pending(app, _classifiers(app, tiny_router))
+    stats = ClassifyStage(_classifiers(app, tiny_router)).run(app).as_dict()
     assert stats["classified"] == 4
     for rid in ids:
         an = app.store.get_analysis(rid)
@@ -50,25 +50,25 @@ def test_every_analyzed_record_gets_route_sentiment_and_urgency(app, segmenter, 
 
 def test_text_stage_fields_are_kept(app, segmenter, tiny_router):
     _seed(app, segmenter)
-    classify_pending(app, _classifiers(app, tiny_router))
+    ClassifyStage(_classifiers(app, tiny_router)).run(app).as_dict()
     assert app.store.get_analysis("hotline:A1").normalized_text.startswith("小区电梯坏了")
 
 
 def test_rerun_is_a_no_op(app, segmenter, tiny_router):
     _seed(app, segmenter)
-    classify_pending(app, _classifiers(app, tiny_router))
-    assert classify_pending(app, _classifiers(app, tiny_router))["classified"] == 0
+    ClassifyStage(_classifiers(app, tiny_router)).run(app).as_dict()
+    assert ClassifyStage(_classifiers(app, tiny_router)).run(app).as_dict()["classified"] == 0
 
 
 def test_records_not_yet_analyzed_wait(app):
     app.store.upsert([build_demand({"source": "hotline", "source_id": "B1", "received_at": "2026-11-20 09:30:00",
                                     "title": "t", "content": "停水三天", "channel": "电话"})])
-    assert classify_pending(app)["classified"] == 0
+    assert ClassifyStage().run(app).as_dict()["classified"] == 0
 
 
 def test_without_a_trained_model_keywords_or_triage(app, segmenter):
     _seed(app, segmenter)
-    stats = classify_pending(app)  # the installation's defaults: no router model, shipped sentiment
+    stats = ClassifyStage().run(app).as_dict()  # the installation's defaults: no router model, shipped sentiment
     assert stats["router_model"] is None
     assert app.store.get_analysis("hotline:A4").department == "待人工分派"
     assert app.store.get_analysis("hotline:A1").route_reason == "rule"  # 电梯 is a 住建 keyword
@@ -82,7 +82,7 @@ def test_trained_router_is_used_by_the_stage(app, segmenter, fixtures_dir):
     info = json.loads(out.stdout.strip().splitlines()[-1])
     assert info["version"] == "v0001" and info["metrics"]["n_test"] >= 3
     _seed(app, segmenter)
-    stats = classify_pending(app)
+    stats = ClassifyStage().run(app).as_dict()
     assert stats["router_model"] == "v0001"
     assert stats["by_reason"].get("model", 0) + stats["by_reason"].get("triage", 0) >= 1
 

@@ -34,8 +34,9 @@ def test_model_classes_are_departments(tiny_router):
 
 
 def test_model_routes_held_out_messages(tiny_router, segmenter, fixtures_dir):
-    from suqiu.classify_stage import read_labelled
-    texts, labels, _ = read_labelled(fixtures_dir / "routing_test.csv", "text", "label")
+    from crawlers.importers.labelled import read_labelled
+    data = read_labelled(fixtures_dir / "routing_test.csv", "text", "label")
+    texts, labels = data.texts, data.labels
     pred = tiny_router.predict([_doc(segmenter, t) for t in texts])
     expected = [{"城乡建设": "住房和城乡建设局", "劳动和社会保障": "人力资源和社会保障局",
                  "教育文体": "教育局"}[l] for l in labels]

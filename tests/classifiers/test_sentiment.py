@@ -69,8 +69,9 @@ def test_npz_round_trip_predicts_the_same(tmp_path, shipped):
 
 
 def test_small_training_set_learns_and_remembers(fixtures_dir):
-    from suqiu.classify_stage import read_labelled
-    texts, labels, _ = read_labelled(fixtures_dir / "sentiment_small.csv", "review", "label")
+    from crawlers.importers.labelled import read_labelled
+    data = read_labelled(fixtures_dir / "sentiment_small.csv", "review", "label")
+    texts, labels = data.texts, data.labels
     model = SentimentModel().fit(texts, labels)
     assert model.seen(texts[0]) and not model.seen("从未见过的一句话")
     p = model.polarity(["感谢工作人员，非常满意", "非常不满意，没人管"])

@@ -28,12 +28,11 @@ def shipped_source(name: str):
 
 def make_spider(name: str, **kwargs: Any):
     """The spider a configured source runs, without a crawler (no store: nothing is 'seen')."""
-    from crawlers.run import SPIDERS, gazetteer
+    from crawlers.run import SPIDERS
     from scrapy.utils.misc import load_object
     cfg, src = shipped_source(name)
     cls = load_object(SPIDERS[src.kind])
-    return cls(source_name=src.name, start_url=cfg.source_url(src), profile=src.options,
-               districts=gazetteer(cfg), **kwargs)
+    return cls(source_name=src.name, start_url=cfg.source_url(src), profile=src.options, **kwargs)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from crawlers.processors import (
-    clean_text, district_in, map_status, optional_text, parse_float, parse_int, parse_time, process_field,
+    clean_text, map_status, optional_text, parse_float, parse_int, parse_time, process_field,
     strip_label,
 )
 from suqiu.model import SHANGHAI
@@ -106,20 +106,8 @@ def test_map_status_custom_table() -> None:
     assert map_status("已反馈", {"已反馈": "replied"}) == "replied"
 
 
-def test_district_in_address() -> None:
-    assert district_in("福州市仓山区建新镇则徐大道62号", {"仓山区": "仓山区", "鼓楼区": "鼓楼区"}) == "仓山区"
 
 
-def test_district_in_alias() -> None:
-    assert district_in("福清音西街道", {"福清市": "福清市", "福清": "福清市"}) == "福清市"
-
-
-def test_district_in_first_mentioned_wins() -> None:
-    assert district_in("鼓楼区到台江区", {"台江区": "台江区", "鼓楼区": "鼓楼区"}) == "鼓楼区"
-
-
-def test_district_in_nothing() -> None:
-    assert district_in("某地", {"鼓楼区": "鼓楼区"}) is None
 
 
 def test_process_field_dispatch() -> None:

@@ -6,10 +6,15 @@ from datetime import datetime
 import pytest
 from typer.testing import CliRunner
 
-from suqiu.store import schema
-from suqiu import analyze as analyze_mod
-from suqiu.analyze import load_doc_freq
+from dataclasses import dataclass
+
+from nlp.stages import ClassifyStage, TopicsStage, ViewsStage, run_stages
+from nlp.stages.base import Stage, StageStats
+from nlp.stages.corpus_stats import load_doc_freq, log_doc_freq
+from nlp.stages.text import AUTO_WORKERS_MIN, TextStage, auto_workers, docs_of
+from nlp.text_pipeline import TextPipeline
 from suqiu.model import build_demand
+from suqiu.store import schema
 
 NOISE = ("楼下工地每天晚上十一点以后还在施工,搅拌机和打桩机声音非常大,孩子无法入睡,老人心脏不好,已经持续两个星期了,"
          "多次打电话给施工单位都说马上停工,结果第二天照样施工,周边几个小区的居民都受到影响,希望有关部门依法查处夜间违规施工")
@@ -17,18 +22,44 @@ NOISE = ("楼下工地每天晚上十一点以后还在施工,搅拌机和打桩
 
 @pytest.fixture(scope="module")
 def text_stage():
-    """One text stage (dictionaries loaded once) for the module; the app's config is the shipped one."""
+    """One text pipeline (dictionaries loaded once) for the module; the app's config is the shipped one."""
     from suqiu.config import default_config_text, parse_config
     import tomllib
-    return analyze_mod.make_text_stage(parse_config(tomllib.loads(default_config_text()))).warm()
+    return TextPipeline.from_config(parse_config(tomllib.loads(default_config_text()))).warm()
 
 
 @pytest.fixture
 def analyze_pending(text_stage):
-    def run(app, **kw):
-        kw.setdefault("stage", text_stage)
-        return analyze_mod.analyze_pending(app, **kw)
+    """``suqiu analyze`` with the module's pipeline; ``later_stages`` replaces the stages after the text stage."""
+    def run(app, stage=None, workers=0, batch_size=500, later_stages=None):
+        later = [ClassifyStage(), TopicsStage(), ViewsStage()] if later_stages is None else list(later_stages)
+        return run_stages(app, [TextStage(stage or text_stage, workers, batch_size), *later])
     return run
+
+
+@dataclass
+class ProbeStats(StageStats):
+    done: int = 0
+
+
+class Probe(Stage):
+    """A later stage that records what it found pending after the text stage."""
+
+    name = "probe"
+    after = "analyze"
+
+    def __init__(self, fail: bool = False) -> None:
+        self.seen: list[list[str]] = []
+        self.fail = fail
+
+    def has_work(self, inst) -> bool:
+        return True
+
+    def run(self, inst, progress=None) -> ProbeStats:
+        if self.fail:
+            raise RuntimeError("boom")
+        self.seen.append(inst.store.pending("probe", after="analyze"))
+        return ProbeStats(done=len(self.seen[-1]))
 
 
 def demand(sid: str, content: str, title: str = "", district: str | None = None, day: int = 1, **kw):
@@ -123,8 +154,7 @@ def test_merge_across_runs_relabels_earlier_group(app, store, text_stage, analyz
                   demand("b1", b, day=2), demand("b2", b + "谢谢", day=2)])
     analyze_pending(app)
     assert store.get_analysis("hotline:b2").dup_group == "hotline:b1"
-    from nlp.text_stage import TextStage
-    loose = TextStage(segmenter=text_stage.segmenter, places=text_stage.places, keywords=text_stage.keywords,
+    loose = TextPipeline(segmenter=text_stage.segmenter, places=text_stage.places, keywords=text_stage.keywords,
                       dup_threshold=0.25)
     store.upsert([demand("bridge", a[: len(a) * 2 // 3] + b[: len(b) * 2 // 3], day=3)])
     stats = analyze_pending(app, stage=loose)
@@ -152,20 +182,14 @@ def test_run_recorded_with_stats(app, seeded, analyze_pending):
 
 
 def test_later_stages_run_after_text_stage(app, seeded, analyze_pending):
-    seen = []
-
-    def probe(a):
-        seen.append(a.store.pending("probe", after="analyze"))
-        return {"done": len(seen[-1])}
+    probe = Probe()
     stats = analyze_pending(app, later_stages=(probe,))
-    assert len(seen[0]) == 3 and stats["stages"]["probe"] == {"done": 3}
+    assert len(probe.seen[0]) == 3 and stats["stages"]["probe"]["done"] == 3
 
 
 def test_failed_later_stage_marks_run_failed(app, seeded, analyze_pending):
-    def broken(a):
-        raise RuntimeError("boom")
     with pytest.raises(RuntimeError):
-        analyze_pending(app, later_stages=(broken,))
+        analyze_pending(app, later_stages=(Probe(fail=True),))
     assert seeded.recent_runs(1)[0]["status"] == "failed"
     assert seeded.get_analysis("hotline:1").masked_text  # the text stage's work is kept
 
@@ -175,7 +199,7 @@ def test_two_workers_same_result_as_one(app, store, text_stage, analyze_pending)
     store.upsert([demand(f"w{i}", t) for i, t in enumerate(texts)])
     stats = analyze_pending(app, workers=2, batch_size=40)
     assert stats["analyzed"] == 40 and stats["workers"] == 2
-    serial = text_stage.process_one(analyze_mod._docs([store.get("hotline:w7")])[0])
+    serial = text_stage.process_one(docs_of([store.get("hotline:w7")])[0])
     assert store.get_analysis("hotline:w7").tokens == serial.tokens
 
 
@@ -244,7 +268,6 @@ def test_a_run_that_dies_keeps_the_counts_of_the_batches_it_stored(app, store, a
 
 def test_doc_freq_log_ignores_a_torn_line_and_lines_of_an_older_table(app, seeded, analyze_pending):
     import json as _json
-    from suqiu.analyze import log_doc_freq
     analyze_pending(app)
     table = _json.loads((app.models_dir / "doc_freq.json").read_text(encoding="utf-8"))
     log_doc_freq(app, table["log_id"], [["噪音", "扰民"]])
@@ -256,7 +279,6 @@ def test_doc_freq_log_ignores_a_torn_line_and_lines_of_an_older_table(app, seede
 
 
 def test_workers_zero_chooses_by_amount_of_work():
-    from suqiu.analyze import AUTO_WORKERS_MIN, auto_workers
     assert auto_workers(AUTO_WORKERS_MIN - 1, cores=2) == 1
     assert auto_workers(AUTO_WORKERS_MIN, cores=2) == 2
     assert auto_workers(10 * AUTO_WORKERS_MIN, cores=1) == 1

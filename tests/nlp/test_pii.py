@@ -88,7 +88,7 @@ def test_id_is_not_half_masked_as_phone(mask):
 
 
 def test_several_kinds_in_one_text(mask):
-    text = f"我叫陈静,电话13912345678,邮箱 cj@example.org,车牌闽A88888"
+    text = "我叫陈静,电话13912345678,邮箱 cj@example.org,车牌闽A88888"
     masked = mask(text)
     assert masked == "我叫[姓名],电话[手机号],邮箱 [邮箱],车牌[车牌号]"
 

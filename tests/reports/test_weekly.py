@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 from suqiu.weeks import Week, last_complete_week
 from reports.render import to_docx, to_html, to_xlsx
 from reports.weekly import build_weekly
-from tests.reports.sample import WEEK, week_data
+from tests.reports.sample import week_data
 
 
 @pytest.fixture(scope="module")

@@ -140,11 +140,10 @@ def load_aggregates(store: Any, profiles: list[dict[str, Any]] | None = None) ->
     """Write profiles and topics into the store the way the topics stage does (replacing profiles)."""
     from suqiu.store import schema
     from suqiu.store import now_local, to_db_time
-    from suqiu.topics_stage import replace_profiles
     now = to_db_time(now_local())
     rows = PROFILES if profiles is None else profiles
+    store.replace_profiles(rows, now_local())
     with store.begin() as conn:
-        replace_profiles(conn, rows, now)
         conn.execute(schema.topics.delete())
         conn.execute(schema.topics.insert(), [
             {"id": t["id"], "label": t["label"], "keywords": t["keywords"], "size": t["size"],

@@ -7,7 +7,8 @@ from search.backends.base import QueryCompiler
 from search.backends.elasticsearch import build_search_body
 from search.mappings import demand_mappings, demand_template
 from search.query import SearchQuery
-from search.segmentation import JiebaSearchSegmenter
+from nlp.segment import Segmenter
+from search.segmentation import SearchSegmenter
 
 
 class Spaces:
@@ -76,11 +77,10 @@ def test_template_covers_versioned_names():
     assert demand_template("p")["index_patterns"] == ["p-demands-v*"]
 
 
-def test_jieba_segmenter_owns_its_tokenizer_and_lowercases():
+def test_search_segmenter_owns_its_tokenizer_and_lowercases():
     import jieba
-    tok = jieba.Tokenizer()
-    seg = JiebaSearchSegmenter(tokenizer=tok, words=["噪音扰民"])
-    assert seg.tokenizer is tok and tok is not jieba.dt
+    seg = SearchSegmenter(Segmenter(user_words=["噪音扰民"]))
+    assert seg.segmenter.tokenizer is not jieba.dt
     assert "噪音扰民" in seg.search_tokens("APP噪音扰民！") and "app" in seg.search_tokens("APP噪音扰民！")
 
 

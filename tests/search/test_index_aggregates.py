@@ -147,8 +147,8 @@ def test_elasticsearch_down_marks_no_profile_and_next_run_catches_up(app, segmen
 
 def test_topics_stage_profiles_are_indexed(app, backend):
     """Profiles as the topics stage really builds them (every dimension) go in whole, masked only."""
-    from suqiu.topics_stage import TopicsStage
-    built, _, _ = TopicsStage(app).rebuild_views(app.store)
+    from nlp.stages.views import ViewsStage
+    built = ViewsStage().run(app).profiles
     stats = index_pending(app, backend=backend)
     assert stats.profiles == built > len(PROFILES)
     assert len(found(backend, kind="profile")) == built

@@ -2,10 +2,8 @@ from collections import Counter
 
 import pytest
 
-from nlp.topics import (
-    OUTLIER, EmergingPolicy, LdaBackend, TopicModeler, TopicSettings, keyword_overlap, match_topics,
-    topic_mix, topic_tokens,
-)
+from nlp.topic_ids import EmergingPolicy, keyword_overlap, match_topics, topic_mix
+from nlp.topics import OUTLIER, LdaBackend, TopicModeler, TopicSettings, topic_tokens
 from tests.topics.corpus import THEMES, corpus
 
 SMALL = TopicSettings(k_values=(2, 3, 4, 5), passes=10, topn=8, min_weight=0.3)

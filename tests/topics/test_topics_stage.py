@@ -2,13 +2,16 @@
 
 import json
 
-import pytest
 from typer.testing import CliRunner
 
-from nlp.topics import EmergingPolicy, TopicModeler, TopicSettings
+from nlp.topic_ids import EmergingPolicy
+from nlp.topics import TopicModeler, TopicSettings
 from suqiu.model import Analysis, build_demand
-from suqiu.topics_stage import TopicsStage, list_hotspots, list_profiles, list_topics, list_warnings
-from tests.topics.corpus import THEMES, at, corpus
+from types import SimpleNamespace
+
+from nlp.stages.topics import TopicsStage, list_topics
+from nlp.stages.views import ViewsStage, list_profiles, list_warnings, place_names
+from tests.topics.corpus import at, corpus
 
 SETTINGS = TopicSettings(k_values=(3,), passes=10, topn=8)
 DISTRICTS = ["鼓楼区", "台江区"]
@@ -27,9 +30,30 @@ def add(store, ids, texts, labels, week, urgent=(), district=None):
     return [d.id for d in demands]
 
 
+class Both:
+    """The topics stage and then the views stage, as ``suqiu analyze`` runs them."""
+
+    def __init__(self, app, **kw) -> None:
+        self.app = app
+        kw.setdefault("modeler", TopicModeler(SETTINGS))
+        kw.setdefault("policy", EmergingPolicy(min_outliers=10, share_margin=0.15))
+        self.topics = TopicsStage(**kw)
+
+    def run(self) -> SimpleNamespace:
+        return SimpleNamespace(**self.topics.run(self.app).as_dict(), **{
+            k: v for k, v in ViewsStage().run(self.app).as_dict().items() if k != "seconds"})
+
+
 def stage(app, **kw):
-    return TopicsStage(app, modeler=TopicModeler(SETTINGS),
-                       policy=kw.pop("policy", EmergingPolicy(min_outliers=10, share_margin=0.15)), **kw)
+    return Both(app, **kw)
+
+
+def list_hotspots(store, top):
+    return store.hotspot_rows(top)
+
+
+def has_work(app) -> bool:
+    return TopicsStage().has_work(app) or ViewsStage().has_work(app)
 
 
 def topic_of_theme(store, theme, seed=1):
@@ -82,9 +106,7 @@ def test_emerging_theme_triggers_a_refit_that_keeps_old_ids(app):
     before = {t: topic_of_theme(app.store, t) for t in ("property", "school", "pollution")}
     ids, texts, labels = corpus(themes=("transit",), per_theme=15, seed=3)
     add(app.store, ids, texts, labels, week=1)
-    s = TopicsStage(app, modeler=TopicModeler(TopicSettings(k_values=(3, 4), passes=10, topn=8,
-                                                            coherence_tolerance=1.0)),
-                    policy=EmergingPolicy(min_outliers=10, share_margin=0.15))
+    s = stage(app, modeler=TopicModeler(TopicSettings(k_values=(3, 4), passes=10, topn=8, coherence_tolerance=1.0)))
     run = s.run()
     assert run.fitted and "fit no topic" in run.reason
     assert {t: topic_of_theme(app.store, t) for t in before} == before
@@ -123,7 +145,7 @@ def test_warnings_are_stored_with_evidence(app):
     add(app.store, *corpus(per_theme=10, seed=1), week=0)
     # the next week, a district that was quiet sends a dozen demands
     add(app.store, *corpus(per_theme=4, seed=2), week=1, district="马尾区")
-    TopicsStage(app, modeler=TopicModeler(SETTINGS)).run()
+    stage(app, policy=None).run()
     surge = [w for w in list_warnings(app.store) if w["kind"] == "surge_district"]
     assert [(w["subject"], w["week"]) for w in surge] == [("马尾区", "2026-W03")]
     assert surge[0]["evidence"]["count"] == 12 and len(surge[0]["evidence"]["records"]) == 5
@@ -158,7 +180,7 @@ def test_cli_human_output_is_chinese(app):
 
 
 def test_cli_bad_dimension_and_week(app):
-    assert _cli(["profiles", "--dimension", "street"]).exit_code == 1
+    assert _cli(["profiles", "--dimension", "street"]).exit_code == 2  # not one of the choices
     assert _cli(["profiles", "--week", "2026-47"]).exit_code == 1
 
 
@@ -177,18 +199,16 @@ def test_too_few_demands_wait_for_more(app):
 
 
 def test_has_work_follows_pending_demands_and_changes(app):
-    from suqiu.topics_stage import topics_has_work
-    assert not topics_has_work(app)
+    assert not has_work(app)
     add(app.store, *corpus(), week=0)
-    assert topics_has_work(app)
+    assert has_work(app)
     stage(app).run()
-    assert not topics_has_work(app)
+    assert not has_work(app)
     app.store.set_fields("hotline:property-1-0", {"status": "replied"}, origin="test")
-    assert topics_has_work(app)
+    assert has_work(app)
 
 
 def test_place_names_finest_first_without_pronoun_places():
-    from suqiu.topics_stage import place_names
     places = [{"name": "鼓楼区", "level": "district", "source": "gazetteer"},
               {"name": "杨桥路", "level": "road", "source": "gazetteer"},
               {"name": "我们小区", "level": "estate", "source": "pattern"},

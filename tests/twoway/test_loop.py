@@ -29,7 +29,7 @@ def write_export(path: Path, rows: list[list[str]]) -> Path:
 @pytest.mark.slow
 def test_import_to_digest_to_reply_and_back(app, tmp_path):
     from crawlers.importers.run import import_file
-    from suqiu.analyze import analyze_pending
+    from nlp.stages import TextStage, run_stages
     from reports.digests import deliver_digest
     from suqiu.twoway.dispatch import route_pending
     from suqiu.twoway.tokens import create_token
@@ -42,7 +42,7 @@ def test_import_to_digest_to_reply_and_back(app, tmp_path):
             ["W2", stamp, "拖欠工资", "某公司拖欠工资三个月，联系人电话13987654321", "人社局", "", ""]]
     stats = import_file(app.store, app.config, write_export(tmp_path / "export.csv", rows), "12345-workorder")
     assert stats.new == 2
-    analyze_pending(app, later_stages=())
+    run_stages(app, [TextStage()])
     assert route_pending(app).routed == 2
 
     port = free_port()

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from suqiu.config import load_config
-from suqiu.twoway.dispatch import RoutingError, decide, reassign, route_of, route_pending, triage_queue
+from suqiu.twoway.dispatch import RoutingError, decide, reassign, route_pending
 from tests.twoway.seed import HOUSING, LABOUR, TRAFFIC, analysis, demand, seed
 
 
@@ -11,7 +11,7 @@ def test_routes_classified_demands_and_sends_unsure_ones_to_triage(app, seeded):
     stats = route_pending(app)
     assert stats.routed == 4 and stats.triage == 1
     assert stats.by_department == {HOUSING: 3, LABOUR: 1}
-    assert triage_queue(app) == ["hotline:t1"]
+    assert app.store.triage_queue() == ["hotline:t1"]
 
 
 def test_routing_moves_status_received_to_routed_with_history(app, seeded):
@@ -27,7 +27,7 @@ def test_routing_moves_status_received_to_routed_with_history(app, seeded):
 def test_triage_demand_keeps_status_received(app, seeded):
     route_pending(app)
     assert app.store.get("hotline:t1")["status"] == "received"
-    assert route_of(app, "hotline:t1")["queue"] == "triage"
+    assert app.store.route_of("hotline:t1")["queue"] == "triage"
 
 
 def test_route_pending_twice_is_idempotent(app, seeded):
@@ -41,7 +41,7 @@ def test_route_pending_twice_is_idempotent(app, seeded):
 def test_unclassified_demands_wait(app):
     seed(app.store, [(demand("x1", "还没有分析"), None)])
     assert route_pending(app).routed == 0
-    assert route_of(app, "hotline:x1") is None
+    assert app.store.route_of("hotline:x1") is None
 
 
 def test_reassign_keeps_reason_in_history(app, seeded):
@@ -51,15 +51,16 @@ def test_reassign_keeps_reason_in_history(app, seeded):
     last = [h for h in app.store.history("hotline:h3") if h["field"] == "department"][-1]
     assert (last["old_value"], last["new_value"], last["origin"]) == (HOUSING, TRAFFIC, "reassign")
     assert last["actor"] == "信访办-张" and "特种设备" in last["note"]
-    assert app.store.get_analysis("hotline:h3").department == TRAFFIC
+    assert app.store.owner_of(app.config, "hotline:h3") == TRAFFIC
+    assert app.store.get_analysis("hotline:h3").department == HOUSING  # the classifier's proposal stays its own
 
 
 def test_reassign_from_triage_routes_the_demand(app, seeded):
     route_pending(app)
     reassign(app, "hotline:t1", "住建局", "人工判断属物业问题", actor="信访办")
-    assert route_of(app, "hotline:t1")["department"] == HOUSING
+    assert app.store.route_of("hotline:t1")["department"] == HOUSING
     assert app.store.get("hotline:t1")["status"] == "routed"
-    assert triage_queue(app) == []
+    assert app.store.triage_queue() == []
 
 
 @pytest.mark.parametrize("dept,reason,actor,msg", [
@@ -99,7 +100,7 @@ def test_already_replied_demand_is_routed_without_status_change(app):
                       analysis("hotline:r1", "路灯不亮", "", "城市管理局"))])
     route_pending(app)
     assert app.store.get("hotline:r1")["status"] == "replied"
-    assert route_of(app, "hotline:r1")["department"] == "城市管理局"
+    assert app.store.route_of("hotline:r1")["department"] == "城市管理局"
 
 
 def test_department_given_by_source_routes_before_classification(app):
@@ -109,5 +110,5 @@ def test_department_given_by_source_routes_before_classification(app):
                       analysis("hotline:g2", "路灯不亮", "", None, reason=None, confidence=None))])
     stats = route_pending(app)
     assert stats.routed == 1 and stats.triage == 0
-    assert route_of(app, "hotline:g1")["reason"] == "given"
-    assert route_of(app, "hotline:g2") is None          # waits for the classifier
+    assert app.store.route_of("hotline:g1")["reason"] == "given"
+    assert app.store.route_of("hotline:g2") is None          # waits for the classifier

@@ -5,9 +5,10 @@ from datetime import timedelta
 import pytest
 
 from suqiu.config import load_config
+from suqiu.deadlines import time_limit
 from suqiu.twoway.dispatch import route_pending
 from suqiu.twoway.tracking import (
-    DepartmentFigures, department_figures, overdue_count, overdue_items, rank_departments, satisfied, time_limit,
+    DepartmentFigures, department_figures, overdue_count, overdue_items, rank_departments, satisfied,
 )
 from tests.twoway.seed import HOUSING, LABOUR, T0, analysis, demand, seed
 

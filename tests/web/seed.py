@@ -32,9 +32,9 @@ DEMANDS: list[tuple[Any, ...]] = [
 
 def seed(app: Any) -> dict[str, str]:
     """Users, six demands routed to two departments, one reply with history; returns ids by name."""
-    from search.documents import demand_document
     from search.service import get_backend
-    from suqiu.web.auth import add_user
+    from suqiu.twoway.accounts import add_user
+    from suqiu.twoway.dispatch import route_pending
 
     add_user(app.store, "office", PASSWORDS["office"], "office", display_name="信访办张三", config=app.config)
     add_user(app.store, "jt", PASSWORDS["jt"], "department", JT, display_name="交通局李四", config=app.config)
@@ -52,15 +52,16 @@ def seed(app: Any) -> dict[str, str]:
                          topic_id=row[7], keywords=row[8])
                 for d, row in zip(demands, DEMANDS)]
     app.store.save_analysis(analyses, stage="nlp")
+    route_pending(app)  # the classifier proposed; routing decides who owns each demand
     ids = {row[0]: d.id for d, row in zip(demands, DEMANDS)}
     # a department replies to the XSS demand; the reply carries a phone number that must be masked
     app.store.set_fields(ids["1005"], {"status": "replied", "reply_text": "已责令停工，联系电话13812345678",
                                        "replied_by": HB, "replied_at": _t(20)},
                          origin="api", actor="hb", note="现场核查<b>属实</b>")
     store_aggregates(app, ids)
-    from search.indexing import aggregate_documents
+    from search.indexing import IndexStats, aggregate_documents, build_documents
     backend = get_backend(app)
-    docs = [demand_document(app.store.get(i), app.store.get_analysis(i), config=app.config) for i in ids.values()]
+    docs = list(build_documents(app, list(ids.values()), IndexStats(backend=backend.name), {}))
     backend.index_documents([d for d in docs if d is not None] + aggregate_documents(app))
     backend.refresh()
     return ids
@@ -86,7 +87,6 @@ def store_aggregates(app: Any, ids: dict[str, str]) -> None:
     gets them from there, as the indexing run does."""
     from suqiu.store import schema
     from suqiu.store import now_local, to_db_time
-    from suqiu.topics_stage import replace_profiles
     now = to_db_time(now_local())
     profiles = [
         profile_row("department", JT, 3, ["公交", "站台", "积水"], [(ids["1001"], "公交站台损坏")]),
@@ -95,8 +95,8 @@ def store_aggregates(app: Any, ids: dict[str, str]) -> None:
     ]
     topics = [(1, "公交 站台", ["公交", "站台"], [ids["1001"]], datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI)),
               (2, "噪音 施工", ["噪音", "施工"], [ids["1003"]], datetime(2026, 11, 3, 9, 0, tzinfo=SHANGHAI))]
+    app.store.replace_profiles(profiles, now_local())
     with app.store.begin() as conn:
-        replace_profiles(conn, profiles, now)
         conn.execute(schema.topics.insert(), [
             {"id": tid, "label": label, "keywords": kw, "size": 3, "representatives": reps, "active": True,
              "emerging": False, "first_seen": to_db_time(seen), "updated_at": now}

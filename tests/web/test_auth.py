@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from suqiu.store import schema
-from suqiu.web.auth import (
-    AuthError, SessionSigner, add_user, authenticate, get_user, hash_password, session_token, set_active,
-    set_password, user_from_session, verify_password,
+from suqiu.twoway.accounts import (
+    AuthError, add_user, authenticate, get_user, hash_password, set_active, set_password, verify_password,
 )
+from suqiu.web.auth import SessionSigner, session_token, user_from_session
 
 SECRET = b"k" * 32
 

@@ -7,7 +7,7 @@ import json
 from typer.testing import CliRunner
 
 from suqiu.cli import app as cli
-from suqiu.web.auth import authenticate, get_user
+from suqiu.twoway.accounts import authenticate, get_user
 
 
 def test_user_add_list_passwd_disable(app) -> None:
