@@ -5,8 +5,9 @@
 
 1. Corpus (``nlp.pii_corpus``, the ``--split`` half of its phrasings): recall per kind and per form
    (a personal span counts as caught when every character of it is masked; "kind ok" when the
-   masks over it carry its kind), false masks (pure negative sentences with any mask; masked spans
-   touching no personal data; masked characters outside personal data over all such characters).
+   masks over it carry its kind), recall apart on the forms written after the masker was tuned
+   (``LATER``), false masks (pure negative sentences with any mask; masked spans touching no
+   personal data; masked characters outside personal data over all such characters).
 2. Fuzhou 12345 export (real, not anonymised): every text cell (标题, 投诉件内容, 回复1) is normalized
    and masked; mobile numbers (plain, and in any grouping) are counted before and after.
 3. Demo data (``crawlers.synthetic``, as ``suqiu demo`` makes it): every personal value the
@@ -37,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from nlp.normalize import Normalizer  # noqa: E402
 from nlp.pii import MOBILE_RE, PiiMasker  # noqa: E402
 from nlp.pii_corpus import Sample, generate  # noqa: E402
+from nlp.pii_corpus_forms import LATER  # noqa: E402
 from nlp.pii_numbers import MOBILE_LOOSE_RE  # noqa: E402
 
 # ../shared/datasets beside the checkout (also from a worktree one level deeper)
@@ -95,12 +97,19 @@ def corpus(masker: PiiMasker, samples: list[Sample], show: int) -> dict:
         "recall_all": round(sum(c["caught"] for c in per_kind.values()) / total, 4),
         "recall_by_kind": kinds_out,
         "forms_below_100": {f: f"{c['caught']}/{c['n']}" for f, c in sorted(per_form.items()) if c["caught"] < c["n"]},
+        "recall_on_later_forms": _share(per_form, LATER), "recall_on_first_forms": _share(per_form, None),
         "negative_sentences": neg["n"], "negative_sentences_masked": neg["masked"],
         "masked_spans": spans_total, "false_spans": false_spans,
         "false_span_rate": round(false_spans / max(1, spans_total), 4),
         "false_char_rate": round(false_chars / max(1, clean_chars), 5),
         "examples_missed": misses, "examples_false": wrong,
     }
+
+
+def _share(per_form: dict[str, Counter[str]], forms: frozenset[str] | None) -> float:
+    """Recall over the forms added after tuning (``forms``) or over all the others (None)."""
+    rows = [c for f, c in per_form.items() if (f in LATER) == (forms is not None)]
+    return round(sum(c["caught"] for c in rows) / max(1, sum(c["n"] for c in rows)), 4)
 
 
 def fuzhou(masker: PiiMasker) -> dict:
