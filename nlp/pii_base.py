@@ -52,9 +52,11 @@ class Detector:
 _WIDTH_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _WIDE_RE = re.compile("[\uff01-\uff5e\u3000]")
 
-NUMERALS = "〇零○一幺二两三四五六七八九"
+# spoken and written numerals, and the financial ones (壹贰叁) people use to slip numbers past filters
+NUMERALS = "〇零○一幺二两三四五六七八九壹贰叁肆伍陆柒捌玖"
 _SPELL = str.maketrans({"〇": "0", "零": "0", "○": "0", "一": "1", "幺": "1", "二": "2", "两": "2", "三": "3",
-                        "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"})
+                        "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9", "壹": "1", "贰": "2",
+                        "叁": "3", "肆": "4", "伍": "5", "陆": "6", "柒": "7", "捌": "8", "玖": "9"})
 # seven or more digits or numerals, single separators allowed between them
 _NUMBER_RUN = re.compile(rf"[0-9{NUMERALS}](?:[ \-.]?[0-9{NUMERALS}]){{6,}}")
 _NUMERAL_SET = frozenset(NUMERALS)

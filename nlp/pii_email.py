@@ -29,7 +29,7 @@ class EmailDetector(Detector):
 
     # after 邮箱/email a bare account (邮箱 zhangsan2020, 邮箱：zhang@163) is one too
     _cued = re.compile(r"(?:邮箱|电子邮件|e-?mail|E-?mail|EMAIL|Email)(?:地址|号)?[\s:：是为]{0,3}"
-                       r"([A-Za-z0-9][A-Za-z0-9._-]{3,63}(?:\s?(?:@|#|艾特)\s?[A-Za-z0-9-]{2,30})?)(?![A-Za-z0-9._@#-])")
+                       r"([A-Za-z0-9][A-Za-z0-9._-]{3,63}(?:\s?(?:@|#|艾特)\s?[A-Za-z0-9-]{2,30})?)(?![A-Za-z0-9._@#:-])")
 
     def find(self, text: str) -> Iterable[tuple[int, int]]:
         if "@" in text:

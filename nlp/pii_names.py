@@ -33,9 +33,10 @@ SURNAMES = (
     "师 和 仇 栾 隋 商 刁 沙 荣 巫 寇 桑 郎 甄 丛 仲 虞 敖 巩 明 佘 池 查 麻 苑 迟 邝 "
 ).split()
 _SINGLE = "".join(s for s in SURNAMES if len(s) == 1)
-_SURNAME = "(?:{}|[{}])".format("|".join(s for s in SURNAMES if len(s) == 2), _SINGLE)
+_COMPOUND = frozenset(s for s in SURNAMES if len(s) == 2)
+_SURNAME = "(?:{}|[{}])".format("|".join(sorted(_COMPOUND)), _SINGLE)
 # surnames that are also everyday words: after them a name needs the strict evidence
-_WORDLIKE = frozenset("于曾余任方和向时常全应成施万单车路解连查管关明安高华文尚宁司简项党宫费冷席米宗边师商沙荣郎"
+_WORDLIKE = frozenset("于曾余任方和向时常全应成施万单车路解连查管关明安高华文尚宁司简项党宫费冷席米宗边师商沙荣郎谢"
                       "丛池麻苑迟齐易包柏谷盛曲游蒙房屈牟艾尤阳农卓古吉景凌付毕甘龙金石白")
 # characters that end a name: particles, verbs, time words and nouns that follow a name
 _NOT_GIVEN = frozenset("的是在了和与及或电手住家现系先女师说要想就也都很因为被把对向从到给让请反投举这那我你他她们"
@@ -50,7 +51,8 @@ _NOT_NAMES = ("高血", "高烧", "高龄", "高考", "高中", "高三", "高�
               "余下", "吉利", "齐全", "严重", "连续", "包括", "包工", "解决", "毕业", "管理", "应该", "应届", "查出",
               "曾经", "尚未", "龙头", "蓝色", "黄色", "白色", "米饭", "程序", "杜绝", "沙发", "麻烦", "康复", "农村",
               "农民", "党员", "商户", "师傅", "卫生", "柴油", "凌晨", "付出", "付费", "施工", "项目", "孔子", "苗苗",
-              "查询", "孙子", "孙女", "叶子", "江湖", "高铁", "马桶", "宋体", "焦急", "童年")
+              "查询", "孙子", "孙女", "叶子", "江湖", "高铁", "马桶", "宋体", "焦急", "童年", "谢谢", "房东", "商量", "商场", "商店",
+              "商品", "商家", "商铺", "商业")
 _TITLES = ("先生", "女士", "小姐", "师傅", "阿姨", "同志", "老师")
 _PUNCT = frozenset("，,。.、;；:：!！?？ \n(（)）[【")
 _STRONG = ("身份", "电话", "手机", "联系", "家住", "住在", "住址", "现住", "现年", "今年", "男", "女", "系", "同志", "的家属")
@@ -61,7 +63,8 @@ _WEAK = ("在", "是", "于", "的", "因", "被", "和", "与", "已", "也", "
 SURE_CUES = ("我叫", "我的名字是", "我的名字叫", "本人叫", "本人姓名", "名叫", "姓名", "联系人", "户主")
 ROLE_CUES = ("举报人", "投诉人", "反映人", "来电人", "求助人", "申请人", "当事人", "收件人", "委托人", "监护人",
              "法定代表人", "诉求人")
-STRICT_CUES = ("我是", "本人", "负责人", "经办人", "业主", "房东", "租户")
+STRICT_CUES = ("我是", "本人", "负责人", "经办人", "业主", "房东", "租户", "居民", "村民", "市民", "住户", "家长", "员工",
+               "职工", "车主", "患者")
 RELATIVES = ROLE_CUES + ("父亲", "母亲", "爸爸", "妈妈", "我爸", "我妈", "老爸", "老妈", "丈夫", "妻子", "老公", "老婆", "爱人",
              "儿子", "女儿", "孩子", "哥哥", "姐姐", "弟弟", "妹妹", "爷爷", "奶奶", "外公", "外婆", "姥姥", "姥爷",
              "孙子", "孙女", "外孙", "公公", "婆婆", "岳父", "岳母", "女婿", "儿媳", "叔叔", "舅舅", "姑姑", "侄子")
@@ -93,7 +96,9 @@ class NameDetector(Detector):
             (_STRICT, re.compile(rf"(?:{_alternation(strict)})[\s:：,，]{{0,2}}{name}")),
             (_WEAK_OK, re.compile(rf"(?:{_alternation(relatives)})(?:叫|名叫|是|为|[\s:：,，])?{name}")),
         ]
-        self._titled = re.compile(rf"({_SURNAME})(?:先生|女士|小姐)(?![活产成长效前])")
+        # 我姓王，叫王小明: the name after 叫 once the surname is given
+        self._surname_first = re.compile(rf"姓{_SURNAME}[,，、 ]?(?:叫|名叫|全名)({_SURNAME})([\u4e00-\u9fa5]{{0,2}})")
+        self._titles = re.compile(r"(?:先生|女士|小姐)(?![活产成长效前])")
 
     def find(self, text: str) -> Iterable[tuple[int, int]]:
         for level, pattern in self._cued:
@@ -101,18 +106,43 @@ class NameDetector(Detector):
                 span = _name(text, m, level)
                 if span:
                     yield span
+        if "姓" in text:
+            for m in self._surname_first.finditer(text):
+                span = _name(text, m, _ANY)
+                if span:
+                    yield span
         if "先生" in text or "女士" in text or "小姐" in text:
-            for m in self._titled.finditer(text):
-                if _titled_name(text, m.start(1), m.group(1)):
-                    yield m.start(1), m.end()
+            for m in self._titles.finditer(text):
+                start = _titled_start(text, m.start())
+                if start is not None:
+                    yield start, m.end()
 
 
-def _titled_name(text: str, start: int, surname: str) -> bool:
-    """李先生 is a name; 我和先生 (my husband and I) and 导游小姐 (a tour guide) are not."""
-    if surname not in _WORDLIKE:
-        return True
+def _titled_start(text: str, title: int) -> int | None:
+    """Where the name before 先生/女士/小姐 starts: 何丽华先生, 王先生, 欧阳娜娜女士; None for
+    我和先生 (my husband and I), 导游小姐 (a tour guide), 谢谢先生."""
+    for k in (4, 3, 2):                       # a surname and one or two given characters
+        start = title - k
+        if start < 0:
+            continue
+        surname = text[start:start + 2] if text[start:start + 2] in _COMPOUND else text[start]
+        given = text[start + len(surname):title]
+        fits = 1 <= len(given) <= 2 if len(surname) == 1 else len(given) <= 2
+        if (not fits or (len(surname) == 1 and surname not in _SINGLE) or text.startswith(_NOT_NAMES, start)
+                or (surname in _WORDLIKE and not _opens_name(text, start, surname))):
+            continue
+        if all("\u4e00" <= ch <= "\u9fff" and ch not in _NOT_GIVEN for ch in given):
+            return start
+    surname = text[title - 1] if title else ""
+    if not surname or surname not in _SINGLE:
+        return None
+    return title - 1 if surname not in _WORDLIKE or _opens_name(text, title - 1, surname) else None
+
+
+def _opens_name(text: str, start: int, surname: str) -> bool:
+    """A word-like surname opens a name only after a word that introduces one (请余先生, 的于女士)."""
     before = text[start - 1] if start else ""
-    return surname != "和" and (not "\u4e00" <= before <= "\u9fff" or before in "的是位找给请叫问谢系与向")
+    return surname != "和" and (not "\u4e00" <= before <= "\u9fff" or before in "的是位找给请叫问系与谢")
 
 
 def _title_at(text: str, pos: int) -> str:
@@ -133,7 +163,7 @@ def _name(text: str, m: re.Match[str], level: int) -> tuple[int, int] | None:
     wordlike = m.group(1) in _WORDLIKE
     if wordlike:
         level = max(level, _STRICT)
-    if text.startswith(_NOT_NAMES, start):
+    if level != _ANY and text.startswith(_NOT_NAMES, start):
         return None
     n = 0
     while n < len(given) and given[n] not in _NOT_GIVEN:

@@ -145,7 +145,7 @@ class MobileDetector(Detector):
             after = text[end:end + 2]
             glued = glued_before(text, start) or after[:1].isdigit() or (after[:1] in ("-", ".") and after[1:].isdigit())
             if not glued:
-                if after[:1] not in _MONEY_AFTER:
+                if after[:1] not in _MONEY_AFTER and not after_order_cue(text, start):
                     yield start, end
             elif m.group().isdigit() and _PHONE_CUE_BEFORE.search(text, max(0, start - 12), start):
                 yield start, end
@@ -215,7 +215,7 @@ class CuedIdDetector(Detector):
             yield m.span(1)
 
 
-QQ_PATTERN = (r"(?:QQ|qq|Qq|扣扣|企鹅号|Q号)" + CUE_GAP +
+QQ_PATTERN = (r"(?:QQ|qq|Qq|扣扣|企鹅号|Q号|q号|加Q|加q)" + CUE_GAP +
               r"([1-9](?:[ \-]?\d){4,10})(?!\d)")
 WECHAT_PATTERN = (r"(?:微信|威信|薇信|V信|v信|weixin|WeChat|wechat|Wechat|"
                   + "|".join(f"{a}(?<![A-Za-z]{a}){b}" for a in "VvWw" for b in "Xx") + ")"
