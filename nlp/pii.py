@@ -41,8 +41,9 @@ __all__ = [
 ]
 
 # Mobile numbers as plain digit runs (for counting leaks): 11 digits, 1[3-9], not inside a longer
-# number. The masker itself finds more forms (``nlp.pii_numbers.MOBILE_LOOSE_RE`` and the glued ones).
-MOBILE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+# number or a code (FZ16082600608 is a work-order number, and stays unmasked). The masker itself
+# finds more forms (any grouping: ``nlp.pii_numbers.MOBILE_LOOSE_RE``; numerals; glued after a cue).
+MOBILE_RE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?!\d)")
 
 
 def default_detectors() -> list[Detector]:

@@ -62,23 +62,38 @@ _NUMBER_RUN = re.compile(rf"[0-9{NUMERALS}](?:[ \-.]?[0-9{NUMERALS}]){{6,}}")
 _NUMERAL_SET = frozenset(NUMERALS)
 
 
+_DIGIT_RUN = re.compile(r"\d(?:[ \-.]?\d){6,}")
+
+
 def spell_numerals(text: str) -> str:
     """Chinese numerals inside runs of 7+ digits/numerals with at least 3 numerals → ASCII digits.
 
-    Ordinary words are untouched (一直, 两三个, 二〇二六年 are too short a run), and so is a digit run
-    that only borders a numeral (``13812345678一直`` keeps its 一).
+    Ordinary words are untouched (一直, 两三个, 二〇二六年 are too short a run), and a number already
+    written in digits is never lengthened by the numerals beside it (``13812345678一二三四`` keeps
+    its numerals, or the mobile would vanish into a 15-digit number).
     """
     pieces: list[str] = []
     pos = 0
     for m in _NUMBER_RUN.finditer(text):
-        run = m.group()
-        if sum(ch in _NUMERAL_SET for ch in run) >= 3:
-            pieces += [text[pos:m.start()], run.translate(_SPELL)]
-            pos = m.end()
+        for start, end in _spoken_parts(text, m.start(), m.end()):
+            pieces += [text[pos:start], text[start:end].translate(_SPELL)]
+            pos = end
     if not pieces:
         return text
     pieces.append(text[pos:])
     return "".join(pieces)
+
+
+def _spoken_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The parts of a run between its 7+ digit numbers that are long enough and hold 3+ numerals."""
+    cuts = [(d.start(), d.end()) for d in _DIGIT_RUN.finditer(text, start, end)]
+    bounds = [start, *[p for cut in cuts for p in cut], end]
+    parts = []
+    for a, b in zip(bounds[::2], bounds[1::2]):
+        part = text[a:b]
+        if b - a >= 7 and sum(ch in _NUMERAL_SET for ch in part) >= 3:
+            parts.append((a, b))
+    return parts
 
 
 def make_probe(text: str) -> str:
