@@ -1,7 +1,7 @@
 """PII masking: recall and false masks on a generated corpus, leaks on real and demo data, speed.
 
     .venv/bin/python bench/eval_pii.py [--split test] [--n 4000] [--seed 20261120] [--show 20]
-                                       [--speed] [--reference path/to/old/pii.py] [--pipeline]
+                                       [--sample 40] [--speed] [--reference path/to/old/pii.py] [--pipeline]
 
 1. Corpus (``nlp.pii_corpus``, the ``--split`` half of its phrasings): recall per kind and per form
    (a personal span counts as caught when every character of it is masked; "kind ok" when the
@@ -9,12 +9,15 @@
    (``LATER``), false masks (pure negative sentences with any mask; masked spans touching no
    personal data; masked characters outside personal data over all such characters).
 2. Fuzhou 12345 export (real, not anonymised): every text cell (标题, 投诉件内容, 回复1) is normalized
-   and masked; mobile numbers (plain, and in any grouping) are counted before and after.
+   and masked; mobile numbers (plain ``MOBILE_RE``, and in any grouping) are counted before and
+   after; any left is printed redacted, never in full.
 3. Demo data (``crawlers.synthetic``, as ``suqiu demo`` makes it): every personal value the
    generator planted must be gone from the masked content.
-4. ``--speed``: characters per second of the masker on the Teddy messages (留言主题 + 留言详情,
+4. ``--sample N``: N random masks of each kind on real text the masker was not tuned on (shopping
+   reviews, Teddy messages_unlabeled), in context, for judging precision by eye (digits shown as #).
+5. ``--speed``: characters per second of the masker on the Teddy messages (留言主题 + 留言详情,
    normalized), against ``jieba.lcut`` and optionally an older masker (``--reference``), in one process.
-5. ``--pipeline``: imports the Fuzhou export into a throw-away installation with ``suqiu import``,
+6. ``--pipeline``: imports the Fuzhou export into a throw-away installation with ``suqiu import``,
    runs ``suqiu analyze`` and scans everything analysis emits for mobile numbers.
 """
 
@@ -46,8 +49,10 @@ SHARED = next((p / "shared" / "datasets" for p in Path(__file__).resolve().paren
                if (p / "shared" / "datasets").is_dir()), Path("../shared/datasets"))
 EXPORT = SHARED / "fuzhou12345" / "hotline_export.csv"
 TEDDY = SHARED / "teddy2020c" / "messages_with_votes.csv"
+HELD_OUT = ((SHARED / "sentiment" / "shopping_reviews.csv", ("review",)),
+            (SHARED / "teddy2020c" / "messages_unlabeled.csv", ("留言主题", "留言详情")))
 COLUMNS = ("标题", "投诉件内容", "回复1")
-FOLD = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)})
+FOLD = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)})    # for the stored records (--pipeline)
 
 
 def corpus(masker: PiiMasker, samples: list[Sample], show: int) -> dict:
@@ -113,29 +118,25 @@ def _share(per_form: dict[str, Counter[str]], forms: frozenset[str] | None) -> f
 
 
 def fuzhou(masker: PiiMasker) -> dict:
+    """Real mobiles in the export before and after masking; leaks are shown redacted (138****5678)."""
     norm = Normalizer()
-    before = after = loose_before = loose_after = cells = 0
+    count: Counter[str] = Counter()
     kinds: Counter[str] = Counter()
     leaked: list[str] = []
     with open(EXPORT, encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
-            for col in COLUMNS:
-                raw = row.get(col) or ""
-                if not raw:
+            for text in (norm(row.get(col) or "") for col in COLUMNS):
+                if not text:
                     continue
-                cells += 1
-                folded = raw.translate(FOLD)
-                before += len(MOBILE_RE.findall(folded))
-                loose_before += len(MOBILE_LOOSE_RE.findall(norm(raw)))
-                masked, spans = masker.mask_spans(norm(raw))
+                masked, spans = masker.mask_spans(text)
                 kinds.update(s.kind for s in spans)
-                left = MOBILE_RE.findall(masked) + [m.group() for m in MOBILE_LOOSE_RE.finditer(masked)]
-                after += len(MOBILE_RE.findall(masked))
-                loose_after += len(MOBILE_LOOSE_RE.findall(masked))
-                leaked += left
-    return {"cells": cells, "mobile_before": before, "mobile_after": after,
-            "mobile_any_grouping_before": loose_before, "mobile_any_grouping_after": loose_after,
-            "masked_by_kind": dict(sorted(kinds.items())), "leaked": leaked[:10]}
+                count["cells"] += 1
+                for name, pattern in (("plain", MOBILE_RE), ("any_grouping", MOBILE_LOOSE_RE)):
+                    count[f"mobile_{name}_before"] += len(pattern.findall(text))
+                    left = pattern.findall(masked)
+                    count[f"mobile_{name}_after"] += len(left)
+                    leaked += [f"{n[:3]}****{n[-4:]}" for n in left]
+    return {**dict(count), "masked_by_kind": dict(sorted(kinds.items())), "leaked_redacted": leaked[:10]}
 
 
 def demo(masker: PiiMasker, n: int = 4000) -> dict:
@@ -157,6 +158,22 @@ def demo(masker: PiiMasker, n: int = 4000) -> dict:
                 examples.append(masked)
     return {"items": n, "planted": planted, "by_kind": dict(sorted(kinds.items())), "survived": survived,
             "examples": examples[:5]}
+
+
+def sample(masker: PiiMasker, n: int, seed: int = 5) -> dict:
+    """``n`` random masks per kind on held-out real text, in context, digits hidden."""
+    import random
+    norm = Normalizer()
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for path, columns in HELD_OUT:
+        with open(path, encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                text = norm(" ".join((row.get(c) or "").strip() for c in columns))
+                for sp in masker.find(text):
+                    shown = f"{text[max(0, sp.start - 12):sp.start]}【{text[sp.start:sp.end]}】{text[sp.end:sp.end + 8]}"
+                    by_kind[sp.kind].append(re.sub(r"\d", "#", shown.replace("\n", " ")))
+    rng = random.Random(seed)
+    return {k: {"masks": len(v), "sample": rng.sample(v, min(n, len(v)))} for k, v in sorted(by_kind.items())}
 
 
 def speed(masker: PiiMasker, reference: str | None, repeat: int = 3) -> dict:
@@ -210,6 +227,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=4000, help="corpus samples")
     ap.add_argument("--seed", type=int, default=20261120)
     ap.add_argument("--show", type=int, default=15, help="examples of misses and false masks to print")
+    ap.add_argument("--sample", type=int, default=0, help="random masks per kind on held-out real text")
     ap.add_argument("--speed", action="store_true", help="time the masker on the Teddy messages")
     ap.add_argument("--reference", help="an older nlp/pii.py to time beside this one")
     ap.add_argument("--pipeline", action="store_true", help="also import and analyze in a temporary installation")
@@ -223,6 +241,8 @@ def main() -> None:
             result["pipeline"] = pipeline()
     else:
         result["fuzhou"] = f"skipped: {EXPORT} absent"
+    if args.sample:
+        result["held_out_sample"] = sample(masker, args.sample) if TEDDY.exists() else "skipped: datasets absent"
     if args.speed:
         result["speed"] = speed(masker, args.reference) if TEDDY.exists() else f"skipped: {TEDDY} absent"
     print(json.dumps(result, ensure_ascii=False, indent=2))

@@ -87,6 +87,9 @@ class AddressDetector(Detector):
             if kind is None:
                 continue
             start = num.start()
+            if kind == "room" and len(num.group()) == 1 and not (
+                    parts and parts[-1].end == start and parts[-1].kind in ("building", "unit", "floor")):
+                continue                            # 2居1室 is a layout; 3栋1室 a room
             if kind == "room":                      # 5-4304房: building 5, room 4304
                 lead = _LEAD_BUILDING.search(text, max(0, start - 4), start)
                 start = lead.start() if lead else start
@@ -116,7 +119,7 @@ def _component_kind(text: str, start: int, num: str, unit: str, end: int) -> str
         return None
     if unit == "座" and not letter and end < len(text) and "\u4e00" <= text[end] <= "\u9fff":
         return None                # 2座桥, 3座山: a count
-    if kind == "floor" and before in "第":
+    if kind == "floor" and before == "第":
         return None
     return kind
 

@@ -60,9 +60,8 @@ _SPELL = str.maketrans({"〇": "0", "零": "0", "○": "0", "一": "1", "幺": "
 # seven or more digits or numerals, single separators allowed between them
 _NUMBER_RUN = re.compile(rf"[0-9{NUMERALS}](?:[ \-.]?[0-9{NUMERALS}]){{6,}}")
 _NUMERAL_SET = frozenset(NUMERALS)
-
-
-_DIGIT_RUN = re.compile(r"\d(?:[ \-.]?\d){6,}")
+# a whole number already written in digits (a mobile, an ID): numerals beside it are not part of it
+_DIGIT_NUMBER = re.compile(r"\d(?:[ \-.]?\d){10,}")
 
 
 def spell_numerals(text: str) -> str:
@@ -85,8 +84,8 @@ def spell_numerals(text: str) -> str:
 
 
 def _spoken_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The parts of a run between its 7+ digit numbers that are long enough and hold 3+ numerals."""
-    cuts = [(d.start(), d.end()) for d in _DIGIT_RUN.finditer(text, start, end)]
+    """The parts of a run between its whole digit numbers that are long enough and hold 3+ numerals."""
+    cuts = [(d.start(), d.end()) for d in _DIGIT_NUMBER.finditer(text, start, end)]
     bounds = [start, *[p for cut in cuts for p in cut], end]
     parts = []
     for a, b in zip(bounds[::2], bounds[1::2]):

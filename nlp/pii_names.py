@@ -10,9 +10,9 @@ There is no name dictionary to look names up in, so the cue decides how much evi
   names (在, 去年, 被, 及 …) end it too.
 
 A surname that is also an everyday word (于, 和, 曾, 成, 应 …: 本人于最近4个月, 孩子和老人, 业主曾多次)
-always needs the strict ending, and not a digit, and
-phrases that start like a name but are not one (高血压, 周末, 农民) are listed. A name that would
-end in the middle of a word is not masked at all.
+always needs the strict ending (and not a digit); phrases that start like a name but are not one
+(高血压, 周末, 农民) are listed. A name that would end in the middle of a word is not masked at
+all. Before a title the name is read backwards: 何丽华先生 whole, 谢谢王先生 from 王.
 """
 
 from __future__ import annotations
@@ -58,16 +58,19 @@ _PUNCT = frozenset("，,。.、;；:：!！?？ \n(（)）[【")
 _STRONG = ("身份", "电话", "手机", "联系", "家住", "住在", "住址", "现住", "现年", "今年", "男", "女", "系", "同志", "的家属")
 _WEAK = ("在", "是", "于", "的", "因", "被", "和", "与", "已", "也", "一直", "去年", "今天", "昨天", "说", "到", "从",
          "患", "得", "生前", "生病", "年", "岁", "等", "不", "没", "要", "来", "去", "向", "对", "把", "给", "住", "现",
-         "家", "老人", "今", "及", "并", "称", "于", "等人")
+         "家", "老人", "今", "及", "并", "称", "等人")
 
 SURE_CUES = ("我叫", "我的名字是", "我的名字叫", "本人叫", "本人姓名", "名叫", "姓名", "联系人", "户主")
 ROLE_CUES = ("举报人", "投诉人", "反映人", "来电人", "求助人", "申请人", "当事人", "收件人", "委托人", "监护人",
              "法定代表人", "诉求人")
 STRICT_CUES = ("我是", "本人", "负责人", "经办人", "业主", "房东", "租户", "居民", "村民", "市民", "住户", "家长", "员工",
                "职工", "车主", "患者")
-RELATIVES = ROLE_CUES + ("父亲", "母亲", "爸爸", "妈妈", "我爸", "我妈", "老爸", "老妈", "丈夫", "妻子", "老公", "老婆", "爱人",
+RELATIVES = ("父亲", "母亲", "爸爸", "妈妈", "我爸", "我妈", "老爸", "老妈", "丈夫", "妻子", "老公", "老婆", "爱人",
              "儿子", "女儿", "孩子", "哥哥", "姐姐", "弟弟", "妹妹", "爷爷", "奶奶", "外公", "外婆", "姥姥", "姥爷",
              "孙子", "孙女", "外孙", "公公", "婆婆", "岳父", "岳母", "女婿", "儿媳", "叔叔", "舅舅", "姑姑", "侄子")
+# how a name must end: anyhow (after a sure cue); at punctuation, a digit, a self-introduction word
+# or before 在/被/去年 … (after a relative or role); the same without 在/被 … (after a strict cue)
+_ANY, _WEAK_OK, _STRICT = range(3)
 
 
 # cue words that are also the tail of other words: 企业主, 物业主任, 日本人, 妇女儿童
@@ -84,17 +87,17 @@ def _alternation(words: Sequence[str]) -> str:
 
 
 class NameDetector(Detector):
-    """Names after sure, strict and relative cues, and 李先生/王女士 (see the module docstring)."""
+    """Names after sure, strict, role and relative cues, and 李先生/王女士 (see the module docstring)."""
 
     kind = "name"
 
     def __init__(self, sure: Sequence[str] = SURE_CUES, strict: Sequence[str] = STRICT_CUES,
-                 relatives: Sequence[str] = RELATIVES) -> None:
+                 related: Sequence[str] = ROLE_CUES + RELATIVES) -> None:
         name = rf"({_SURNAME})([\u4e00-\u9fa5]{{0,2}})"
         self._cued = [
             (_ANY, re.compile(rf"(?:{_alternation(sure)})[\s:：是为]{{0,2}}{name}")),
             (_STRICT, re.compile(rf"(?:{_alternation(strict)})[\s:：,，]{{0,2}}{name}")),
-            (_WEAK_OK, re.compile(rf"(?:{_alternation(relatives)})(?:叫|名叫|是|为|[\s:：,，])?{name}")),
+            (_WEAK_OK, re.compile(rf"(?:{_alternation(related)})(?:叫|名叫|是|为|[\s:：,，])?{name}")),
         ]
         # 我姓王，叫王小明: the name after 叫 once the surname is given
         self._surname_first = re.compile(rf"姓{_SURNAME}[,，、 ]?(?:叫|名叫|全名)({_SURNAME})([\u4e00-\u9fa5]{{0,2}})")
@@ -147,11 +150,6 @@ def _opens_name(text: str, start: int, surname: str) -> bool:
 
 def _title_at(text: str, pos: int) -> str:
     return next((t for t in _TITLES if text.startswith(t, pos)), "")
-
-
-# how a name must end: anyhow (after a sure cue); at punctuation, a digit, a self-introduction word
-# or before 在/被/去年 … (after a relative or role); the same without 在/被 … (after a strict cue)
-_ANY, _WEAK_OK, _STRICT = range(3)
 
 
 def _name(text: str, m: re.Match[str], level: int) -> tuple[int, int] | None:

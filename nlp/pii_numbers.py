@@ -1,7 +1,7 @@
 """Detectors for personal numbers: ID cards, travel documents, bank cards, phones, plates, QQ/WeChat ids.
 
-They read the probe (digits only, see ``nlp.pii_base``) and accept the separators people type
-between digit groups (space, dash, dot). What a pattern alone cannot tell is validated: the ID
+They read the probe (full-width folded, numerals spelled as digits: see ``nlp.pii_base``) and
+accept the separators people type between digit groups (space, dash, dot). What a pattern alone cannot tell is validated: the ID
 checksum and birth date, Luhn or the UnionPay prefix for cards; a cue word (手机, 身份证, 护照, QQ …)
 widens what is accepted (a mobile glued to the digits that follow it, an ID that fails its
 checksum, a bare 8-digit 台胞证), and an order cue (订单号, 工单号 …) vetoes a number.
@@ -29,6 +29,7 @@ def glued_before(text: str, start: int, seps: str = "-.") -> bool:
         return False
     before = text[start - 1]
     return (before.isascii() and before.isalnum()) or (before in seps and start >= 2 and text[start - 2].isdigit())
+
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"

@@ -128,7 +128,7 @@ def test_mobile_glued_to_digits_after_a_cue(mask, text, expected):
 @pytest.mark.parametrize("spelled", [
     "一三八一二三四五六七八", "幺三八幺二三四五六七八", "一三八〇〇一三八〇〇〇", "一三八零零一三八零零零",
     "幺五两幺二三四五六七八", "138一二三四5678", "幺8幺3八4八八2三6", "幺三八 幺二三四 五六七八",
-    "壹叁捌壹贰叁肆伍陆柒捌",
+    "壹叁捌壹贰叁肆伍陆柒捌", "幺三八12345678",
 ])
 def test_mobile_in_chinese_numerals(mask, spelled):
     assert mask(f"电话{spelled}，谢谢") == "电话[手机号]，谢谢"
