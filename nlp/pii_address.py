@@ -7,8 +7,8 @@ An address component is a number with its unit (88号, 3栋, 3号楼, A座, 2单
 502 after a building or unit, 5-3-502). Components that touch form a chain. A number is masked
 only with evidence that it locates a home:
 
-* a chain that reaches a room (502室, 1608房, 3号房, a bare 502 after a building, 5-3-502) is a
-  home address wherever it stands;
+* a chain that reaches a room (502室, 1608房, 3号房, a bare 502 after a building or after the name
+  of one: 华都大厦1708, 5-3-502) is a home address wherever it stands;
 * in a clause (up to the next ，。；！？) with a home cue (家住, 住在, 我家, 住址, 户籍 …) or with such a
   room, every chain holding a house number, building or unit is masked too.
 
@@ -31,6 +31,9 @@ _NUM_CHAR = "0-9A-Za-z一二三四五六七八九十〇零○两幺"
 _UNIT = re.compile("|".join(f"{u[0]}(?<=[{_NUM_CHAR}]{re.escape(u[0])}){u[1:]}" for u in (
     "号楼", "号院", "号房", "号", "栋楼", "幢楼", "栋", "幢", "座", "单元", "室", "户", "房", "层", "楼", "#楼", "#")))
 _NUM_BEFORE = re.compile(r"(?:\d{1,5}|[一二三四五六七八九十〇零○两幺]{1,4}|[A-Za-z])$")
+# a bare room number right after the name of a building or estate (华都大厦1708, 金山公寓502)
+_NAMED_ROOM = re.compile(r"(?:大厦|公寓|大楼|写字楼|中心|广场|花园|小区|新村|家园|苑)(\d{3,4})"
+                         r"(?=$|[\s，,。;；:：、)）!！?？]|业主|住户|户主|的|房间)")   # not 小区300来户, 公寓4871㎡
 _LEAD_BUILDING = re.compile(r"(?<![0-9A-Za-z])\d{1,3}-$")
 _DASHED = re.compile(r"(?<![0-9A-Za-z.:/\-])\d{1,3}-\d{1,2}-\d{3,4}(?![0-9A-Za-z.:/\-])")
 # a bare room number after a building, unit or floor (3栋502, 2单元301); 306个平方 is an area
@@ -98,6 +101,8 @@ class AddressDetector(Detector):
                 bare = _BARE_ROOM.match(text, u.end())
                 if bare:
                     parts.append(_Part(bare.start(), bare.end(), "room"))
+        for m in _NAMED_ROOM.finditer(text):
+            parts.append(_Part(m.start(1), m.end(1), "room"))
         if "-" in text:
             for m in _DASHED.finditer(text):
                 if m.start() and "\u4e00" <= text[m.start() - 1] <= "\u9fff":

@@ -162,6 +162,8 @@ def test_id_card_grouped_or_x_final(mask, written):
     ("我婆婆刘秀英今年80岁", "我婆婆[姓名]今年80岁"),
     ("我姓王，叫王小明。", "我姓王，叫[姓名]。"),
     ("我是居民沈军，", "我是居民[姓名]，"),
+    ("我是张丽娟的妈妈", "我是[姓名]的妈妈"),
+    ("我邻居刘德胜在", "我邻居[姓名]在"),
 ])
 def test_names_after_cues_titles_and_relatives(mask, text, expected):
     assert mask(text) == expected
@@ -176,6 +178,7 @@ def test_names_after_cues_titles_and_relatives(mask, text, expected):
     ("家住温泉公寓六栋二九零四室", "家住温泉公寓[住址]"),
     ("住址：五四路12号院3号楼201", "住址：五四路[住址]"),
     ("鼓楼区五四路88号3单元402室", "鼓楼区五四路[住址]"),
+    ("收件地址：五一路12号华都大厦1708", "收件地址：五一路[住址]华都大厦[住址]"),
 ])
 def test_home_address_down_to_the_room(mask, text, expected):
     assert mask(text) == expected
@@ -238,6 +241,7 @@ def test_landlines_with_extensions_and_spacing(mask, written):
     "《物业管理条例》第十二条", "第88号令", "榕政〔2020〕88号文件", "国发〔2019〕12号",
     "拨打12345热线", "报警110", "打12315投诉", "95598供电热线", "400-800-1234", "工商银行95588",
     "咨询电话：0591-87110000", "G1234次列车", "邮编350001", "G316国道", "噪音超过70分贝",
+    "我们小区300来户住户", "公寓4871㎡", "一套2居1室的房子",
 ])
 def test_numbers_that_are_not_personal_stay(mask, text):
     assert mask(text) == text
