@@ -139,13 +139,14 @@ def fuzhou(masker: PiiMasker) -> dict:
     return {**dict(count), "masked_by_kind": dict(sorted(kinds.items())), "leaked_redacted": leaked[:10]}
 
 
-def demo(masker: PiiMasker, n: int = 4000) -> dict:
+def demo(masker: PiiMasker, n: int = 4000, seeds: tuple[int, ...] = (4, 7)) -> dict:
+    """Seed 4 makes a 手机：<mobile> glued to a text starting with 12345; seed 7 the demo's default mix."""
     from crawlers.synthetic import generate as demo_items
     norm = Normalizer()
     planted = survived = 0
     kinds: Counter[str] = Counter()
     examples: list[str] = []
-    for item in demo_items(n, seed=7, with_truth=True):
+    for item in (i for seed in seeds for i in demo_items(n, seed=seed, with_truth=True)):
         values = item["_truth"]["pii"]
         if not values:
             continue
@@ -156,7 +157,7 @@ def demo(masker: PiiMasker, n: int = 4000) -> dict:
             if norm(value) in masked:
                 survived += 1
                 examples.append(masked)
-    return {"items": n, "planted": planted, "by_kind": dict(sorted(kinds.items())), "survived": survived,
+    return {"items": n * len(seeds), "planted": planted, "by_kind": dict(sorted(kinds.items())), "survived": survived,
             "examples": examples[:5]}
 
 
