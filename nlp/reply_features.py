@@ -19,7 +19,7 @@ import math
 import re
 from dataclasses import dataclass
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _SPACE = re.compile(r"\s+")
 _QUOTED = re.compile(r"“[^”]{0,400}”|《[^》]{0,80}》")
 SHORT_CHARS = 60          # below this many Chinese characters a reply cannot carry findings and reasons
@@ -37,7 +37,7 @@ class Cue:
 
 
 CUES: tuple[Cue, ...] = (
-    Cue("ack", r"收悉|已收到|收到您|来信收到", "确认收到诉求"),
+    Cue("ack", r"收悉|已收到|收到您|来信收到", ""),     # a receipt is not content: never a reason
     Cue("investigate", r"经(?:过)?[^，。；]{0,8}(?:调查|核实|核查|了解|查实|查明|走访)|实地|现场(?:查看|勘察|核查|调查|检查)"
         r"|调查核实|进行了调查|经查", "说明开展了调查核实", "未说明是否调查核实"),
     Cue("finding", r"属实|不属实|经查|查明|发现|确实|不存在|情况如下", "说明了查明的情况"),
@@ -70,7 +70,7 @@ CUES: tuple[Cue, ...] = (
     Cue("refusal", r"无法|不能|不可|不予|暂不|不宜|不得|禁止", "说明了不能办理的事项"),
     Cue("sequence", r"首先|其次|再次|另外|此外|同时|最后", "条理清楚"),
     Cue("apology", r"敬请谅解|请谅解|恳请理解|不便|抱歉|歉意|理解和支持|理解与支持", "表达了歉意或请求理解"),
-    Cue("transfer", r"转交|已转|转至|转给|转请|转(?:到|送)|交由|移交|批转", "说明了转办去向",
+    Cue("transfer", r"转交|已转|转至|转给|转请|转(?:到|送)|交由|移交|批转", "",
         against="主要是说明已转交其他部门"),
     Cue("deferral", r"(?:请|敬请)(?:您)?耐心等待|敬请关注|另行(?:答复|回复)|将及时反馈|充分论证研究|研究处理|参考",
         "", against="只作了待办表态，未给出实质答复"),
@@ -92,7 +92,7 @@ def clean_reply(text: str | None) -> str:
 
 
 def chinese_chars(text: str) -> int:
-    return len(_CJK.findall(text))
+    return sum(map(len, _CJK_RUN.findall(text)))
 
 
 def reply_features(text: str) -> list[float]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+from operator import mul
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -88,15 +89,22 @@ class ReplyModel:
         """
         span = (max(self.levels) - min(self.levels)) or 1
         expected = sum(level * pk for level, pk in zip(self.levels, p))
-        upper = [i for i, level in enumerate(self.levels) if level >= self.complete_from]
-        expl, comp = [], []
-        for j, (xj, mj) in enumerate(zip(x, self.means)):
-            mean_w = sum(pk * row[j] for pk, row in zip(p, self.coef))
-            d_expl = sum(pk * (level - expected) * row[j] for pk, level, row in zip(p, self.levels, self.coef)) / span
-            d_comp = sum(p[i] * (self.coef[i][j] - mean_w) for i in upper)
-            expl.append((xj - mj) * d_expl)
-            comp.append((xj - mj) * d_comp)
+        a_expl = [pk * (level - expected) / span for pk, level in zip(p, self.levels)]
+        p_upper = sum(pk for pk, level in zip(p, self.levels) if level >= self.complete_from)
+        # d P(upper) / d x_j = sum_k (1[k upper] - P(upper)) p_k w_kj
+        b_comp = [pk * ((level >= self.complete_from) - p_upper) for pk, level in zip(p, self.levels)]
+        expl = [(xj - mj) * sum(map(mul, a_expl, col)) for xj, mj, col in zip(x, self.means, self._columns)]
+        comp = [(xj - mj) * sum(map(mul, b_comp, col)) for xj, mj, col in zip(x, self.means, self._columns)]
         return expl, comp
+
+    @property
+    def _columns(self) -> tuple[tuple[float, ...], ...]:
+        """The weights per feature (one value per level), built once per model."""
+        cols = self.__dict__.get("_cols")
+        if cols is None:
+            cols = tuple(zip(*self.coef))
+            object.__setattr__(self, "_cols", cols)
+        return cols
 
     # ------------------------------------------------------------------ storage
     def to_json(self) -> dict[str, Any]:

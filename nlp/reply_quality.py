@@ -20,23 +20,28 @@ on first use; pass ``model`` to use others.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from nlp.reply_features import CUES, HEAD_FEATURES, SHORT_CHARS, chinese_chars, clean_reply, reply_features
+from nlp.reply_features import CUES, HEAD_FEATURES, SHORT_CHARS, clean_reply, reply_features
 from nlp.reply_model import ReplyModel, shipped_model
 
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 _POINT_SPLIT = re.compile(r"[。！？!?；;\n]+")
 # characters too common to make a bigram telling (particles, pronouns, courtesy)
-_WEAK_CHARS = set("的了是在我你他她它们有这那和与及对也都就还很吗呢吧啊请您好谢感一个不人为以将把被")
-_BOILERPLATE = re.compile(r"^(网友|您好|你好|留言已收悉|感谢|谢谢|[:：！!，,。\s“”\"A-Za-z0-9]+)*$")
+_WEAK_CHARS = "的了是在我你他她它们有这那和与及对也都就还很吗呢吧啊请您好谢感一个不人为以将把被"
+# a reply made only of these pieces is a greeting or an acknowledgement (one alternation, no nested repeats)
+_BOILERPLATE = re.compile(r"(?:网友|您好|你好|尊敬的|亲爱的|(?:您的)?(?:留言|来信|帖文)?已?收悉|感谢|谢谢"
+                          r"|[:：！!，,。\s“”\"A-Za-z0-9])*")
+_BOILERPLATE_MAX = 40           # longer replies are never tested against it
 _CUE_OFFSET = len(HEAD_FEATURES)  # reply_features: the head figures, then one value per cue
 _QUOTED_INDEX = HEAD_FEATURES.index("quoted_share")
 _HOLLOW_INDEX = HEAD_FEATURES.index("hollow")
-_EPS = 0.004                    # effects smaller than this are not worth a reason
+_CHARS_INDEX = HEAD_FEATURES.index("log_chars")
+_EPS = 0.01                     # effects under one percentage point of a part are not worth a reason
 
 DEFAULT_WEIGHTS = {"relevance": 0.2, "completeness": 0.3, "explanation": 0.3, "timeliness": 0.2}
 
@@ -63,35 +68,50 @@ class ReplyScore:
                 "reasons_by_part": {k: list(v) for k, v in self.reasons_by_part.items()}}
 
 
+def _strong_class(weak: str) -> str:
+    """A character class of the CJK block without the weak characters, as code-point ranges."""
+    spans, start = [], 0x4E00
+    for cp in sorted({ord(c) for c in weak}):
+        if cp > start:
+            spans.append(f"\\u{start:04x}-\\u{cp - 1:04x}")
+        start = cp + 1
+    spans.append(f"\\u{start:04x}-\\u9fff")
+    return "[" + "".join(spans) + "]"
+
+
+_STRONG_RUN = re.compile(_strong_class(_WEAK_CHARS) + "{2,}")
+
+
 def salient_bigrams(text: str) -> set[str]:
     """Chinese character bigrams of a text, without those holding a weak character."""
-    out: set[str] = set()
-    for run in _CJK.findall(text or ""):
-        for i in range(len(run) - 1):
-            bg = run[i:i + 2]
-            if bg[0] not in _WEAK_CHARS and bg[1] not in _WEAK_CHARS:
-                out.add(bg)
-    return out
+    return {run[i:i + 2] for run in _STRONG_RUN.findall(text or "") for i in range(len(run) - 1)}
 
 
 def _cue_reasons(x: Sequence[float], effects: Sequence[float], limit: int) -> list[str]:
-    """The strongest cues for and against a part, worded from the cue table."""
+    """The strongest cues for and against a part, worded from the cue table.
+
+    Effects under ``_EPS`` are left out, unless nothing passes: then the single strongest one is
+    said, so every part has at least one reason beyond its level.
+    """
     pro: list[tuple[float, str]] = []
     con: list[tuple[float, str]] = []
     for cue, xv, e in zip(CUES, x[_CUE_OFFSET:], effects[_CUE_OFFSET:]):
-        if xv and e > _EPS and cue.found:
+        if xv and e > 0 and cue.found:
             pro.append((e, "答复" + cue.found))
-        elif xv and e < -_EPS and cue.against:
+        elif xv and e < 0 and cue.against:
             con.append((-e, "答复" + cue.against))
-        elif not xv and e < -_EPS and cue.missing:
+        elif not xv and e < 0 and cue.missing:
             con.append((-e, "答复" + cue.missing))
-    if x[_HOLLOW_INDEX] and effects[_HOLLOW_INDEX] < -_EPS:
+    if x[_HOLLOW_INDEX] and effects[_HOLLOW_INDEX] < 0:
         con.append((-effects[_HOLLOW_INDEX], "答复没有调查、措施、结果、依据或原因等实质内容"))
-    if x[_QUOTED_INDEX] >= 0.2 and effects[_QUOTED_INDEX] < -_EPS:
+    if x[_QUOTED_INDEX] >= 0.2 and effects[_QUOTED_INDEX] < 0:
         con.append((-effects[_QUOTED_INDEX], f"答复引号内的引文占 {x[_QUOTED_INDEX]:.0%}，照录多于解释"))
     pro.sort(key=lambda t: -t[0])
     con.sort(key=lambda t: -t[0])
-    return [t for _, t in pro[:limit]] + [t for _, t in con[:limit]]
+    out = [t for e, t in pro[:limit] if e >= _EPS] + [t for e, t in con[:limit] if e >= _EPS]
+    if not out and (pro or con):
+        out = [max(pro[:1] + con[:1])[1]]
+    return out
 
 
 class ReplyQualityScorer:
@@ -124,14 +144,15 @@ class ReplyQualityScorer:
                 if missed:
                     notes.append(f"答复未提及：{'、'.join(missed[:5])}")
                 return min(1.0, len(hit) / len(kws) / 0.6), notes
-        d = salient_bigrams(demand)
+        sentences = [salient_bigrams(s) for s in _POINT_SPLIT.split(demand)]
+        d = set().union(*sentences)
         if len(d) < 2:
             return None, ["诉求文本为空或过短，未评相关性"]
         r = salient_bigrams(reply)
         shared = d & r
         # the reply need not echo every word: a third of a long demand's bigrams is full marks
         overlap = min(1.0, len(shared) / max(4.0, min(len(d), 60) / 3))
-        points = [p for p in (salient_bigrams(s) for s in _POINT_SPLIT.split(demand)) if len(p) >= 3]
+        points = [p for p in sentences if len(p) >= 3]
         covered = sum(1 for p in points if len(p & r) >= 2)
         notes = [f"答复与诉求共有词语 {len(shared)} 个"]
         if not points:
@@ -144,7 +165,7 @@ class ReplyQualityScorer:
         p = self.model.predict(x)
         e_expl, e_comp = self.model.effects(x, p.probabilities)
         comp_notes = [f"按人工评分口径，判为完整答复的概率约 {p.completeness:.0%}"]
-        n_chars = chinese_chars(reply)
+        n_chars = round(math.expm1(x[_CHARS_INDEX]))
         if n_chars < SHORT_CHARS:
             comp_notes.append(f"答复过短（{n_chars} 字），难以交代办理情况")
         comp_notes += _cue_reasons(x, e_comp, self.reasons_per_side)
@@ -182,7 +203,7 @@ class ReplyQualityScorer:
         if not reply:
             return ReplyScore(0.0, 0.0, 0.0, 0.0, None, None, ["无答复"], {p: ["无答复"] for p in DEFAULT_WEIGHTS})
         t, days, t_note = self.timeliness(received_at, replied_at, time_limit)
-        if _BOILERPLATE.match(reply):
+        if len(reply) <= _BOILERPLATE_MAX and _BOILERPLATE.fullmatch(reply):
             why = "答复只有客套话，没有实质内容"
             by_part = {"relevance": [why], "completeness": [why], "explanation": [why], "timeliness": [t_note]}
             return ReplyScore(0.0, 0.0, 0.0, 0.0, t, days, [why, t_note], by_part)
