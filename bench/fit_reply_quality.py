@@ -10,12 +10,13 @@ explanation part the expected level / 4. ``--complete-from 3`` fits the stricter
 or fully explained"); both cuts' AUCs are printed either way.
 
 Steps: (1) with ``--grid``, print the held-out figures for a few regularisation strengths C (how
-the shipped C was chosen — note that this choice looks at the same folds); (2) cross-validate the
+the shipped C was chosen — that choice looks at the same folds, so ``--nested`` also reports
+figures with C chosen inside each outer training fold); (2) cross-validate the
 chosen C: stratified 5-fold, near-duplicate replies kept in one fold, ``--repeats`` reshuffles, the
 model refit on every training fold; (3) fit on all rows and write the weights with those figures.
 
 Run: ``PYTHONPATH=. .venv/bin/python bench/fit_reply_quality.py [--csv PATH] [--c 0.03] [--grid]
-[--out nlp/shipped/reply_quality.json]``.
+[--nested] [--complete-from 2] [--out nlp/shipped/reply_quality.json]``.
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nlp.reply_calibration import (  # noqa: E402
-    COMPLETE_FROM, DEFAULT_C, cross_validate, file_digest, fit_model, read_scored_replies,
+    COMPLETE_FROM, DEFAULT_C, cross_validate, feature_matrix, file_digest, fit_model, near_duplicate_groups,
+    read_scored_replies, stratified_group_folds,
 )
+from nlp.reply_eval import roc_auc, spearman  # noqa: E402
 from nlp.reply_model import SHIPPED_FILE  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,6 +49,27 @@ def line(label: str, cv: dict) -> str:
             f"  AUC≥3 {f('completeness_auc_ge3')}")
 
 
+def nested(texts: list[str], levels: list[int], complete_from: int, seed: int = 0) -> None:
+    """C chosen inside each outer training fold (inner 5-fold on explanation Spearman), scored on the outer fold."""
+    x = feature_matrix(texts)
+    expl, comp, chosen = [0.0] * len(texts), [0.0] * len(texts), []
+    for test in stratified_group_folds(levels, near_duplicate_groups(texts), 5, seed):
+        held = set(test)
+        train = [i for i in range(len(texts)) if i not in held]
+        t_texts, t_levels = [texts[i] for i in train], [levels[i] for i in train]
+        best = max(GRID, key=lambda c: cross_validate(t_texts, t_levels, c, repeats=1, seed=seed + 1)
+                   ["explanation_spearman"]["mean"])
+        chosen.append(best)
+        model = fit_model([], t_levels, best, complete_from, features=[x[i] for i in train])
+        for i in test:
+            p = model.predict(x[i])
+            expl[i], comp[i] = p.explanation, p.completeness
+    cuts = {c: [int(v >= c) for v in levels] for c in (2, 3)}
+    print(f"  nested (C per outer fold: {', '.join(f'{c:g}' for c in chosen)}): explanation Spearman "
+          f"{spearman(expl, levels):.3f}  AUC≥2 {roc_auc(expl, cuts[2]):.3f}  AUC≥3 {roc_auc(expl, cuts[3]):.3f}"
+          f" | completeness AUC≥2 {roc_auc(comp, cuts[2]):.3f}  AUC≥3 {roc_auc(comp, cuts[3]):.3f}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--csv", type=Path, default=DEFAULT_CSV)
@@ -54,6 +78,7 @@ def main() -> int:
                     help="level from which people's score counts as a complete reply")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--grid", action="store_true", help="also print held-out figures for a few C values")
+    ap.add_argument("--nested", action="store_true", help="also choose C inside each outer fold and report that")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = ap.parse_args()
     if not args.csv.is_file():
@@ -66,6 +91,8 @@ def main() -> int:
         for c in GRID:
             print(line(f"C={c:g}", cross_validate(texts, levels, c, repeats=args.repeats,
                                                           complete_from=args.complete_from)))
+    if args.nested:
+        nested(texts, levels, args.complete_from)
     t0 = time.perf_counter()
     cv = cross_validate(texts, levels, args.c, repeats=args.repeats, complete_from=args.complete_from)
     print(line(f"C={args.c:g}", cv) + f"   [{time.perf_counter() - t0:.1f} s]")

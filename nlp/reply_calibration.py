@@ -14,7 +14,7 @@ fully explained", the brief's example) is reported beside it: both are computed 
 ``cross_validate`` and printed by ``bench/eval_replies.py``. Explanation is evaluated against the
 0–4 levels (Spearman) and against both 0/1 cuts (ROC-AUC).
 
-scikit-learn is imported inside ``fit_model`` only: scoring never needs it.
+Only fitting needs numpy and scikit-learn: the scorer (``nlp.reply_quality``) never imports this module.
 """
 
 from __future__ import annotations
@@ -25,6 +25,10 @@ import statistics
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedGroupKFold
 
 from nlp.reply_eval import roc_auc, spearman
 from nlp.reply_features import FEATURE_NAMES, clean_reply, reply_features
@@ -61,9 +65,6 @@ def fit_model(texts: Sequence[str], levels: Sequence[int], c: float = DEFAULT_C,
               complete_from: int = COMPLETE_FROM, meta: dict[str, Any] | None = None,
               features: list[list[float]] | None = None) -> ReplyModel:
     """Multinomial logistic regression on standardised cues, stored back on the raw scale."""
-    import numpy as np
-    from sklearn.linear_model import LogisticRegression
-
     x = np.asarray(features if features is not None else feature_matrix(texts), dtype=float)
     y = np.asarray(levels, dtype=int)
     mean = x.mean(axis=0)
@@ -97,8 +98,8 @@ def near_duplicate_groups(texts: Sequence[str], threshold: float = 0.5) -> list[
     return [root(i) for i in range(len(texts))]
 
 
-def _folds(levels: Sequence[int], groups: Sequence[int], k: int, seed: int) -> list[list[int]]:
-    from sklearn.model_selection import StratifiedGroupKFold
+def stratified_group_folds(levels: Sequence[int], groups: Sequence[int], k: int, seed: int) -> list[list[int]]:
+    """Test-fold indices: stratified by level, each group (near-duplicates) inside one fold."""
     splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
     return [list(test) for _, test in splitter.split(list(range(len(levels))), list(levels), list(groups))]
 
@@ -110,7 +111,7 @@ def held_out_predictions(texts: Sequence[str], levels: Sequence[int], c: float =
     x = features if features is not None else feature_matrix(texts)
     groups = near_duplicate_groups(texts)
     expl, comp = [0.0] * len(texts), [0.0] * len(texts)
-    for test in _folds(levels, groups, k, seed):
+    for test in stratified_group_folds(levels, groups, k, seed):
         held = set(test)
         train = [i for i in range(len(texts)) if i not in held]
         model = fit_model([], [levels[i] for i in train], c, complete_from, features=[x[i] for i in train])

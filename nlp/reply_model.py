@@ -6,7 +6,8 @@ judgement of how well a real government reply explains itself), on the cue vecto
 
 - **explanation** = expected level / 4 (how far people would say the reply explains itself);
 - **completeness** = P(level ≥ ``complete_from``), the chance people judge the reply complete
-  (mostly or fully explained; see ``bench/fit_reply_quality.py`` for the label protocol).
+  (by default level ≥ 2: the case at least partly answered; the label protocol is in
+  ``nlp.reply_calibration``).
 
 Weights are stored on the raw feature scale as plain JSON (no pickle) in ``nlp/shipped/`` and
 applied here in pure Python, so scoring needs neither numpy nor scikit-learn. Fitting lives in
@@ -51,7 +52,7 @@ class ReplyModel:
     coef: tuple[tuple[float, ...], ...]
     intercept: tuple[float, ...]
     means: tuple[float, ...]
-    complete_from: int = 3
+    complete_from: int = 2
     meta: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

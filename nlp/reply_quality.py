@@ -5,13 +5,17 @@ Four parts, each 0–1, each with reasons in Chinese:
 - **relevance**: the reply speaks to what was asked — the share of the caller's keywords it repeats,
   or, without keywords, the demand's salient character bigrams it shares and how many of the
   demand's points (its sentences) it touches; unknown (None) when the demand is empty;
-- **completeness**: the chance people would judge the reply complete (mostly or fully explained),
+- **completeness**: the chance people would judge the reply complete (their explainability level ≥ 2),
   and **explanation**: people's expected explainability level / 4 — both from one multinomial
   model calibrated on 283 replies people scored 0–4 (``nlp.reply_model``; cues in
   ``nlp.reply_features``: investigation, findings, measures, result, next step, time, contact,
   stated reasons and rules, point-by-point answers, and the marks of hollow replies);
 - **timeliness**: replied within the time limit scores 1, decaying to 0 at three times the limit;
   unknown when either time is missing.
+
+Sharp edge: the weights follow people's scores, and people scored replies that mostly recite rules
+(《…》第…条, 规定：“…”) low — on that data a citation lowers explanation unless the reply also
+speaks to the case, and the reasons say so (答复以引用文件为主，未结合个案解释).
 
 The overall score is the weighted mean of the known parts. A reply that is only a greeting or an
 acknowledgement (留言已收悉) scores 0 without consulting the model. The shipped weights are read
@@ -29,7 +33,6 @@ from datetime import datetime, timedelta
 from nlp.reply_features import CUES, HEAD_FEATURES, SHORT_CHARS, clean_reply, reply_features
 from nlp.reply_model import ReplyModel, shipped_model
 
-_CJK = re.compile(r"[\u4e00-\u9fff]+")
 _POINT_SPLIT = re.compile(r"[。！？!?；;\n]+")
 # characters too common to make a bigram telling (particles, pronouns, courtesy)
 _WEAK_CHARS = "的了是在我你他她它们有这那和与及对也都就还很吗呢吧啊请您好谢感一个不人为以将把被"
