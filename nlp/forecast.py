@@ -287,12 +287,26 @@ def forecast_many(panel: Mapping[str, pd.Series], settings: ForecastSettings = F
     return {k: out[k] for k in panel if k in out}
 
 
-def period_counts(moments: Iterable[datetime | date], freq: str = WEEK) -> pd.Series:
-    """Counts per ISO week (labels ``2026-W47``) or per day (dates), empty periods included."""
-    stamps = pd.DatetimeIndex(pd.to_datetime(list(moments))).normalize()
+def local_stamps(moments: Iterable[datetime | date]) -> pd.DatetimeIndex:
+    """Moments as naive Asia/Shanghai times (aware ones converted), the project's local clock."""
+    stamps = pd.DatetimeIndex(pd.to_datetime(list(moments)))
+    if stamps.tz is not None:
+        stamps = stamps.tz_convert("Asia/Shanghai").tz_localize(None)
+    return stamps
+
+
+def period_counts(moments: Iterable[datetime | date], freq: str = WEEK,
+                  until: date | None = None) -> pd.Series:
+    """Counts per ISO week (labels ``2026-W47``) or per day (dates), empty periods included, up
+    to the period holding ``until`` when given (so quiet last days count as zeros)."""
+    stamps = local_stamps(moments).normalize()
+    if until is not None:
+        stamps = stamps[stamps <= pd.Timestamp(until)]
     if len(stamps) == 0:
-        return pd.Series(dtype=float)
+        return pd.Series(dtype=float, name="count")
     ones = pd.Series(1.0, index=stamps)
+    if until is not None:
+        ones = pd.concat([ones, pd.Series(0.0, index=pd.DatetimeIndex([pd.Timestamp(until)]))])
     y, _ = regularize(ones, WEEK if freq == WEEK else DAY)
     labels = [iso_week(d) for d in y.index] if freq == WEEK else [d.date() for d in y.index]
     return pd.Series(y.to_numpy(), index=labels, name="count")
