@@ -44,8 +44,9 @@ TEDDY = ROOT.parent / "shared" / "datasets" / "teddy2020c"
 Method = Callable[[pd.Series, int], tuple[np.ndarray, dict[int, np.ndarray] | None]]
 
 
-def model(y: pd.Series, h: int, settings: ForecastSettings = ForecastSettings()) -> tuple[np.ndarray, dict[int, np.ndarray]]:
-    f: Forecast = forecast(y, settings, horizon=h, freq="W")
+def model(y: pd.Series, h: int, settings: ForecastSettings = ForecastSettings(),
+          freq: str = "W") -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    f: Forecast = forecast(y, settings, horizon=h, freq=freq)
     return np.asarray(f.mean), {lv: np.asarray(b) for lv, b in f.intervals.items()}
 
 
@@ -119,6 +120,10 @@ def show(title: str, result: dict[str, dict[str, float]], reference: str) -> boo
     return won
 
 
+def daily_model(y: pd.Series, h: int) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    return model(y, h, freq="D")
+
+
 def weekly(daily: pd.Series) -> pd.Series:
     return regularize(daily.groupby(daily.index - pd.to_timedelta(daily.index.day_of_week, unit="D")).sum(), "W")[0]
 
@@ -134,6 +139,8 @@ def synthetic_cases(h: int) -> list[bool]:
     methods["holt_winters"] = holt_winters
     res = backtest(three, range(104, len(three) - h + 1), h, methods)
     wins.append(show(f"synthetic, 3 years ({len(three)} weeks), origins in year 3", res, "seasonal_naive"))
+    days = regularize(synthetic_daily("2023-01-02", "2024-12-29", base=120, seed=11), "D")[0]
+    wins.append(daily_case("synthetic, 2 years", days, 365))
     return wins
 
 
@@ -198,7 +205,19 @@ def teddy_cases(root: Path, h: int) -> list[bool]:
                     "mean4": mean4, "holt_winters": holt_winters})
     wins.append(show(f"Teddy replies 2017-2019 ({len(older)} weeks, {int(older.sum())} messages), origins in 2019",
                      res, "seasonal_naive"))
+    days = regularize(pd.Series(1.0, index=pd.DatetimeIndex(both.to_numpy()).normalize()), "D")[0]
+    days = days.loc["2018-12-31":"2019-12-29"]
+    wins.append(daily_case("Teddy votes+replies 2019", days, 140))
     return wins
+
+
+def daily_case(title: str, y: pd.Series, first: int, h: int = 14) -> bool:
+    """The dashboard's daily band: ``h`` days ahead from every Monday, against last week's same day."""
+    origins = range(first + (-first) % 7 + (7 - y.index[0].day_of_week) % 7, len(y) - h + 1, 7)
+    res = backtest(y, origins, h, {"model": daily_model, "seasonal_naive": lambda s, k: seasonal_naive(s, k, 7),
+                                   "naive": naive})
+    return show(f"{title}, daily ({len(y)} days), {h} days ahead from {len(origins)} Mondays;"
+                " seasonal-naive = same weekday last week", res, "seasonal_naive")
 
 
 def main() -> None:

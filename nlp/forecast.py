@@ -112,9 +112,15 @@ def regularize(series: pd.Series, freq: str | None = None) -> tuple[pd.Series, s
     """
     if len(series) == 0:
         raise ValueError("cannot forecast an empty series")
-    stamps = pd.DatetimeIndex([_as_timestamp(x) for x in series.index]).normalize()
-    if freq is None:
+    if isinstance(series.index, pd.DatetimeIndex):
+        stamps, iso = series.index, False
+        if stamps.tz is not None:
+            stamps = stamps.tz_convert("Asia/Shanghai").tz_localize(None)
+        stamps = stamps.normalize()
+    else:
+        stamps = pd.DatetimeIndex([_as_timestamp(x) for x in series.index]).normalize()
         iso = all(isinstance(x, str) and _ISO_WEEK.match(x.strip().upper()) for x in series.index)
+    if freq is None:
         gaps = np.diff(stamps.unique().sort_values()) / pd.Timedelta(days=1)
         if not iso and len(gaps) == 0:
             raise ValueError("one dated period: pass freq='W' or freq='D'")

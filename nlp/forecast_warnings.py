@@ -6,8 +6,9 @@ by now.
 Levels grade how far outside the forecast's intervals the actual lies, so a district that is
 always noisy needs a bigger jump than a steady one: outside the narrow (80%) interval only is
 ``low``, outside the wide (95%) one ``medium``, and beyond it by more than the interval's own
-half-width ``high``. Within the narrow interval is ``none`` (still returned: the dashboard shows
-every comparison, warnings are those with ``is_warning``).
+half-width ``high``. Within the narrow interval is ``none``. Only ``medium`` and ``high`` are
+warnings (``is_warning``): one subject in five lands outside an 80% interval by chance, which
+over 300 subjects would be sixty "warnings" a week; ``low`` (关注) is for the dashboard to tint.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ def compare(actual: float, step: Mapping[str, Any], subject: str, period: str = 
         "direction": direction,
         "level": level,
         "level_label": LEVEL_NAMES[level],
-        "is_warning": level != "none",
+        "is_warning": level in ("medium", "high"),
         "message": head + tail,
     }
 
