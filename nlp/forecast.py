@@ -8,10 +8,13 @@ of history exist. It works on log(1 + count), so effects are proportional (the S
 halves a big district and a small one alike) and the back-transformed forecast never goes below
 zero; the point forecast is the median. The regression coefficients sit in the state vector
 (``mle_regression=False``), so the likelihood is maximised over two variances only, which keeps
-one fit to about ten milliseconds; the optimiser's tolerances are loose on purpose (tightening them
-moves forecasts by under 2%, far inside their intervals, at half the speed).
-``bench/eval_forecast.py`` measures the speed and compares the choice with Holt-Winters and
-seasonal-naive.
+one weekly fit to 10-15 ms of CPU; the optimiser's tolerances are loose on purpose (tightening
+them moves forecasts by under 2%, far inside their intervals, at half the speed).
+
+Why not Holt-Winters (statsmodels' ``ExponentialSmoothing`` with a 52-week season): it needs two
+full years before it starts, spends 52 parameters on a season that the Spring Festival breaks every
+year by moving, and takes no holiday regressors; it loses to this model on every backtest in
+``bench/eval_forecast.py``, which also measures the speed and the seasonal-naive baselines.
 
 Short or sparse histories get simpler models, and the result says so in ``notes`` (Chinese, for
 the user). Everything is deterministic: no sampling, a fixed optimiser.
@@ -233,6 +236,10 @@ def _plan(y: pd.Series, freq: str, settings: ForecastSettings) -> tuple[str, boo
     return method, use_calendar, use_yearly, notes
 
 
+def _clip(values: np.ndarray) -> np.ndarray:
+    return np.clip(np.asarray(values, dtype=float), 0.0, None)
+
+
 def _forecast_regular(y: pd.Series, freq: str, settings: ForecastSettings, horizon: int,
                       table: pd.DataFrame | None = None) -> Forecast:
     future = future_index(y.index[-1], freq, horizon)
@@ -245,8 +252,8 @@ def _forecast_regular(y: pd.Series, freq: str, settings: ForecastSettings, horiz
         frame = table.reindex(all_index) if table is not None else design(all_index, freq, settings)
         hist, fut = frame.iloc[: len(y)], frame.iloc[len(y):]
         used = _columns(hist, freq, use_calendar, use_yearly)
-        unseen = [c for c in fut.columns if c not in used and not c.startswith(("yearly_", "weekday_"))
-                  and fut[c].sum() > 0 and use_calendar]
+        calendar = [c for c in fut.columns if not c.startswith(("yearly_", "weekday_"))]
+        unseen = [c for c in calendar if use_calendar and c not in used and fut[c].sum() > 0]
         if unseen:
             notes.append("历史中未见" + "、".join(LABELS.get(c, c) for c in unseen) + "，预测未计其影响")
         x = hist[used].to_numpy() if used else None
@@ -259,10 +266,9 @@ def _forecast_regular(y: pd.Series, freq: str, settings: ForecastSettings, horiz
     if guessed:
         notes.append("、".join(str(g) for g in guessed) + " 年放假安排尚未发布，按惯例估计")
     labels = tuple(iso_week(d) if freq == WEEK else d.date().isoformat() for d in future)
-    clip = lambda a: np.clip(np.asarray(a, dtype=float), 0.0, None)  # noqa: E731
     return Forecast(
-        freq=freq, labels=labels, mean=tuple(round(float(v), 3) for v in clip(mean)),
-        intervals={lv: tuple((round(float(lo), 3), round(float(hi), 3)) for lo, hi in clip(b))
+        freq=freq, labels=labels, mean=tuple(round(float(v), 3) for v in _clip(mean)),
+        intervals={lv: tuple((round(float(lo), 3), round(float(hi), 3)) for lo, hi in _clip(b))
                    for lv, b in sorted(bands.items())},
         method=method, features=tuple(used), history=len(y), notes=tuple(notes))
 
