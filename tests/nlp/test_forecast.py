@@ -198,3 +198,17 @@ def test_settings_from_config() -> None:
     assert s.horizon == 6 and s.levels == (90,) and s.calendar.flood_season == (("06-01", "08-31"),)
     with pytest.raises(ValueError, match="levels"):
         ForecastSettings(levels=(120,))
+
+
+@pytest.mark.shared_data
+def test_real_teddy_weeks_are_forecast_better_than_last_week(shared_datasets) -> None:
+    frame = pd.read_csv(shared_datasets / "teddy2020c" / "messages_with_votes.csv", dtype=str)
+    stamps = pd.to_datetime(frame["留言时间"].str.strip(), format="mixed")
+    y = regularize(pd.Series(1.0, index=pd.DatetimeIndex(stamps).normalize()), "W")[0]
+    y = y.loc["2018-12-31":"2019-12-23"]                     # the file's one complete year
+    model_err, naive_err = [], []
+    for origin in range(24, 49, 4):
+        hist, actual = y.iloc[:origin], y.iloc[origin:origin + 4].to_numpy()
+        model_err.append(np.abs(actual - np.asarray(forecast(hist).mean)).mean())
+        naive_err.append(np.abs(actual - hist.iloc[-1]).mean())
+    assert np.mean(model_err) < np.mean(naive_err)
