@@ -80,7 +80,7 @@ def es_cluster_urls() -> list[str]:
     """The two-node cluster of the test command (node 1 master and data, node 2 data only)."""
     urls = [u.strip() for u in _server_url("SUQIU_TEST_ES_CLUSTER_URLS", "Elasticsearch cluster").split(",")]
     from search.es_client import connect
-    client = connect(urls[0], timeout=10)
+    client = connect(urls[0], timeout=40)
     try:
         health = client.cluster.health(wait_for_status="yellow", wait_for_nodes=str(len(urls)), timeout="30s")
     except Exception as exc:

@@ -42,7 +42,7 @@ def _hits(client, index: str, text: str, **kw) -> list[str]:
 def test_search_survives_a_node_down_and_cluster_heals(es_cluster_urls):
     urls = es_cluster_urls
     victim = _non_master(connect(urls[0]), urls)
-    survivor = connect(urls[2 - victim], timeout=60)
+    survivor = connect(urls[2 - victim], timeout=150)  # above the 120 s health wait below
     name = f"suqiutest-cluster-{uuid.uuid4().hex[:8]}"
     survivor.indices.create(index=name, settings={"number_of_shards": 1, "number_of_replicas": 1},
                             mappings={"properties": {"text_seg": {"type": "text", "analyzer": "whitespace"}}})

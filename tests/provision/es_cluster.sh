@@ -118,5 +118,7 @@ node_start() {
 
 cluster_stop() {
   local n
-  for n in $(seq 1 "$CLUSTER_NODES"); do node_stop "$n"; done
+  for n in $(seq 1 "$CLUSTER_NODES"); do
+    [[ ! -f "${CLUSTER_RUN}/node${n}/es.pid" ]] || node_stop "$n"
+  done
 }
