@@ -5,13 +5,13 @@ from datetime import datetime
 import pytest
 from sqlalchemy import inspect
 
-from suqiu.model import SHANGHAI, Analysis, build_demand
+from suqiu.model import SHANGHAI, Analysis, Demand, build_demand
 from suqiu.store import Store
 
 pytestmark = pytest.mark.postgres
 
 
-def _d(source_id: str, **kw) -> object:
+def _d(source_id: str, **kw: object) -> Demand:
     base = {"source": "hotline", "source_id": source_id, "received_at": "2026-11-20 09:30:00",
             "title": "噪音扰民", "content": "工地夜间施工噪音扰民，希望有关部门处理。", "channel": "电话",
             "district": "仓山区"}
