@@ -10,7 +10,7 @@ export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 export PREFECT_HOME ?= $(CURDIR)/data/prefect
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test setup provision es-start es-stop bench clean
+.PHONY: demo test setup provision es-stop es-cluster-stop pg-stop bench clean
 
 $(BIN)/.installed: pyproject.toml nlp/_dag_route.c
 	$(PYTHON) -m venv $(VENV)
@@ -25,17 +25,29 @@ demo: setup
 	mkdir -p $(PREFECT_HOME)
 	SUQIU_HOME=$${SUQIU_HOME:-$(CURDIR)/data/demo} $(BIN)/suqiu demo
 
-# Whole test suite against a real Elasticsearch (started here, or reused when already running).
+# Whole test suite against real servers: Elasticsearch (one node, and a two-node cluster for the
+# resilience test) and PostgreSQL, each started here or reused when already healthy.
 provision: setup
 	mkdir -p $(PREFECT_HOME)
 	tests/provision/elasticsearch.sh start
+	tests/provision/elasticsearch.sh cluster-start
+	tests/provision/postgresql.sh start >/dev/null
 	tests/provision/chromium.sh
 
 test: provision
-	SUQIU_TEST_ES_URL=$${SUQIU_TEST_ES_URL:-http://127.0.0.1:9200} $(BIN)/pytest
+	SUQIU_TEST_ES_URL=$${SUQIU_TEST_ES_URL:-http://127.0.0.1:9200} \
+	SUQIU_TEST_ES_CLUSTER_URLS=$${SUQIU_TEST_ES_CLUSTER_URLS:-$$(tests/provision/elasticsearch.sh cluster-urls)} \
+	SUQIU_TEST_PG_URL=$${SUQIU_TEST_PG_URL:-$$(tests/provision/postgresql.sh url)} \
+	$(BIN)/pytest
 
 es-stop:
 	tests/provision/elasticsearch.sh stop
+
+es-cluster-stop:
+	tests/provision/elasticsearch.sh cluster-stop
+
+pg-stop:
+	tests/provision/postgresql.sh stop
 
 bench: setup
 	for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

@@ -1,21 +1,27 @@
-"""Shared fixtures: an isolated installation per test, the real Elasticsearch, the Prefect harness."""
+"""Shared fixtures: an isolated installation per test, the real Elasticsearch (one node and a
+two-node cluster) and PostgreSQL started by the test command, the Prefect harness."""
 
 from __future__ import annotations
 
 import os
+import re
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
+# the servers `make test` provisions; every other SUQIU_ variable is cleared for each test
+SERVER_VARS = ("SUQIU_TEST_ES_URL", "SUQIU_TEST_PG_URL", "SUQIU_TEST_ES_CLUSTER_URLS")
 
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     """No test reads the developer's own SUQIU_HOME or overrides."""
     for var in list(os.environ):
-        if var.startswith("SUQIU_") and var not in ("SUQIU_TEST_ES_URL",):
+        if var.startswith("SUQIU_") and var not in SERVER_VARS:
             monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("DO_NOT_TRACK", "1")
     monkeypatch.setenv("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -44,14 +50,20 @@ def store(app):
     return app.store
 
 
+def _server_url(var: str, what: str) -> str:
+    """A server the test command provides: skipped when absent, but a failure under CI."""
+    url = os.environ.get(var)
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail(f"{var} is not set: run the suite through `make test`")
+        pytest.skip(f"no {what}: run through `make test`, which starts one")
+    return url
+
+
 @pytest.fixture(scope="session")
 def es_url() -> str:
     """The real Elasticsearch started by the test command; required under CI and `make test`."""
-    url = os.environ.get("SUQIU_TEST_ES_URL")
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail("SUQIU_TEST_ES_URL is not set: run the suite through `make test`")
-        pytest.skip("no Elasticsearch: run through `make test`, which starts one")
+    url = _server_url("SUQIU_TEST_ES_URL", "Elasticsearch")
     from search.es_client import connect, server_version
     client = connect(url, timeout=10)
     try:
@@ -61,6 +73,75 @@ def es_url() -> str:
     finally:
         client.close()
     return url
+
+
+@pytest.fixture(scope="session")
+def es_cluster_urls() -> list[str]:
+    """The two-node cluster of the test command (node 1 master and data, node 2 data only)."""
+    urls = [u.strip() for u in _server_url("SUQIU_TEST_ES_CLUSTER_URLS", "Elasticsearch cluster").split(",")]
+    from search.es_client import connect
+    client = connect(urls[0], timeout=40)
+    try:
+        health = client.cluster.health(wait_for_status="yellow", wait_for_nodes=str(len(urls)), timeout="30s")
+    except Exception as exc:
+        pytest.fail(f"the Elasticsearch cluster at {urls} is not healthy with {len(urls)} nodes: {exc}")
+    finally:
+        client.close()
+    if health["number_of_nodes"] != len(urls):
+        pytest.fail(f"the Elasticsearch cluster at {urls} has {health['number_of_nodes']} nodes")
+    return urls
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    """The real PostgreSQL started by the test command (role with CREATEDB on database suqiu_test)."""
+    url = _server_url("SUQIU_TEST_PG_URL", "PostgreSQL")
+    from sqlalchemy import create_engine, make_url, text
+    try:
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+    except Exception as exc:  # includes a missing psycopg driver
+        shown = make_url(url).render_as_string(hide_password=True)
+        pytest.fail(f"PostgreSQL at {shown} is not healthy: {exc}")
+    return url
+
+
+@contextmanager
+def fresh_pg_database(base_url: str, tag: str) -> Iterator[str]:
+    """A new, empty database on the test server, dropped afterwards; yields its URL.
+
+    One per module or per test keeps suites independent without sharing tables; creating and
+    dropping one costs tens of milliseconds on the test server (no fsync). FORCE closes connections
+    a test left open, so a leaked engine cannot block the drop.
+    """
+    from sqlalchemy import create_engine, make_url, text
+    from sqlalchemy.pool import NullPool
+    name = f"suqiu_t_{re.sub(r'[^a-z0-9]+', '_', tag.lower()).strip('_')[:40]}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(base_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def pg_module_url(pg_url: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A database of its own for the test module."""
+    with fresh_pg_database(pg_url, request.module.__name__.rsplit(".", 1)[-1]) as url:
+        yield url
+
+
+@pytest.fixture
+def pg_test_url(pg_url: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A database of its own for one test (e.g. a store contract suite run on PostgreSQL)."""
+    with fresh_pg_database(pg_url, request.node.name) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,9 @@
 # JDK), is cached outside the clone, runs as an unprivileged user on 127.0.0.1 with a small heap,
 # and is reused when one is already healthy on the port.
 #   usage: tests/provision/elasticsearch.sh start|stop|status
+# and, for the resilience tests, a two-node cluster of the same zip (es_cluster.sh):
+#   tests/provision/elasticsearch.sh cluster-start|cluster-stop|cluster-status|cluster-urls
+#   tests/provision/elasticsearch.sh node-stop N|node-start N      (N = 1 or 2)
 set -euo pipefail
 
 ES_VERSION="${SUQIU_ES_VERSION:-8.19.16}"
@@ -55,6 +58,32 @@ java_home() {
   dirname "$(dirname "$(readlink -f "$(command -v java)")")"
 }
 
+# Launch one server daemonized from RUN_DIR ($1) with the heap options ($2) and -E settings (rest).
+launch() {
+  local run_dir="$1" heap="$2" home="$3"
+  shift 3
+  local runner=()
+  if [[ "$(id -u)" == "0" ]]; then
+    id "$ES_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$ES_USER"
+    chown -R "$ES_USER" "$run_dir"
+    chmod -R a+rX "$home"
+    runner=(runuser -u "$ES_USER" --)
+  fi
+  "${runner[@]}" env ES_JAVA_HOME="$(java_home)" ES_PATH_CONF="$run_dir/config" ES_JAVA_OPTS="$heap" \
+    "$home/bin/elasticsearch" -d -p "$run_dir/es.pid" \
+    -Enetwork.host="$ES_HOST" -Expack.security.enabled=false -Expack.ml.enabled=false \
+    -Ecluster.routing.allocation.disk.threshold_enabled=false \
+    -Epath.data="$run_dir/data" -Epath.logs="$run_dir/logs" "$@" \
+    >"$run_dir/launch.out" 2>&1 || {
+      log "elasticsearch failed to launch from ${run_dir}:"; tail -n 40 "$run_dir/launch.out" >&2; return 1; }
+}
+
+# A fresh RUN_DIR ($1) holding a copy of the distribution's config.
+fresh_run_dir() {
+  rm -rf "$1" && mkdir -p "$1"/{data,logs,config}
+  cp -r "$2/config/." "$1/config/"
+}
+
 start() {
   if healthy; then
     log "reusing the Elasticsearch already healthy at ${URL}"
@@ -63,25 +92,10 @@ start() {
   local t0=$SECONDS zip home
   zip="$(download)"
   home="$(unpack "$zip")"
-  rm -rf "$RUN_DIR" && mkdir -p "$RUN_DIR"/{data,logs,config}
-  cp -r "$home/config/." "$RUN_DIR/config/"
-  local runner=()
-  if [[ "$(id -u)" == "0" ]]; then
-    id "$ES_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$ES_USER"
-    chown -R "$ES_USER" "$RUN_DIR"
-    chmod -R a+rX "$home"
-    runner=(runuser -u "$ES_USER" --)
-  fi
+  fresh_run_dir "$RUN_DIR" "$home"
   log "starting elasticsearch ${ES_VERSION} on ${URL} (data and logs under ${RUN_DIR})"
-  "${runner[@]}" env ES_JAVA_HOME="$(java_home)" ES_PATH_CONF="$RUN_DIR/config" \
-    ES_JAVA_OPTS="${ES_JAVA_OPTS:--Xms512m -Xmx512m}" \
-    "$home/bin/elasticsearch" -d -p "$RUN_DIR/es.pid" \
-    -Ediscovery.type=single-node -Enetwork.host="$ES_HOST" -Ehttp.port="$ES_PORT" \
-    -Expack.security.enabled=false -Expack.ml.enabled=false \
-    -Ecluster.routing.allocation.disk.threshold_enabled=false \
-    -Epath.data="$RUN_DIR/data" -Epath.logs="$RUN_DIR/logs" -Ecluster.name=suqiu-test \
-    >"$RUN_DIR/launch.out" 2>&1 || {
-      log "elasticsearch failed to launch:"; tail -n 40 "$RUN_DIR/launch.out" >&2; exit 1; }
+  launch "$RUN_DIR" "${ES_JAVA_OPTS:--Xms512m -Xmx512m}" "$home" \
+    -Ediscovery.type=single-node -Ehttp.port="$ES_PORT" -Ecluster.name=suqiu-test || exit 1
   for _ in $(seq 1 120); do
     if healthy; then
       log "healthy after $((SECONDS - t0)) s"
@@ -102,9 +116,19 @@ stop() {
   fi
 }
 
+source "$(dirname "${BASH_SOURCE[0]}")/es_cluster.sh"
+
 case "${1:-start}" in
   start) start ;;
   stop) stop ;;
   status) healthy && echo "healthy at ${URL}" || { echo "not running at ${URL}"; exit 1; } ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  cluster-start) cluster_start ;;
+  cluster-stop) cluster_stop ;;
+  cluster-status) cluster_healthy && echo "green with ${CLUSTER_NODES} nodes at $(cluster_urls)" \
+    || { echo "no green ${CLUSTER_NODES}-node cluster at $(cluster_urls)"; exit 1; } ;;
+  cluster-urls) cluster_urls ;;
+  node-start) node_start "${2:?node number}" ;;
+  node-stop) node_stop "${2:?node number}" ;;
+  *) echo "usage: $0 start|stop|status|cluster-start|cluster-stop|cluster-status|cluster-urls|node-start N|node-stop N" >&2
+     exit 2 ;;
 esac
