@@ -37,7 +37,7 @@ from statsmodels.tsa.statespace.initialization import Initialization
 from statsmodels.tsa.statespace.structural import UnobservedComponents
 
 from nlp.forecast_features import LABELS, CalendarSettings, daily_features, uncovered_years, weekly_features
-from nlp.weeks import iso_week, week_start
+from suqiu.weeks import iso_week, week_start
 
 WEEK, DAY = "W", "D"
 _ISO_WEEK = re.compile(r"^\d{4}-?W\d{1,2}$")

@@ -23,7 +23,7 @@ import pandas as pd
 from scipy import stats
 
 from nlp.forecast import WEEK, ForecastSettings, forecast_many, regularize
-from nlp.weeks import week_start
+from suqiu.weeks import week_start
 
 LEVEL_NAMES = {"none": "正常", "low": "关注", "medium": "预警", "high": "严重"}
 
