@@ -23,9 +23,10 @@ import pandas as pd
 from scipy import stats
 
 from nlp.forecast import WEEK, ForecastSettings, forecast_many, regularize
+from suqiu.labels import FORECAST_LEVEL
 from suqiu.weeks import week_start
 
-LEVEL_NAMES = {"none": "正常", "low": "关注", "medium": "预警", "high": "严重"}
+LEVEL_NAMES = FORECAST_LEVEL
 
 
 def _interval_text(lo: float, hi: float) -> str:

@@ -22,6 +22,8 @@ ORIGIN = {"import": "导入", "crawl": "采集", "api": "部门接口", "reassig
 HISTORY_FIELD = {"status": "状态", "reply_text": "答复内容", "replied_at": "答复时间", "replied_by": "答复单位",
                  "satisfaction": "满意度", "department_given": "承办部门", "department": "承办部门",
                  "district": "区县"}
+# how far a count lies from its forecast (nlp.forecast_warnings)
+FORECAST_LEVEL = {"none": "正常", "low": "关注", "medium": "预警", "high": "严重"}
 ROLE = {"office": "信访办", "department": "职能部门", "public": "公众", "client": "Open311 客户端"}
 PERIOD = {"day": "日报", "week": "周报"}
 # digests and lists order urgent work first
