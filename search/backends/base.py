@@ -95,6 +95,8 @@ class SearchBackend(ABC):
     in one index, told apart by ``kind``."""
 
     name: str = "base"
+    #: fields the public sees beyond ``PUBLIC_FIELDS`` (``classification.public_fields``; ``make_backend``)
+    published: tuple[str, ...] = ()
     #: features this backend lacks, by name -> reason (the contract suite expects these to raise)
     unsupported: dict[str, str] = {}
 
@@ -113,7 +115,7 @@ class SearchBackend(ABC):
             self.require("more_like_this")
         result = self._search(query, principal)
         for hit in result.hits:
-            hit.fields = project(principal, {k: hit.fields.get(k) for k in HIT_FIELDS})
+            hit.fields = project(principal, {k: hit.fields.get(k) for k in HIT_FIELDS}, self.published)
         result.backend = self.name
         result.page, result.size = query.page, query.size
         return result
@@ -123,7 +125,7 @@ class SearchBackend(ABC):
         doc = self._get(doc_id)
         if doc is None or not may_see(principal, doc):
             return None
-        return project(principal, {k: doc.get(k) for k in ("id", *HIT_FIELDS)})
+        return project(principal, {k: doc.get(k) for k in ("id", *HIT_FIELDS)}, self.published)
 
     def require(self, feature: str) -> None:
         if feature in self.unsupported:

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from search.access import Principal, required_department
+from search.access import Principal, visibility
 from search.backends.base import CompiledTerm, DeleteReport, IndexReport, SearchBackend, SearchUnavailable
 from search.documents import iso, searchable_text
 from search.highlight import highlight_text
@@ -32,9 +32,9 @@ from search.query import DEFAULT_KINDS, KINDS, Filters, Hit, SearchQuery, Search
 from search.segmentation import QuerySegmenter, chars_text
 
 COLUMNS = ("id", "kind", "source", "channel", "received_at", "district", "department", "category", "status",
-           "sentiment", "urgency", "topic", "heat", "due_at", "open", "dimension", "week")
+           "sentiment", "urgency", "topic", "heat", "due_at", "open", "dimension", "week", "publication")
 # columns added after the first release: an older file gets them with ALTER TABLE and is rebuilt
-ADDED_COLUMNS = {"dimension": "TEXT", "week": "TEXT"}
+ADDED_COLUMNS = {"dimension": "TEXT", "week": "TEXT", "publication": "TEXT"}
 FACET_SQL = {
     "department": "d.department", "district": "d.district", "source": "d.source", "channel": "d.channel",
     "topic": "CAST(d.topic AS TEXT)", "sentiment": "d.sentiment", "urgency": "d.urgency", "status": "d.status",
@@ -47,7 +47,7 @@ CREATE TABLE IF NOT EXISTS docs (
     id TEXT NOT NULL UNIQUE,
     kind TEXT, source TEXT, channel TEXT, received_at TEXT, district TEXT, department TEXT, category TEXT,
     status TEXT, sentiment TEXT, urgency TEXT, topic INTEGER, heat REAL, due_at TEXT, open INTEGER,
-    dimension TEXT, week TEXT,
+    dimension TEXT, week TEXT, publication TEXT,
     doc TEXT NOT NULL
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(seg, chars, tokenize = 'unicode61 remove_diacritics 0');
@@ -73,6 +73,22 @@ def kind_clause(kinds: Sequence[str]) -> str:
     row and make SQLite sort them all, so ``+`` keeps it out of index selection."""
     column = "+d.kind" if "demand" in kinds else "d.kind"
     return f"{column} IN ({', '.join('?' * len(kinds))})"
+
+
+def access_clause(principal: Principal) -> tuple[str, list[Any]] | None:
+    """``search.access.visibility`` as SQL over ``department`` and ``publication`` (None: the office)."""
+    rules = visibility(principal)
+    if rules is None:
+        return None
+    parts, params = [], []
+    for g in rules:
+        part = f"d.publication IN ({', '.join('?' * len(g.levels))})"
+        params.extend(g.levels)
+        if g.departments is not None:
+            part += f" AND d.department IN ({', '.join('?' * len(g.departments))})"
+            params.extend(g.departments)
+        parts.append(f"({part})")
+    return "(" + " OR ".join(parts) + ")", params
 
 
 def term_expression(term: CompiledTerm) -> str:
@@ -228,10 +244,10 @@ class EmbeddedBackend(SearchBackend):
             clauses.append("d.rowid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
             params.append(" OR ".join(term_expression(t) for t in excluded))
         self._filter_clauses(query.filters, query, clauses, params)
-        dept = required_department(principal)
-        if dept is not None:  # the access rule: part of the engine query, not a post-filter
-            clauses.append("d.department = ?")
-            params.append(dept)
+        access = access_clause(principal)
+        if access is not None:  # the access rule: part of the engine query, not a post-filter
+            clauses.append(access[0])
+            params.extend(access[1])
         only_kind = not clauses
         kinds = query.filters.kind or DEFAULT_KINDS
         clauses.append(kind_clause(kinds))

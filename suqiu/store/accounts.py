@@ -47,12 +47,13 @@ class AccountsMixin(StoreBase):
         return bool(n)
 
     # ------------------------------------------------------------------ API tokens
-    def add_token(self, role: str, department: str | None, label: str | None, token_hash: str, prefix: str) -> int:
+    def add_token(self, role: str, department: str | None, label: str | None, token_hash: str, prefix: str,
+                  scope: list[str] | None = None) -> int:
         t = schema.api_tokens
         with self.begin() as conn:
             return int(conn.execute(t.insert().values(
                 department=department, role=role, label=label, token_hash=token_hash, prefix=prefix,
-                created_at=to_db_time(now_local()))).inserted_primary_key[0])
+                scope=scope or None, created_at=to_db_time(now_local()))).inserted_primary_key[0])
 
     def use_token(self, token_hash: str) -> dict[str, Any] | None:
         """The live token with this hash (its last use noted), or None when unknown or revoked."""
@@ -75,5 +76,5 @@ class AccountsMixin(StoreBase):
         t = schema.api_tokens
         with self.engine.connect() as conn:
             rows = conn.execute(select(t.c.id, t.c.role, t.c.department, t.c.label, t.c.prefix, t.c.created_at,
-                                       t.c.last_used_at, t.c.revoked_at).order_by(t.c.id)).mappings()
+                                       t.c.last_used_at, t.c.revoked_at, t.c.scope).order_by(t.c.id)).mappings()
             return [local_times(dict(r)) for r in rows]

@@ -90,8 +90,9 @@ def principal_for(user: User) -> Principal:
 
 
 def kinds_for(user: User) -> tuple[str, ...]:
-    """What the kind selector offers: departments see no topics (they aggregate every department)."""
-    return ("demand", "profile") if user.role == "department" else ("demand", "profile", "topic")
+    """What the kind selector offers: departments see no topics (they aggregate every department),
+    the public only demands (profiles and topics are internal: ``search.access``)."""
+    return {"department": ("demand", "profile"), "public": ("demand",)}.get(user.role, ("demand", "profile", "topic"))
 
 
 def hit_view(hit: Any) -> dict[str, Any]:
