@@ -121,16 +121,19 @@ def figures(department: Annotated[Optional[str], typer.Option(help="Only this de
 def token_add(department: Annotated[Optional[str], typer.Argument(help="Department (omit with --role office/client).")] = None,
               label: Annotated[Optional[str], typer.Option(help="Who holds it.")] = None,
               role: Annotated[TokenRole, typer.Option(help="Who the token speaks for.")] = TokenRole.DEPARTMENT,
+              scope: Annotated[Optional[list[str]], typer.Option(
+                  help="A client's department (repeatable): it files for them and reads their internal demands.")] = None,
               home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """Make an API token; it is printed once and only its hash is kept."""
     inst = load(home)
     try:
-        tid, token = create_token(inst, department, label, role.value)
+        tid, token = create_token(inst, department, label, role.value, scope=scope)
     except TokenError as exc:
         fail(str(exc))
     if as_json:
         known = inst.config.department(department) if department else None
-        emit({"id": tid, "token": token, "role": role.value, "department": known.name if known else None})
+        emit({"id": tid, "token": token, "role": role.value, "department": known.name if known else None,
+              "scope": [inst.config.department(n).name for n in scope or []]})
         return
     err.print("令牌只显示这一次，请妥善保存：")
     sys.stdout.write(token + "\n")
@@ -145,7 +148,8 @@ def token_list(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
         return
     for r in rows:
         state = "已吊销" if r["revoked_at"] else "有效"
-        err.print(f"#{r['id']} {r['prefix']}… {r['role']} {r['department'] or ''} {r['label'] or ''} {state}")
+        scope = f"范围：{'、'.join(r['scope'])} " if r.get("scope") else ""
+        err.print(f"#{r['id']} {r['prefix']}… {r['role']} {r['department'] or ''} {r['label'] or ''} {scope}{state}")
 
 
 @token_app.command("revoke")

@@ -1,8 +1,6 @@
-"""Request budgets per key (Open311 filing per client token), shared by every process through the store.
+"""Request budgets per key and fixed window (Open311 filing per client token), for every process.
 
-Fixed windows: a key may be used ``limit`` times per window. The decision is one conditional
-UPDATE (``used < limit``), so concurrent callers in any number of processes never overspend.
-"""
+One conditional UPDATE (``used < limit``) decides, so concurrent callers never overspend."""
 
 from __future__ import annotations
 
@@ -15,19 +13,15 @@ from suqiu.store import schema
 from suqiu.store.base import StoreBase
 from suqiu.store.engine import now_local, to_db_time
 
-
 _EPOCH = datetime(2000, 1, 1)
 
 
 class QuotasMixin(StoreBase):
-    """The ``quotas`` table."""
-
     def take_quota(self, key: str, limit: int, window: timedelta, now: datetime | None = None) -> bool:
-        """Use one unit of ``key``'s budget for the current window; False when it is spent."""
-        at = to_db_time(now or now_local())
+        """Use one unit of ``key``'s budget in the current window; False when it is spent."""
+        at, q = to_db_time(now or now_local()), schema.quotas
         start = _EPOCH + (at - _EPOCH) // window * window
-        q = schema.quotas
-        for _ in range(3):  # a concurrent first use of the key inserts it; then the update decides
+        for _ in range(3):  # a concurrent first use inserts the key too: then the update decides
             with self.begin() as conn:
                 conn.execute(update(q).where(q.c.key == key, q.c.window_start < start).values(window_start=start, used=0))
                 if conn.execute(update(q).where(q.c.key == key, q.c.window_start == start, q.c.used < limit)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from suqiu.disclosure import may_see
 from suqiu.installation import Installation
 from suqiu.model import MAX_CONTENT_CHARS, Status, as_shanghai
 from suqiu.principals import Principal
@@ -37,8 +38,12 @@ def _load(app: Installation, who: Principal, record_id: str) -> dict[str, Any]:
     row = app.store.get(record_id)
     if row is None:
         raise ReplyError(404, f"诉求不存在: {record_id}")
-    if not who.may_act_for(app.store.owner_of(app.config, record_id)):
+    owner = app.store.owner_of(app.config, record_id)
+    if not who.may_act_for(owner):
         raise ReplyError(403, "不能处理其他部门的诉求")
+    analysis = app.store.get_analysis(record_id)
+    if not may_see(who, analysis.publication if analysis else None, owner):  # office-only: as a missing one
+        raise ReplyError(404, f"诉求不存在: {record_id}")
     return row
 
 

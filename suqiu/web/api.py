@@ -95,7 +95,7 @@ def list_demands(who: Caller, app: Suqiu, status: Literal["open", "answered", "a
     """The caller's demands (the office: every routed one), oldest first."""
     statuses = {"open": OPEN_STATUSES, "answered": ANSWERED_STATUSES, "all": None}[status]
     f = DemandFilter(routed_only=True, owner=None if who.is_office else who.department, statuses=statuses,
-                     limit=limit, offset=offset)
+                     limit=limit, offset=offset, visible_to=who)  # never an office-only demand to a department
     return {"items": [_public(v) for v in demand_views(app, f)], "limit": limit, "offset": offset}
 
 
@@ -105,7 +105,10 @@ def get_demand(record_id: str, who: Caller, app: Suqiu) -> dict[str, Any]:
         raise HTTPException(404, f"诉求不存在: {record_id}")
     if not who.may_act_for(app.store.owner_of(app.config, record_id)):
         raise HTTPException(403, "不能查看其他部门的诉求")
-    view = demand_views(app, DemandFilter(ids=[record_id]))[0]
+    views = demand_views(app, DemandFilter(ids=[record_id], visible_to=who))
+    if not views:  # office-only (or not classified yet): as a missing one
+        raise HTTPException(404, f"诉求不存在: {record_id}")
+    view = views[0]
     view["history"] = [{"at": h["at"].isoformat(), "field": h["field"], "value": h["new_value"], "origin": h["origin"]}
                        for h in app.store.history_of([record_id], ("status", "department"))]
     return _public(view)

@@ -186,7 +186,7 @@ def test_message_text_is_escaped_in_results_and_detail(as_user, seeded) -> None:
         assert "&lt;img src=x onerror=alert(1)&gt;" in html
     detail = c.get(f"/records/{seeded['1005']}").text
     assert "&lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt;" in detail
-    assert "现场核查&lt;b&gt;属实&lt;/b&gt;" in detail
+    assert "现场核查属实" in detail and "&lt;b&gt;" not in detail   # free text (notes, replies) leaves without markup
 
 
 def test_query_text_is_escaped_when_echoed(as_user) -> None:
@@ -207,6 +207,23 @@ def test_public_view_has_no_personal_fields(as_user, seeded) -> None:
     assert "五四路88号3单元" not in html and "地址" not in html
     assert "诉求人类型" not in html and "答复单位" not in html and "操作人" not in html
     assert "联系电话[手机号]" in html
+
+
+def test_levels_show_to_the_office_not_to_the_public(as_user, seeded) -> None:
+    assert "可公开 · 一般" in as_user("office").get(f"/records/{seeded['1005']}").text
+    assert "内部 · 一般" in as_user("jt").get(f"/records/{seeded['1001']}").text
+    assert "分级分类" not in as_user("pub").get(f"/records/{seeded['1005']}").text
+
+
+def test_public_sees_public_records_only(as_user, seeded) -> None:
+    c = as_user("pub")
+    assert c.get(f"/records/{seeded['1001']}").status_code == 404        # an internal work order: as missing
+    html = c.get("/search?q=").text
+    assert 'id="total">1<' in html and f"/records/{quote(seeded['1005'])}" in html
+    assert "仓山区某工地" not in c.get("/search?q=噪音").text
+    sheet = load_workbook(io.BytesIO(c.get("/search/export.xlsx").content)).active
+    cells = {str(v) for row in sheet.iter_rows(values_only=True) for v in row if v is not None}
+    assert seeded["1005"] in cells and not {seeded[k] for k in ("1001", "1002", "1003", "1004", "1006")} & cells
 
 
 def test_export_neutralises_formulas(as_user, seeded) -> None:
