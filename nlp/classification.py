@@ -85,6 +85,7 @@ class Classifier:
         self._ignore = re.compile(_alternation(self.cues["report_ignore"])) if self.cues["report_ignore"] else None
         self._departments = sorted(((n, d.name) for d in departments for n in (d.name, *d.aliases) if n),
                                    key=lambda p: -len(p[0]))
+        self._names = re.compile(_alternation([n for n, _ in self._departments])) if self._departments else None
 
     @classmethod
     def from_config(cls, config: Config) -> "Classifier":
@@ -129,5 +130,11 @@ class Classifier:
         """The phrases that make a text a 举报件 (cue to unit or person), generic phrases removed."""
         if self._report is None:
             return []
-        clean = self._ignore.sub("，", text) if self._ignore else text
+        # a generic phrase never eats into a department's name (举报人 / 人社局 in 举报人社局)
+        names = [m.span() for m in self._names.finditer(text)] if self._names else []
+
+        def drop(m: re.Match[str]) -> str:
+            return m.group(0) if any(a < m.end() and m.start() < b for a, b in names) else "，"
+
+        clean = self._ignore.sub(drop, text) if self._ignore else text
         return list(dict.fromkeys(m.group(0) for m in self._report.finditer(clean)))
