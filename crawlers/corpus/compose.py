@@ -1,0 +1,194 @@
+"""Writing one work order from a grammar topic: lead, core problem, as much middle as the drawn
+length needs, demand and closing (see ``grammar``)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Mapping, Sequence
+
+from crawlers.corpus import phrases as P
+from crawlers.corpus.grammar import COMPUTED, VOCAB, Slots, Topic, fill, sentence
+from crawlers.corpus.weights import pick, shuffle
+
+COMPLAINING = frozenset({"complaint", "help", "report"})
+DATED = ("date", "month")
+EXPANDED_SEED = 20240601     # the expansions are the same in every corpus; records pick among them
+
+
+class _Expander(dict):
+    """Fills a template from the generic vocabularies, leaving the dates for the record to fill."""
+
+    def __init__(self, rng: random.Random) -> None:
+        super().__init__()
+        self.rng = rng
+
+    def __missing__(self, key: str) -> str:
+        if key in DATED:
+            return "{" + key + "}"
+        if key == "party2":
+            first = self.get("party")
+            value = pick(self.rng, [p for p in P.PARTIES if p != first])
+        else:
+            value = pick(self.rng, VOCAB[key])
+            if "{" in value:
+                value = value.format_map(_Expander(self.rng))
+        self[key] = value
+        return value
+
+
+class _Dates(dict):
+    """A fresh date for each dated sentence of one record (an episode is not the previous one)."""
+
+    def __init__(self, slots: Slots) -> None:
+        super().__init__()
+        self.slots = slots
+
+    def __missing__(self, key: str) -> str:
+        return COMPUTED[key](self.slots) if key in DATED else self.slots[key]
+
+
+def expand(templates: Sequence[str], count: int, seed: int = EXPANDED_SEED) -> tuple[str, ...]:
+    """``count`` sentences from ``templates`` with every slot but the dates filled (done once)."""
+    rng = random.Random(seed)
+    return tuple(sentence(pick(rng, templates).format_map(_Expander(rng))) for _ in range(count))
+
+
+def dated(rng: random.Random, expanded: Sequence[str], slots: Slots) -> str:
+    text = pick(rng, expanded)
+    return text.format_map(_Dates(slots)) if "{" in text else text
+
+
+def _draw(rng: random.Random, choices: Sequence[str], slots: Slots | dict) -> str:
+    return sentence(fill(pick(rng, choices), slots))
+
+
+class GrammarComposer:
+    """Titles and contents from the grammar's topics and sentence banks."""
+
+    def __init__(self, topics: Mapping[str, Sequence[Topic]] | None = None) -> None:
+        # episodes and earlier attempts are the long tail's bulk: expanded once, dated per record
+        self.narratives = expand(P.NARRATIVES, 4096)
+        self.priors = expand(P.PRIORS, 2048)
+        # a long letter raises further problems of the same department: its sibling topics
+        self.others: dict[tuple[str, str], list[Topic]] = {}
+        for dept, ts in (topics or {}).items():
+            for t in ts:
+                self.others[(dept, t.key)] = [o for o in ts if o.kind in COMPLAINING and o.key != t.key]
+
+    def title(self, rng: random.Random, topic: Topic, slots: Slots) -> str:
+        return fill(pick(rng, topic.titles), slots)
+
+    def compose(self, rng: random.Random, topic: Topic, slots: Slots, target: int) -> tuple[str, str]:
+        """(title, content) with content close to ``target`` characters (never much shorter)."""
+        if topic.kind not in COMPLAINING:
+            target = min(target, 400)  # questions and thanks are short even when people write long
+        head = self.head(rng, topic, slots, short=target < 150)
+        core = _draw(rng, topic.problems, slots)
+        tail = self.tail(rng, topic, slots)
+        parts = [head, core]
+        size = len(head) + len(core) + len(tail)
+        for text in self.middle(rng, topic, slots):
+            if size >= target:
+                break
+            parts.append(text)
+            size += len(text)
+        parts.append(tail)
+        return self.title(rng, topic, slots), "".join(parts)
+
+    def head(self, rng: random.Random, topic: Topic, slots: Slots, short: bool = False) -> str:
+        """An operator's lead (telephone) or a citizen's greeting, then who and where, or nothing."""
+        own = short or rng.random() < 0.45   # who and where: what short work orders differ by
+        if slots.operator:
+            leads = P.OPERATOR_QUESTION_LEADS if topic.kind == "question" else P.OPERATOR_LEADS
+            lead = pick(rng, leads)
+            return lead + fill(pick(rng, P.SELF_OPERATOR), slots) + "，" if own else lead
+        opener = fill(pick(rng, P.CITIZEN_OPENERS), slots) if rng.random() < 0.6 else ""
+        if own:
+            return opener + fill(pick(rng, P.SELF_CITIZEN), slots) + "，"
+        return opener
+
+    def tail(self, rng: random.Random, topic: Topic, slots: Slots) -> str:
+        kind = topic.kind
+        if kind == "question":
+            ask = _draw(rng, P.QUESTIONS, slots) if rng.random() < 0.5 else ""
+            return ask + (pick(rng, P.CLOSERS) if not slots.operator and rng.random() < 0.5 else "")
+        if kind in ("suggestion", "praise"):
+            tails = P.SUGGESTION_TAILS if kind == "suggestion" else P.PRAISE_TAILS
+            return _draw(rng, tails, slots) + (pick(rng, P.CLOSERS) if rng.random() < 0.3 else "")
+        demand = ""
+        if rng.random() < 0.9:
+            own = topic.demands and rng.random() < 0.6
+            demands = topic.demands if own else (P.OPERATOR_DEMANDS if slots.operator else P.DEMANDS)
+            demand = _draw(rng, demands, slots)
+        closer = pick(rng, P.CLOSERS) if not slots.operator and rng.random() < 0.45 else ""
+        return demand + closer
+
+    def middle(self, rng: random.Random, topic: Topic, slots: Slots) -> Iterator[str]:
+        """Sentences in reading order, as many as the caller takes (unbounded for complaints)."""
+        details = list(topic.details)
+        shuffle(rng, details)
+        if topic.kind not in COMPLAINING:
+            yield from self.asides(rng, topic, slots, details)
+            return
+        if rng.random() < 0.5:
+            yield _draw(rng, P.TIME_SENTENCES, slots)
+            yield from (sentence(fill(d, slots)) for d in details[:2])
+        else:
+            yield from (sentence(fill(d, slots)) for d in details[:2])
+            yield _draw(rng, P.TIME_SENTENCES, slots)
+        yield from (sentence(fill(d, slots)) for d in details[2:4])
+        impacts = _rotated(rng, P.IMPACTS)
+        yield sentence(fill(impacts[0], slots))
+        yield dated(rng, self.priors, slots)
+        yield from (sentence(fill(d, slots)) for d in details[4:])
+        yield from self.further(rng, topic, slots, impacts[1:5])
+        yield from self.episodes(rng, slots, impacts[5:])
+
+    def asides(self, rng: random.Random, topic: Topic, slots: Slots, details: list[str]) -> Iterator[str]:
+        """For questions, suggestions and thanks: a detail or two among the asker's circumstances."""
+        context = {"question": P.QUESTION_CONTEXT, "praise": P.PRAISE_CONTEXT}.get(topic.kind, P.SUGGESTION_CONTEXT)
+        mixed = details[:2] + list(_rotated(rng, context)[:3])
+        shuffle(rng, mixed)
+        yield from (sentence(fill(d, slots)) for d in mixed)
+        if topic.kind == "question":
+            yield from (sentence(fill(q, slots)) for q in _rotated(rng, P.QUESTIONS)[:2])
+
+    def further(self, rng: random.Random, topic: Topic, slots: Slots, impacts: Sequence[str]) -> Iterator[str]:
+        """Long letters go on to the department's other problems, with an episode or argument between.
+
+        Each further problem brings its own sentences, so two long letters on one topic stay apart;
+        only sentences common to every topic (arguments, consequences) would make them converge.
+        """
+        others = self.others.get((topic.department, topic.key), ())
+        reasons = _rotated(rng, P.REASONS)[:3]
+        for i, other in enumerate(_rotated(rng, others) if others else ()):
+            child = slots.sibling(other.slots)
+            yield pick(rng, P.CONNECTORS) + sentence(fill(pick(rng, other.problems), child))
+            start = int(rng.random() * len(other.details))
+            for d in (other.details[start:] + other.details[:start])[:1 + int(rng.random() * 2)]:
+                yield sentence(fill(d, child))
+            if rng.random() < 0.5:
+                yield dated(rng, self.narratives, slots)
+            if i < len(reasons) and rng.random() < 0.5:
+                yield sentence(fill(reasons[i], slots.fresh()))
+            if i < len(impacts) and rng.random() < 0.4:
+                yield sentence(fill(impacts[i], slots))
+
+    def episodes(self, rng: random.Random, slots: Slots, impacts: Sequence[str]) -> Iterator[str]:
+        """Dated attempts, arguments and consequences, for the rare letters longer still."""
+        reasons = _rotated(rng, P.REASONS)
+        i = 0
+        while True:
+            yield dated(rng, self.narratives, slots)
+            if i < len(reasons):
+                yield sentence(fill(reasons[i], slots.fresh()))
+            if i % 2 and i // 2 < len(impacts):
+                yield sentence(fill(impacts[i // 2], slots))
+            i += 1
+
+
+def _rotated(rng: random.Random, items: Sequence[str]) -> Sequence[str]:
+    """The items from a random start, in a random direction: no repeats, cheaper than a shuffle."""
+    start = int(rng.random() * len(items))
+    turned = items[start:] + items[:start]
+    return turned[::-1] if rng.random() < 0.5 else turned

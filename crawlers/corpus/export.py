@@ -1,0 +1,57 @@
+"""The corpus as a 12345 work-order export (CSV) that ``suqiu import`` reads with a configured profile.
+
+Headers are the profile's own first alias for each field it maps (工单编号, 来电时间, 诉求内容 …),
+so the file follows the configuration, and values are written the way such exports write them:
+local time without zone, status and requester type in Chinese wordings the importer knows.
+Rows are written as they are generated; nothing is held.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from suqiu.config import Config, ImportProfile
+
+PROFILE = "12345-workorder"
+STATUS_WORDS = {"received": "已受理", "routed": "办理中", "replied": "已回复", "closed": "已办结", "reopened": "重新办理"}
+REQUESTER_WORDS = {"individual": "个人", "enterprise": "企业", "anonymous": "匿名"}
+
+
+def export_columns(profile: ImportProfile) -> list[tuple[str, str]]:
+    """(record field, header) for every field the profile maps, in the profile's order."""
+    return [(fld, aliases[0]) for fld, aliases in profile.columns.items()]
+
+
+def cell(fld: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if fld == "status":
+        return STATUS_WORDS.get(str(value), str(value))
+    if fld == "requester_type":
+        return REQUESTER_WORDS.get(str(value), str(value))
+    return str(value)
+
+
+def write_csv(records: Iterable[dict[str, Any]], path: Path | str, *, config: Config | None = None,
+              profile: str = PROFILE, encoding: str = "utf-8-sig") -> int:
+    """Write ``records`` to ``path`` under ``profile``'s headers; returns the number of rows."""
+    from crawlers.corpus.generator import shipped_config
+    cfg = config or shipped_config()
+    chosen = cfg.import_profile(profile)
+    if chosen is None:
+        raise ValueError(f"no import profile named '{profile}' in the configuration")
+    columns = export_columns(chosen)
+    count = 0
+    with open(path, "w", encoding=encoding, newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow([header for _, header in columns])
+        for record in records:
+            out.writerow([cell(fld, record.get(fld)) for fld, _ in columns])
+            count += 1
+    return count
