@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from crawlers.corpus import phrases as P
 from crawlers.corpus import topics_city, topics_services, topics_transport
 from crawlers.corpus.grammar import Topic, topic
+from crawlers.corpus.options import MIN_REAL_SENTENCES
 from crawlers.corpus.rhythm import season_factor
 from crawlers.corpus.weights import WeightedTable
 from suqiu.config import Config, Department
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
     from crawlers.corpus.teddy import SentenceBank
 
 ALL_TOPICS: tuple[Topic, ...] = topics_city.TOPICS + topics_transport.TOPICS + topics_services.TOPICS
-MIN_REAL_SENTENCES = 1500     # fewer real sentences than this: the grammar writes the department (reuse would collide)
 
 
 @dataclass(frozen=True)
@@ -95,14 +95,14 @@ def _grammar_entry(t: Topic, share: float) -> Entry:
 
 
 def build_entries(config: Config, weights: Mapping[str, float], bank: "SentenceBank | None" = None,
-                  topics: Sequence[Topic] = ALL_TOPICS) -> list[Entry]:
-    """The whole catalogue; with a bank, departments it covers well are written from real sentences."""
+                  topics: Sequence[Topic] = ALL_TOPICS, min_real: int = MIN_REAL_SENTENCES) -> list[Entry]:
+    """The whole catalogue; with a bank, departments with ``min_real`` sentences are written from them."""
     entries: list[Entry] = []
     for name, dept_topics in grammar_topics(config, topics).items():
         weight = weights.get(name, 0.0)
         total = sum(t.weight for t in dept_topics)
         pools = bank.pools_for(name) if bank is not None else {}
-        if sum(pools.values()) < MIN_REAL_SENTENCES:
+        if sum(pools.values()) < min_real:
             entries += [_grammar_entry(t, weight * t.weight / total) for t in dept_topics]
             continue
         seasonal = [t for t in dept_topics if t.season]

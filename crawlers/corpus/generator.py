@@ -79,7 +79,7 @@ class Corpus:
             raise ValueError("the configuration needs districts and departments to place and route work orders")
         self.config, self.options = config, options
         weights = department_weights(config, options)
-        self.catalog = Catalog(build_entries(config, weights, bank))
+        self.catalog = Catalog(build_entries(config, weights, bank, min_real=options.min_real_sentences))
         topics = grammar_topics(config)
         self.grammar = GrammarComposer(topics)
         self.real = RealComposer(bank, topics) if bank is not None else None

@@ -13,6 +13,9 @@ from datetime import date, timedelta
 
 from suqiu.config import Config
 
+# a department with fewer real sentences is written by the grammar: recombining a few hundred
+# sentences into thousands of records would make unrelated records near-duplicates of each other
+MIN_REAL_SENTENCES = 1500
 DEPARTMENT_WEIGHTS: dict[str, float] = {
     "住房和城乡建设局": 0.24, "城市管理局": 0.17, "人力资源和社会保障局": 0.13, "市场监督管理局": 0.13,
     "交通运输局": 0.10, "生态环境局": 0.10, "教育局": 0.07, "卫生健康委员会": 0.06,
@@ -46,6 +49,7 @@ class CorpusOptions:
     department_missing_share: float = 0.08   # routed work orders whose 承办部门 cell is empty
     department_alias_share: float = 0.10     # … or holds an alias (住建局) instead of the full name
     address_share: float = 0.85
+    min_real_sentences: int = MIN_REAL_SENTENCES
     id_prefix: str = "GD"
     channels: tuple[tuple[str, float], ...] = CHANNELS
     requester_types: tuple[tuple[str, float], ...] = REQUESTER_TYPES

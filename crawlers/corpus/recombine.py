@@ -65,18 +65,22 @@ class RealComposer:
         return demand + sentence(pick(rng, self.bank.closers))
 
     def body(self, rng: random.Random, pool: Sequence[str], budget: int, target: int) -> str:
-        """At least two sentences, none longer than about half the record, until the budget is met."""
+        """Runs of one to three neighbouring sentences (mostly of one message, so they read on),
+        at least two sentences in all, none longer than about half the record."""
         cap = max(24, int(0.45 * target))
         parts: list[str] = []
         used: set[int] = set()
         size = tries = 0
         while (size < budget or len(parts) < 2) and tries < 400:
             tries += 1
-            i = int(rng.random() * len(pool))
-            text = pool[i]
-            if i in used or len(text) > cap:
-                continue
-            used.add(i)
-            parts.append(sentence(text))
-            size += len(text)
+            start = int(rng.random() * len(pool))
+            for i in range(start, min(len(pool), start + 1 + int(rng.random() * 3))):
+                text = pool[i]
+                if i in used or len(text) > cap:
+                    break
+                used.add(i)
+                parts.append(sentence(text))
+                size += len(text)
+                if size >= budget and len(parts) >= 2:
+                    break
         return "".join(parts)

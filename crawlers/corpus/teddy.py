@@ -27,6 +27,7 @@ from suqiu.config import Config
 CITY_MARK, OTHER_MARK, DISTRICT_MARK = "\ue000", "\ue001", "\ue002"
 MARKS = CITY_MARK + OTHER_MARK + DISTRICT_MARK
 MIN_POOL = 150                 # sentences; smaller subject pools join the department's general pool
+MIN_BODY = 8                   # characters: shorter fragments say nothing on their own
 GENERAL = "综合"
 FILES = ("messages_labeled.csv", "messages_unlabeled.csv", "messages_with_votes.csv", "messages_with_replies.csv")
 
@@ -56,12 +57,12 @@ def clean_text(text: str) -> str:
     return mark_places(_PHONE.sub("", _SPACE.sub("", text)))
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences worth recombining: 8–240 characters, mostly Han, no anonymised leftovers."""
+def split_sentences(text: str, shortest: int = 4) -> list[str]:
+    """Sentences worth recombining: ``shortest``–240 characters, mostly Han, no anonymised leftovers."""
     out = []
     for raw in _SPLIT.split(text):
-        s = _ENUM.sub("", raw.strip("，,、：: "))
-        if 8 <= len(s) <= 240 and len(_HAN.findall(s)) >= 0.6 * len(s) and not _LEFTOVER.search(s):
+        s = _ENUM.sub("", raw.strip().lstrip("，,、：: "))
+        if shortest <= len(s) <= 240 and len(_HAN.findall(s)) >= 0.6 * len(s) and not _LEFTOVER.search(s):
             out.append(s)
     return out
 
@@ -176,6 +177,8 @@ def _add(bank: SentenceBank, config: Config, msg: Message, seen: set[str],
             continue
         seen.add(s)
         kind = role(s)
+        if kind not in ("opener", "closer") and len(s) < MIN_BODY:
+            continue
         if kind == "opener":
             bank.openers.append(s)
         elif kind == "closer":
