@@ -70,11 +70,11 @@ def generic_topic(dept: Department) -> Topic:
                  word=words)
 
 
-def _with_law(t: Topic, department: str) -> Topic:
-    laws = P.LAWS_BY_DEPARTMENT.get(department)
-    if not laws or "law" in t.slots:
-        return dataclasses.replace(t, department=department)
-    return dataclasses.replace(t, department=department, slots={**t.slots, "law": laws})
+def _localised(t: Topic, department: str) -> Topic:
+    """The topic under its configured department, citing that department's laws and offices."""
+    extra = {"law": P.LAWS_BY_DEPARTMENT.get(department), "party": P.PARTIES_BY_DEPARTMENT.get(department)}
+    slots = {**{k: v for k, v in extra.items() if v}, **t.slots}
+    return dataclasses.replace(t, department=department, slots=slots)
 
 
 def grammar_topics(config: Config, topics: Sequence[Topic] = ALL_TOPICS) -> dict[str, list[Topic]]:
@@ -83,7 +83,7 @@ def grammar_topics(config: Config, topics: Sequence[Topic] = ALL_TOPICS) -> dict
     for t in topics:
         name = resolve_department(config, t)
         if name is not None:
-            out[name].append(_with_law(t, name))
+            out[name].append(_localised(t, name))
     for d in config.departments:
         if not out[d.name]:
             out[d.name].append(generic_topic(d))

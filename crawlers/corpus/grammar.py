@@ -57,7 +57,7 @@ def _past_month(s: "Slots") -> str:
 
 def _other_party(s: "Slots") -> str:
     first = s["party"]
-    return pick(s.rng, [p for p in P.PARTIES if p != first])
+    return pick(s.rng, [p for p in s.vocab.get("party", P.PARTIES) if p != first] or P.PARTIES)
 
 
 def _price(s: "Slots") -> str:
@@ -92,14 +92,18 @@ COMPUTED: dict[str, Callable[["Slots"], str]] = {
     "date": _past_date, "month": _past_month,
     "year": lambda s: f"{s.day.year}年", "lastyear": lambda s: f"{s.day.year - 1}年",
     "I": lambda s: "来电人" if s.operator else "我", "age": lambda s: str(between(s.rng, 22, 68)),
+    "surname": lambda s: pick(s.rng, P.SURNAMES), "clock": lambda s: str(between(s.rng, 2, 11)),
+    "estate2": lambda s: pick(s.rng, [e for e in s.district.estates if e != s["estate"]] or [s["estate"]]),
     "party2": _other_party,
 }
 VOCAB: dict[str, tuple[str, ...]] = {
     "duration": P.DURATIONS, "times": P.TIMES, "night": P.NIGHT, "party": P.PARTIES, "response": P.RESPONSES,
     "law": P.LAWS, "actor": P.NARRATIVE_ACTORS, "event": P.NARRATIVE_EVENTS, "other_city": P.OTHER_CITIES,
-    "work": P.WORKS, "kids": P.KIDS, "grade": P.GRADES,
+    "work": P.WORKS, "kids": P.KIDS, "grade": P.GRADES, "relative": P.RELATIVES, "firm_kind": P.FIRM_KINDS,
+    "ending": P.QUESTION_ENDINGS,
 }
-FRESH = frozenset({"date", "month", "party", "party2", "actor", "event", "response", "times", "law", "count"})
+FRESH = frozenset({"date", "month", "party", "party2", "actor", "event", "response", "times", "law", "count",
+                   "subject", "ending"})
 
 
 class Slots(dict):
@@ -163,7 +167,8 @@ class FreshSlots(dict):
     def __missing__(self, key: str) -> str:
         if key not in FRESH:
             return self.parent[key]
-        value = self.parent.make(key, self) if key != "party2" else pick(self.parent.rng, P.PARTIES)
+        value = self.parent.make(key, self) if key != "party2" else pick(self.parent.rng, self.parent.vocab.get(
+            "party", P.PARTIES))
         self[key] = value
         return value
 

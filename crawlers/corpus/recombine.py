@@ -66,7 +66,7 @@ class RealComposer:
 
     def body(self, rng: random.Random, pool: Sequence[str], budget: int, target: int) -> str:
         """Runs of one to three neighbouring sentences (mostly of one message, so they read on),
-        at least two sentences in all, none longer than about half the record."""
+        at least two sentences in all, no run longer than about half the record."""
         cap = max(24, int(0.45 * target))
         parts: list[str] = []
         used: set[int] = set()
@@ -74,12 +74,14 @@ class RealComposer:
         while (size < budget or len(parts) < 2) and tries < 400:
             tries += 1
             start = int(rng.random() * len(pool))
+            run = 0
             for i in range(start, min(len(pool), start + 1 + int(rng.random() * 3))):
                 text = pool[i]
-                if i in used or len(text) > cap:
+                if i in used or run + len(text) > cap:
                     break
                 used.add(i)
                 parts.append(sentence(text))
+                run += len(text)
                 size += len(text)
                 if size >= budget and len(parts) >= 2:
                     break
