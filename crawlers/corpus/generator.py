@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from operator import attrgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from crawlers.corpus import fields as F
 from crawlers.corpus.catalog import Catalog, Entry, build_entries, grammar_topics
@@ -46,8 +46,7 @@ RECORD_FIELDS = ("source", "source_id", "channel", "received_at", "title", "cont
                  "replied_at", "replied_by", "satisfaction")
 
 
-@dataclass(frozen=True)
-class Truth:
+class Truth(NamedTuple):
     """What the generator knows about a record: its near-duplicate group and where it came from."""
 
     group: str | None      # source_id of the group's first work order; None: a demand made once

@@ -174,10 +174,11 @@ class FreshSlots(dict):
 
 
 def sentence(text: str) -> str:
-    """The text as a whole sentence: a trailing comma or semicolon becomes 。, none is added."""
+    """The text as a whole sentence: a trailing comma or semicolon becomes 。 (？ for a question)."""
     if not text or text[-1] in END_MARKS:
         return text
-    return (text[:-1] if text[-1] in "；;，,、：:" else text) + "。"
+    body = text[:-1] if text[-1] in "；;，,、：:" else text
+    return body + ("？" if body[-1] in "吗呢么" or body.startswith("请问") else "。")
 
 
 def fill(template: str, slots: Mapping[str, str]) -> str:
