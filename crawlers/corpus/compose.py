@@ -81,7 +81,9 @@ class GrammarComposer:
             self.narratives[dept] = expand(P.NARRATIVES, 2048, vocab)
             self.priors[dept] = expand(P.PRIORS, 1024, vocab)
             for t in ts:
-                self.others[(dept, t.key)] = [o for o in ts if o.kind in COMPLAINING and o.key != t.key]
+                # seasonal problems stay in their season: a January letter does not go on about heat
+                self.others[(dept, t.key)] = [o for o in ts if o.kind in COMPLAINING and not o.season
+                                              and o.key != t.key]
 
     def _impacts(self, department: str) -> tuple[str, ...]:
         if department not in self.impacts:

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from crawlers.corpus.generator import shipped_config
 from suqiu.config import Config, ImportProfile
 
 PROFILE = "12345-workorder"
@@ -30,7 +31,7 @@ def cell(fld: str, value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        return value.isoformat(" ")[:19]   # local wall time to the second, without the offset
     if fld == "status":
         return STATUS_WORDS.get(str(value), str(value))
     if fld == "requester_type":
@@ -41,7 +42,6 @@ def cell(fld: str, value: Any) -> str:
 def write_csv(records: Iterable[dict[str, Any]], path: Path | str, *, config: Config | None = None,
               profile: str = PROFILE, encoding: str = "utf-8-sig") -> int:
     """Write ``records`` to ``path`` under ``profile``'s headers; returns the number of rows."""
-    from crawlers.corpus.generator import shipped_config
     cfg = config or shipped_config()
     chosen = cfg.import_profile(profile)
     if chosen is None:

@@ -89,6 +89,7 @@ COMPUTED: dict[str, Callable[["Slots"], str]] = {
     "amount": lambda s: str(between(s.rng, 12, 980) * 100), "wan": lambda s: str(between(s.rng, 2, 90)),
     "price": _price, "price2": _price2,
     "days": lambda s: str(between(s.rng, 2, 20)), "hours": lambda s: str(between(s.rng, 1, 12)),
+    "months": lambda s: str(between(s.rng, 2, 11)),
     "date": _past_date, "month": _past_month,
     "year": lambda s: f"{s.day.year}年", "lastyear": lambda s: f"{s.day.year - 1}年",
     "I": lambda s: "来电人" if s.operator else "我", "age": lambda s: str(between(s.rng, 22, 68)),

@@ -394,9 +394,13 @@ def test_real_mode_recombines_bank_sentences(config, teddy_dir: Path) -> None:
     assert all(build_demand(r) for r, _ in pairs)
 
 
-def test_grammar_mode_when_forced_even_with_a_bank(config, teddy_dir: Path) -> None:
-    pairs = list(iter_corpus(200, 3, config=config, sentences=None))
+def test_without_a_bank_the_grammar_writes_everything(pairs) -> None:
     assert not any(t.real for _, t in pairs)
+
+
+def test_a_thin_bank_leaves_departments_to_the_grammar(config, teddy_dir: Path) -> None:
+    bank = load_sentences(teddy_dir, config)   # a few hundred sentences: below the default threshold
+    assert not any(t.real for _, t in iter_corpus(200, 3, config=config, sentences=bank))
 
 
 @pytest.mark.shared_data
