@@ -71,15 +71,15 @@ class GrammarComposer:
     def __init__(self, topics: Mapping[str, Sequence[Topic]] | None = None) -> None:
         # episodes and earlier attempts are the long tail's bulk: expanded once per department
         # (its offices), dated per record
-        self.narratives: dict[str, tuple[str, ...]] = {"": expand(P.NARRATIVES, 2048)}
-        self.priors: dict[str, tuple[str, ...]] = {"": expand(P.PRIORS, 1024)}
+        self.narratives: dict[str, tuple[str, ...]] = {"": expand(P.NARRATIVES, 1024)}
+        self.priors: dict[str, tuple[str, ...]] = {"": expand(P.PRIORS, 512)}
         self.impacts: dict[str, tuple[str, ...]] = {}
         # a long letter raises further problems of the same department: its sibling topics
         self.others: dict[tuple[str, str], list[Topic]] = {}
         for dept, ts in (topics or {}).items():
             vocab = {"party": P.PARTIES_BY_DEPARTMENT.get(dept, P.PARTIES)}
-            self.narratives[dept] = expand(P.NARRATIVES, 2048, vocab)
-            self.priors[dept] = expand(P.PRIORS, 1024, vocab)
+            self.narratives[dept] = expand(P.NARRATIVES, 1024, vocab)
+            self.priors[dept] = expand(P.PRIORS, 512, vocab)
             for t in ts:
                 # seasonal problems stay in their season: a January letter does not go on about heat
                 self.others[(dept, t.key)] = [o for o in ts if o.kind in COMPLAINING and not o.season
@@ -106,11 +106,12 @@ class GrammarComposer:
         tail = self.tail(rng, topic, slots)
         parts = [head, core]
         size = len(head) + len(core) + len(tail)
-        for text in self.middle(rng, topic, slots):
-            if size >= target:
-                break
-            parts.append(text)
-            size += len(text)
+        if size < target:
+            for text in self.middle(rng, topic, slots):
+                parts.append(text)
+                size += len(text)
+                if size >= target:
+                    break
         parts.append(tail)
         return self.title(rng, topic, slots), restyle(rng, "".join(parts))
 
@@ -148,17 +149,20 @@ class GrammarComposer:
         if topic.kind not in COMPLAINING:
             yield from self.asides(rng, topic, slots, details)
             return
-        if rng.random() < 0.5:
+        time_first = rng.random() < 0.5
+        if time_first:
             yield _draw(rng, P.TIME_SENTENCES, slots)
-            yield from (sentence(fill(d, slots)) for d in details[:2])
-        else:
-            yield from (sentence(fill(d, slots)) for d in details[:2])
+        for d in details[:2]:
+            yield sentence(fill(d, slots))
+        if not time_first:
             yield _draw(rng, P.TIME_SENTENCES, slots)
-        yield sentence(fill(details[2], slots)) if len(details) > 2 else ""
+        if len(details) > 2:
+            yield sentence(fill(details[2], slots))
         impacts = _rotated(rng, self._impacts(topic.department))
         yield sentence(fill(impacts[0], slots))
         yield dated(rng, self.priors.get(topic.department) or self.priors[""], slots)
-        yield from (sentence(fill(d, slots)) for d in details[3:3 + int(rng.random() * 3)])
+        for d in details[3:3 + int(rng.random() * 3)]:
+            yield sentence(fill(d, slots))
         narratives = self.narratives.get(topic.department) or self.narratives[""]
         yield from self.further(rng, topic, slots, impacts[1:5], narratives)
         yield from self.episodes(rng, slots, impacts[5:], narratives)

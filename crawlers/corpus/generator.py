@@ -58,6 +58,8 @@ class Truth(NamedTuple):
 
 @dataclass
 class Draft:
+    """A work order before its id and outcome: what a day's sorting needs, and its resubmission plan."""
+
     at: datetime
     entry: Entry
     slots: Slots
@@ -67,6 +69,7 @@ class Draft:
 
 
 def shipped_config() -> Config:
+    """The demo city's configuration (``suqiu/default_config.toml``): districts, departments, profiles."""
     return parse_config(tomllib.loads(default_config_text()))
 
 
