@@ -94,7 +94,7 @@ def _grammar_entry(t: Topic, share: float) -> Entry:
     return Entry(t.key, t.department, t.category, t.kind, t.season, share, topic=t)
 
 
-def build_entries(config: Config, weights: Mapping[str, float], bank: "SentenceBank | None" = None,
+def build_entries(config: Config, weights: Mapping[str, float], bank: SentenceBank | None = None,
                   topics: Sequence[Topic] = ALL_TOPICS, min_real: int = MIN_REAL_SENTENCES) -> list[Entry]:
     """The whole catalogue; with a bank, departments with ``min_real`` sentences are written from them."""
     entries: list[Entry] = []

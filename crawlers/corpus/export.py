@@ -18,7 +18,8 @@ from crawlers.corpus.generator import shipped_config
 from suqiu.config import Config, ImportProfile
 
 PROFILE = "12345-workorder"
-STATUS_WORDS = {"received": "已受理", "routed": "办理中", "replied": "已回复", "closed": "已办结", "reopened": "重新办理"}
+STATUS_WORDS = {"received": "已受理", "routed": "办理中", "replied": "已回复", "closed": "已办结",
+                "reopened": "重新办理"}
 REQUESTER_WORDS = {"individual": "个人", "enterprise": "企业", "anonymous": "匿名"}
 
 

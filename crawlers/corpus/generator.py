@@ -31,7 +31,7 @@ from crawlers.corpus.replies import outcome
 from crawlers.corpus.resubmit import resubmission
 from crawlers.corpus.rhythm import daily_targets, hour_tables, seconds_in_day
 from crawlers.corpus.teddy import SentenceBank
-from crawlers.corpus.weights import WeightedTable, between, pick
+from crawlers.corpus.weights import WeightedTable, between
 from suqiu.config import Config, default_config_text, parse_config
 from suqiu.model import SHANGHAI
 

@@ -46,36 +46,36 @@ def topic(key: str, department: str, category: str, weight: float, *, titles: st
                  split(details), split(demands), {k: split(v) for k, v in slots.items()})
 
 
-def _past_date(s: "Slots") -> str:
+def _past_date(s: Slots) -> str:
     d = s.day - timedelta(days=between(s.rng, 3, 80))
     return f"{d.month}月{d.day}日"
 
 
-def _past_month(s: "Slots") -> str:
+def _past_month(s: Slots) -> str:
     return f"{(s.day.month - between(s.rng, 1, 7) - 1) % 12 + 1}月份"
 
 
-def _other_party(s: "Slots") -> str:
+def _other_party(s: Slots) -> str:
     first = s["party"]
     return pick(s.rng, [p for p in s.vocab.get("party", P.PARTIES) if p != first] or P.PARTIES)
 
 
-def _price(s: "Slots") -> str:
+def _price(s: Slots) -> str:
     return f"{between(s.rng, 8, 30) / 10:.1f}"
 
 
-def _price2(s: "Slots") -> str:
+def _price2(s: Slots) -> str:
     return f"{float(s['price']) + between(s.rng, 3, 15) / 10:.1f}"
 
 
-def _gazetteer(attr: str, fallback: str) -> Callable[["Slots"], str]:
-    def make(s: "Slots") -> str:
+def _gazetteer(attr: str, fallback: str) -> Callable[[Slots], str]:
+    def make(s: Slots) -> str:
         names = getattr(s.district, attr)
         return pick(s.rng, names) if names else f"{s.district.name}{fallback}"
     return make
 
 
-COMPUTED: dict[str, Callable[["Slots"], str]] = {
+COMPUTED: dict[str, Callable[[Slots], str]] = {
     "district": lambda s: s.district.name,
     "street": _gazetteer("streets", "城区街道"), "road": _gazetteer("roads", "主干道"),
     "estate": _gazetteer("estates", "新村小区"),
@@ -133,11 +133,11 @@ class Slots(dict):
         value = pick(self.rng, choices)
         return value.format_map(into if into is not None else self) if "{" in value else value
 
-    def sibling(self, vocab: Mapping[str, tuple[str, ...]]) -> "SiblingSlots":
+    def sibling(self, vocab: Mapping[str, tuple[str, ...]]) -> SiblingSlots:
         """The same place, people and numbers with another topic's vocabulary (its own {obj})."""
         return SiblingSlots(self, vocab)
 
-    def fresh(self) -> "FreshSlots":
+    def fresh(self) -> FreshSlots:
         """A view that draws new dates, parties and episodes (a second episode is not the first)."""
         return FreshSlots(self)
 

@@ -15,7 +15,7 @@ T = TypeVar("T")
 class WeightedTable(Generic[T]):
     """Values with non-negative weights; ``pick`` draws one with probability proportional to its weight."""
 
-    __slots__ = ("values", "cum", "total")
+    __slots__ = ("cum", "total", "values")
 
     def __init__(self, pairs: Iterable[tuple[T, float]]) -> None:
         kept = [(v, float(w)) for v, w in pairs if w > 0]

@@ -130,7 +130,7 @@ def test_near_duplicate_share_measured_by_dedup(records) -> None:
 def test_dedup_finds_the_constructed_groups_and_nothing_else(pairs, records) -> None:
     truth = {r["source_id"]: t for r, t in pairs}
     found = false = 0
-    for (r, t), matched in zip(pairs, dedup_flags(records)):
+    for (_, t), matched in zip(pairs, dedup_flags(records), strict=True):
         mates = [m for m in matched if t.group and truth[m].group == t.group]
         found += bool(mates) and t.is_copy
         false += bool(matched) and not mates
@@ -163,7 +163,8 @@ def test_resubmissions_come_days_later_and_differ(pairs) -> None:
 def test_resubmission_stays_similar() -> None:
     import random
     rng = random.Random(3)
-    title, content = "屏西小区电梯经常故障", "尊敬的领导：屏西小区3号楼的电梯一个月里坏了五次。物业只是派人重启一下。希望尽快维修。"
+    title = "屏西小区电梯经常故障"
+    content = "尊敬的领导：屏西小区3号楼的电梯一个月里坏了五次。物业只是派人重启一下。希望尽快维修。"
     for _ in range(200):
         t, c = resubmission(rng, title, content)
         assert (t, c) != (title, content)
