@@ -107,7 +107,7 @@ class GrammarComposer:
         parts = [head, core]
         size = len(head) + len(core) + len(tail)
         if size < target:
-            for text in self.middle(rng, topic, slots):
+            for text in self.middle(rng, topic, slots, short=target < 150):
                 parts.append(text)
                 size += len(text)
                 if size >= target:
@@ -142,14 +142,18 @@ class GrammarComposer:
         closer = pick(rng, P.CLOSERS) if not slots.operator and rng.random() < 0.45 else ""
         return demand + closer
 
-    def middle(self, rng: random.Random, topic: Topic, slots: Slots) -> Iterator[str]:
-        """Sentences in reading order, as many as the caller takes (unbounded for complaints)."""
+    def middle(self, rng: random.Random, topic: Topic, slots: Slots, short: bool = False) -> Iterator[str]:
+        """Sentences in reading order, as many as the caller takes (unbounded for complaints).
+
+        A short work order opens with how long it has lasted: that sentence's own slots (a
+        duration, a month, a date) keep two short complaints on one topic apart.
+        """
         details = list(topic.details)
         shuffle(rng, details)
         if topic.kind not in COMPLAINING:
             yield from self.asides(rng, topic, slots, details)
             return
-        time_first = rng.random() < 0.5
+        time_first = short or rng.random() < 0.5
         if time_first:
             yield _draw(rng, P.TIME_SENTENCES, slots)
         for d in details[:2]:
