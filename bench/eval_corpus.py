@@ -25,7 +25,7 @@ from crawlers.corpus.generator import shipped_config  # noqa: E402
 from nlp.dedup import DupIndex, MinHasher  # noqa: E402
 from nlp.normalize import Normalizer  # noqa: E402
 from nlp.pii import PiiMasker, strip_tags  # noqa: E402
-from nlp.text_stage import join_title  # noqa: E402
+from nlp.text_pipeline import join_title  # noqa: E402
 
 TEDDY = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "teddy2020c"
 

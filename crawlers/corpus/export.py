@@ -2,25 +2,38 @@
 
 Headers are the profile's own first alias for each field it maps (工单编号, 来电时间, 诉求内容 …),
 so the file follows the configuration, and values are written the way such exports write them:
-local time without zone, status and requester type in Chinese wordings the importer knows.
+local time without zone, status and requester type in Chinese wordings taken from the importer's
+own vocabularies (``crawlers.statuses``, the importer's requester types), so every row reads back.
 Rows are written as they are generated; nothing is held.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from crawlers.corpus.generator import shipped_config
+from crawlers.importers.mapping import DEFAULT_VALUE_MAPS
+from crawlers.statuses import STATUS_WORDS
 from suqiu.config import Config, ImportProfile
 
 PROFILE = "12345-workorder"
-STATUS_WORDS = {"received": "已受理", "routed": "办理中", "replied": "已回复", "closed": "已办结",
-                "reopened": "重新办理"}
-REQUESTER_WORDS = {"individual": "个人", "enterprise": "企业", "anonymous": "匿名"}
+
+
+def wordings(vocabulary: Mapping[str, str]) -> dict[str, str]:
+    """Code → the first Chinese wording the importer reads as that code (so every row reads back)."""
+    out: dict[str, str] = {}
+    for word, code in vocabulary.items():
+        if not word.isascii():
+            out.setdefault(code, word)
+    return out
+
+
+STATUS_WORDING = wordings(STATUS_WORDS)                                 # received → 待受理 …
+REQUESTER_WORDING = wordings(DEFAULT_VALUE_MAPS["requester_type"])      # individual → 个人 …
 
 
 def export_columns(profile: ImportProfile) -> list[tuple[str, str]]:
@@ -34,9 +47,9 @@ def cell(fld: str, value: Any) -> str:
     if isinstance(value, datetime):
         return value.isoformat(" ")[:19]   # local wall time to the second, without the offset
     if fld == "status":
-        return STATUS_WORDS.get(str(value), str(value))
+        return STATUS_WORDING.get(str(value), str(value))
     if fld == "requester_type":
-        return REQUESTER_WORDS.get(str(value), str(value))
+        return REQUESTER_WORDING.get(str(value), str(value))
     return str(value)
 
 

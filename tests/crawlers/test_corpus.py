@@ -19,7 +19,7 @@ from crawlers.corpus.resubmit import MIN_SIMILARITY, jaccard, resubmission
 from crawlers.corpus.rhythm import daily_targets, day_weight, holiday_factor, spring_festival
 from crawlers.corpus.teddy import MARKS, clean_text, role, sentences_in, split_sentences
 from crawlers.importers.mapping import RowContext, map_row
-from crawlers.importers.profiles import choose, known_headers
+from crawlers.importers.import_profiles import choose, known_headers
 from crawlers.importers.readers import open_export
 from suqiu.config import parse_config
 from suqiu.model import SHANGHAI, Demand, build_demand
@@ -55,7 +55,7 @@ def dedup_flags(records: list[dict]) -> list[list[str]]:
     from nlp.dedup import DupIndex, MinHasher
     from nlp.normalize import Normalizer
     from nlp.pii import PiiMasker, strip_tags
-    from nlp.text_stage import join_title
+    from nlp.text_pipeline import join_title
     norm, mask, hasher = Normalizer(), PiiMasker(), MinHasher()
     index = DupIndex(hasher, threshold=0.6)
     out = []
