@@ -20,8 +20,11 @@ The principals are the core's (``suqiu.principals``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
+from search.query import QueryError, SearchQuery
 from suqiu.disclosure import AGGREGATE_LEVEL, PERSONAL_FIELDS, Grant, grants, project
 from suqiu.disclosure import may_see as may_see_demand
 from suqiu.principals import Principal, PrincipalError
@@ -46,6 +49,16 @@ def visibility(principal: Principal) -> tuple[Grant, ...] | None:
     return grants(principal)
 
 
+def public_query(query: SearchQuery, published: Iterable[str] = ()) -> SearchQuery:
+    """``query`` as the public (and a client) may ask it: no facet on a field it cannot see (urgency,
+    time limits, the department unless published), and a filter on one refused, naming it."""
+    hidden = {"urgency", "overdue"} | ({"department"} - set(published))
+    for name in sorted(hidden):
+        if getattr(query.filters, name) not in ((), None):
+            raise QueryError(name, "公众不能按此字段筛选")
+    return replace(query, facets=tuple(f for f in query.facets if f not in hidden))
+
+
 def may_see(principal: Principal, doc: dict[str, Any]) -> bool:
     """The same rule the backends compile into queries, for one document already in hand."""
     return may_see_demand(principal, doc.get("publication"), doc.get("department"))
@@ -63,4 +76,4 @@ def may_see_profile(principal: Principal, dimension: str, value: str) -> bool:
 
 
 __all__ = ["Principal", "AccessError", "PERSONAL_FIELDS", "canonical_principal", "required_department", "may_see",
-           "may_see_aggregate", "may_see_profile", "project", "visibility"]
+           "may_see_aggregate", "may_see_profile", "project", "public_query", "visibility"]

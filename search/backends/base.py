@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from search.access import Principal, may_see, project
+from search.access import Principal, may_see, project, public_query
 from search.documents import HIT_FIELDS
 from search.query import SearchQuery, SearchResult, Term, TextQuery
 from search.segmentation import QuerySegmenter, char_tokens
@@ -111,6 +111,8 @@ class SearchBackend(ABC):
         A query naming no ``kind`` searches demands only (``DEFAULT_KINDS``)."""
         query.validate()
         query = query.with_default_kind()
+        if not principal.sees_personal_fields:  # the public: its fields only, in filters and facets too
+            query = public_query(query, self.published)
         if query.similar_to is not None:
             self.require("more_like_this")
         result = self._search(query, principal)

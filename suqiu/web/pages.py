@@ -117,6 +117,9 @@ def search_page(request: Request, user: User = Depends(require_user)) -> Respons
         return render(request, "search.html", context, status_code=400)
     try:
         result = search(app, query, principal_for(user))
+    except QueryError as exc:  # e.g. the public filtering by a field it cannot see
+        context["error"] = query_error_message(exc)
+        return render(request, "search.html", context, status_code=400)
     except SearchUnavailable:
         context["error"] = UNAVAILABLE
         return render(request, "search.html", context, status_code=503)

@@ -399,6 +399,14 @@ class SearchContract:
         assert facet(res, "source") == {"portal": 5, "review": 2} and "长乐区" not in facet(res, "district")
         assert res.total == len(PUBLIC)
 
+    def test_public_cannot_count_or_filter_by_internal_fields(self, backend):
+        res = run(backend, principal=Principal.public(), facets=["urgency", "department", "district"])
+        assert set(res.facets) == {"district"}           # the department is not published to this backend
+        for name, value in (("urgency", "low"), ("overdue", True), ("department", ZJ)):
+            with pytest.raises(QueryError) as exc:
+                run(backend, principal=Principal.public(), **{name: value})
+            assert exc.value.field == name
+
     def test_public_hits_carry_public_fields_only(self, backend):
         for hit in run(backend, principal=Principal.public()).hits:
             assert set(hit.fields) <= set(PUBLIC_FIELDS) - set(PERSONAL_FIELDS)

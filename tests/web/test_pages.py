@@ -221,6 +221,8 @@ def test_public_sees_public_records_only(as_user, seeded) -> None:
     html = c.get("/search?q=").text
     assert 'id="total">1<' in html and f"/records/{quote(seeded['1005'])}" in html
     assert "仓山区某工地" not in c.get("/search?q=噪音").text
+    assert 'name="overdue"' not in html and 'data-facet="urgency"' not in html   # internal fields
+    assert c.get("/search?urgency=high").status_code == 400
     sheet = load_workbook(io.BytesIO(c.get("/search/export.xlsx").content)).active
     cells = {str(v) for row in sheet.iter_rows(values_only=True) for v in row if v is not None}
     assert seeded["1005"] in cells and not {seeded[k] for k in ("1001", "1002", "1003", "1004", "1006")} & cells
