@@ -88,7 +88,7 @@ class Classifier:
         self._names = re.compile(_alternation([n for n, _ in self._departments])) if self._departments else None
 
     @classmethod
-    def from_config(cls, config: Config) -> "Classifier":
+    def from_config(cls, config: Config) -> Classifier:
         return cls(config.classification, config.departments)
 
     def fingerprint(self) -> str:

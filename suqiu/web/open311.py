@@ -44,9 +44,7 @@ from suqiu.store import DemandFilter, now_local
 from suqiu.twoway.tokens import verify_token
 from suqiu.web.demand_views import demand_views, disclosure
 from suqiu.web.deps import get_suqiu
-from suqiu.web.open311_format import (  # noqa: F401 (parse_w3c re-exported)
-    Open311Error, _check_format, _csv, _param, error, parse_w3c, respond, w3c,
-)
+from suqiu.web.open311_format import Open311Error, _check_format, _csv, _param, error, parse_w3c, respond, w3c
 from suqiu.web.open311_views import (
     MAX_DESCRIPTION, TRIAGE_CODE, as_request, note, open311_status, reader, service_code, shows,
 )
@@ -121,9 +119,9 @@ def _request_filter(app: Installation, request: Request, now: datetime, who: Pri
         wanted = sorted(OPEN_STATUSES if statuses[0] == "open" else ANSWERED_STATUSES)
     owners, triage = None, False
     codes = _csv(_param(request, "service_code"))
-    if codes and not shows(app, who, None)[0]:  # departments unpublished: a filter would tell them
-        if not set(codes) <= {service_code(d) for d in app.config.departments if d.name in who.scope}:
-            raise Open311Error(400, "本系统不公开承办部门，只能按本 api_key 范围内的 service_code 筛选")
+    scoped = {service_code(d) for d in app.config.departments if d.name in who.scope}
+    if codes and not shows(app, who, None)[0] and not set(codes) <= scoped:  # a filter would tell the department
+        raise Open311Error(400, "本系统不公开承办部门，只能按本 api_key 范围内的 service_code 筛选")
     if codes:
         by_code = _dept_by_code(app)
         owners = [by_code[c] for c in codes if c in by_code and by_code[c]]
