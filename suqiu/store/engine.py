@@ -7,6 +7,8 @@ date-range filters behave the same on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -51,12 +53,34 @@ def _json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+BATCH_BUSY_TIMEOUT_S = 60.0   # commands wait this long for another writer; the web sets its own, shorter
+
+
+class StoreBusy(RuntimeError):
+    """Another writer held the database longer than this store's busy timeout (retry later)."""
+
+
+def _private_files(path: str) -> None:
+    """The database and its WAL/SHM companions readable by the owner only (they hold personal data).
+
+    SQLite creates the WAL and SHM files with the database file's mode, so creating that one 0600
+    is enough; files an earlier release left world-readable are tightened here too."""
+    db = Path(path)
+    db.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not db.exists():
+        os.close(os.open(db, os.O_WRONLY | os.O_CREAT, 0o600))
+    for f in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        if f.exists() and f.stat().st_mode & 0o077:
+            f.chmod(0o600)
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 60}, json_serializer=_json_text)
+        file_backed = bool(path) and path != ":memory:"
+        if file_backed:
+            _private_files(path)
+        engine = create_engine(url, connect_args={"timeout": BATCH_BUSY_TIMEOUT_S}, json_serializer=_json_text)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -65,6 +89,14 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
+            if file_backed:  # the WAL and SHM files exist from here on
+                _private_files(path)
+
+        @event.listens_for(engine, "handle_error")
+        def _busy(ctx: Any) -> None:
+            orig = ctx.original_exception
+            if isinstance(orig, sqlite3.OperationalError) and "locked" in str(orig):
+                raise StoreBusy(str(orig)) from orig
 
         return engine
     return create_engine(url, pool_pre_ping=True, json_serializer=_json_text)
