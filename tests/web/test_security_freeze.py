@@ -17,11 +17,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fastapi.routing import APIRoute
 
 from suqiu.twoway.tokens import create_token
 from suqiu.web.application import create_app
 from tests.web.live import live_server
+from tests.web.routes import api_routes
 
 # handlers allowed to be coroutines: each awaits its request body, then does its store work off the loop
 ASYNC_ALLOWED = {("/open311/v2/requests.{fmt}", "POST")}
@@ -107,6 +107,7 @@ def test_a_lock_longer_than_the_busy_timeout_gives_503_not_a_stall(app) -> None:
 def test_no_handler_is_a_coroutine_that_could_block_the_loop(app) -> None:
     """Plain ``def`` handlers run in the threadpool; a coroutine handler would run its store calls on the loop."""
     api = create_app(app)
-    coroutines = {(r.path, m) for r in api.routes if isinstance(r, APIRoute)
-                  for m in r.methods if inspect.iscoroutinefunction(r.endpoint)}
+    routes = api_routes(api)
+    assert len(routes) > 20 and {"/search", "/api/v1/replies"} <= {r.path for r in routes}
+    coroutines = {(r.path, m) for r in routes for m in r.methods if inspect.iscoroutinefunction(r.endpoint)}
     assert coroutines <= ASYNC_ALLOWED, coroutines - ASYNC_ALLOWED
