@@ -60,8 +60,7 @@ class Installation:
 
 
 def write_default_config(home: Path, force: bool = False) -> tuple[Path, bool]:
-    """Write the shipped defaults to ``home/suqiu.toml`` (owner only: it may come to hold the SMTP
-    password and the store URL); never overwrite an edited file unless forced."""
+    """Write the shipped defaults to ``home/suqiu.toml`` (owner only); never overwrite an edited file unless forced."""
     home.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = home / CONFIG_NAME
     if path.exists() and not force:

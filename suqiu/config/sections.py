@@ -138,13 +138,8 @@ class SmtpConfig(_Section):
 class ServerConfig(_Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
-    # how long a web request waits for another process's write lock before answering 503 (batch
-    # commands keep waiting up to 60 s): a page must never hang behind an import
-    busy_timeout_s: float = Field(default=5.0, gt=0, le=60)
-    # reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (IPs or networks);
-    # none by default: without one, a forged header cannot change the client's address or scheme
+    busy_timeout_s: float = Field(default=5.0, gt=0, le=60)      # see default_config.toml
     trusted_proxies: list[str] = Field(default_factory=list)
-    # a session ends after this long without a request, and 12 h after login in any case
     session_idle_minutes: float = Field(default=30.0, gt=0, le=24 * 60)
 
 

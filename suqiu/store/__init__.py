@@ -10,7 +10,7 @@ No other module imports SQLAlchemy (an import-linter contract in the test comman
 
 from __future__ import annotations
 
-from suqiu.store.accounts import AccountsMixin, SignInMixin
+from suqiu.store.accounts import AccountsMixin
 from suqiu.store.deliveries import DeliveriesMixin
 from suqiu.store.engine import StoreBusy, default_sqlite_url, from_db_time, now_local, to_db_time
 from suqiu.store.records import HistoryMixin, UpsertStats, demand_from_row, text_hash
@@ -22,7 +22,7 @@ from suqiu.store.views import OUTLIER, ViewsMixin
 
 
 class Store(RoutesMixin, HistoryMixin, SearchStateMixin, RunsMixin, DeliveriesMixin, AccountsMixin,
-            SignInMixin, ViewsMixin, ReportingMixin):
+            ViewsMixin, ReportingMixin):
     """All database access for one installation; one instance per process."""
 
     @classmethod

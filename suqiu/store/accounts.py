@@ -1,5 +1,4 @@
-"""Who may sign in or call the APIs: web users (password hashes), API tokens (SHA-256 only), and
-the sign-in state every web process shares: the login throttle's counters and the live sessions."""
+"""Who may sign in or call the APIs: web users (password hashes), API tokens (SHA-256 only), sessions."""
 
 from __future__ import annotations
 
@@ -9,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
 
 from suqiu.store import schema
 from suqiu.store.base import StoreBase
@@ -17,7 +15,7 @@ from suqiu.store.engine import local_times, now_local, to_db_time
 
 
 class AccountsMixin(StoreBase):
-    """The ``users`` and ``api_tokens`` tables."""
+    """The ``users``, ``api_tokens``, ``login_attempts`` and ``web_sessions`` tables."""
 
     # ------------------------------------------------------------------ users
     def user_row(self, username: str) -> dict[str, Any] | None:
@@ -84,78 +82,46 @@ class AccountsMixin(StoreBase):
             return [local_times(dict(r)) for r in rows]
 
 
-# the delay before the next attempt after ``failures`` counted ones, for one throttle key
-WaitAfter = Callable[[str, int], float]
-
-
-def _insert_missing(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    t = schema.login_attempts
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    conn.execute(dialect.insert(t).values(rows).on_conflict_do_nothing(index_elements=[t.c.key]))
-
-
-class SignInMixin(StoreBase):
-    """The ``login_attempts`` and ``web_sessions`` tables."""
-
-    # ------------------------------------------------------------------ login throttle
-    def claim_login_attempt(self, keys: Sequence[str], now: float, window_s: float, wait_after: WaitAfter) -> float:
-        """Count one attempt against every key, unless one of them must still wait: then nothing is
-        counted and the seconds left are returned (0.0: counted, the password may be checked).
-
-        Check and count are one transaction that writes first, so concurrent attempts queue on the
-        write lock (SQLite) or the rows (PostgreSQL) and cannot all pass one check. Counters idle
-        longer than ``window_s`` are evicted (by age, never wholesale)."""
+    # ------------------------------------------------------------------ sign-in state of every web process
+    def claim_login_attempt(self, keys: Sequence[str], now: float, window_s: float,
+                            wait_after: Callable[[str, int], float]) -> float:
+        """Count an attempt on every key unless one must wait (then the seconds left); written first in one
+        transaction, so concurrent attempts queue (SQLite's write lock, PG's row locks), never all pass."""
         t = schema.login_attempts
         with self.begin() as conn:
-            conn.execute(delete(t).where(t.c.last_at < now - window_s))
-            _insert_missing(conn, [{"key": k, "failures": 0, "last_at": now, "next_at": 0.0} for k in keys])
-            rows = conn.execute(select(t).where(t.c.key.in_(list(keys))).with_for_update()).mappings().all()
-            wait = max((r["next_at"] - now for r in rows), default=0.0)
-            if wait > 0:
-                return wait
-            for r in rows:
-                failures = r["failures"] + 1
+            conn.execute(delete(t).where(t.c.last_at < now - window_s))  # eviction by age, never wholesale
+            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+            conn.execute(dialect.insert(t).values([{"key": k, "failures": 0, "last_at": now, "next_at": 0.0} for k in keys])
+                         .on_conflict_do_nothing(index_elements=[t.c.key]))
+            rows = conn.execute(select(t).where(t.c.key.in_(keys)).with_for_update()).mappings().all()
+            wait = max(r["next_at"] - now for r in rows)
+            for r in rows if wait <= 0 else ():
+                n = r["failures"] + 1
                 conn.execute(update(t).where(t.c.key == r["key"]).values(
-                    failures=failures, last_at=now, next_at=now + wait_after(r["key"], failures)))
-        return 0.0
+                    failures=n, last_at=now, next_at=now + wait_after(r["key"], n)))
+        return max(wait, 0.0)
 
-    def settle_login_attempt(self, clear: Sequence[str], undo: Sequence[str], wait_after: WaitAfter) -> None:
-        """After a successful sign-in: forget the ``clear`` counters, take the attempt back from ``undo``."""
+    def settle_login_attempt(self, clear: Sequence[str], undo: Sequence[str]) -> None:
+        """After a sign-in: forget the ``clear`` counters, take the attempt back from the ``undo`` ones."""
         t = schema.login_attempts
         with self.begin() as conn:
-            conn.execute(delete(t).where(t.c.key.in_(list(clear))))
-            for r in conn.execute(select(t).where(t.c.key.in_(list(undo))).with_for_update()).mappings().all():
-                failures = max(0, r["failures"] - 1)
-                conn.execute(update(t).where(t.c.key == r["key"]).values(
-                    failures=failures, next_at=r["last_at"] + wait_after(r["key"], failures) if failures else 0.0))
+            conn.execute(delete(t).where(t.c.key.in_(clear)))
+            conn.execute(update(t).where(t.c.key.in_(undo), t.c.failures > 0).values(failures=t.c.failures - 1))
 
-    def login_attempt_count(self) -> int:
-        """How many throttle counters are kept (for tests and ``suqiu doctor``)."""
-        with self.engine.connect() as conn:
-            return len(conn.execute(select(schema.login_attempts.c.key)).all())
-
-    # ------------------------------------------------------------------ web sessions
     def add_web_session(self, session_hash: str, username: str, expires_at: datetime) -> None:
-        """Record a new session (and drop the expired ones: the table holds live sessions only)."""
-        s, now = schema.web_sessions, to_db_time(now_local())
+        s = schema.web_sessions
         with self.begin() as conn:
-            conn.execute(delete(s).where(s.c.expires_at < now))
-            conn.execute(s.insert().values(id=session_hash, username=username, created_at=now,
-                                           expires_at=to_db_time(expires_at)))
+            conn.execute(delete(s).where(s.c.expires_at < to_db_time(now_local())))  # live sessions only
+            conn.execute(s.insert().values(id=session_hash, username=username, expires_at=to_db_time(expires_at)))
 
-    def web_session(self, session_hash: str) -> dict[str, Any] | None:
-        """The live session with this hash, or None when it ended or expired."""
+    def web_session_user(self, session_hash: str) -> str | None:
         s = schema.web_sessions
         with self.engine.connect() as conn:
-            row = conn.execute(select(s).where(s.c.id == session_hash,
-                                               s.c.expires_at >= to_db_time(now_local()))).mappings().first()
-        return None if row is None else local_times(dict(row))
+            return conn.execute(select(s.c.username).where(
+                s.c.id == session_hash, s.c.expires_at >= to_db_time(now_local()))).scalar()
 
-    def end_web_sessions(self, session_hash: str | None = None, username: str | None = None) -> int:
+    def end_web_sessions(self, session_hash: str | None = None, username: str | None = None) -> None:
         """End one session (logout) or every session of a user (password change, deactivation)."""
         s = schema.web_sessions
-        if session_hash is None and username is None:
-            raise ValueError("name a session or a user")
-        cond = s.c.id == session_hash if session_hash is not None else s.c.username == username
         with self.begin() as conn:
-            return int(conn.execute(delete(s).where(cond)).rowcount)
+            conn.execute(delete(s).where(s.c.id == session_hash if username is None else s.c.username == username))

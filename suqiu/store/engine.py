@@ -53,34 +53,18 @@ def _json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-BATCH_BUSY_TIMEOUT_S = 60.0   # commands wait this long for another writer; the web sets its own, shorter
-
-
 class StoreBusy(RuntimeError):
-    """Another writer held the database longer than this store's busy timeout (retry later)."""
-
-
-def _private_files(path: str) -> None:
-    """The database and its WAL/SHM companions readable by the owner only (they hold personal data).
-
-    SQLite creates the WAL and SHM files with the database file's mode, so creating that one 0600
-    is enough; files an earlier release left world-readable are tightened here too."""
-    db = Path(path)
-    db.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if not db.exists():
-        os.close(os.open(db, os.O_WRONLY | os.O_CREAT, 0o600))
-    for f in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
-        if f.exists() and f.stat().st_mode & 0o077:
-            f.chmod(0o600)
+    """Another writer held the database past the busy timeout (60 s; the web's: ``set_busy_timeout``)."""
 
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
-        file_backed = bool(path) and path != ":memory:"
-        if file_backed:
-            _private_files(path)
-        engine = create_engine(url, connect_args={"timeout": BATCH_BUSY_TIMEOUT_S}, json_serializer=_json_text)
+        if path and path != ":memory:":  # owner only (SQLite gives the WAL and SHM files the same mode)
+            Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+            os.chmod(path, 0o600)
+        engine = create_engine(url, connect_args={"timeout": 60}, json_serializer=_json_text)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -89,14 +73,11 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
-            if file_backed:  # the WAL and SHM files exist from here on
-                _private_files(path)
 
         @event.listens_for(engine, "handle_error")
         def _busy(ctx: Any) -> None:
-            orig = ctx.original_exception
-            if isinstance(orig, sqlite3.OperationalError) and "locked" in str(orig):
-                raise StoreBusy(str(orig)) from orig
+            if isinstance(ctx.original_exception, sqlite3.OperationalError) and "locked" in str(ctx.original_exception):
+                raise StoreBusy(str(ctx.original_exception)) from ctx.original_exception
 
         return engine
     return create_engine(url, pool_pre_ping=True, json_serializer=_json_text)

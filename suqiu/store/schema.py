@@ -294,24 +294,13 @@ locks = Table(
 
 __all__ += ["index_aggregates", "locks"]
 
-# ---------------------------------------------------------------- web sign-in (issue 18)
-# the login throttle's counters, shared by every web process; keys are hashes (a mistyped password
-# in the name field is never stored), times are epoch seconds; rows older than the window are evicted
+# web sign-in: throttle counters (hashed keys, epoch seconds), live sessions (SHA-256 of the cookie's id)
 login_attempts = Table(
-    "login_attempts", metadata,
-    Column("key", String(64), primary_key=True),
-    Column("failures", Integer, nullable=False, default=0),
-    Column("last_at", Float, nullable=False, index=True),
-    Column("next_at", Float, nullable=False, default=0.0),  # no attempt before this moment
-)
-
-# live web sessions: the cookie names one by a random id, only its SHA-256 is kept; logout deletes it
+    "login_attempts", metadata, Column("key", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False), Column("last_at", Float, nullable=False, index=True),
+    Column("next_at", Float, nullable=False))
 web_sessions = Table(
-    "web_sessions", metadata,
-    Column("id", String(64), primary_key=True),
-    Column("username", String(100), nullable=False, index=True),
-    Column("created_at", DateTime, nullable=False),
-    Column("expires_at", DateTime, nullable=False, index=True),
-)
+    "web_sessions", metadata, Column("id", String(64), primary_key=True),
+    Column("username", String(100), nullable=False, index=True), Column("expires_at", DateTime, nullable=False))
 
 __all__ += ["login_attempts", "web_sessions"]

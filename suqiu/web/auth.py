@@ -79,7 +79,7 @@ class LoginThrottle:
 
     def succeeded(self, username: str, address: str) -> None:
         name_key, address_key = self.keys(username, address)
-        self.store.settle_login_attempt([name_key], [address_key], self.wait_after)
+        self.store.settle_login_attempt([name_key], [address_key])
 
 
 # --------------------------------------------------------------------------- signing
@@ -172,8 +172,7 @@ def session_user(signer: SessionSigner, store: Store, token: str | None,
     seen, now = payload.get("seen"), int(time.time())
     if not isinstance(seen, int) or now - seen > idle_s:
         return None, None
-    session = store.web_session(_session_hash(payload["sid"]))
-    if session is None or session["username"] != payload["u"]:
+    if store.web_session_user(_session_hash(payload["sid"])) != payload["u"]:
         return None, None
     user = get_user(store, payload["u"])
     if user is None or not user.active:

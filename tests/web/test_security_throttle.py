@@ -18,6 +18,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from suqiu.store import schema
 from suqiu.twoway.accounts import add_user
 from suqiu.web.application import create_app
 from suqiu.web.auth import LoginThrottle
@@ -28,14 +29,27 @@ PASSWORD = "office-pass-1"
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _counters(store) -> int:
+    with store.engine.connect() as conn:
+        return len(conn.execute(schema.login_attempts.select()).all())
+
+
 @pytest.fixture
 def office(app):
     add_user(app.store, "office", PASSWORD, "office", config=app.config)
     return app
 
 
-def _client(app, address: str, **kw) -> TestClient:
-    return TestClient(create_app(app), base_url="http://127.0.0.1", client=(address, 40000), **kw)
+def _web(app, base_s: float = 60.0):
+    """The app with its throttle's first delay at ``base_s``: long enough that no delay runs out
+    while a test runs on a slow machine (the default, 1 s, could let a late guess through)."""
+    api = create_app(app)
+    api.state.login_throttle = LoginThrottle(app.store, base_s=base_s, cap_s=900.0)
+    return api
+
+
+def _client(app, address: str, base_s: float = 60.0) -> TestClient:
+    return TestClient(_web(app, base_s), base_url="http://127.0.0.1", client=(address, 40000))
 
 
 def _attempt(c: TestClient, password: str, headers: dict[str, str] | None = None, name: str = "office") -> int:
@@ -45,7 +59,7 @@ def _attempt(c: TestClient, password: str, headers: dict[str, str] | None = None
 
 
 def test_concurrent_wrong_passwords_cannot_all_reach_the_check(office) -> None:
-    with live_server(create_app(office)) as base:
+    with live_server(_web(office)) as base:
         first = httpx.get(f"{base}/login")
         token, cookies = csrf_from(first.text), dict(first.cookies)
         codes: list[int] = []
@@ -115,9 +129,9 @@ def test_counters_are_evicted_by_age_and_a_flood_of_names_wipes_nothing(office) 
     for i in range(400):                      # a flood of other names does not reset the guesser's delay
         t.claim(f"name{i}", f"10.1.{i // 200}.{i % 200}", now=1.0)
     assert t.claim("office", "10.0.0.1", now=2.0) == pytest.approx(28.0)
-    assert office.store.login_attempt_count() > 400
+    assert _counters(office.store) > 400
     t.claim("late", "10.9.9.9", now=100.0)   # past the window: every idle counter is gone, the new one kept
-    assert office.store.login_attempt_count() == 2
+    assert _counters(office.store) == 2
     assert t.claim("office", "10.0.0.1", now=100.0) == 0
 
 
@@ -132,7 +146,7 @@ def test_the_throttle_is_shared_across_processes(office) -> None:
     out = subprocess.run([sys.executable, "-c", script, str(office.home)], capture_output=True, text=True,
                          env=env, timeout=120, check=True)
     assert json.loads(out.stdout) == [0] * 8
-    assert _attempt(_client(office, "10.0.0.5"), PASSWORD) == 429   # this process sees the other's count
+    assert _attempt(_client(office, "10.0.0.5", base_s=1.0), PASSWORD) == 429   # this process sees the other's count
 
 
 def test_forwarded_for_is_ignored_without_a_trusted_proxy(office) -> None:
@@ -148,3 +162,39 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_counters(office) -> None
     assert codes[-1] == 429
     other = _client(office, "10.0.0.1")
     assert _attempt(other, PASSWORD, headers={"X-Forwarded-For": "203.0.113.9"}) == 303
+
+
+def _concurrent_claims(store, n: int = 30) -> list[float]:
+    t = LoginThrottle(store)
+    barrier, waits, lock = threading.Barrier(n), [], threading.Lock()
+
+    def claim() -> None:
+        barrier.wait()
+        w = t.claim("office", "10.0.0.1")
+        with lock:
+            waits.append(w)
+
+    threads = [threading.Thread(target=claim) for _ in range(n)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(60)
+    return waits
+
+
+def test_concurrent_claims_are_atomic_on_sqlite(office) -> None:
+    waits = _concurrent_claims(office.store)
+    assert len(waits) == 30 and waits.count(0.0) == 5
+
+
+@pytest.mark.postgres
+def test_concurrent_claims_are_atomic_on_postgresql(pg_test_url) -> None:
+    from suqiu.store import Store
+    store = Store.open(pg_test_url)
+    try:
+        waits = _concurrent_claims(store)
+        assert len(waits) == 30 and waits.count(0.0) == 5
+        LoginThrottle(store).succeeded("office", "10.0.0.1")
+        assert _counters(store) == 1                # the name's counter cleared, the address's kept
+    finally:
+        store.close()
