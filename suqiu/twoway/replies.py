@@ -35,10 +35,9 @@ class ReplyError(ValueError):
 
 def _load(app: Installation, who: Principal, record_id: str) -> dict[str, Any]:
     row = app.store.get(record_id)
-    if row is None:
+    # another department's demand answers as a missing one: a caller cannot probe which ids exist
+    if row is None or not who.may_act_for(app.store.owner_of(app.config, record_id)):
         raise ReplyError(404, f"诉求不存在: {record_id}")
-    if not who.may_act_for(app.store.owner_of(app.config, record_id)):
-        raise ReplyError(403, "不能处理其他部门的诉求")
     return row
 
 
