@@ -138,6 +138,9 @@ class SmtpConfig(_Section):
 class ServerConfig(_Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
+    busy_timeout_s: float = Field(default=5.0, gt=0, le=60)      # see default_config.toml
+    trusted_proxies: list[str] = Field(default_factory=list)
+    session_idle_minutes: float = Field(default=30.0, gt=0, le=24 * 60)
     open311_posts_per_hour: int = Field(default=60, ge=1)   # requests one client token may file
 
 

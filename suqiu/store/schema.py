@@ -121,7 +121,7 @@ runs = Table(
     Column("error", Text),
 )
 
-# web users (suqiu.web.auth): passwords stored as scrypt hashes with a per-user salt
+# web users (suqiu.twoway.accounts): argon2id password hashes (earlier releases: scrypt, rehashed at sign-in)
 users = Table(
     "users", metadata,
     Column("username", String(100), primary_key=True),
@@ -305,3 +305,13 @@ quotas = Table(
 )
 
 __all__ += ["index_aggregates", "locks", "quotas"]
+# web sign-in: throttle counters (hashed keys, epoch seconds), live sessions (SHA-256 of the cookie's id)
+login_attempts = Table(
+    "login_attempts", metadata, Column("key", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False), Column("last_at", Float, nullable=False, index=True),
+    Column("next_at", Float, nullable=False))
+web_sessions = Table(
+    "web_sessions", metadata, Column("id", String(64), primary_key=True),
+    Column("username", String(100), nullable=False, index=True), Column("expires_at", DateTime, nullable=False))
+
+__all__ += ["login_attempts", "web_sessions"]

@@ -34,6 +34,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from suqiu.disclosure import may_see
@@ -169,9 +170,8 @@ def find_updates(app: Installation, request: Request, now: datetime | None = Non
 
 
 # ---------------------------------------------------------------------------- POST requests
-async def create_request(app: Installation, request: Request) -> list[dict[str, Any]]:
-    form = await request.form()
-    field = {k: (str(v).strip() if v is not None else "") for k, v in form.items()}
+def create_request(app: Installation, field: dict[str, str]) -> list[dict[str, Any]]:
+    """File one request from its form fields (blocking store work: called in the threadpool)."""
     who = verify_token(app, field.get("api_key"))
     if who is None:
         raise Open311Error(403, "api_key 缺失或无效")
@@ -265,10 +265,13 @@ def get_requests(fmt: str, request: Request) -> Response:
 
 @router.post("/requests.{fmt}")
 async def post_requests(fmt: str, request: Request) -> Response:
+    """Reads the form on the loop, files it in the threadpool: a writer's lock never freezes the server."""
     app = get_suqiu(request)
     try:
         _check_format(fmt)
-        return respond(fmt, "service_requests", "request", await create_request(app, request))
+        form = await request.form()
+        field = {k: (str(v).strip() if v is not None else "") for k, v in form.items()}
+        return respond(fmt, "service_requests", "request", await run_in_threadpool(create_request, app, field))
     except Open311Error as exc:
         return error(fmt, exc.status, exc.description)
 
