@@ -65,6 +65,7 @@ class Disclosure:
             "pending_analysis": row.get("masked_text") is None, "urgency": row.get("urgency_level"),
             "reply_text": self.mask(row.get("reply_text")), "replied_at": row.get("replied_at"),
             "replied_by": row.get("replied_by"), "satisfaction": row.get("satisfaction"), "due_at": due_at,
+            "lat": row.get("lat"), "lon": row.get("lon"),
         }
 
     def detail(self, record: dict[str, Any], analysis: Analysis | None, owner: str | None,
