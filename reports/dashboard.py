@@ -111,8 +111,8 @@ def _critical(app: Installation, owner: str | None, now: datetime, limit: int = 
         out.append({"id": r["id"], "title": headline(r.get("masked_title"), r.get("masked_text"), 40) or "（待分析）",
                     "district": r["district"] or "", "department": r["owner"] or app.config.routing.triage_queue,
                     "urgency": r["urgency_level"], "urgency_label": label(URGENCY, r["urgency_level"]),
-                    "received_at": r["received_at"].isoformat(timespec="minutes"),
-                    "due_at": due.isoformat(timespec="minutes"), "overdue": due < now})
+                    "received_at": f"{r['received_at']:%Y-%m-%d %H:%M}", "due_at": f"{due:%Y-%m-%d %H:%M}",
+                    "overdue": due < now})
     return out
 
 

@@ -224,8 +224,8 @@
   /* ------------------------------------------------------------------ lists */
   function drawLists(d) {
     fill("table-critical", table("紧急诉求（未办结）", ["等级", "受理时间", "区县", "承办部门", "诉求", "答复时限"], d.critical.map(function (c) {
-      return [c.urgency_label, c.received_at.replace("T", " "), c.district, c.department,
-              { text: c.title, href: "/records/" + encodeURIComponent(c.id) }, c.due_at.replace("T", " ") + (c.overdue ? "（已超期）" : "")];
+      return [c.urgency_label, c.received_at, c.district, c.department,
+              { text: c.title, href: "/records/" + encodeURIComponent(c.id) }, c.due_at + (c.overdue ? "（已超期）" : "")];
     })));
     fill("table-warnings", table("预警", ["周次", "类型", "等级", "说明"], d.warnings.map(function (w) {
       return [w.week, w.kind_label, w.level_label, w.message];
