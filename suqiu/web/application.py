@@ -12,7 +12,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from suqiu.installation import Installation
-from suqiu.web import dashboard, pages
+from suqiu.web import dashboard, pages, report_pages
 from suqiu.web.api import router as department_api_router
 from suqiu.web.auth import LoginThrottle, SessionSigner, load_secret
 from suqiu.web.open311 import router as open311_router
@@ -29,6 +29,7 @@ def create_app(app: Installation, routers: Iterable[APIRouter] = ()) -> FastAPI:
     api.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     pages.install(api)
     api.include_router(dashboard.router)
+    api.include_router(report_pages.router)
     api.include_router(department_api_router)
     api.include_router(open311_router)
     for router in routers:
