@@ -15,7 +15,9 @@ Follows the published specification (open311/open311.github.io, ``GeoReport_v2/i
 Errors are a list of ``{code, description}`` with HTTP 400 (bad request), 403 (api_key) or 404
 (no such resource). Empty parameters count as absent. Datetimes carry the +08:00 offset. Only
 masked text is served, and no precise address (reads are public: the address of a 12345 demand is
-usually the citizen's home, a personal field, so ``address`` is the district and city); demand statuses map received/routed/reopened → open, replied/closed →
+usually the citizen's home, a personal field, so ``address`` is the district and city); ``lat`` and
+``long`` are the point a client filed the request with, kept as numbers (None for other channels);
+demand statuses map received/routed/reopened → open, replied/closed →
 closed (a reply is how a 12345 demand is resolved).
 """
 
@@ -101,7 +103,7 @@ def as_request(app: Installation, view: dict[str, Any], closed_at: datetime | No
         "service_notice": f"应于 {view['due_at']:%Y-%m-%d %H:%M} 前答复" if dept_name else None,
         "requested_datetime": w3c(view["received_at"]), "updated_datetime": w3c(updated),
         "expected_datetime": w3c(view["due_at"]), "address": address or None, "address_id": None,
-        "zipcode": None, "lat": None, "long": None, "media_url": None,
+        "zipcode": None, "lat": view.get("lat"), "long": view.get("lon"), "media_url": None,
     }
 
 
@@ -213,6 +215,7 @@ async def create_request(app: Installation, request: Request) -> list[dict[str, 
         raise Open311Error(400, "缺少 description（诉求内容）")
     if len(description) > MAX_DESCRIPTION:
         raise Open311Error(400, f"description 超过 {MAX_DESCRIPTION} 字")
+    flat = flon = None
     if lat and lon:
         try:
             flat, flon = float(lat), float(lon)
@@ -220,7 +223,6 @@ async def create_request(app: Installation, request: Request) -> list[dict[str, 
             raise Open311Error(400, "lat/long 必须是数字") from None
         if not (-90 <= flat <= 90 and -180 <= flon <= 180):
             raise Open311Error(400, "lat/long 超出范围")
-        address = address or f"{flat:.6f},{flon:.6f}"
     # the same submission posted twice is one demand (a client retrying after a timeout)
     key = "\x00".join(field.get(k, "") for k in ("api_key", "service_code", "description", "address_string",
                                                   "address_id", "lat", "long", "device_id", "account_id"))
@@ -229,7 +231,8 @@ async def create_request(app: Installation, request: Request) -> list[dict[str, 
     try:
         demand = build_demand({
             "source": "open311", "source_id": source_id, "channel": "Open311", "received_at": now_local(),
-            "content": description, "address": address[:500], "department_given": by_code[code],
+            "content": description, "address": address[:500] or None, "lat": flat, "lon": flon,
+            "department_given": by_code[code],
             "requester": name, "requester_type": "individual" if name else "anonymous",
             "url": field.get("media_url") or None,
         })
