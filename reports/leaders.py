@@ -178,9 +178,10 @@ def replies_section(data: LeadersData, n: int = 8) -> Section:
     def row(r: dict[str, Any]) -> list[Any]:
         return [r["department"], r["title"][:30], r["reply"][:90], f"{r['quality']:.2f}", r["days"],
                 "；".join(r["reasons"][:2])]
-    worst = data.replies[:n]
+    worst = [r for r in data.replies if not r.get("praise")][:n]
     best = sorted(data.replies, key=lambda r: (-r["quality"], r["id"]))[:n]
-    s.paragraphs.append(f"本期共评价答复 {len(data.replies)} 件，建议对质量分最低的 {len(worst)} 件督办。")
+    s.paragraphs.append(f"本期共评价答复 {len(data.replies)} 件，建议对质量分最低的 {len(worst)} 件督办"
+                        "（答复表扬、感谢类诉求的不列入督办）。")
     s.tables.append(Table("答复质量最低（建议督办）", head, [row(r) for r in worst]))
     s.tables.append(Table("答复质量最高（示范）", head, [row(r) for r in best]))
     return s
@@ -209,8 +210,8 @@ def build_leaders(data: LeadersData) -> Report:
                           f"同比 {change(len(this), len(ago) if known[1] else None)}。")
     if data.candidates:
         report.summary.append(f"每月一题首选候选：{data.candidates[0].label}（{data.candidates[0].reasons[0]}）。")
-    if data.replies:
-        report.summary.append(f"答复质量最低的 {min(8, len(data.replies))} 件列入督办建议。")
+    if any(not r.get("praise") for r in data.replies):
+        report.summary.append(f"答复质量最低的 {min(8, sum(not r.get('praise') for r in data.replies))} 件列入督办建议。")
     report.sections = [
         volume_section(data, this, prev, ago, known), districts_section(data, this, prev, ago, known),
         topics_section(data, this, prev, ago, known), departments_section(data), candidates_section(data),

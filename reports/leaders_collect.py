@@ -36,8 +36,10 @@ def _topics(app: Installation) -> dict[int, str]:
     return {int(t["id"]): str(t["label"]) for t in app.store.topic_rows(True)}
 
 
-def scored_replies(app: Installation, period: Period) -> list[dict[str, Any]]:
-    """The period's replies scored by ``nlp.reply_quality`` (masked), worst first."""
+def scored_replies(app: Installation, period: Period, praise: set[str] | frozenset[str] = frozenset()
+                   ) -> list[dict[str, Any]]:
+    """The period's replies scored by ``nlp.reply_quality`` (masked), worst first; replies to the
+    ids in ``praise`` (demands that thank or praise) are marked: a short thank-you is no failure."""
     scorer, disclose = ReplyQualityScorer(), Disclosure(PiiMasker())
     out = []
     for r in app.store.replies_between(app.config, period.start, period.end):
@@ -47,7 +49,7 @@ def scored_replies(app: Installation, period: Period) -> list[dict[str, Any]]:
         out.append({"id": r["id"], "department": r["department"] or "待分派",
                     "title": headline(r["masked_title"], r["masked_text"]), "reply": disclose.mask(r["reply_text"]) or "",
                     "quality": round(s.score, 3), "days": "—" if s.response_days is None else f"{s.response_days:.1f}",
-                    "reasons": list(s.reasons)})
+                    "reasons": list(s.reasons), "praise": r["id"] in praise})
     return sorted(out, key=lambda r: (r["quality"], r["id"]))
 
 
@@ -75,8 +77,9 @@ def collect_leaders(app: Installation, period: Period, now: datetime | None = No
                            period.end)
     topics = _topics(app)
     picks = sorted(app.store.documents(PICK_KIND).values(), key=lambda p: p["month"])
+    praise = set(records.loc[records["sentiment_label"] == "positive", "id"]) if len(records) else set()
     return LeadersData(city=app.config.city.name, period=period, generated_at=now, records=records, topics=topics,
-                       department_figures=_figures(app, period, now), replies=scored_replies(app, period),
+                       department_figures=_figures(app, period, now), replies=scored_replies(app, period, praise),
                        picks=picks, candidates=candidates(records, period, topics, CANDIDATES),
                        forecast=app.store.documents("forecast").get("city:全市"), warnings=_warnings(app, period))
 

@@ -207,3 +207,19 @@ def test_without_recipients_or_smtp_nothing_is_sent(app, tmp_path):
     app.config.reports.recipients = ["mayor@example.gov.cn"]
     mail = run_leaders_report(app, Period.parse("2026-11"), tmp_path, email=True)["mail"]
     assert mail["status"] == "outbox" and io.open(mail["eml"], "rb").read().startswith(b"From:")
+
+
+def test_replies_to_praise_are_not_put_up_for_supervision(app, tmp_path):
+    seed_history(app)
+    thanks = build_demand({"source": "hotline", "source_id": "T1", "received_at": datetime(2026, 11, 20, 9, tzinfo=SHANGHAI),
+                           "content": "感谢城管队员及时处理", "status": "replied", "reply_text": "感谢您的肯定。",
+                           "replied_at": datetime(2026, 11, 21, 9, tzinfo=SHANGHAI), "department_given": CG})
+    app.store.upsert([thanks])
+    app.store.save_analysis([Analysis(record_id=thanks.id, masked_text=thanks.content, masked_title="",
+                                      normalized_text=thanks.content, sentiment_label="positive")], stage="analyze")
+    data = collect_leaders(app, Period.parse("2026-11"))
+    mine = next(r for r in data.replies if r["id"] == thanks.id)
+    assert mine["praise"] and mine["quality"] < 0.5
+    from reports.leaders import replies_section
+    worst = replies_section(data).tables[0]
+    assert "感谢城管队员及时处理" not in str(worst.rows)

@@ -171,7 +171,8 @@
         } },
         visualMap: { min: 0, max: max, left: 8, bottom: 8, text: ["多", "少"], calculable: true, seriesIndex: 0,
                      inRange: { color: ["#fff5f0", "#fcbba1", "#fb6a4a", "#a50f15"] } },
-        geo: { map: MAP, roam: true, label: { show: true, fontSize: 11 }, itemStyle: { borderColor: "#555" } },
+        geo: { map: MAP, roam: true, layoutCenter: ["50%", "50%"], layoutSize: "95%", label: { show: true, fontSize: 11 },
+               itemStyle: { borderColor: "#555" } },
         series: [
           { name: "近 30 天诉求", type: "map", geoIndex: 0, data: rows.map(function (r) { return { name: r.name, value: r.value }; }) },
           { name: "诉求点位", type: "scatter", coordinateSystem: "geo", data: d.points,
