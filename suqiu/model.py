@@ -102,6 +102,8 @@ class Demand(BaseModel):
     rating: float | None = Field(default=None, ge=0, le=5)
     business_name: str | None = Field(default=None, max_length=300)
     crawl_run: str | None = Field(default=None, max_length=100)
+    lat: float | None = Field(default=None, ge=-90, le=90)      # where the source located it (Open311), WGS-84
+    lon: float | None = Field(default=None, ge=-180, le=180)
 
     @field_validator("source_id")
     @classmethod
@@ -186,7 +188,7 @@ class Analysis(BaseModel):
     masked_title: str | None = None
     tokens: list[str] = Field(default_factory=list)
     keywords: list[str] = Field(default_factory=list)
-    places: list[dict[str, str]] = Field(default_factory=list)
+    places: list[dict[str, Any]] = Field(default_factory=list)   # name, level, district, source; lon, lat if known
     sentiment_score: float | None = Field(default=None, ge=-1, le=1)
     sentiment_label: SentimentLabel | None = None
     urgency_level: UrgencyLevel | None = None

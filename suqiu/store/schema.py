@@ -38,6 +38,8 @@ records = Table(
     Column("votes_down", Integer),
     Column("rating", Float),
     Column("business_name", String(300)),
+    Column("lat", Float),                                   # the source's point (Open311), WGS-84
+    Column("lon", Float),
     # provenance
     Column("crawl_run", String(100)),
     Column("content_hash", String(64), nullable=False),   # everything the source said
@@ -315,3 +317,15 @@ web_sessions = Table(
     Column("username", String(100), nullable=False, index=True), Column("expires_at", DateTime, nullable=False))
 
 __all__ += ["login_attempts", "web_sessions"]
+
+# ---------------------------------------------------------------- dashboard and leaders' reports (issue 17)
+# JSON documents by kind: "forecast" (key dimension:subject; the forecasts stage rebuilds them all) and
+# "topic_pick" (每月一题, key the month such as 2026-11, the office's choice)
+documents = Table(
+    "documents", metadata,
+    Column("kind", String(30), primary_key=True),
+    Column("key", String(400), primary_key=True),
+    Column("data", JSON, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+__all__ += ["documents"]

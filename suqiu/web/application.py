@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from suqiu.installation import Installation
-from suqiu.web import errors, pages
+from suqiu.web import dashboard, errors, pages, report_pages
 from suqiu.web.api import router as department_api_router
 from suqiu.web.auth import LoginThrottle, SessionSigner, load_secret
 from suqiu.web.open311 import router as open311_router
@@ -33,6 +33,8 @@ def create_app(app: Installation, routers: Iterable[APIRouter] = ()) -> FastAPI:
     api.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     pages.install(api)
     errors.install(api)
+    api.include_router(dashboard.router)
+    api.include_router(report_pages.router)
     api.include_router(department_api_router)
     api.include_router(open311_router)
     for router in routers:
