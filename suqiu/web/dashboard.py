@@ -20,12 +20,12 @@ from reports.citymap import MapError, geojson_path, load_geojson
 from reports.dashboard import dashboard_data
 from suqiu.twoway.accounts import User
 from suqiu.web.deps import get_suqiu, require_user
-from suqiu.web.rendering import SECURITY_HEADERS, render
+from suqiu.web.rendering import render
 
 router = APIRouter()
 CACHE_S = 55.0
 REFRESH_S = 60
-NO_STORE = {**SECURITY_HEADERS, "Cache-Control": "no-store"}
+NO_STORE = {"Cache-Control": "no-store"}  # the other security headers: suqiu.web.security
 
 
 def _allowed(user: User) -> None:
@@ -72,5 +72,4 @@ def city_geojson(request: Request, user: User = Depends(require_user)) -> Respon
         load_geojson(path)
     except MapError:
         raise StarletteHTTPException(404) from None
-    return FileResponse(path, media_type="application/geo+json", headers={**SECURITY_HEADERS,
-                                                                          "Cache-Control": "private, max-age=300"})
+    return FileResponse(path, media_type="application/geo+json", headers={"Cache-Control": "private, max-age=300"})

@@ -25,7 +25,7 @@ from suqiu.labels import PERIOD
 from suqiu.store import now_local
 from suqiu.twoway.accounts import User
 from suqiu.web.deps import get_suqiu, require_user
-from suqiu.web.rendering import SECURITY_HEADERS, check_csrf, render
+from suqiu.web.rendering import check_csrf, render
 
 router = APIRouter()
 PERIOD_DIR = re.compile(r"^\d{4}(-W\d{2}|-\d{2}|-Q[1-4])?$")
@@ -83,7 +83,7 @@ def report_file(request: Request, period: str, filename: str, user: User = Depen
     if not path.is_file():
         raise StarletteHTTPException(404)
     fmt = filename.rsplit(".", 1)[1]
-    headers = {**SECURITY_HEADERS, "Cache-Control": "private, no-store"}
+    headers = {"Cache-Control": "private, no-store"}  # the other security headers: suqiu.web.security
     if fmt == "html":
         return FileResponse(path, media_type=MEDIA[fmt], headers={**headers, "Content-Security-Policy": DOCUMENT_CSP})
     headers["Content-Disposition"] = f"attachment; filename=\"report.{fmt}\"; filename*=UTF-8''{quote(filename)}"
