@@ -7,6 +7,7 @@ signatures follow Scrapy 2.14+ (no ``spider`` argument).
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -14,8 +15,11 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import MemoryStatsCollector, StatsCollector
 
 from crawlers.items import DemandItem, FailedPage
+from suqiu.logs import bind_run
 from suqiu.model import Demand, RecordError, build_demand
 from suqiu.store import Store
+
+log = logging.getLogger(__name__)
 
 RUN_ID = "suqiu/run_id"
 
@@ -157,6 +161,7 @@ class RunStatsPipeline:
         self.store = Store.open(self.store_url)
         self.run_id = self.store.start_run("crawl", self.source_name or None)
         self.stats.set_value(RUN_ID, self.run_id)
+        bind_run(self.run_id)   # one crawl per process: every line logged from here carries its id
         self._t0 = time.monotonic()
 
     def process_item(self, item: Any) -> Any:
@@ -198,4 +203,6 @@ class RunStatsPipeline:
         summary = self.summary()
         self.stats.set_value("suqiu/run_stats", summary)
         self.store.finish_run(self.run_id, summary)
+        log.info("crawl %s: %s pages, %s new, %s updated, %s quarantined", self.source_name, summary["pages"],
+                 summary["new"], summary["updated"], summary["quarantined"])
         self.store.close()

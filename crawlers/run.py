@@ -19,6 +19,7 @@ from typing import Any
 from crawlers.sources import SPIDERS, CrawlError, find_source, source_settings
 from suqiu.config import ConfigError, SourceConfig
 from suqiu.installation import Installation
+from suqiu.logs import configure_logging
 
 __all__ = ["SPIDERS", "CrawlError", "crawl_in_subprocess", "crawl_sources", "describe_stats", "find_source",
            "run_here"]
@@ -103,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--full", action="store_true", help="Ignore stored ids; crawl everything.")
     parser.add_argument("--log-level", default=None)
     args = parser.parse_args(argv)
+    configure_logging()   # the application's lines on stderr (JSON with SUQIU_LOG_FORMAT=json); stdout is the stats
     try:
         stats = run_here(args.home, args.source, resume=args.resume, full=args.full, log_level=args.log_level)
     except (CrawlError, ConfigError) as exc:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from suqiu.store.accounts import AccountsMixin
 from suqiu.store.deliveries import DeliveriesMixin
 from suqiu.store.engine import default_sqlite_url, from_db_time, now_local, to_db_time
+from suqiu.store.quarantine import QuarantineMixin
 from suqiu.store.records import HistoryMixin, UpsertStats, demand_from_row, text_hash
 from suqiu.store.reporting import ReportingMixin
 from suqiu.store.routes import TRIAGE, DemandFilter, RoutesMixin
@@ -22,7 +23,7 @@ from suqiu.store.views import OUTLIER, ViewsMixin
 
 
 class Store(RoutesMixin, HistoryMixin, SearchStateMixin, RunsMixin, DeliveriesMixin, AccountsMixin,
-            ViewsMixin, ReportingMixin):
+            ViewsMixin, ReportingMixin, QuarantineMixin):
     """All database access for one installation; one instance per process."""
 
     @classmethod

@@ -103,6 +103,9 @@ quarantine = Table(
     Column("payload_hash", String(64), nullable=False),
     Column("run_id", String(100)),
     Column("at", DateTime, nullable=False),
+    Column("readmitted_at", DateTime),                     # `suqiu quarantine readmit`: the row stays,
+    Column("readmitted_record", String(256)),              # naming the record it became
+    Column("readmitted_by", String(200)),
     UniqueConstraint("source", "payload_hash", "reason", name="uq_quarantine_payload"),
 )
 

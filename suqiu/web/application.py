@@ -12,7 +12,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from suqiu.installation import Installation
-from suqiu.web import pages
+from suqiu.web import ops, pages
 from suqiu.web.api import router as department_api_router
 from suqiu.web.auth import LoginThrottle, SessionSigner, load_secret
 from suqiu.web.open311 import router as open311_router
@@ -27,6 +27,7 @@ def create_app(app: Installation, routers: Iterable[APIRouter] = ()) -> FastAPI:
     api.state.login_throttle = LoginThrottle()
     api.state.templates = make_templates()
     api.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    ops.install(api, app)   # /healthz, /metrics and the request metrics
     pages.install(api)
     api.include_router(department_api_router)
     api.include_router(open311_router)
