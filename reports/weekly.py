@@ -15,6 +15,7 @@ import pandas as pd
 
 from reports import charts
 from reports.document import Chart, Report, Section, Table
+from reports.values import When, change, share
 from suqiu.weeks import Week
 from suqiu.labels import REQUESTER, SENTIMENT, SOURCE, URGENCY
 from suqiu.model import ANSWERED_STATUSES, OPEN_STATUSES
@@ -34,6 +35,7 @@ class WeeklyData:
     warnings: list[dict[str, Any]] = field(default_factory=list)    # kind, topic/district, evidence …
     department_figures: list[dict[str, Any]] = field(default_factory=list)
     notable_replies: list[dict[str, Any]] = field(default_factory=list)
+    appendix: list[Table] = field(default_factory=list)             # XLSX only: the imports' data quality
 
 
 RECORD_COLUMNS = [
@@ -43,15 +45,9 @@ RECORD_COLUMNS = [
 ]
 
 
-def _pct(new: float, old: float) -> str:
-    if old == 0:
-        return "新增" if new else "持平"
-    change = (new - old) / old * 100
-    return f"{change:+.0f}%"
-
-
-def _share(part: float, whole: float) -> str:
-    return f"{part / whole * 100:.0f}%" if whole else "—"
+# numbers that keep their value for the spreadsheet and print as before (reports.values)
+_pct = change
+_share = share
 
 
 
@@ -194,7 +190,8 @@ def urgent_section(this: pd.DataFrame) -> Section:
         return s
     urgent["rank"] = urgent["urgency_level"].map({"critical": 0, "high": 1})
     urgent = urgent.sort_values(["rank", "received_at"])
-    rows = [[URGENCY.get(r.urgency_level, r.urgency_level), f"{r.received_at:%m-%d %H:%M}", r.district or "",
+    rows = [[URGENCY.get(r.urgency_level, r.urgency_level), When(r.received_at.to_pydatetime(), "%m-%d %H:%M"),
+             r.district or "",
              r.department or "待分派", _snippet(r.masked_title or r.masked_text, 40),
              "；".join(r.urgency_reasons or []), "已答复" if r.status in ANSWERED_STATUSES else "未答复"]
             for r in urgent.head(30).itertuples()]
@@ -281,4 +278,5 @@ def build_weekly(data: WeeklyData) -> Report:
         departments_section(data),
         replies_section(data),
     ]
+    report.appendix = list(data.appendix)
     return report

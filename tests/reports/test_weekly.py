@@ -94,8 +94,9 @@ def test_docx_sets_east_asian_font(report):
 def test_xlsx_appendix_neutralises_formulas(report):
     wb = load_workbook(io.BytesIO(to_xlsx(report)))
     assert "分渠道诉求量" in wb.sheetnames
-    values = [c.value for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
-    assert not any(v.startswith("=") for v in values)
+    cells = [c for ws in wb for row in ws.iter_rows() for c in row]
+    assert not any(c.data_type == "f" for c in cells)
+    assert not any(isinstance(c.value, str) and c.value.startswith("'") for c in cells)   # no stray apostrophes
 
 
 def test_empty_week_still_renders():
