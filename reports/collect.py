@@ -93,7 +93,7 @@ def _department_figures(app: Installation, week: Week, records: pd.DataFrame, no
             continue
         med = f.response_hours_median
         rows.append({"department": name, "received": int(received.get(name, 0)), "assigned": f.assigned,
-                     "replied": f.answered, "overdue": f.overdue, "rankable": f.rankable,
+                     "replied": f.answered, "overdue": f.overdue, "passed_on": f.passed_on, "rankable": f.rankable,
                      "median_response_days": Number(None if med is None else med / 24, 1),
                      "on_time_rate": _pct(f.on_time_rate), "satisfaction_rate": _pct(f.satisfaction_rate),
                      "reopen_rate": _pct(f.reopen_rate),

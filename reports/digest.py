@@ -29,7 +29,7 @@ FIGURE_LABELS = {
     "response_hours_mean": "平均答复时长（小时）", "response_hours_p90": "答复时长 90 分位（小时）",
     "closure_rate": "办结率", "on_time_rate": "按时答复率", "rated": "评价件数", "satisfaction_rate": "满意率",
     "reopened": "重办件数", "reopen_rate": "重办率", "reply_quality_mean": "答复质量均分",
-    "reply_quality_n": "答复质量评分件数", "rankable": "达到排名最低件数",
+    "reply_quality_n": "答复质量评分件数", "passed_on": "多次转办件数（推诿）", "rankable": "达到排名最低件数",
 }
 
 

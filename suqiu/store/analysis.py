@@ -18,8 +18,7 @@ from suqiu.store.base import StoreBase
 from suqiu.store.engine import now_local, to_db_time
 
 
-def _pending(q: Any, stage: str, key: str, after: str | None) -> Any:
-    """``q`` over records the stage has not seen at their current ``key`` (and ``after`` has)."""
+def _pending(q: Any, stage: str, key: str, after: str | None) -> Any:  # see AnalysisMixin.pending
     rec, st = schema.records, schema.stage_state
     key_col = rec.c[key] if key == "text_hash" else func.cast(rec.c.version, schema.String)
     joined = rec.outerjoin(st, (st.c.record_id == rec.c.id) & (st.c.stage == stage))
@@ -53,8 +52,7 @@ class AnalysisMixin(StoreBase):
         with self.engine.connect() as conn:
             return [r[0] for r in conn.execute(q)]
 
-    def pending_count(self, stage: str, key: str = "text_hash", after: str | None = None) -> int:
-        """``len(pending(stage, key, after=…))`` counted in SQL (for /metrics)."""
+    def pending_count(self, stage: str, key: str = "text_hash", after: str | None = None) -> int:  # /metrics
         with self.engine.connect() as conn:
             return int(conn.execute(_pending(select(func.count()), stage, key, after)).scalar_one())
 

@@ -1,5 +1,4 @@
-"""After the quarantine keeps rejected input (``RunsMixin.quarantine``): list, read, count by reason,
-mark re-admitted (the row stays, naming the record it became); runs by id or period; a ping."""
+"""The quarantine after ``RunsMixin.quarantine``: list, read, count by reason, mark re-admitted; runs; a ping."""
 
 from __future__ import annotations
 
@@ -17,8 +16,7 @@ from suqiu.store.engine import local_times, now_local, to_db_time
 LISTED = ("id", "source", "source_ref", "field", "reason", "run_id", "at", "readmitted_at", "readmitted_record")
 
 
-def reason_code(reason: str) -> str:
-    """What comes before the first colon: an importer's code (bad_date), a field, a crawl failure."""
+def reason_code(reason: str) -> str:  # before the first colon: an importer's code, a field, a crawl failure
     return (reason or "").split(":", 1)[0].strip() or "invalid"
 
 
@@ -38,16 +36,14 @@ class QuarantineMixin(StoreBase):
         return next(iter(self._all(select(schema.quarantine).where(schema.quarantine.c.id == row_id))), None)
 
     def quarantine_by_reason(self, run_ids: Iterable[str] | None = None) -> dict[str, int]:
-        """Rows still quarantined, by reason code (of the given runs, or all)."""
-        q = schema.quarantine
+        q = schema.quarantine  # rows not re-admitted, by reason code (of these runs, or all)
         stmt = select(q.c.reason).where(q.c.readmitted_at.is_(None))
         if run_ids is not None:
             stmt = stmt.where(q.c.run_id.in_([r for r in run_ids if r]))
         return dict(Counter(reason_code(r["reason"]) for r in self._all(stmt)).most_common())
 
     def mark_readmitted(self, row_id: int, record_id: str, actor: str | None = None) -> bool:
-        """False if the row was re-admitted already (or does not exist)."""
-        q = schema.quarantine
+        q = schema.quarantine  # False: re-admitted already (or no such row)
         with self.begin() as conn:
             return bool(conn.execute(update(q).where(q.c.id == row_id, q.c.readmitted_at.is_(None)).values(
                 readmitted_at=to_db_time(now_local()), readmitted_record=record_id, readmitted_by=actor)).rowcount)
@@ -56,8 +52,7 @@ class QuarantineMixin(StoreBase):
         return next(iter(self._all(select(schema.runs).where(schema.runs.c.id == run_id))), None)
 
     def runs_between(self, kind: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
-        """Runs of ``kind`` started in [start, end), oldest first."""
-        r = schema.runs
+        r = schema.runs  # runs of ``kind`` started in [start, end), oldest first
         return self._all(select(r).where(r.c.kind == kind, r.c.started_at >= to_db_time(start),
                                          r.c.started_at < to_db_time(end)).order_by(r.c.started_at))
 
@@ -66,5 +61,4 @@ class QuarantineMixin(StoreBase):
             return [local_times(dict(r)) for r in conn.execute(stmt).mappings()]
 
     def ping(self) -> None:  # /healthz: one round trip, raises when the database is unreachable
-        with self.engine.connect() as conn:
-            conn.execute(select(literal(1))).scalar_one()
+        self._all(select(literal(1).label("one")))
