@@ -218,3 +218,19 @@ def test_libreoffice_converts_the_docx(tmp_path) -> None:
     path.write_bytes(to_docx(build_weekly(week_data(hotspots=[HOTSPOT], department_figures=FIGURES))))
     pdf = convert(path, "pdf", tmp_path)
     assert pdf.read_bytes()[:5] == b"%PDF-"
+
+
+# ------------------------------------------------------------------ the leak audit reads numbers right
+def test_audit_ignores_the_fraction_of_a_date_serial() -> None:
+    from reports.audit import mobile_numbers, xml_texts
+    from reports.xlsx import workbook_bytes
+    at = datetime(2026, 11, 20, 4, 40, 58, 520000)   # serial 46346.19512731482: "19512731482" looks like a mobile
+    texts = xml_texts(workbook_bytes([("表", ["时间"], [[at]])]))
+    assert not any(mobile_numbers(t) for t in texts)
+
+
+def test_audit_still_finds_a_mobile_stored_as_a_number() -> None:
+    from reports.audit import mobile_numbers, xml_texts
+    from reports.xlsx import workbook_bytes
+    texts = xml_texts(workbook_bytes([("表", ["电话"], [[13812345678]])]))
+    assert any("13812345678" in mobile_numbers(t) for t in texts)
