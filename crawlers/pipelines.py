@@ -15,7 +15,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import MemoryStatsCollector, StatsCollector
 
 from crawlers.items import DemandItem, FailedPage
-from suqiu.logs import bind_run
+from suqiu.logs import set_process_run
 from suqiu.model import Demand, RecordError, build_demand
 from suqiu.store import Store
 
@@ -161,7 +161,7 @@ class RunStatsPipeline:
         self.store = Store.open(self.store_url)
         self.run_id = self.store.start_run("crawl", self.source_name or None)
         self.stats.set_value(RUN_ID, self.run_id)
-        bind_run(self.run_id)   # one crawl per process: every line logged from here carries its id
+        set_process_run(self.run_id)   # one crawl per process: every line logged from here carries its id
         self._t0 = time.monotonic()
 
     def process_item(self, item: Any) -> Any:
@@ -205,4 +205,6 @@ class RunStatsPipeline:
         self.store.finish_run(self.run_id, summary)
         log.info("crawl %s: %s pages, %s new, %s updated, %s quarantined", self.source_name, summary["pages"],
                  summary["new"], summary["updated"], summary["quarantined"])
+        set_process_run(None)
         self.store.close()
+        self.store = None   # closed: a second call does nothing

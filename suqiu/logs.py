@@ -26,10 +26,18 @@ APP_LOGGERS = ("suqiu", "nlp", "search", "reports", "crawlers", "flows")
 PLAIN_FORMAT = "%(asctime)s %(levelname)-7s [%(run_id)s] %(name)s: %(message)s"
 
 _RUN_ID: ContextVar[str | None] = ContextVar("suqiu_run_id", default=None)
+# the run a whole process works for (a crawl child process: Scrapy's callbacks run in contexts of
+# their own, so a context variable set when the spider opens is not seen by the lines after it)
+_PROCESS_RUN: dict[str, str | None] = {"run_id": None}
 
 
 def current_run_id() -> str | None:
-    return _RUN_ID.get()
+    return _RUN_ID.get() or _PROCESS_RUN["run_id"]
+
+
+def set_process_run(run_id: str | None) -> None:
+    """The run id for lines logged outside any ``run_context`` in this process (None: no run)."""
+    _PROCESS_RUN["run_id"] = run_id
 
 
 def bind_run(run_id: str | None) -> Token[str | None]:
@@ -54,7 +62,7 @@ class RunIdFilter(logging.Filter):
     """Puts the current run's id on every record (``-`` outside a run)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.run_id = _RUN_ID.get() or "-"
+        record.run_id = current_run_id() or "-"
         return True
 
 

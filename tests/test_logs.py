@@ -70,3 +70,17 @@ def test_other_libraries_loggers_untouched(stream) -> None:
     before = list(logging.getLogger("scrapy").handlers)
     configure_logging(stream=stream)
     assert logging.getLogger("scrapy").handlers == before
+
+
+def test_a_process_run_covers_lines_outside_any_context(stream) -> None:
+    from suqiu.logs import set_process_run
+    configure_logging(json_lines=True, stream=stream)
+    set_process_run("crawl-9")
+    try:
+        logging.getLogger("crawlers.pipelines").info("a")
+        with run_context("import-1"):
+            logging.getLogger("crawlers.pipelines").info("b")
+    finally:
+        set_process_run(None)
+    assert [json.loads(line)["run_id"] for line in stream.getvalue().splitlines()] == ["crawl-9", "import-1"]
+    assert current_run_id() is None

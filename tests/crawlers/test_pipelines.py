@@ -34,7 +34,7 @@ def pipes(store, stats):
     for p in (run, q, s):
         p.open_spider()
     yield ValidatePipeline(stats), q, s, run
-    for p in (s, q):
+    for p in (s, q, run):
         p.close_spider()
 
 
