@@ -1,6 +1,6 @@
 """The analysis stages in the order they run, and ``run_all`` (the body of ``suqiu analyze``).
 
-    text (analyze) → classify → topics → views
+    text (analyze) → levels (分级分类) → classify → topics → views
 
 Each stage reads its own pending work from the store, so any worker can run any stage and a
 re-run does nothing new. The ``analyze`` Prefect flow runs each as its own task.
@@ -14,6 +14,7 @@ from typing import Any
 
 from nlp.stages.base import Progress, Stage, StageStats
 from nlp.stages.classify import ClassifyStage
+from nlp.stages.levels import LevelsStage
 from nlp.stages.text import TextStage
 from nlp.stages.topics import TopicsStage
 from nlp.stages.views import ViewsStage
@@ -22,12 +23,12 @@ from suqiu.logs import run_context
 
 log = logging.getLogger(__name__)
 
-STAGE_NAMES = ("analyze", "classify", "topics", "views")
+STAGE_NAMES = ("analyze", "levels", "classify", "topics", "views")
 
 
 def default_stages(workers: int = 0) -> list[Stage]:
     """A fresh instance of every stage, in order."""
-    return [TextStage(workers=workers), ClassifyStage(), TopicsStage(), ViewsStage()]
+    return [TextStage(workers=workers), LevelsStage(), ClassifyStage(), TopicsStage(), ViewsStage()]
 
 
 def stage_named(name: str, workers: int = 0) -> Stage:
@@ -73,5 +74,5 @@ def _run_in_order(inst: Installation, stages: list[Stage], progress: Progress | 
     store.finish_run(run_id, result)
 
 
-__all__ = ["Stage", "StageStats", "TextStage", "ClassifyStage", "TopicsStage", "ViewsStage", "STAGE_NAMES",
+__all__ = ["Stage", "StageStats", "TextStage", "LevelsStage", "ClassifyStage", "TopicsStage", "ViewsStage", "STAGE_NAMES",
            "default_stages", "stage_named", "run_stages"]

@@ -28,9 +28,14 @@ def test_healthz_is_503_when_the_store_is_unreachable(tmp_path) -> None:
     from suqiu.web.application import create_app
     home = tmp_path / "h"
     write_default_config(home)
-    (tmp_path / "a-file").write_text("not a directory")
-    app = Installation.load(home, environ={"SUQIU_STORE_URL": f"sqlite:///{tmp_path}/a-file/suqiu.db"})
-    with TestClient(create_app(app), base_url="http://127.0.0.1") as c:
+    db = tmp_path / "store.db"
+    app = Installation.load(home, environ={"SUQIU_STORE_URL": f"sqlite:///{db}"})
+    api = create_app(app)
+    app.store.close()
+    for suffix in ("", "-wal", "-shm"):          # the database file is gone, a directory in its place
+        db.with_name(db.name + suffix).unlink(missing_ok=True)
+    db.mkdir()
+    with TestClient(api, base_url="http://127.0.0.1") as c:
         resp = c.get("/healthz")
         body = resp.json()
         assert resp.status_code == 503 and body["status"] == "unavailable" and not body["checks"]["store"]["ok"]
