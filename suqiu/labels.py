@@ -19,7 +19,11 @@ WARNING_LEVEL = {"critical": "特急", "high": "高", "medium": "中", "low": "�
 ROUTE_REASON = {"given": "来源指定", "rule": "规则", "model": "模型", "triage": "待人工分派", "manual": "人工",
                 "reassign": "改派"}
 ORIGIN = {"import": "导入", "crawl": "采集", "api": "部门接口", "reassign": "改派", "routing": "自动分派",
-          "open311": "Open311", "web": "网页", "analyze": "分析"}
+          "open311": "Open311", "web": "网页", "analyze": "分析", "readmit": "重新接纳"}
+# why an import row (or a crawled item) was quarantined: the importer's codes (crawlers.importers)
+QUARANTINE_REASON = {"bad_date": "日期无法识别", "missing_date": "缺少时间", "missing_id": "缺少编号", "bad_value": "取值无法识别",
+                     "bad_encoding": "含无法解码的字节", "empty_content": "内容为空", "field_count": "字段数与表头不符", "invalid": "校验未通过",
+                     "duplicate_row": "重复的行", "duplicate_key": "编号重复但内容不同", "parse_error": "文件在此处无法解析"}
 HISTORY_FIELD = {"status": "状态", "reply_text": "答复内容", "replied_at": "答复时间", "replied_by": "答复单位",
                  "satisfaction": "满意度", "department_given": "承办部门", "department": "承办部门",
                  "district": "区县"}

@@ -24,7 +24,7 @@ class ReportingMixin(StoreBase):
             rec.c.id, rec.c.source, rec.c.channel, rec.c.received_at, rec.c.district, rec.c.requester_type,
             rec.c.status, rec.c.replied_at, rec.c.satisfaction, rec.c.votes_up,
             owner_column(config).label("department"), an.c.masked_title, an.c.masked_text, an.c.sentiment_label,
-            an.c.urgency_level, an.c.urgency_reasons, an.c.topic_id, an.c.dup_group, an.c.keywords))
+            an.c.urgency_level, an.c.urgency_reasons, an.c.topic_id, an.c.dup_group, an.c.keywords, rec.c.transfer_count))
         q = q.where(rec.c.received_at >= to_db_time(start), rec.c.received_at < to_db_time(end))
         with self.engine.connect() as conn:
             return [local_times(dict(r)) for r in conn.execute(q).mappings()]

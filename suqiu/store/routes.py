@@ -134,7 +134,7 @@ class RoutesMixin(RecordsMixin):
         owner = owner_column(config)
         q = with_routes(select(
             rec.c.id, rec.c.status, rec.c.received_at, rec.c.replied_at, rec.c.reply_text, rec.c.satisfaction,
-            rec.c.category_given, rec.c.title, rec.c.content, an.c.urgency_level, an.c.keywords,
+            rec.c.category_given, rec.c.title, rec.c.content, rec.c.transfer_count, an.c.urgency_level, an.c.keywords,
             an.c.normalized_text, an.c.publication, owner.label("department")))
         q = q.where(owner.is_not(None) if department is None else owner == department)
         if statuses is not None:

@@ -40,6 +40,8 @@ records = Table(
     Column("business_name", String(300)),
     Column("lat", Float),                                   # the source's point (Open311), WGS-84
     Column("lon", Float),
+    # counts exports carry: 转处理次数 (more than once: 推诿), 有效回复条数, 回访次数
+    Column("transfer_count", Integer), Column("reply_count", Integer), Column("callback_count", Integer),
     # provenance
     Column("crawl_run", String(100)),
     Column("content_hash", String(64), nullable=False),   # everything the source said
@@ -108,6 +110,8 @@ quarantine = Table(
     Column("payload_hash", String(64), nullable=False),
     Column("run_id", String(100)),
     Column("at", DateTime, nullable=False),
+    # `suqiu quarantine readmit`: the row stays, naming the record it became, when and by whom
+    Column("readmitted_at", DateTime), Column("readmitted_record", String(256)), Column("readmitted_by", String(200)),
     UniqueConstraint("source", "payload_hash", "reason", name="uq_quarantine_payload"),
 )
 
