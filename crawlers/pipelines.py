@@ -133,6 +133,8 @@ class RunStatsPipeline:
         self._t0 = time.monotonic()
 
     def process_item(self, item: Any) -> Any:
+        if self.store is not None:
+            self.store.heartbeat(self.run_id)  # throttled: at most one write every half minute
         return item
 
     def summary(self) -> dict[str, Any]:

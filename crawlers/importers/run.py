@@ -173,6 +173,7 @@ class _Importer:
             self.stats.updated += result.updated
             self.stats.unchanged += result.unchanged
             self.pending.clear()
+        self.store.heartbeat(self.stats.run_id)
 
     def _differing(self, demand: Demand) -> list[str]:
         first = self.pending.get(demand.id)

@@ -116,6 +116,10 @@ runs = Table(
     Column("status", String(20), nullable=False),            # running, ok, failed
     Column("stats", JSON),
     Column("error", Text),
+    # the process running it: a run whose process died is marked failed (interrupted), see runs.py
+    Column("host", String(255)),
+    Column("pid", Integer),
+    Column("heartbeat_at", DateTime),                        # refreshed while it works
 )
 
 # web users (suqiu.web.auth): passwords stored as scrypt hashes with a per-user salt
@@ -290,6 +294,8 @@ locks = Table(
     Column("owner", String(300), nullable=False),
     Column("acquired_at", DateTime, nullable=False),
     Column("expires_at", DateTime, nullable=False),
+    Column("host", String(255)),                             # the holder's process: a dead local
+    Column("pid", Integer),                                  # holder frees the lease at once
 )
 
 __all__ += ["index_aggregates", "locks"]
