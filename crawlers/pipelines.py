@@ -18,6 +18,7 @@ from suqiu.model import RecordError, build_demand
 from suqiu.store import Store
 
 RUN_ID = "suqiu/run_id"
+HEARTBEAT_S = 30.0   # a crawl's run heartbeat, at most this often
 
 
 def _stats(stats: StatsCollector | None) -> StatsCollector:
@@ -120,7 +121,7 @@ class RunStatsPipeline:
         self.stats = _stats(stats)
         self.store: Store | None = None
         self.run_id: str | None = None
-        self._t0 = 0.0
+        self._t0 = self._beat = 0.0
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "RunStatsPipeline":
@@ -130,11 +131,12 @@ class RunStatsPipeline:
         self.store = Store.open(self.store_url)
         self.run_id = self.store.start_run("crawl", self.source_name or None)
         self.stats.set_value(RUN_ID, self.run_id)
-        self._t0 = time.monotonic()
+        self._t0 = self._beat = time.monotonic()
 
     def process_item(self, item: Any) -> Any:
-        if self.store is not None:
-            self.store.heartbeat(self.run_id)  # throttled: at most one write every half minute
+        if self.store is not None and time.monotonic() - self._beat > HEARTBEAT_S:
+            self.store.heartbeat(self.run_id)  # how another host tells this crawl is alive
+            self._beat = time.monotonic()
         return item
 
     def summary(self) -> dict[str, Any]:

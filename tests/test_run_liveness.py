@@ -124,7 +124,7 @@ def test_another_hosts_run_is_interrupted_only_when_its_heartbeat_is_stale(db):
 def test_heartbeat_keeps_another_hosts_run_alive(db):
     run_id = db.start_run("analyze")
     _set_run(db, run_id, host="worker-7.example", heartbeat_at=to_db_time(now_local() - timedelta(hours=3)))
-    db.heartbeat(run_id, force=True)
+    db.heartbeat(run_id)
     db.status()
     assert _run(db, run_id)["status"] == "running"
 

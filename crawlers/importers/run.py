@@ -81,6 +81,16 @@ def _header(table: Table, i: int) -> str:
     return table.headers[i] if i < len(table.headers) and table.headers[i] else f"第{i + 1}列"
 
 
+def storable(value: Any) -> Any:
+    """Run stats and errors as the database can hold them: text read with ``surrogateescape`` (a
+    header of a binary or mis-encoded file) keeps its undecodable bytes as ``\\udcXX`` escapes."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    return [storable(v) for v in value] if isinstance(value, (list, tuple)) else value
+
+
 def raw_payload(file: str, table: Table, row: int, cells: list[Any]) -> dict[str, Any]:
     """The row as the quarantine keeps it; an oversized cell is cut to its first ``KEPT_CHARS``."""
     named: dict[str, str] = {}
@@ -306,13 +316,13 @@ def import_file(store: Store, config: Config, path: Path, profile_name: str | No
         stats.seconds = time.perf_counter() - started
         run_id = run_id or store.start_run("import", source=None)
         stats.run_id = run_id
-        store.finish_run(run_id, stats.as_dict(), error=str(exc))
+        store.finish_run(run_id, storable(stats.as_dict()), error=storable(str(exc)))
         raise
     except Exception as exc:
         stats.seconds = time.perf_counter() - started
         if run_id:
-            store.finish_run(run_id, stats.as_dict(), error=f"{type(exc).__name__}: {exc}")
+            store.finish_run(run_id, storable(stats.as_dict()), error=storable(f"{type(exc).__name__}: {exc}"))
         raise
     stats.seconds = time.perf_counter() - started
-    store.finish_run(run_id, stats.as_dict())
+    store.finish_run(run_id, storable(stats.as_dict()))
     return stats

@@ -20,6 +20,7 @@ from nlp.stages.base import Progress, Stage, StageStats
 from nlp.stages.topics import model_dir
 from suqiu.disclosure import headline
 from suqiu.installation import Installation
+from suqiu.model import plausible_time
 from suqiu.store import Store, from_db_time, now_local
 
 MAX_HOTSPOTS = 100
@@ -48,10 +49,16 @@ def place_names(places: Sequence[dict[str, str]] | None) -> list[str]:
     return out
 
 
-def view_records(store: Store) -> list[dict[str, Any]]:
-    """Records joined with their analysis, text masked (raw title and content never leave here)."""
+def view_records(store: Store, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Records joined with their analysis, text masked (raw title and content never leave here).
+
+    Rows whose date is outside the plausible window (stored by an older release: 0001-01-01,
+    2099 …) are left out: they belong to no week a profile, hotspot or warning could show."""
     out = []
+    now = now or now_local()
     for r in store.view_rows():
+        if not plausible_time(r["received_at"], now):
+            continue
         r["title"] = headline(r.pop("masked_title"), r.pop("masked_text"))
         r["district"] = r["district"] or next((p["district"] for p in r.get("places") or [] if p.get("district")), None)
         r["places"] = place_names(r.get("places"))
@@ -78,7 +85,7 @@ class ViewsStage(Stage):
 
     def run(self, inst: Installation, progress: Progress | None = None) -> ViewsStats:
         started, store, cfg = time.perf_counter(), inst.store, inst.config
-        records = view_records(store)
+        records = view_records(store, self.clock())
         labels = store.topic_labels()
         built = self.clock()
         profiles = [p for dim in DIMENSIONS for p in build_profiles(records, dim, labels)]

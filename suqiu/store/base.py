@@ -17,7 +17,6 @@ class StoreBase:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
-        self._heartbeats: dict[str, float] = {}   # run id → monotonic time of its last heartbeat
 
     def create_schema(self) -> None:
         schema.metadata.create_all(self.engine)

@@ -2,9 +2,8 @@
 
 A lease is one row of ``locks``. Taking it is an INSERT, so the primary key refuses a second
 holder on SQLite and PostgreSQL alike (no engine-specific locking). A lease whose ``expires_at``
-has passed counts as free: its holder died or hung, and the next taker deletes it first. A lease
-also records its holder's pid and host: when that process is gone from this host, the lease is
-free at once (a killed run does not keep the index locked for its whole lease). The
+has passed counts as free: its holder died or hung, and the next taker deletes it first; so does
+one whose holder (pid and host are kept) is gone from this host, without waiting for the expiry. The
 holder refreshes the lease while it works and deletes it when done. A holder whose lease has gone
 to someone else (it stalled past the expiry) must stop writing: ``refresh`` raises ``LeaseLost``.
 
@@ -19,6 +18,8 @@ to someone else (it stalled past the expiry) must stop writing: ``refresh`` rais
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from suqiu.store import schema
 from suqiu.store.engine import from_db_time, now_local, to_db_time
-from suqiu.store.liveness import dead_here, this_host, this_pid
+from suqiu.store.runs import dead_here
 
 Clock = Callable[[], datetime]
 
@@ -49,16 +50,12 @@ class Holder:
         return {"name": self.name, "owner": self.owner, "acquired_at": self.acquired_at.isoformat(timespec="seconds"),
                 "expires_at": self.expires_at.isoformat(timespec="seconds"), "host": self.host, "pid": self.pid}
 
-    @property
-    def process(self) -> str:
-        return f"pid {self.pid} on {self.host}" if self.pid is not None else "an unknown process"
-
 
 class LockHeld(RuntimeError):
     """Someone else holds the lease; nothing was done."""
 
     def __init__(self, holder: Holder) -> None:
-        super().__init__(f"lock '{holder.name}' is held by {holder.owner} ({holder.process}) since "
+        super().__init__(f"lock '{holder.name}' is held by {holder.owner} (pid {holder.pid} on {holder.host}) since "
                          f"{holder.acquired_at.isoformat(timespec='seconds')} (lease until "
                          f"{holder.expires_at.isoformat(timespec='seconds')})")
         self.holder = holder
@@ -77,17 +74,6 @@ def holder(store: Any, name: str) -> Holder | None:
         return None
     return Holder(row["name"], row["owner"], from_db_time(row["acquired_at"]), from_db_time(row["expires_at"]),
                   row["host"], row["pid"])
-
-
-def _free_if_dead(store: Any, name: str) -> None:
-    """Delete the lease when its holder was a process of this host that is gone."""
-    current = holder(store, name)
-    if current is None or not dead_here(current.host, current.pid, current.acquired_at):
-        return
-    t = schema.locks
-    with store.begin() as conn:
-        conn.execute(t.delete().where(t.c.name == name, t.c.owner == current.owner,
-                                      t.c.acquired_at == to_db_time(current.acquired_at)))
 
 
 class Lease:
@@ -111,14 +97,17 @@ class Lease:
             now = clock()
             with store.begin() as conn:
                 conn.execute(t.delete().where(t.c.name == name, t.c.expires_at <= to_db_time(now)))
-            _free_if_dead(store, name)
             try:
                 with store.begin() as conn:
                     conn.execute(t.insert().values(name=name, owner=owner, acquired_at=to_db_time(now),
-                                                   expires_at=to_db_time(now + ttl), host=this_host(),
-                                                   pid=this_pid()))
+                                                   expires_at=to_db_time(now + ttl), host=socket.gethostname(),
+                                                   pid=os.getpid()))
             except IntegrityError:
                 current = holder(store, name)
+                if current is not None and dead_here(current.host, current.pid, current.acquired_at):
+                    with store.begin() as conn:  # its process is gone from this host: free now
+                        conn.execute(t.delete().where(t.c.name == name, t.c.owner == current.owner))
+                    continue
                 if current is not None:
                     raise LockHeld(current) from None
                 continue

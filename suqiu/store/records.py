@@ -216,7 +216,7 @@ class RecordsMixin(StoreBase):
     # ------------------------------------------------------------------ stages
 def demand_from_row(row: dict[str, Any]) -> Demand:
     fields = Demand.model_fields
-    return Demand.model_validate({k: v for k, v in row.items() if k in fields})
+    return Demand.model_validate({k: v for k, v in row.items() if k in fields}, context={"stored": True})
 
 
 class HistoryMixin(StoreBase):

@@ -4,52 +4,48 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
+import os
+import socket
 import uuid
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, update
 
-from suqiu.model import OPEN_STATUSES
+from suqiu.model import OPEN_STATUSES, SHANGHAI
 from suqiu.store import schema
 from suqiu.store.base import StoreBase
 from suqiu.store.engine import from_db_time, local_times, now_local, to_db_time
-from suqiu.store.liveness import dead_here, this_host, this_pid
 
-RUN_STALE_AFTER = timedelta(hours=1)    # another host's run silent this long has died
-HEARTBEAT_EVERY = timedelta(seconds=30)
+RUN_STALE_AFTER = timedelta(hours=1)    # another host's run without a heartbeat this long has died
 
 
-def storable(value: Any) -> Any:
-    """Text, or JSON of text, that the database can hold: undecodable bytes (lone surrogates from a
-    file read with ``surrogateescape``) become ``\\udcXX`` escapes instead of failing the write."""
-    if isinstance(value, str):
-        return value.encode("utf-8", "backslashreplace").decode("utf-8") if not value.isascii() else value
-    if isinstance(value, dict):
-        return {storable(k): storable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [storable(v) for v in value]
-    return value
+def dead_here(host: str | None, pid: int | None, since: datetime | None) -> bool:
+    """True when the process ran on this host and is gone (or a zombie, or its pid reused since ``since``)."""
+    if host != socket.gethostname() or pid is None:
+        return False
+    try:
+        os.kill(pid, 0)
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()  # the name may hold ") "
+        boot = next(float(x[6:]) for x in Path("/proc/stat").read_text().splitlines() if x.startswith("btime "))
+    except ProcessLookupError:
+        return True
+    except (OSError, StopIteration, IndexError):  # another user's process (alive), or no /proc to ask
+        return False
+    started = datetime.fromtimestamp(boot + int(stat[19]) / os.sysconf("SC_CLK_TCK"), SHANGHAI)
+    return stat[0] in "ZX" or (since is not None and started > since + timedelta(seconds=5))
 
 
-def _why_dead(row: dict[str, Any], now: datetime) -> str | None:
-    """Why a ``running`` run is no longer running, or None while it may be."""
-    host, pid = row["host"], row["pid"]
-    started = from_db_time(row["started_at"])
-    if host and pid is not None:
-        if host == this_host():
-            if dead_here(host, pid, started):
-                return f"interrupted: 进程 {pid}（主机 {host}）已结束，运行未完成"
-            return None
-        beat = from_db_time(row["heartbeat_at"]) or started
-        if beat is not None and now - beat > RUN_STALE_AFTER:
-            minutes = int((now - beat).total_seconds() // 60)
-            return f"interrupted: 主机 {host} 上的进程 {pid} 已 {minutes} 分钟没有心跳，运行未完成"
+def _why_dead(row: Any, now: datetime) -> str | None:
+    """Why a ``running`` run is not running any more, or None while it may be."""
+    if row.host == socket.gethostname():
+        dead = dead_here(row.host, row.pid, from_db_time(row.started_at))
+        return f"进程 {row.pid}（主机 {row.host}）已结束" if dead else None
+    since = from_db_time(row.heartbeat_at or row.started_at)
+    if now - since <= RUN_STALE_AFTER:
         return None
-    if started is not None and now - started > RUN_STALE_AFTER:
-        return f"interrupted: 运行开始于 {started:%Y-%m-%d %H:%M}，没有进程记录且至今未结束"
-    return None
+    return f"{row.host or '未记录的主机'} 上的进程 {row.pid} 自 {since:%Y-%m-%d %H:%M} 起没有心跳"
 
 
 class RunsMixin(StoreBase):
@@ -79,61 +75,40 @@ class RunsMixin(StoreBase):
             return [local_times(dict(r)) for r in conn.execute(q).mappings()]
 
     def start_run(self, kind: str, source: str | None = None) -> str:
-        """Record a run of this process (pid, host); first mark runs whose process died as failed."""
+        """Record a run of this process (host, pid); runs whose process died are marked first."""
         self.reap_interrupted()
         now = now_local()
         run_id = f"{kind}-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
         with self.begin() as conn:
             conn.execute(schema.runs.insert().values(id=run_id, kind=kind, source=source, status="running",
-                                                     started_at=to_db_time(now), stats={}, host=this_host(),
-                                                     pid=this_pid(), heartbeat_at=to_db_time(now)))
-        self._heartbeats[run_id] = time.monotonic()
+                                                     started_at=to_db_time(now), stats={}, host=socket.gethostname(),
+                                                     pid=os.getpid(), heartbeat_at=to_db_time(now)))
         return run_id
 
-    def heartbeat(self, run_id: str | None, force: bool = False) -> None:
-        """The run is still working (at most one write per ``HEARTBEAT_EVERY`` unless ``force``).
-
-        Only another host needs it: on this host a run's liveness is its pid's."""
-        if not run_id:
-            return
-        last = self._heartbeats.get(run_id)
-        if not force and last is not None and time.monotonic() - last < HEARTBEAT_EVERY.total_seconds():
-            return
-        self._heartbeats[run_id] = time.monotonic()
+    def heartbeat(self, run_id: str | None) -> None:
+        """The run is still working: how another host tells it from a dead one (call it per batch)."""
         with self.begin() as conn:
             conn.execute(update(schema.runs).where(schema.runs.c.id == run_id)
                          .values(heartbeat_at=to_db_time(now_local())))
 
     def finish_run(self, run_id: str, stats: dict[str, Any], error: str | None = None) -> None:
-        """The outcome; also over an ``interrupted`` mark, since the run did end after all."""
-        self._heartbeats.pop(run_id, None)
+        """The outcome (also over an ``interrupted`` mark: the run did end after all)."""
         with self.begin() as conn:
             conn.execute(update(schema.runs).where(schema.runs.c.id == run_id).values(
-                finished_at=to_db_time(now_local()), stats=storable(stats), error=storable(error),
+                finished_at=to_db_time(now_local()), stats=stats, error=error,
                 status="failed" if error else "ok"))
 
-    def reap_interrupted(self, now: datetime | None = None) -> list[str]:
-        """Mark ``running`` runs whose process is gone as failed (``interrupted: …``); their ids.
-
-        Dead means: the pid is gone from this host (or reused since), or, for another host, no
-        heartbeat for ``RUN_STALE_AFTER``; a run recorded before pids were kept counts as dead
-        once it is that old."""
-        now = now or now_local()
-        r = schema.runs
+    def reap_interrupted(self) -> None:
+        """Mark ``running`` runs whose process is gone as failed (``interrupted``): on this host by pid,
+        on another (or when recorded before pids were) after ``RUN_STALE_AFTER`` without a heartbeat."""
+        now, r = now_local(), schema.runs
         with self.engine.connect() as conn:
-            rows = conn.execute(select(r.c.id, r.c.host, r.c.pid, r.c.started_at, r.c.heartbeat_at)
-                                .where(r.c.status == "running")).mappings().all()
-        reaped = []
+            rows = conn.execute(select(r).where(r.c.status == "running")).all()
         for row in rows:
-            reason = _why_dead(dict(row), now)
-            if reason is None:
-                continue
-            with self.begin() as conn:
-                n = conn.execute(update(r).where(r.c.id == row["id"], r.c.status == "running").values(
-                    status="failed", finished_at=to_db_time(now), error=reason)).rowcount
-            if n:
-                reaped.append(row["id"])
-        return reaped
+            if (reason := _why_dead(row, now)) is not None:
+                with self.begin() as conn:
+                    conn.execute(update(r).where(r.c.id == row.id, r.c.status == "running").values(
+                        status="failed", finished_at=to_db_time(now), error=f"interrupted: {reason}，运行未完成"))
 
     def recent_runs(self, limit: int = 20) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:

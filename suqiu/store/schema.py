@@ -116,9 +116,8 @@ runs = Table(
     Column("status", String(20), nullable=False),            # running, ok, failed
     Column("stats", JSON),
     Column("error", Text),
-    # the process running it: a run whose process died is marked failed (interrupted), see runs.py
-    Column("host", String(255)),
-    Column("pid", Integer),
+    Column("host", String(255)),                             # its process: one that died makes the run
+    Column("pid", Integer),                                  # failed (interrupted), see runs.py
     Column("heartbeat_at", DateTime),                        # refreshed while it works
 )
 

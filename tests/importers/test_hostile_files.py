@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from crawlers.importers.import_profiles import NoProfileMatch
 from crawlers.importers.readers import CELL_CHAR_LIMIT, ImportFileError
 from crawlers.importers.run import import_file
 from tests.importers.conftest import HEADER
@@ -73,11 +74,14 @@ def test_status_after_a_binary_import_shows_no_running_run(home, app, tmp_path):
     assert [r["status"] for r in doc["runs"] if r["kind"] == "import"] == ["failed"]
 
 
-def test_a_run_finishes_even_when_its_error_holds_undecodable_bytes(store):
-    run_id = store.start_run("import")
-    store.finish_run(run_id, {"headers": ["\udcad工单"], "file": "x\udcff.csv"}, error="表头：\udcad\udc85")
-    run = next(r for r in store.recent_runs() if r["id"] == run_id)
-    assert run["status"] == "failed" and "\\udcad" in run["error"] and run["stats"]["headers"] == ["\\udcad工单"]
+def test_a_run_finishes_even_when_its_error_holds_undecodable_bytes(app, tmp_path):
+    """A header of undecodable bytes that is still text: no profile fits, the run says so."""
+    path = tmp_path / "x.csv"
+    path.write_bytes("工单编号,来电时间,".encode("utf-8") + b"\xff\xfe\xfa" + "诉求内容\n1,2,3\n".encode("utf-8"))
+    with pytest.raises(NoProfileMatch):
+        import_file(app.store, app.config, path)
+    (run,) = _import_runs(app)
+    assert run["status"] == "failed" and "\\udcff" in run["error"]
 
 
 def test_a_text_csv_in_gb18030_is_not_taken_for_binary(app, write_csv):
