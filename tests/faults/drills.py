@@ -121,3 +121,19 @@ def running_runs(url: str) -> list[dict[str, Any]]:
 
 def stage_done(url: str, stage: str) -> int:
     return count(url, schema.stage_state, schema.stage_state.c.stage == stage)
+
+
+def act_midway(home: Path, args: list[str], midway: Callable[[], Any], action: Callable[[], None],
+               timeout: float = 300, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run ``suqiu ARGS`` to its end, doing ``action()`` once ``midway()`` is true (a server dies …)."""
+    proc = subprocess.Popen([sys.executable, "-m", "suqiu.cli", *args], env=child_env(home, **env),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    t0, acted = time.monotonic(), False
+    while proc.poll() is None and time.monotonic() - t0 < timeout:
+        if not acted and midway():
+            action()
+            acted = True
+        time.sleep(0.02)
+    out, err = proc.communicate(timeout=timeout)
+    assert acted, f"`suqiu {' '.join(args)}` was not caught midway (exit {proc.returncode}): {err[-2000:]}"
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
