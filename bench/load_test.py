@@ -38,7 +38,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -195,16 +195,24 @@ class LockProbe(threading.Thread):
 class Tally:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    started: float = field(default_factory=time.perf_counter)
+    slow: list[tuple[float, str, float]] = field(default_factory=list)   # (seconds into the run, kind, latency)
+
+    def note(self, kind: str, t0: float) -> None:
+        took = time.perf_counter() - t0
+        self.latencies[kind].append(took)
+        if took > 1.0:
+            self.slow.append((round(t0 - self.started, 1), kind, round(took, 2)))
 
     async def timed(self, kind: str, request: Any) -> httpx.Response | None:
         t0 = time.perf_counter()
         try:
             resp = await request
         except httpx.HTTPError as exc:
-            self.latencies[kind].append(time.perf_counter() - t0)
+            self.note(kind, t0)
             self.errors[kind].append(f"{type(exc).__name__}: {exc}")
             return None
-        self.latencies[kind].append(time.perf_counter() - t0)
+        self.note(kind, t0)
         if resp.status_code != 200:
             self.errors[kind].append(f"HTTP {resp.status_code}: {resp.text[:200]}")
         return resp
@@ -294,6 +302,8 @@ def summary(tally: Tally, writers: Writers | None, limit: float, seconds: float)
         "longest_stall_ms": round(1000 * max(every, default=0)),
         "over_limit": sum(1 for v in every if v > limit), "limit_s": limit, "kinds": kinds,
         "error_samples": {k: v[:3] for k, v in tally.errors.items() if v},
+        "slow_by_10s": {f"{10 * b}-{10 * b + 10}s": n for b, n in sorted(
+            Counter(int(t // 10) for t, _k, _l in tally.slow).items())},
         "writers": None if writers is None else {
             kind: {"runs": len(ts), "mean_s": round(statistics.mean(ts), 1)} for kind, ts in writers.done.items()}
         | {"failures": writers.failures[:5]},
@@ -307,6 +317,7 @@ def print_summary(s: dict[str, Any]) -> None:
               f"{k['max_ms']:>9}{k['over_limit']:>8}")
     print(f"total {s['requests']} requests ({s['requests_per_s']}/s), errors {s['errors']}, longest stall "
           f"{s['longest_stall_ms']} ms, {s['over_limit']} over {s['limit_s']} s")
+    print("requests over 1 s, by when they started:", s["slow_by_10s"])
     w = s["write_lock_wait"]
     print(f"write lock (what a writer makes a writing request wait): p50 {w['p50_ms']} ms, p99 {w['p99_ms']} ms, "
           f"max {w['max_ms']} ms over {w['probes']} probes, {w['over_limit']} over {s['limit_s']} s")
