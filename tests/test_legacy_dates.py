@@ -69,7 +69,6 @@ def test_every_row_is_analysed_and_indexed(legacy):
     assert status["analyzed"] == status["records"]["total"] == 44
     assert status["indexed"] == 44
     assert all(r["status"] == "ok" for r in status["runs"]), status["runs"]
-    assert status["implausible_dates"] == 4
 
 
 def test_no_profile_or_warning_falls_in_an_impossible_week(legacy):
