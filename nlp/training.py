@@ -145,7 +145,7 @@ def eval_sentiment(test: tuple[Sequence[str], Sequence[str]], train: tuple[Seque
     elif model is None:
         if inst is None:
             raise ValueError("eval_sentiment needs train, model or inst")
-        model = current_sentiment(inst, with_train_digests=True)
+        model = current_sentiment(inst)
         origin, n_train = "installation's current model", len(model.train_digests)
     texts, y = normalized(test[0]), binary_labels(test[1])
     t0 = time.perf_counter()
