@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from nlp.topic_names import NamingSettings, WordWeight, join_name, name_groups, pos_weight
 from suqiu.model import OUTLIER
 
 # Tokens that carry no theme: punctuation, digits, latin-only fragments, single characters.
@@ -87,8 +88,7 @@ class TopicSettings:
     min_weight: float = 0.3      # below this best-topic weight a demand is an outlier
     min_tokens: int = 3          # fewer in-vocabulary tokens: outlier
     topn: int = 10               # keywords per topic (also the c_v window's word set)
-    label_words: int = 4
-    relevance_lambda: float = 0.6  # LDAvis relevance for label words (1.0: plain probability)
+    label_words: int = 4         # at most this many key phrases name a topic (nlp.topic_names)
     coherence_window: int = 110
     # c_v only sees each topic's top words, so too few topics can look as coherent as the right
     # number (a missing theme just hides below the top words): among candidates within this much
@@ -175,7 +175,8 @@ class Topic:
 
     @property
     def label(self) -> str:
-        return "·".join(self.label_words)
+        """The topic's short Chinese name: its key phrases joined (噪音扰民·夜间施工)."""
+        return join_name(self.label_words)
 
 
 @dataclass(frozen=True)
@@ -208,8 +209,10 @@ class TopicFit:
 class TopicModeler:
     """Fits topic models over token lists and assigns demands to topics."""
 
-    def __init__(self, settings: TopicSettings | None = None, backend: TopicBackend | None = None) -> None:
+    def __init__(self, settings: TopicSettings | None = None, backend: TopicBackend | None = None,
+                 word_weight: WordWeight | None = None) -> None:
         self.settings = settings or TopicSettings()
+        self.word_weight = word_weight  # how well a word can name a topic; default: its part of speech
         # NMF is the default: on the Teddy Cup messages it scores c_v ~0.52 against LDA's ~0.37 and
         # fits faster (bench/eval_topics.py --backend lda to compare)
         self.backend = backend or NmfBackend()
@@ -264,6 +267,7 @@ class TopicModeler:
         topics = self._describe(model, dictionary, per_topic[best_k])
         assignments = self.assign(model, dictionary, doc_ids, kept, vocab_filtered=True)
         self._fill_sizes(topics, assignments)
+        self._name(topics, kept, assignments)
         return TopicFit(backend=self.backend.name, model=model, dictionary=dictionary, k=best_k,
                         coherence=coherence_by_k[best_k], coherence_by_k=coherence_by_k, topics=topics,
                         assignments=assignments, settings=s)
@@ -306,29 +310,28 @@ class TopicModeler:
         return [[dictionary[int(i)] for i in np.argsort(-row)[: self.settings.topn]] for row in topics]
 
     def _describe(self, model: Any, dictionary: Any, coherences: list[float]) -> list[Topic]:
-        """Keywords by probability; label words by relevance, which favours words specific to the topic."""
+        """Keywords by probability; names come later, from the demands each topic holds (``_name``)."""
         import numpy as np
         s = self.settings
         phi = np.asarray(model.get_topics(), dtype=float)
         phi = phi / np.clip(phi.sum(axis=1, keepdims=True), 1e-12, None)
-        df = np.zeros(len(dictionary))
-        for token_id, freq in dictionary.cfs.items():
-            df[token_id] = freq
-        p_w = df / max(df.sum(), 1.0)
         topics = []
         for i, row in enumerate(phi):
             top = np.argsort(-row)[: s.topn]
-            lam = s.relevance_lambda
-            with np.errstate(divide="ignore"):
-                rel = lam * np.log(row + 1e-12) + (1 - lam) * np.log((row + 1e-12) / (p_w + 1e-12))
-            # label words come from the topic's top 30 by probability, re-ranked by relevance
-            pool = np.argsort(-row)[:30]
-            label_ids = sorted(pool, key=lambda j: -rel[j])[: s.label_words]
             topics.append(Topic(index=i, keywords=[dictionary[int(j)] for j in top],
-                                weights=[round(float(row[j]), 5) for j in top],
-                                label_words=[dictionary[int(j)] for j in label_ids],
+                                weights=[round(float(row[j]), 5) for j in top], label_words=[],
                                 coherence=round(coherences[i], 4)))
         return topics
+
+    def _name(self, topics: list[Topic], docs: Sequence[list[str]], assignments: Sequence[Assignment]) -> None:
+        """Two to four key phrases per topic from its member demands (``nlp.topic_names``)."""
+        group_of = [None if a.index == OUTLIER else a.index for a in assignments]
+        if self.word_weight is None:
+            self.word_weight = pos_weight()
+        names = name_groups(docs, group_of, {t.index: t.keywords for t in topics},
+                            NamingSettings(max_phrases=self.settings.label_words), self.word_weight)
+        for t in topics:
+            t.label_words = names.get(t.index) or t.keywords[:2]
 
     def _fill_sizes(self, topics: list[Topic], assignments: list[Assignment]) -> None:
         by_topic: dict[int, list[Assignment]] = {}
