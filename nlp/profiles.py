@@ -14,7 +14,15 @@ from datetime import datetime
 from typing import Any
 
 from nlp.hotspots import dedup_key
-from nlp.topic_names import SEPARATOR, NamingSettings, WordWeight, choose_phrases, doc_freq, join_name, phrase_candidates
+from nlp.topic_names import (
+    SEPARATOR,
+    NamingSettings,
+    WordWeight,
+    choose_phrases,
+    doc_freq,
+    join_name,
+    phrase_candidates,
+)
 from suqiu.model import OUTLIER
 from suqiu.weeks import iso_week, shift_week, week_start
 

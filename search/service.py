@@ -19,7 +19,12 @@ from typing import Any
 
 from nlp.pii import PiiMasker
 from nlp.stages.topics import list_topics
-from search.access import PERSONAL_FIELDS, Principal, canonical_principal, may_see_profile
+from search.access import (
+    PERSONAL_FIELDS,
+    Principal,
+    canonical_principal,
+    may_see_profile,
+)
 from search.backends.base import SearchBackend
 from search.query import SearchQuery, SearchResult
 from search.segmentation import QuerySegmenter, default_segmenter

@@ -47,7 +47,8 @@ class TopicsStats(StageStats):
 
 def settings_from_config(config: Config) -> TopicSettings:
     t = config.topics
-    return TopicSettings(k_values=tuple(t.k_values), seed=t.seed, min_weight=t.min_weight)
+    return TopicSettings(k_values=tuple(t.k_values), seed=t.seed, min_weight=t.min_weight,
+                         soft_weight=min(t.soft_weight, t.min_weight), soft_margin=t.soft_margin)
 
 
 def topic_stop_words(config: Config) -> frozenset[str]:
@@ -56,6 +57,16 @@ def topic_stop_words(config: Config) -> frozenset[str]:
     words.update(name for name, _, _ in config.place_names())
     words.add(config.city.name)
     return frozenset(words)
+
+
+def first_of_groups(docs: list[dict[str, Any]]) -> list[bool]:
+    """One demand per near-duplicate group learns (the first seen): copies only get assigned."""
+    seen: set[str] = set()
+    out = []
+    for d in docs:
+        out.append(d["group"] not in seen)
+        seen.add(d["group"])
+    return out
 
 
 def model_dir(inst: Installation) -> Path:
@@ -118,8 +129,9 @@ class TopicsStage(Stage):
         modeler = self.modeler or TopicModeler(settings_from_config(inst.config), make_backend(cfg.backend))
         policy = self.policy or EmergingPolicy(min_outliers=cfg.emerging_min, share_margin=cfg.emerging_margin)
         stop = topic_stop_words(inst.config)
-        docs = [{"id": d["id"], "tokens": topic_tokens(d["tokens"] or [], stop), "topic": (d["topic_id"], d["topic_weight"])}
-                for d in store.stage_docs(AFTER, ("tokens", "topic_id", "topic_weight"))]
+        docs = [{"id": d["id"], "tokens": topic_tokens(d["tokens"] or [], stop), "topic": (d["topic_id"], d["topic_weight"]),
+                 "group": d["dup_group"] or d["id"]}
+                for d in store.stage_docs(AFTER, ("tokens", "topic_id", "topic_weight", "dup_group"))]
         pending = set(store.pending(STAGE, after=AFTER))
         state = None if self.refit else self.load_state(inst)
         assignments: dict[str, tuple[int, float]] = {}
@@ -171,7 +183,7 @@ class TopicsStage(Stage):
     # ------------------------------------------------------------------ fitting and assigning
     def _fit(self, inst: Installation, modeler: TopicModeler, docs: list[dict[str, Any]],
              out: TopicsStats) -> dict[str, tuple[int, float]]:
-        fit = modeler.fit([d["id"] for d in docs], [d["tokens"] for d in docs])
+        fit = modeler.fit([d["id"] for d in docs], [d["tokens"] for d in docs], fit_on=first_of_groups(docs))
         known = inst.store.topic_keywords()
         # retired topics take part too: a theme that comes back gets its old id again
         match = match_topics(known, [t.keywords for t in fit.topics], min_overlap=inst.config.topics.min_overlap)
