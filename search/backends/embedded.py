@@ -45,6 +45,9 @@ FACET_SQL = {
     "category": "d.category", "received_month": "substr(d.received_at, 1, 7)", "kind": "d.kind",
     "dimension": "d.dimension",
 }
+WRITE_BATCH = 500
+OPEN_INDEX = COLUMNS.index("open")
+INSERT_DOC = f"INSERT INTO docs (rowid, {', '.join(COLUMNS)}, doc) VALUES ({', '.join('?' * (len(COLUMNS) + 2))})"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (
     rowid INTEGER PRIMARY KEY,
@@ -136,22 +139,42 @@ class EmbeddedBackend(SearchBackend):
         return {"backend": self.name, "path": str(self.path), "sqlite": sqlite3.sqlite_version}
 
     # ------------------------------------------------------------------ writes
-    def _write(self, conn: sqlite3.Connection, docs: Iterable[dict[str, Any]], report: IndexReport) -> None:
+    def _write(self, conn: sqlite3.Connection, docs: Iterable[dict[str, Any]], report: IndexReport,
+               fresh: bool = False) -> None:
+        """Add or replace documents, ``WRITE_BATCH`` at a time (one lookup, bulk deletes and inserts);
+        rowids are assigned here (the caller holds the write lock), so docs and fts rows pair up.
+        ``fresh``: the tables were just emptied, nothing to replace."""
+        next_rowid = int(conn.execute("SELECT coalesce(max(rowid), 0) FROM docs").fetchone()[0]) + 1
+        batch: list[dict[str, Any]] = []
         for doc in docs:
+            batch.append(doc)
+            if len(batch) >= WRITE_BATCH:
+                next_rowid = self._write_batch(conn, batch, report, fresh, next_rowid)
+                batch = []
+        if batch:
+            self._write_batch(conn, batch, report, fresh, next_rowid)
+
+    def _write_batch(self, conn: sqlite3.Connection, docs: list[dict[str, Any]], report: IndexReport,
+                     fresh: bool, next_rowid: int) -> int:
+        by_id = {d["id"]: d for d in docs}   # the last version of an id in the batch wins
+        if not fresh:
+            ids = list(by_id)
+            old = [(r[0],) for r in conn.execute(
+                f"SELECT rowid FROM docs WHERE id IN ({', '.join('?' * len(ids))})", ids)]
+            conn.executemany("DELETE FROM fts WHERE rowid = ?", old)
+            conn.executemany("DELETE FROM docs WHERE rowid = ?", old)
+        rows, texts = [], []
+        for rowid, doc in enumerate(by_id.values(), start=next_rowid):
             prepared = self.prepare_document(doc)
             stored = {k: v for k, v in prepared.items() if k != "seg"}
-            row = conn.execute("SELECT rowid FROM docs WHERE id = ?", (doc["id"],)).fetchone()
-            if row is not None:
-                conn.execute("DELETE FROM fts WHERE rowid = ?", (row[0],))
-                conn.execute("DELETE FROM docs WHERE rowid = ?", (row[0],))
             values = [stored.get(c) for c in COLUMNS]
-            values[COLUMNS.index("open")] = 1 if stored.get("open") else 0
-            cur = conn.execute(
-                f"INSERT INTO docs ({', '.join(COLUMNS)}, doc) VALUES ({', '.join('?' * (len(COLUMNS) + 1))})",
-                (*values, json.dumps(stored, ensure_ascii=False)))
-            conn.execute("INSERT INTO fts (rowid, seg, chars) VALUES (?, ?, ?)",
-                         (cur.lastrowid, prepared["seg"], chars_text(searchable_text(prepared))))
-            report.indexed.append(doc["id"])
+            values[OPEN_INDEX] = 1 if stored.get("open") else 0
+            rows.append((rowid, *values, json.dumps(stored, ensure_ascii=False)))
+            texts.append((rowid, prepared["seg"], chars_text(searchable_text(prepared))))
+        conn.executemany(INSERT_DOC, rows)
+        conn.executemany("INSERT INTO fts (rowid, seg, chars) VALUES (?, ?, ?)", texts)
+        report.indexed.extend(d["id"] for d in docs)
+        return next_rowid + len(rows)
 
     def index_documents(self, docs: Iterable[dict[str, Any]]) -> IndexReport:
         self.ensure_ready()
@@ -192,7 +215,7 @@ class EmbeddedBackend(SearchBackend):
             try:
                 conn.execute("DELETE FROM fts")
                 conn.execute("DELETE FROM docs")
-                self._write(conn, docs, report)
+                self._write(conn, docs, report, fresh=True)
                 conn.execute("INSERT INTO fts (fts) VALUES ('optimize')")
                 conn.execute("COMMIT")
             except BaseException:
