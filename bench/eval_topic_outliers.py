@@ -50,6 +50,8 @@ def main() -> None:
     src.add_argument("--file", type=Path, help="an export (CSV/XLSX) the importers read")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--workers", type=int, default=1, help="text-stage worker processes")
+    ap.add_argument("--home", type=Path, help="keep the installation here; when it already holds the "
+                                              "analysed corpus, only the topics stage runs again")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     if args.file and not args.file.exists():
@@ -60,15 +62,17 @@ def main() -> None:
     from suqiu.installation import Installation, write_default_config
 
     with tempfile.TemporaryDirectory(prefix="suqiu-topics-") as tmp:
-        home = Path(tmp) / "home"
+        home = args.home or Path(tmp) / "home"
+        reuse = (home / "suqiu.toml").exists()
         write_default_config(home)
         inst = Installation.load(home, environ={})
         t0 = time.perf_counter()
-        what = load_records(inst, args)
+        what = f"{home}（已分析，仅重跑话题阶段）" if reuse else load_records(inst, args)
         t_load = time.perf_counter()
-        TextStage(workers=args.workers).run(inst)
+        if not reuse:
+            TextStage(workers=args.workers).run(inst)
         t_text = time.perf_counter()
-        stats = TopicsStage().run(inst)
+        stats = TopicsStage(refit=True).run(inst)
         t_topics = time.perf_counter()
         state = TopicsStage.load_state(inst) or {}
         topics = list_topics(inst.store)

@@ -2,8 +2,8 @@
 
 The number of topics is chosen by c_v coherence over a range of candidates, fitted and scored on
 seeded samples so a large corpus costs one full fit; every fit uses a fixed seed, so the same corpus
-gives the same topics. The model learns from one demand per near-duplicate group (the caller says
-which) and assigns every demand. A demand belongs to its best topic when that topic's weight
+gives the same topics. The model learns from the demands the caller marks (the topics stage caps
+each near-duplicate group) and assigns every demand. A demand belongs to its best topic when that topic's weight
 reaches ``min_weight``, or reaches the lower ``soft_weight`` while clearly ahead of the runner-up
 (``soft_margin`` times its weight); otherwise it is an outlier (topic ``-1``, shown as 其他), not
 forced into a topic. Each topic is named by two to four key phrases of its demands
@@ -257,9 +257,9 @@ class TopicModeler:
             fit_on: Sequence[bool] | None = None) -> TopicFit:
         """Fit one model per candidate k, keep the most c_v-coherent, assign every demand.
 
-        ``fit_on`` marks the demands the model learns from (default: all); the caller passes one
-        per near-duplicate group, so a letter resubmitted thirty times weighs as one demand and
-        does not become a topic of its own. Every demand is assigned. ``coherence`` in the result
+        ``fit_on`` marks the demands the model learns from (default: all); the topics stage caps
+        each near-duplicate group, so a letter resubmitted thirty times does not become a topic of
+        its own. Every demand is assigned. ``coherence`` in the result
         is the chosen model's c_v (see ``coherence_tolerance``).
         """
         s = self.settings

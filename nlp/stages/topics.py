@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,13 +60,17 @@ def topic_stop_words(config: Config) -> frozenset[str]:
     return frozenset(words)
 
 
-def first_of_groups(docs: list[dict[str, Any]]) -> list[bool]:
-    """One demand per near-duplicate group learns (the first seen): copies only get assigned."""
-    seen: set[str] = set()
+def learning_docs(docs: list[dict[str, Any]], per_group: int) -> list[bool]:
+    """Which demands the model learns from: at most ``per_group`` of each near-duplicate group
+    (the first seen), so a letter resubmitted thirty times cannot become a topic of its own, while
+    a theme many people write about in the same words still weighs more than one letter. (One
+    per group starves the model where near-duplicate groups are large: on the synthetic demands
+    the outlier share rose from 6% to 24%.) The rest are only assigned."""
+    seen: Counter[str] = Counter()
     out = []
     for d in docs:
-        out.append(d["group"] not in seen)
-        seen.add(d["group"])
+        out.append(seen[d["group"]] < per_group)
+        seen[d["group"]] += 1
     return out
 
 
@@ -183,7 +188,7 @@ class TopicsStage(Stage):
     # ------------------------------------------------------------------ fitting and assigning
     def _fit(self, inst: Installation, modeler: TopicModeler, docs: list[dict[str, Any]],
              out: TopicsStats) -> dict[str, tuple[int, float]]:
-        fit = modeler.fit([d["id"] for d in docs], [d["tokens"] for d in docs], fit_on=first_of_groups(docs))
+        fit = modeler.fit([d["id"] for d in docs], [d["tokens"] for d in docs], fit_on=learning_docs(docs, inst.config.topics.learn_per_group))
         known = inst.store.topic_keywords()
         # retired topics take part too: a theme that comes back gets its old id again
         match = match_topics(known, [t.keywords for t in fit.topics], min_overlap=inst.config.topics.min_overlap)

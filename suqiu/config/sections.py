@@ -115,6 +115,7 @@ class TopicsConfig(_Section):
     min_weight: float = Field(default=0.3, ge=0, lt=1)   # from here a demand belongs to its best topic …
     soft_weight: float = Field(default=0.15, ge=0, lt=1)  # … and from here when it leads the runner-up
     soft_margin: float = Field(default=2.0, ge=1)         # … by this factor; otherwise an outlier (其他)
+    learn_per_group: int = Field(default=10, ge=1)        # near-duplicates of one demand the model learns from
     min_overlap: float = Field(default=0.2, ge=0, le=1)  # keyword overlap keeping a topic's id on refit
     emerging_min: int = Field(default=20, ge=1)          # unassigned demands since the fit that …
     emerging_margin: float = Field(default=0.15, ge=0, le=1)  # … exceed the fit's outlier share by this
