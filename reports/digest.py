@@ -170,7 +170,8 @@ def build_digest(department: str, period: str, window_start: datetime, window_en
     labels = topic_labels or {}
     by_topic: dict[int | None, list[tuple[dict[str, Any], list[dict[str, Any]]]]] = defaultdict(list)
     for rep, others in collapse_duplicates(items):
-        by_topic[rep.get("topic_id")].append((rep, others))
+        topic = rep.get("topic_id")
+        by_topic[None if topic == OUTLIER else topic].append((rep, others))  # one 其他 group
     groups: list[DigestGroup] = []
     for topic_id, pairs in by_topic.items():
         entries = []
