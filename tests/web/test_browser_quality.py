@@ -94,6 +94,7 @@ def page(chromium_browser, server):
     context = chromium_browser.new_context(locale="zh-CN")
     pg = context.new_page()
     pg.set_default_timeout(15_000)
+    pg.set_default_navigation_timeout(60_000)  # the server's first text query loads jieba (slow on a busy machine)
     pg.goto(f"{server}/search")
     pg.fill("input[name=username]", "office")
     pg.fill("input[name=password]", PASSWORD)
