@@ -27,7 +27,7 @@ from typing import Any
 
 from search.access import Principal, required_department
 from search.backends.base import CompiledTerm, DeleteReport, IndexReport, SearchBackend, SearchUnavailable
-from search.backends.embedded_fold import count_groups, folded_page
+from search.backends.embedded_fold import GROUP_SQL, count_groups, count_groups_of_kinds, folded_page
 from search.documents import iso, searchable_text
 from search.highlight import highlight_text
 from search.query import DEFAULT_KINDS, KINDS, Filters, Hit, SearchQuery, SearchResult, sort_facet
@@ -38,7 +38,8 @@ COLUMNS = ("id", "kind", "source", "channel", "received_at", "district", "depart
 # columns added after the first release: an older file gets them with ALTER TABLE and is rebuilt
 ADDED_COLUMNS = {"dimension": "TEXT", "week": "TEXT", "dup_group": "TEXT"}
 # indexes on added columns, created once the column exists
-ADDED_INDEXES = ("CREATE INDEX IF NOT EXISTS ix_docs_dup_group ON docs (dup_group)",)
+ADDED_INDEXES = ("CREATE INDEX IF NOT EXISTS ix_docs_dup_group ON docs (dup_group)",
+                 "CREATE INDEX IF NOT EXISTS ix_docs_kind_dup_group ON docs (kind, dup_group)")
 FACET_SQL = {
     "department": "d.department", "district": "d.district", "source": "d.source", "channel": "d.channel",
     "topic": "CAST(d.topic AS TEXT)", "sentiment": "d.sentiment", "urgency": "d.urgency", "status": "d.status",
@@ -305,11 +306,13 @@ class EmbeddedBackend(SearchBackend):
         score = "-bm25(fts)" if ranked else "NULL"
         try:
             with self._connect() as conn:
+                kinds = query.filters.kind or DEFAULT_KINDS
                 if only_kind:
-                    total, facets = self._count_by_kind(conn, query.facets, query.filters.kind or DEFAULT_KINDS)
+                    total, facets = self._count_by_kind(conn, query.facets, kinds)
+                    groups = count_groups_of_kinds(conn, kinds) if query.folds else None
                 else:
-                    total, facets = self._count_and_facets(conn, query.facets, source, where, params)
-                groups = count_groups(conn, source, where, params) if query.folds else None
+                    total, facets, groups = self._count_and_facets(conn, query.facets, source, where, params,
+                                                                   query.folds)
                 if query.folds:
                     page = folded_page(conn, source, where, params, order, score, query.offset, query.size)
                 else:  # sort only (rowid, score), then read the page's documents: sorting wide rows is slow
@@ -363,19 +366,24 @@ class EmbeddedBackend(SearchBackend):
 
     @staticmethod
     def _count_and_facets(conn: sqlite3.Connection, names: Sequence[str], source: str, where: str,
-                          params: Sequence[Any]) -> tuple[int, dict[str, list[dict]]]:
-        """Total and every facet from one pass over the matches (FTS5 evaluated once, not per facet)."""
+                          params: Sequence[Any], fold: bool = False) -> tuple[int, dict[str, list[dict]], int | None]:
+        """Total, every facet and (folding) the number of near-duplicate groups, from one pass over the
+        matches: FTS5 is evaluated once, not per facet."""
         if not names:
-            return int(conn.execute(f"SELECT count(*) FROM {source} WHERE {where}", params).fetchone()[0]), {}
-        exprs = ", ".join(FACET_SQL[n] for n in names)
+            total = int(conn.execute(f"SELECT count(*) FROM {source} WHERE {where}", params).fetchone()[0])
+            return total, {}, count_groups(conn, source, where, params) if fold else None
+        exprs = ", ".join([FACET_SQL[n] for n in names] + ([GROUP_SQL] if fold else []))
         counters: list[Counter[Any]] = [Counter() for _ in names]
+        groups: set[str] = set()
         total = 0
         cur = conn.execute(f"SELECT {exprs} FROM {source} WHERE {where}", params)
         while batch := cur.fetchmany(5000):
             total += len(batch)
             for i, counter in enumerate(counters):
                 counter.update(row[i] for row in batch)
+            if fold:
+                groups.update(row[-1] for row in batch)
         facets = {}
         for name, counter in zip(names, counters):
             facets[name] = sort_facet({str(v): n for v, n in counter.items() if v is not None and v != ""})
-        return total, facets
+        return total, facets, len(groups) if fold else None

@@ -4,8 +4,9 @@ The page is read in the query's own order, keeping each group's first row (the g
 in that order, the one Elasticsearch's ``collapse`` shows too) until the page is full; SQLite walks
 the time index for time order, so a first page costs a few pages of rows, not the whole match set.
 How many of each shown group matched is one ``GROUP BY`` over the page's groups, and the number of
-groups one ``count(DISTINCT …)`` over the same WHERE. A demand without a group counts as its own
-(``coalesce(dup_group, id)``), as in the index documents.
+groups one ``count(DISTINCT …)`` over the same WHERE; both read the ``dup_group`` indexes. Every
+demand document carries its group (alone: its own id); a row without one, from an index written
+before groups were indexed, counts as a group of its own.
 """
 
 from __future__ import annotations
@@ -18,10 +19,18 @@ GROUP_SQL = "coalesce(d.dup_group, d.id)"
 BATCH = 500
 
 
+COUNT_SQL = "count(DISTINCT d.dup_group) + total(d.dup_group IS NULL)"
+
+
 def count_groups(conn: sqlite3.Connection, source: str, where: str, params: Sequence[Any]) -> int:
     """Distinct near-duplicate groups among the matches."""
-    row = conn.execute(f"SELECT count(DISTINCT {GROUP_SQL}) FROM {source} WHERE {where}", params).fetchone()
-    return int(row[0])
+    return int(conn.execute(f"SELECT {COUNT_SQL} FROM {source} WHERE {where}", params).fetchone()[0])
+
+
+def count_groups_of_kinds(conn: sqlite3.Connection, kinds: Sequence[str]) -> int:
+    """Distinct groups when nothing but ``kind`` restricts the query: read from the (kind, dup_group) index."""
+    marks = ", ".join("?" * len(kinds))
+    return int(conn.execute(f"SELECT {COUNT_SQL} FROM docs d WHERE d.kind IN ({marks})", list(kinds)).fetchone()[0])
 
 
 def folded_page(conn: sqlite3.Connection, source: str, where: str, params: Sequence[Any], order: str,
@@ -47,6 +56,6 @@ def folded_page(conn: sqlite3.Connection, source: str, where: str, params: Seque
         return []
     groups = [g for _, _, g in page]
     counts = dict(conn.execute(
-        f"SELECT {GROUP_SQL} AS g, count(*) FROM {source} WHERE {where} AND {GROUP_SQL} IN "
-        f"({', '.join('?' * len(groups))}) GROUP BY g", (*params, *groups)).fetchall())
+        f"SELECT d.dup_group, count(*) FROM {source} WHERE {where} AND d.dup_group IN "
+        f"({', '.join('?' * len(groups))}) GROUP BY d.dup_group", (*params, *groups)).fetchall())
     return [(rowid, sc, int(counts.get(g, 1))) for rowid, sc, g in page]
