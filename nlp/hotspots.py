@@ -48,6 +48,9 @@ HOTSPOT_FIELDS = (
     "sentiment_label", "urgency_level", "dup_group", "title", "keywords",
 )
 
+# hotspot ids are hex digests spelled in letters: a hex id can hold eleven digits in a row that a
+# leak audit (and a reader) would take for a mobile number (18741256506d did, on the Fuzhou export)
+_LETTERS_ONLY = str.maketrans("0123456789", "ghijklmnop")
 URGENCY_SCORE = {"low": 0.0, "medium": 1 / 3, "high": 2 / 3, "critical": 1.0}
 CITYWIDE = "全市"
 
@@ -276,7 +279,8 @@ def _describe(topic_key: str, place: str, window: list[Unit], comp: dict[str, fl
     description = lead if not label or label in lead else f"{lead}（{label}）"
     theme = label or lead
     districts = sorted({u.first.get("district") for u in window if u.first.get("district")})
-    ident = hashlib.sha1(f"{topic_key}|{place}|{start.isoformat()}|{window[0].key}".encode()).hexdigest()[:12]
+    digest = hashlib.sha1(f"{topic_key}|{place}|{start.isoformat()}|{window[0].key}".encode()).hexdigest()[:12]
+    ident = digest.translate(_LETTERS_ONLY)
     return {
         "id": ident,
         "topic_id": topic_id,

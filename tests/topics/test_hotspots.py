@@ -173,3 +173,8 @@ def test_praise_is_not_a_hotspot():
 def test_mixed_group_with_some_praise_stays_a_hotspot():
     group = [rec(1, sentiment_label="positive"), rec(2, sentiment_label="negative"), rec(3)]
     assert len(find_hotspots(group, settings=S)) == 1
+
+
+def test_hotspot_ids_never_look_like_phone_numbers():
+    hs = find_hotspots([rec(i, topic=i // 2, places=(f"小区{i // 2}",)) for i in range(40)], settings=S)
+    assert hs and all(h["id"].isalpha() and len(h["id"]) == 12 for h in hs)
