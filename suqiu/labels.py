@@ -31,6 +31,9 @@ ROLE = {"office": "信访办", "department": "职能部门", "public": "公众",
 PERIOD = {"day": "日报", "week": "周报"}
 # ``suqiu.model.OUTLIER``: a demand that fits no topic is shown under this name, never as -1
 OUTLIER_TOPIC = "其他"
+# 分级分类 (nlp.classification): who may see a record, and why it is sensitive
+PUBLICATION = {"public": "可公开", "internal": "内部", "office_only": "仅信访办"}
+SENSITIVITY = {"normal": "一般", "report": "举报件", "stability": "涉稳", "secret": "涉密"}
 # digests and lists order urgent work first
 URGENCY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 

@@ -25,18 +25,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from search.access import Principal, required_department
+from search.access import Principal, visibility
 from search.backends.base import CompiledTerm, DeleteReport, IndexReport, SearchBackend, SearchUnavailable
-from search.backends.embedded_fold import GROUP_SQL, count_groups, count_groups_of_kinds, folded_page
+from search.backends.embedded_fold import count_and_facets, count_groups_of_kinds, folded_page
 from search.documents import iso, searchable_text
 from search.highlight import highlight_text
 from search.query import DEFAULT_KINDS, KINDS, Filters, Hit, SearchQuery, SearchResult, sort_facet
 from search.segmentation import QuerySegmenter, chars_text
 
 COLUMNS = ("id", "kind", "source", "channel", "received_at", "district", "department", "category", "status",
-           "sentiment", "urgency", "topic", "heat", "due_at", "open", "dimension", "week", "dup_group")
+           "sentiment", "urgency", "topic", "heat", "due_at", "open", "dimension", "week", "publication",
+           "dup_group")
 # columns added after the first release: an older file gets them with ALTER TABLE and is rebuilt
-ADDED_COLUMNS = {"dimension": "TEXT", "week": "TEXT", "dup_group": "TEXT"}
+ADDED_COLUMNS = {"dimension": "TEXT", "week": "TEXT", "publication": "TEXT", "dup_group": "TEXT"}
 # indexes on added columns, created once the column exists
 ADDED_INDEXES = ("CREATE INDEX IF NOT EXISTS ix_docs_dup_group ON docs (dup_group)",
                  "CREATE INDEX IF NOT EXISTS ix_docs_kind_dup_group ON docs (kind, dup_group)")
@@ -55,7 +56,7 @@ CREATE TABLE IF NOT EXISTS docs (
     id TEXT NOT NULL UNIQUE,
     kind TEXT, source TEXT, channel TEXT, received_at TEXT, district TEXT, department TEXT, category TEXT,
     status TEXT, sentiment TEXT, urgency TEXT, topic INTEGER, heat REAL, due_at TEXT, open INTEGER,
-    dimension TEXT, week TEXT, dup_group TEXT,
+    dimension TEXT, week TEXT, publication TEXT, dup_group TEXT,
     doc TEXT NOT NULL
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(seg, chars, tokenize = 'unicode61 remove_diacritics 0');
@@ -81,6 +82,22 @@ def kind_clause(kinds: Sequence[str]) -> str:
     row and make SQLite sort them all, so ``+`` keeps it out of index selection."""
     column = "+d.kind" if "demand" in kinds else "d.kind"
     return f"{column} IN ({', '.join('?' * len(kinds))})"
+
+
+def access_clause(principal: Principal) -> tuple[str, list[Any]] | None:
+    """``search.access.visibility`` as SQL over ``department`` and ``publication`` (None: the office)."""
+    rules = visibility(principal)
+    if rules is None:
+        return None
+    parts, params = [], []
+    for g in rules:
+        part = f"d.publication IN ({', '.join('?' * len(g.levels))})"
+        params.extend(g.levels)
+        if g.departments is not None:
+            part += f" AND d.department IN ({', '.join('?' * len(g.departments))})"
+            params.extend(g.departments)
+        parts.append(f"({part})")
+    return "(" + " OR ".join(parts) + ")", params
 
 
 def term_expression(term: CompiledTerm) -> str:
@@ -258,10 +275,10 @@ class EmbeddedBackend(SearchBackend):
             clauses.append("d.rowid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
             params.append(" OR ".join(term_expression(t) for t in excluded))
         self._filter_clauses(query.filters, query, clauses, params)
-        dept = required_department(principal)
-        if dept is not None:  # the access rule: part of the engine query, not a post-filter
-            clauses.append("d.department = ?")
-            params.append(dept)
+        access = access_clause(principal)
+        if access is not None:  # the access rule: part of the engine query, not a post-filter
+            clauses.append(access[0])
+            params.extend(access[1])
         only_kind = not clauses
         kinds = query.filters.kind or DEFAULT_KINDS
         clauses.append(kind_clause(kinds))
@@ -311,8 +328,8 @@ class EmbeddedBackend(SearchBackend):
                     total, facets = self._count_by_kind(conn, query.facets, kinds)
                     groups = count_groups_of_kinds(conn, kinds) if query.folds else None
                 else:
-                    total, facets, groups = self._count_and_facets(conn, query.facets, source, where, params,
-                                                                   query.folds)
+                    total, facets, groups = count_and_facets(conn, {n: FACET_SQL[n] for n in query.facets},
+                                                             source, where, params, query.folds)
                 if query.folds:
                     page = folded_page(conn, source, where, params, order, score, query.offset, query.size)
                 else:  # sort only (rowid, score), then read the page's documents: sorting wide rows is slow
@@ -364,26 +381,3 @@ class EmbeddedBackend(SearchBackend):
             total, counts = grouped(f"d.kind IN ({', '.join('?' * len(kinds))})", list(kinds))
         return total, {name: sort_facet(dict(counts[name])) for name in names}
 
-    @staticmethod
-    def _count_and_facets(conn: sqlite3.Connection, names: Sequence[str], source: str, where: str,
-                          params: Sequence[Any], fold: bool = False) -> tuple[int, dict[str, list[dict]], int | None]:
-        """Total, every facet and (folding) the number of near-duplicate groups, from one pass over the
-        matches: FTS5 is evaluated once, not per facet."""
-        if not names:
-            total = int(conn.execute(f"SELECT count(*) FROM {source} WHERE {where}", params).fetchone()[0])
-            return total, {}, count_groups(conn, source, where, params) if fold else None
-        exprs = ", ".join([FACET_SQL[n] for n in names] + ([GROUP_SQL] if fold else []))
-        counters: list[Counter[Any]] = [Counter() for _ in names]
-        groups: set[str] = set()
-        total = 0
-        cur = conn.execute(f"SELECT {exprs} FROM {source} WHERE {where}", params)
-        while batch := cur.fetchmany(5000):
-            total += len(batch)
-            for i, counter in enumerate(counters):
-                counter.update(row[i] for row in batch)
-            if fold:
-                groups.update(row[-1] for row in batch)
-        facets = {}
-        for name, counter in zip(names, counters):
-            facets[name] = sort_facet({str(v): n for v, n in counter.items() if v is not None and v != ""})
-        return total, facets, len(groups) if fold else None

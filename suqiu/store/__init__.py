@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from suqiu.store.accounts import AccountsMixin
 from suqiu.store.deliveries import DeliveriesMixin
-from suqiu.store.engine import default_sqlite_url, from_db_time, now_local, to_db_time
+from suqiu.store.engine import StoreBusy, default_sqlite_url, from_db_time, now_local, to_db_time
+from suqiu.store.quotas import QuotasMixin
 from suqiu.store.records import HistoryMixin, UpsertStats, demand_from_row, text_hash
 from suqiu.store.reporting import ReportingMixin
 from suqiu.store.routes import TRIAGE, DemandFilter, RoutesMixin
@@ -22,7 +23,7 @@ from suqiu.store.views import OUTLIER, ViewsMixin
 
 
 class Store(RoutesMixin, HistoryMixin, SearchStateMixin, RunsMixin, DeliveriesMixin, AccountsMixin,
-            ViewsMixin, ReportingMixin):
+            ViewsMixin, ReportingMixin, QuotasMixin):
     """All database access for one installation; one instance per process."""
 
     @classmethod
@@ -32,5 +33,5 @@ class Store(RoutesMixin, HistoryMixin, SearchStateMixin, RunsMixin, DeliveriesMi
         return store
 
 
-__all__ = ["Store", "UpsertStats", "DemandFilter", "TRIAGE", "INDEX_STAGE", "OUTLIER", "default_sqlite_url",
+__all__ = ["Store", "StoreBusy", "UpsertStats", "DemandFilter", "TRIAGE", "INDEX_STAGE", "OUTLIER", "default_sqlite_url",
            "demand_from_row", "from_db_time", "now_local", "text_hash", "to_db_time"]

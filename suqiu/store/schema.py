@@ -81,6 +81,9 @@ analysis = Table(
     Column("route_reason", String(200)),
     Column("route_candidates", JSON),
     Column("dup_group", String(256), index=True),
+    Column("publication", String(20), index=True),          # 分级: public | internal | office_only (NULL: office)
+    Column("sensitivity", String(20)),                       # 分类: normal | report | stability | secret
+    Column("level_reasons", JSON),
     Column("updated_at", DateTime, nullable=False),
 )
 
@@ -118,7 +121,7 @@ runs = Table(
     Column("error", Text),
 )
 
-# web users (suqiu.web.auth): passwords stored as scrypt hashes with a per-user salt
+# web users (suqiu.twoway.accounts): argon2id password hashes (earlier releases: scrypt, rehashed at sign-in)
 users = Table(
     "users", metadata,
     Column("username", String(100), primary_key=True),
@@ -187,13 +190,14 @@ api_tokens = Table(
     "api_tokens", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("department", String(200)),                      # NULL for the petition office
-    Column("role", String(20), nullable=False),               # department | office
+    Column("role", String(20), nullable=False),               # department | office | client
     Column("label", String(200)),
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("prefix", String(16), nullable=False),
     Column("created_at", DateTime, nullable=False),
     Column("last_used_at", DateTime),
     Column("revoked_at", DateTime),
+    Column("scope", JSON),                                   # a client's departments: it reads and files for them
 )
 
 __all__ += ["routes", "deliveries", "digest_items", "api_tokens"]
@@ -292,4 +296,22 @@ locks = Table(
     Column("expires_at", DateTime, nullable=False),
 )
 
-__all__ += ["index_aggregates", "locks"]
+# request budgets per key and fixed window (Open311 filing per client token)
+quotas = Table(
+    "quotas", metadata,
+    Column("key", String(200), primary_key=True),
+    Column("window_start", DateTime, nullable=False),
+    Column("used", Integer, nullable=False),
+)
+
+__all__ += ["index_aggregates", "locks", "quotas"]
+# web sign-in: throttle counters (hashed keys, epoch seconds), live sessions (SHA-256 of the cookie's id)
+login_attempts = Table(
+    "login_attempts", metadata, Column("key", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False), Column("last_at", Float, nullable=False, index=True),
+    Column("next_at", Float, nullable=False))
+web_sessions = Table(
+    "web_sessions", metadata, Column("id", String(64), primary_key=True),
+    Column("username", String(100), nullable=False, index=True), Column("expires_at", DateTime, nullable=False))
+
+__all__ += ["login_attempts", "web_sessions"]

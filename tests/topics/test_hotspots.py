@@ -10,7 +10,8 @@ from tests.topics.corpus import at
 
 def rec(i, topic=1, places=("湖前小区",), district="鼓楼区", day=0, **kw):
     base = {"id": f"r{i}", "received_at": at(0, day, 9 + i % 8), "topic_id": topic, "places": list(places),
-            "district": district, "requester": f"u{i}", "title": f"诉求{i}", "votes_up": 0, "votes_down": 0}
+            "district": district, "requester": f"u{i}", "title": f"诉求{i}", "votes_up": 0, "votes_down": 0,
+            "publication": "internal"}
     base.update(kw)
     return base
 
@@ -178,3 +179,11 @@ def test_mixed_group_with_some_praise_stays_a_hotspot():
 def test_hotspot_ids_never_look_like_phone_numbers():
     hs = find_hotspots([rec(i, topic=i // 2, places=(f"小区{i // 2}",)) for i in range(40)], settings=S)
     assert hs and all(h["id"].isalpha() and len(h["id"]) == 12 for h in hs)
+
+
+def test_an_office_only_demand_never_leads_a_hotspot():
+    """Digests carry hotspots to departments: a 举报件's headline is no representative."""
+    secret = [rec(i, votes_up=10, title="举报某局工作人员", publication="office_only") for i in range(3)]
+    [h] = find_hotspots(secret + [rec(10), rec(11)], settings=S)
+    assert h["count"] == 5 and "举报" not in h["description"]
+    assert {r["id"] for r in h["representatives"]} <= {"r10", "r11"}
