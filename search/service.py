@@ -116,12 +116,9 @@ def get_document(app: Any, record_id: str, principal: Principal) -> dict[str, An
     if not may_see(principal, analysis.publication if analysis else None, owner):
         return None
     masker = PiiMasker()  # markup stripped first: a number split by tags is masked whole
-    policy = Disclosure(lambda text: masker(plain_text(text)), app.config.classification.public_fields)
-    view = policy.detail(record, analysis, owner, store.history(record_id), principal)
-    shown = view.get("analysis") if isinstance(view, dict) else None
-    if isinstance(shown, dict) and shown.get("topic") is not None:
-        shown["topic_label"] = topic_name(shown["topic"], store.topic_labels())
-    return view
+    policy = Disclosure(lambda text: masker(plain_text(text)), app.config.classification.public_fields,
+                        store.topic_labels())
+    return policy.detail(record, analysis, owner, store.history(record_id), principal)
 
 
 def list_profiles(app: Any, principal: Principal, dimension: str | None = None,
