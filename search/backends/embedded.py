@@ -35,9 +35,10 @@ from search.segmentation import QuerySegmenter, chars_text
 
 COLUMNS = ("id", "kind", "source", "channel", "received_at", "district", "department", "category", "status",
            "sentiment", "urgency", "topic", "heat", "due_at", "open", "dimension", "week", "publication",
-           "dup_group")
+           "dup_group", "lon", "lat")
 # columns added after the first release: an older file gets them with ALTER TABLE and is rebuilt
-ADDED_COLUMNS = {"dimension": "TEXT", "week": "TEXT", "publication": "TEXT", "dup_group": "TEXT"}
+ADDED_COLUMNS = {"dimension": "TEXT", "week": "TEXT", "publication": "TEXT", "dup_group": "TEXT",
+                 "lon": "REAL", "lat": "REAL"}
 # indexes on added columns, created once the column exists
 ADDED_INDEXES = ("CREATE INDEX IF NOT EXISTS ix_docs_dup_group ON docs (dup_group)",
                  "CREATE INDEX IF NOT EXISTS ix_docs_kind_dup_group ON docs (kind, dup_group)")
@@ -56,7 +57,7 @@ CREATE TABLE IF NOT EXISTS docs (
     id TEXT NOT NULL UNIQUE,
     kind TEXT, source TEXT, channel TEXT, received_at TEXT, district TEXT, department TEXT, category TEXT,
     status TEXT, sentiment TEXT, urgency TEXT, topic INTEGER, heat REAL, due_at TEXT, open INTEGER,
-    dimension TEXT, week TEXT, publication TEXT, dup_group TEXT,
+    dimension TEXT, week TEXT, publication TEXT, dup_group TEXT, lon REAL, lat REAL,
     doc TEXT NOT NULL
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(seg, chars, tokenize = 'unicode61 remove_diacritics 0');
@@ -70,6 +71,7 @@ CREATE INDEX IF NOT EXISTS ix_docs_status ON docs (status);
 CREATE INDEX IF NOT EXISTS ix_docs_heat ON docs (heat);
 CREATE INDEX IF NOT EXISTS ix_docs_kind ON docs (kind);
 """
+GEO_INDEX = "CREATE INDEX IF NOT EXISTS ix_docs_geo ON docs (lat, lon)"   # after ADDED_COLUMNS on old files
 
 
 def fts_string(text: str) -> str:
@@ -150,6 +152,7 @@ class EmbeddedBackend(SearchBackend):
                     created = True
             for statement in ADDED_INDEXES:
                 conn.execute(statement)
+            conn.execute(GEO_INDEX)
         self._ready = True
         return created
 
@@ -185,7 +188,8 @@ class EmbeddedBackend(SearchBackend):
         for rowid, doc in enumerate(by_id.values(), start=next_rowid):
             prepared = self.prepare_document(doc)
             stored = {k: v for k, v in prepared.items() if k != "seg"}
-            values = [stored.get(c) for c in COLUMNS]
+            point = stored.get("location") or {}
+            values = [point.get(c) if c in ("lon", "lat") else stored.get(c) for c in COLUMNS]
             values[OPEN_INDEX] = 1 if stored.get("open") else 0
             rows.append((rowid, *values, json.dumps(stored, ensure_ascii=False)))
             texts.append((rowid, prepared["seg"], chars_text(searchable_text(prepared))))
@@ -306,6 +310,10 @@ class EmbeddedBackend(SearchBackend):
             else:
                 clauses.append("NOT (d.open = 1 AND d.due_at IS NOT NULL AND d.due_at < ?)")
             params.append(now)
+        if f.bbox is not None:
+            min_lon, min_lat, max_lon, max_lat = f.bbox
+            clauses.append("(d.lat BETWEEN ? AND ? AND d.lon BETWEEN ? AND ?)")
+            params.extend([min_lat, max_lat, min_lon, max_lon])
 
     def _search(self, query: SearchQuery, principal: Principal) -> SearchResult:
         self.ensure_ready()

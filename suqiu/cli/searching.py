@@ -56,6 +56,7 @@ def search(text: Annotated[str, typer.Argument(help="Words, \"phrases\", -exclus
            week: Annotated[Optional[str], typer.Option(help="Profiles of one ISO week such as 2026-W47.")] = None,
            fold: Annotated[bool, typer.Option(help="Near-duplicates as one hit with their count (同类诉求).")] = True,
            dup_group: Annotated[Optional[str], typer.Option(help="Only this near-duplicate group, unfolded.")] = None,
+           bbox: Annotated[Optional[str], typer.Option(help="Demands located in min_lon,min_lat,max_lon,max_lat.")] = None,
            home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """Search demands (or profiles and topics, with --kind) as the petition office."""
     from search.backends.base import SearchUnavailable
@@ -67,7 +68,7 @@ def search(text: Annotated[str, typer.Argument(help="Words, \"phrases\", -exclus
         query = SearchQuery.create(text, department=department, district=district, date_from=from_, date_to=to,
                                    status=status_, overdue=True if overdue else None, size=size, page=page,
                                    sort=sort.value, kind=[k.value for k in kind] if kind else None,
-                                   dimension=dimension.value if dimension else None, week=week,
+                                   dimension=dimension.value if dimension else None, week=week, bbox=bbox,
                                    dup_group=dup_group, fold_duplicates=fold and dup_group is None, **by_source)
         result = run_search(inst, query, Principal.office(name="cli"))
     except QueryError as exc:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from suqiu.store.accounts import AccountsMixin
 from suqiu.store.deliveries import DeliveriesMixin
 from suqiu.store.engine import StoreBusy, default_sqlite_url, from_db_time, now_local, to_db_time
+from suqiu.store.quarantine import QuarantineMixin
 from suqiu.store.quotas import QuotasMixin
 from suqiu.store.records import HistoryMixin, UpsertStats, demand_from_row, text_hash
 from suqiu.store.reporting import ReportingMixin
@@ -23,7 +24,7 @@ from suqiu.store.views import OUTLIER, ViewsMixin
 
 
 class Store(RoutesMixin, HistoryMixin, SearchStateMixin, RunsMixin, DeliveriesMixin, AccountsMixin,
-            ViewsMixin, ReportingMixin, QuotasMixin):
+            ViewsMixin, ReportingMixin, QuotasMixin, QuarantineMixin):
     """All database access for one installation; one instance per process."""
 
     @classmethod

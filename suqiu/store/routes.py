@@ -62,6 +62,7 @@ class DemandFilter:
     owners: Sequence[str] | None = None   # any of these departments
     triage: bool = False                  # with ``owners``: or in the triage queue
     visible_to: Principal | None = None   # only what this principal may see (``suqiu.disclosure``)
+    urgency: Sequence[str] | None = None  # any of these urgency levels
     newest_first: bool = False
     limit: int | None = None
     offset: int = 0
@@ -69,7 +70,7 @@ class DemandFilter:
 
 DEMAND_COLUMNS = ("id", "source", "channel", "received_at", "district", "address", "category_given",
                   "department_given", "status", "reply_text", "replied_at", "replied_by", "satisfaction",
-                  "updated_at", "requester_type", "url", "version")
+                  "updated_at", "requester_type", "url", "version", "lat", "lon")
 
 
 class RoutesMixin(RecordsMixin):
@@ -112,6 +113,8 @@ class RoutesMixin(RecordsMixin):
             q = q.where(rec.c.received_at >= to_db_time(f.received_from))
         if f.received_to is not None:
             q = q.where(rec.c.received_at <= to_db_time(f.received_to))
+        if f.urgency is not None:
+            q = q.where(an.c.urgency_level.in_(list(f.urgency)))
         if f.owners is not None:
             cond = owner.in_(list(f.owners))
             q = q.where(cond | (rt.c.queue == TRIAGE) if f.triage else cond)
@@ -131,7 +134,7 @@ class RoutesMixin(RecordsMixin):
         owner = owner_column(config)
         q = with_routes(select(
             rec.c.id, rec.c.status, rec.c.received_at, rec.c.replied_at, rec.c.reply_text, rec.c.satisfaction,
-            rec.c.category_given, rec.c.title, rec.c.content, an.c.urgency_level, an.c.keywords,
+            rec.c.category_given, rec.c.title, rec.c.content, rec.c.transfer_count, an.c.urgency_level, an.c.keywords,
             an.c.normalized_text, an.c.publication, owner.label("department")))
         q = q.where(owner.is_not(None) if department is None else owner == department)
         if statuses is not None:
