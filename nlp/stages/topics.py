@@ -56,7 +56,10 @@ def topic_stop_words(config: Config) -> frozenset[str]:
     """Generic words plus every gazetteer name: places are a hotspot dimension, not a theme."""
     words = set(DEFAULT_TOPIC_STOP_WORDS) | set(config.text.stop_words)
     words.update(name for name, _, _ in config.place_names())
-    words.add(config.city.name)
+    city = config.city.name
+    words.add(city)
+    if len(city) > 2 and city.endswith("市"):
+        words.add(city[:-1])   # people write 福州 for 福州市: a name 福州·办理·培训机构 says nothing in Fuzhou
     return frozenset(words)
 
 
