@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_search.py                    # 100k, embedded + Elasticsearch
     .venv/bin/python bench/bench_search.py --n 20000 --backend embedded
     SUQIU_ES_URL=http://127.0.0.1:9200 .venv/bin/python bench/bench_search.py --repeat 5
+    .venv/bin/python bench/bench_search.py --n 20000 --fold       # near-duplicates folded, as the web does
 
 Documents come from ``crawlers.synthetic.generate`` (seeded), masked with ``nlp.pii``, segmented
 once with the project's segmenter and indexed into a throw-away embedded file and a uniquely
@@ -70,8 +71,8 @@ def build_documents(n: int, seed: int) -> list[dict[str, Any]]:
                   "version": 1}
         analysis = Analysis(record_id=d.id, masked_text=mask(d.content), masked_title=mask(d.title),
                             sentiment_label=truth["sentiment"], urgency_level=truth["urgency"],
-                            department=truth["department"])
-        doc = demand_document(record, analysis, config=config)
+                            department=truth["department"], dup_group=truth["dup_of"])  # resubmissions group
+        doc = demand_document(record, analysis, owner=truth["department"])
         doc["seg"] = segment_text(seg, searchable_text(doc))
         docs.append(doc)
     return docs
@@ -82,7 +83,7 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
 
 
-def run_queries(backend: Any, repeat: int) -> dict[str, Any]:
+def run_queries(backend: Any, repeat: int, fold: bool = False) -> dict[str, Any]:
     office, dept = Principal.office(), Principal.for_department("住房和城乡建设局")
     per_kind: dict[str, list[float]] = {}
     all_ms: list[float] = []
@@ -91,7 +92,7 @@ def run_queries(backend: Any, repeat: int) -> dict[str, Any]:
         for kind, spec in QUERIES:
             spec = dict(spec)
             principal = dept if spec.pop("principal", None) == "department" else office
-            query = SearchQuery.create(spec.pop("text"), size=20, **spec)
+            query = SearchQuery.create(spec.pop("text"), size=20, fold_duplicates=fold, **spec)
             t0 = time.perf_counter()
             result = backend.search(query, principal)
             ms = (time.perf_counter() - t0) * 1000
@@ -118,6 +119,7 @@ def main() -> None:
     ap.add_argument("--backend", choices=("both", "embedded", "elasticsearch"), default="both")
     ap.add_argument("--es-url", default=os.environ.get("SUQIU_ES_URL", "http://127.0.0.1:9200"))
     ap.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    ap.add_argument("--fold", action="store_true", help="fold near-duplicates (同类诉求), as the web and CLI do")
     ap.add_argument("--cache", type=Path, help="keep the prepared documents in this pickle (re-runs skip preparation)")
     args = ap.parse_args()
 
@@ -155,7 +157,7 @@ def main() -> None:
                 info = backend.describe()
                 print(f"{kind}: indexed {len(indexed.indexed)} ({len(indexed.failed)} failed) in {index_s:.1f} s",
                       file=sys.stderr)
-                stats = run_queries(backend, args.repeat)
+                stats = run_queries(backend, args.repeat, args.fold)
                 stats.update(index_s=round(index_s, 1), docs_per_s=round(len(indexed.indexed) / index_s),
                              info={k: v for k, v in info.items() if k != "path"})
                 report["backends"][kind] = stats

@@ -177,5 +177,6 @@ def run_demo(home: Path, say: Callable[[str], None], hotline_rows: int = 600, hi
 
 
 def _search(app: Installation, text: str) -> dict[str, Any]:
-    res = search(app, SearchQuery.create(text, size=3), Principal.office())
-    return {"total": res.total, "top": [h.fields.get("title") for h in res.hits[:3]]}
+    res = search(app, SearchQuery.create(text, size=3, fold_duplicates=True), Principal.office())
+    return {"total": res.total, "groups": res.groups, "top": [h.fields.get("title") for h in res.hits[:3]],
+            "same": [h.group_size or 1 for h in res.hits[:3]]}

@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from nlp.hotspots import demand_units
+from suqiu.labels import topic_name
 from suqiu.model import OUTLIER
 from suqiu.weeks import iso_week, shift_week, week_start
 
@@ -116,7 +117,7 @@ def surge_warnings(records: Sequence[dict[str, Any]], settings: WarningSettings,
                 surge = detect_surge(series, week, settings, history_start)
                 if surge is None:
                     continue
-                name = labels.get(subject, f"话题{subject}") if dim == "topic" else str(subject)
+                name = topic_name(subject, labels) if dim == "topic" else str(subject)
                 what = "话题" if dim == "topic" else "区域"
                 if surge.ratio is None:
                     msg = f"{what}「{name}」本周诉求 {surge.count} 件，前 {len(surge.series) - 1} 周无同类诉求"
@@ -169,7 +170,7 @@ def urgent_clusters(records: Sequence[dict[str, Any]], settings: WarningSettings
                     j += 1
                 run = units[i:j + 1]
                 start, end = run[0].at, run[-1].at
-                name = labels.get(topic, f"话题{topic}") if topic is not None else "未归类"
+                name = topic_name(topic if topic is not None else OUTLIER, labels)
                 out.append({
                     "id": _warning_id("urgent", topic, district, start.isoformat()),
                     "kind": "urgent_cluster",

@@ -1,8 +1,11 @@
-"""Hotspots (热点问题): demands grouped by topic × place × time window, ranked by a heat index.
+"""Hotspots (热点问题): many distinct demands from several people about one theme, at one place, in
+one time span, ranked by a heat index.
 
 Input records are plain dicts (see ``HOTSPOT_FIELDS``); the caller joins the store's records with
 their analysis and masks text first. Near-duplicates (same ``dup_group``) are one demand carrying
-their submission count, so ten copies of one letter do not outweigh ten different people.
+their submission count, so ten copies of one letter do not outweigh ten different people, and a
+single demand, however often it is resubmitted or liked, is never a hotspot: a hotspot needs at
+least ``min_demands`` distinct demands from at least ``min_requesters`` requesters.
 
 Places back off from fine to coarse: a demand sits at its finest place (小区, road, street) only
 when at least ``min_place_demands`` demands of the same topic share it; otherwise it moves up to
@@ -10,7 +13,22 @@ its district. At a coarse place (a district, or the whole city) a topic is too b
 problem, so demands there are further grouped by subject: single-link on the overlap of their
 keywords (a project, a company, a case name), ignoring keywords common in the group. Time windows
 are sessions: a gap of more than ``gap_days`` without a demand, or a span beyond
-``max_span_days``, starts a new window.
+``max_span_days``, starts a new window. Outliers (no topic) are a theme of their own each.
+
+**The heat index** (``heat_index``) is a product, so a hotspot is hot only when it is hot on
+every count::
+
+    heat = demands × diversity × recency × growth × attention
+
+- *demands*: distinct demands (near-duplicates merged);
+- *diversity*: distinct requesters per demand, at most 1 (one person writing five times: 0.2);
+- *recency*: ``0.5 ** (days since the last demand / half_life_days)``, 1 for a hotspot still active;
+- *growth*: ``(1 + submissions in the last recent_days) / (1 + submissions in the recent_days
+  before)``, kept within [1/growth_cap, growth_cap]; submissions, not demands, because people
+  writing in again about a known demand is the problem growing too;
+- *attention*: ``1 + votes·log(1 + support) + negative·negative share + urgency·mean urgency``,
+  where support is net votes plus resubmissions: what people add to the count without being new
+  demands.
 """
 
 from __future__ import annotations
@@ -31,20 +49,22 @@ HOTSPOT_FIELDS = (
     "sentiment_label", "urgency_level", "dup_group", "title", "keywords", "publication",
 )
 
+# hotspot ids are hex digests spelled in letters: a hex id can hold eleven digits in a row that a
+# leak audit (and a reader) would take for a mobile number (18741256506d did, on the Fuzhou export)
+_LETTERS_ONLY = str.maketrans("0123456789", "ghijklmnop")
 URGENCY_SCORE = {"low": 0.0, "medium": 1 / 3, "high": 2 / 3, "critical": 1.0}
 CITYWIDE = "全市"
 
 
 @dataclass(frozen=True)
 class HeatWeights:
-    """Weights of the heat index's components (each on a log or 0–1 scale)."""
+    """Constants of the heat index (see the module docstring for the formula)."""
 
-    volume: float = 1.0       # log(1 + distinct demands)
-    requesters: float = 1.0   # log(1 + distinct requesters)
-    growth: float = 0.5       # log-ratio of the last period over the one before, >= 0
-    votes: float = 0.5        # log(1 + max(0, up − down))
-    negative: float = 1.0     # share of negative demands
-    urgency: float = 1.0      # mean urgency (low 0 … critical 1)
+    half_life_days: float = 14.0  # recency halves every this many days since the last demand
+    growth_cap: float = 4.0       # growth stays within [1/cap, cap]
+    votes: float = 0.25           # attention per log(1 + net votes + resubmissions)
+    negative: float = 0.5         # attention for an all-negative group
+    urgency: float = 0.5          # attention for an all-critical group
 
 
 @dataclass(frozen=True)
@@ -52,13 +72,17 @@ class HotspotSettings:
     gap_days: int = 14
     max_span_days: int = 90
     min_place_demands: int = 2
-    min_demands: int = 2          # a window is a hotspot with this many demands …
-    min_votes: int = 50           # … or with this many net votes (one letter everyone backs)
+    min_demands: int = 2          # a hotspot has at least this many distinct demands …
+    min_requesters: int = 2       # … from at least this many requesters
     recent_days: int = 7          # growth compares the last period with the one before
     subject_similarity: float = 0.3   # keyword Jaccard joining two demands at a coarse place; 0: off
     subject_max_df: float = 0.05      # keywords in more than this share of a group do not join
     max_positive_share: float = 0.5   # a hotspot is a problem: mostly-praise groups are not hotspots
     weights: HeatWeights = field(default_factory=HeatWeights)
+
+    def __post_init__(self) -> None:
+        if self.min_demands < 2:
+            raise ValueError("min_demands: a single demand is never a hotspot (need >= 2)")
 
 
 @dataclass
@@ -169,33 +193,43 @@ def split_windows(units: Sequence[Unit], gap_days: int, max_span_days: int) -> l
     return windows
 
 
-def heat_components(units: Sequence[Unit], as_of: datetime, recent_days: int) -> dict[str, float]:
+def heat_components(units: Sequence[Unit], as_of: datetime, recent_days: int,
+                    weights: HeatWeights | None = None) -> dict[str, float]:
+    """The factors of the heat index (public keys) and the raw counts behind them (``_`` keys)."""
+    w = weights or HeatWeights()
     records = [r for u in units for r in u.records]
     requesters = {r.get("requester") or f"anon:{u.key}" for u in units for r in u.records}
     up = sum(int(r.get("votes_up") or 0) for r in records)
     down = sum(int(r.get("votes_down") or 0) for r in records)
     recent_from = as_of - timedelta(days=recent_days)
     prior_from = recent_from - timedelta(days=recent_days)
-    recent = sum(1 for u in units if recent_from < u.at <= as_of)
-    prior = sum(1 for u in units if prior_from < u.at <= recent_from)
+    # growth counts submissions: people still writing in about it, resubmissions included
+    recent = sum(1 for r in records if recent_from < r["received_at"] <= as_of)
+    prior = sum(1 for r in records if prior_from < r["received_at"] <= recent_from)
     negative = sum(1 for u in units if any(r.get("sentiment_label") == "negative" for r in u.records))
     positive = sum(1 for u in units if all(r.get("sentiment_label") == "positive" for r in u.records))
     urgency = [max(URGENCY_SCORE.get(r.get("urgency_level") or "low", 0.0) for r in u.records) for u in units]
+    last = max(r["received_at"] for r in records)
+    idle_days = max(0.0, (as_of - last).total_seconds() / 86400)
+    support = max(0, up - down) + len(records) - len(units)
     return {
-        "volume": math.log1p(len(units)),
-        "requesters": math.log1p(len(requesters)),
-        "growth": max(0.0, math.log1p(recent) - math.log1p(prior)),
-        "votes": math.log1p(max(0, up - down)),
-        "negative": negative / len(units),
-        "urgency": sum(urgency) / len(urgency),
+        "demands": float(len(units)),
+        "diversity": min(1.0, len(requesters) / len(units)),
+        "recency": 0.5 ** (idle_days / w.half_life_days),
+        "growth": min(w.growth_cap, max(1 / w.growth_cap, (1 + recent) / (1 + prior))),
+        "attention": 1 + w.votes * math.log1p(support) + w.negative * negative / len(units)
+        + w.urgency * sum(urgency) / len(urgency),
         "_requesters": len(requesters), "_up": up, "_down": down, "_negative": negative,
-        "_positive_share": positive / len(units),
+        "_positive_share": positive / len(units), "_recent": recent, "_prior": prior,
     }
 
 
-def heat_index(components: dict[str, float], weights: HeatWeights) -> float:
-    return round(sum(getattr(weights, k) * components[k]
-                     for k in ("volume", "requesters", "growth", "votes", "negative", "urgency")), 3)
+HEAT_FACTORS = ("demands", "diversity", "recency", "growth", "attention")
+
+
+def heat_index(components: dict[str, float]) -> float:
+    """demands × diversity × recency × growth × attention (the module docstring says why)."""
+    return round(math.prod(components[k] for k in HEAT_FACTORS), 3)
 
 
 def _span_text(start: datetime, end: datetime) -> str:
@@ -223,13 +257,12 @@ def find_hotspots(records: Iterable[dict[str, Any]], topic_labels: dict[int, str
         subjects = subject_clusters(members, s.subject_similarity, s.subject_max_df) if coarse else [members]
         windows = [w for subject in subjects for w in split_windows(subject, s.gap_days, s.max_span_days)]
         for window in windows:
-            comp = heat_components(window, as_of, s.recent_days)
-            net_votes = comp["_up"] - comp["_down"]
-            if len(window) < s.min_demands and net_votes < s.min_votes:
+            if len(window) < s.min_demands:
                 continue
-            if comp["_positive_share"] > s.max_positive_share:
+            comp = heat_components(window, as_of, s.recent_days, s.weights)
+            if comp["_requesters"] < s.min_requesters or comp["_positive_share"] > s.max_positive_share:
                 continue
-            hotspots.append(_describe(topic_key, place, window, comp, heat_index(comp, s.weights), labels))
+            hotspots.append(_describe(topic_key, place, window, comp, heat_index(comp), labels))
     hotspots.sort(key=lambda h: (-h["heat"], h["start"], h["id"]))
     return hotspots[:top] if top else hotspots
 
@@ -247,8 +280,10 @@ def _describe(topic_key: str, place: str, window: list[Unit], comp: dict[str, fl
     label = labels.get(topic_id, "") if topic_id is not None else ""
     lead = (reps[0]["title"] if reps else "") or label
     description = lead if not label or label in lead else f"{lead}（{label}）"
+    theme = label or lead
     districts = sorted({u.first.get("district") for u in window if u.first.get("district")})
-    ident = hashlib.sha1(f"{topic_key}|{place}|{start.isoformat()}|{window[0].key}".encode()).hexdigest()[:12]
+    digest = hashlib.sha1(f"{topic_key}|{place}|{start.isoformat()}|{window[0].key}".encode()).hexdigest()[:12]
+    ident = digest.translate(_LETTERS_ONLY)
     return {
         "id": ident,
         "topic_id": topic_id,
@@ -268,6 +303,7 @@ def _describe(topic_key: str, place: str, window: list[Unit], comp: dict[str, fl
         "heat": heat,
         "components": {k: round(v, 3) for k, v in comp.items() if not k.startswith("_")},
         "description": description,
+        "headline": f"{place}：{theme}" if theme else place,
         "representatives": reps,
         "record_ids": [r["id"] for u in window for r in u.records],
     }

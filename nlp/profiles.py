@@ -9,11 +9,20 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from nlp.hotspots import dedup_key
+from nlp.topic_names import (
+    SEPARATOR,
+    NamingSettings,
+    WordWeight,
+    choose_phrases,
+    doc_freq,
+    join_name,
+    phrase_candidates,
+)
 from suqiu.disclosure import DEPARTMENT_LEVELS
 from suqiu.model import OUTLIER
 from suqiu.weeks import iso_week, shift_week, week_start
@@ -71,6 +80,43 @@ def _representatives(group: list[dict[str, Any]], top_keywords: list[str], n: in
     return out
 
 
+class LocalNames:
+    """Names a profile's topics from the profile's own demands: a topic shared by several
+    departments reads, in one department's profile, as what that department's demands say.
+
+    Phrases are the demands' keywords (``keywords``, less ``stop``), scored as topic names are
+    (``nlp.topic_names``) with lift against every record given; with too few demands of its own a
+    topic keeps its name."""
+
+    SETTINGS = NamingSettings(max_phrases=3)
+
+    def __init__(self, records: Sequence[dict[str, Any]], weight: WordWeight,
+                 stop: frozenset[str] = frozenset()) -> None:
+        self.stop, self.weight = stop, weight
+        self.df = doc_freq(self._phrases(r) for r in records)
+        self.n_all = len(records)
+
+    def _phrases(self, record: dict[str, Any]) -> list[str]:
+        return [k for k in dict.fromkeys(record.get("keywords") or []) if k not in self.stop]
+
+    def name(self, members: Sequence[dict[str, Any]], fallback: str) -> str:
+        known = [p for p in fallback.split(SEPARATOR) if p]
+        cands = phrase_candidates([self._phrases(r) for r in members], known, self.df, self.n_all, self.weight,
+                                  self.SETTINGS)
+        return join_name(choose_phrases(cands, self.SETTINGS, fallback=known)) or fallback
+
+
+def _topic_mix(group: list[dict[str, Any]], topics: Counter[Any], labels: dict[int, str], n: int, top_n: int,
+               local: LocalNames | None) -> list[dict[str, Any]]:
+    out = []
+    for t, c in sorted(topics.items(), key=lambda kv: (-kv[1], kv[0]))[:top_n]:
+        name = labels.get(t, "")
+        if local is not None:
+            name = local.name([r for r in group if r.get("topic_id") == t], name)
+        out.append({"topic_id": t, "label": name, "topic_label": labels.get(t, ""), "count": c, "share": _share(c, n)})
+    return out
+
+
 def _reply_figures(group: list[dict[str, Any]]) -> dict[str, Any]:
     replied = [r for r in group if r.get("replied_at") is not None]
     hours = [(r["replied_at"] - r["received_at"]).total_seconds() / 3600 for r in replied
@@ -84,7 +130,8 @@ def _reply_figures(group: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _summarise(group: list[dict[str, Any]], topic_labels: dict[int, str], top_n: int) -> dict[str, Any]:
+def _summarise(group: list[dict[str, Any]], topic_labels: dict[int, str], top_n: int,
+               local: LocalNames | None = None) -> dict[str, Any]:
     n = len(group)
     topics = Counter(r.get("topic_id") for r in group)
     outliers = topics.pop(OUTLIER, 0) + topics.pop(None, 0)
@@ -96,8 +143,7 @@ def _summarise(group: list[dict[str, Any]], topic_labels: dict[int, str], top_n:
     return {
         "volume": n,
         "distinct": len({dedup_key(r) for r in group}),
-        "topic_mix": [{"topic_id": t, "label": topic_labels.get(t, ""), "count": c, "share": _share(c, n)}
-                      for t, c in sorted(topics.items(), key=lambda kv: (-kv[1], kv[0]))[:top_n]],
+        "topic_mix": _topic_mix(group, topics, topic_labels, n, top_n, local),
         "unassigned": outliers,
         "sentiment": {"counts": dict(sentiment), "mean_score": round(statistics.fmean(scores), 4) if scores else None,
                       "negative_share": _share(sentiment.get("negative", 0), n)},
@@ -112,11 +158,13 @@ def _summarise(group: list[dict[str, Any]], topic_labels: dict[int, str], top_n:
 
 def build_profiles(records: Iterable[dict[str, Any]], dimension: str,
                    topic_labels: dict[int, str] | None = None, top_n: int = 10,
-                   weeks: Iterable[str] | None = None) -> list[dict[str, Any]]:
+                   weeks: Iterable[str] | None = None, local: LocalNames | None = None) -> list[dict[str, Any]]:
     """Profiles for every value of ``dimension`` in every week it has demands (or only ``weeks``).
 
     ``change`` compares with the same value's previous ISO week (0 demands when it had none);
     ``change_pct`` is None when the previous week had none, since a percentage of zero means nothing.
+    With ``local`` each topic of a profile is named from the profile's own demands (``label``;
+    ``topic_label`` keeps the topic's own name): the views stage does so for departments.
     """
     if dimension not in DIMENSIONS:
         raise ValueError(f"dimension '{dimension}' unknown; choose one of {', '.join(DIMENSIONS)}")
@@ -134,7 +182,7 @@ def build_profiles(records: Iterable[dict[str, Any]], dimension: str,
         if wanted is not None and week not in wanted:
             continue
         prev = len(groups.get((value, shift_week(week, -1)), []))
-        summary = _summarise(group, labels, top_n)
+        summary = _summarise(group, labels, top_n, local)
         change = summary["volume"] - prev
         out.append({
             "id": f"{dimension}:{value}:{week}",

@@ -134,24 +134,28 @@ def _value(s: ReplyScore, part: str) -> float | None:
     return s.score if part == "score" else getattr(s, part)
 
 
-def evaluate_replies(rows: Iterable[Mapping[str, Any]], demand_col: str, reply_col: str,
+def evaluate_replies(rows: Iterable[Mapping[str, Any]], demand_col: str | None, reply_col: str,
                      labels: Mapping[str, str], received_col: str | None = None,
                      replied_col: str | None = None, scorer: ReplyQualityScorer | None = None) -> dict[str, Any]:
-    """Per labelled part ``{"auc": x, "n": k}`` or ``{"spearman": x, "n": k}``, plus ``n`` and ``rows_per_s``."""
+    """Per labelled part ``{"auc": x, "n": k}`` or ``{"spearman": x, "n": k}``, plus ``n`` and ``rows_per_s``.
+
+    Without ``demand_col`` (replies judged on their own) relevance is unknown, so labelling it is an error."""
     unknown = [p for p in labels if p not in PARTS]
     if unknown:
         raise ReplyEvalError(f"未知的评估部分：{'、'.join(unknown)}；可选：{'、'.join(PARTS)}")
     if not labels:
         raise ReplyEvalError("未指定任何标签列")
+    if demand_col is None and "relevance" in labels:
+        raise ReplyEvalError("评估「relevance」（答复是否切题）需要诉求列：请给出 --demand-col")
     scorer = scorer or ReplyQualityScorer()
-    needed = [demand_col, reply_col, *labels.values(), *(c for c in (received_col, replied_col) if c)]
+    needed = [c for c in (demand_col, reply_col, *labels.values(), received_col, replied_col) if c]
     values: dict[str, list[float | None]] = {p: [] for p in labels}
     truth: dict[str, list[float]] = {p: [] for p in labels}
     n, t0 = 0, time.perf_counter()
     for row_no, row in enumerate(rows, start=1):
         _check_columns(row, row_no, needed)
         gold = {p: _label(row[col], col, row_no) for p, col in labels.items()}
-        s = scorer.score(str(row[demand_col] or ""), str(row[reply_col] or ""),
+        s = scorer.score(str(row[demand_col] or "") if demand_col else "", str(row[reply_col] or ""),
                          parse_time(row[received_col]) if received_col else None,
                          parse_time(row[replied_col]) if replied_col else None)
         for p in labels:

@@ -1,8 +1,13 @@
 """Topic discovery over segmented demands with gensim.
 
-The number of topics is chosen by c_v coherence over a range of candidates; every fit uses a fixed
-seed, so the same corpus gives the same topics. Demands whose best topic weight is below a threshold
-are outliers (topic ``-1``), not forced into a topic. Topic *identity* is kept stable across
+The number of topics is chosen by c_v coherence over a range of candidates, fitted and scored on
+seeded samples so a large corpus costs one full fit; every fit uses a fixed seed, so the same corpus
+gives the same topics. The model learns from the demands the caller marks (the topics stage caps
+each near-duplicate group) and assigns every demand. A demand belongs to its best topic when that topic's weight
+reaches ``min_weight``, or reaches the lower ``soft_weight`` while clearly ahead of the runner-up
+(``soft_margin`` times its weight); otherwise it is an outlier (topic ``-1``, shown as 其他), not
+forced into a topic. Each topic is named by two to four key phrases of its demands
+(``nlp.topic_names``). Topic *identity* is kept stable across
 retraining by matching each new topic to a known one on top-keyword overlap (``match_topics``), so
 a week-over-week trend for topic 7 is a trend of the same theme.
 
@@ -14,11 +19,19 @@ module should hold on to them — topics leave this module as keyword lists and 
 from __future__ import annotations
 
 import math
+import random
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from nlp.topic_names import (
+    NamingSettings,
+    WordWeight,
+    join_name,
+    name_groups,
+    pos_weight,
+)
 from suqiu.model import OUTLIER
 
 # Tokens that carry no theme: punctuation, digits, latin-only fragments, single characters.
@@ -34,6 +47,13 @@ DEFAULT_TOPIC_STOP_WORDS: frozenset[str] = frozenset(
     "表示 得到 没人 不了 起来 出来 之后 以后 以前 之前 期间 其中 其他 另外 同时 自己 大家 很多 "
     "所有 每天 一直 还是 只能 应该 应当 必须 可能 已经 这么 那么 为了 通过 根据 按照 我市".split()
 )
+
+
+def _sample(n: int, limit: int, seed: int) -> list[int]:
+    """Indices of a seeded sample of at most ``limit`` of ``n`` items, in order (all when ``n`` <= limit)."""
+    if n <= limit:
+        return list(range(n))
+    return sorted(random.Random(seed).sample(range(n), limit))
 
 
 def topic_tokens(tokens: Iterable[str], stop_words: frozenset[str] | set[str] = DEFAULT_TOPIC_STOP_WORDS,
@@ -84,11 +104,12 @@ class TopicSettings:
     no_below: int = 3            # a word must appear in this many demands …
     no_above: float = 0.5        # … and in at most this share of them
     keep_n: int = 20_000
-    min_weight: float = 0.3      # below this best-topic weight a demand is an outlier
+    min_weight: float = 0.3      # from this best-topic weight a demand belongs to its best topic …
+    soft_weight: float = 0.15    # … and from this one too when its best topic clearly leads:
+    soft_margin: float = 2.0     # at least this many times the runner-up's weight; else an outlier
     min_tokens: int = 3          # fewer in-vocabulary tokens: outlier
     topn: int = 10               # keywords per topic (also the c_v window's word set)
-    label_words: int = 4
-    relevance_lambda: float = 0.6  # LDAvis relevance for label words (1.0: plain probability)
+    label_words: int = 4         # at most this many key phrases name a topic (nlp.topic_names)
     coherence_window: int = 110
     # c_v only sees each topic's top words, so too few topics can look as coherent as the right
     # number (a missing theme just hides below the top words): among candidates within this much
@@ -97,12 +118,16 @@ class TopicSettings:
     max_tokens: int = 400        # long letters are cut; their head says what they want
     max_terms: int = 40          # per demand, keep the most distinctive words (tf-idf) only
     representatives: int = 3
+    selection_docs: int = 20_000  # candidates for k are fitted on a seeded sample of this many demands …
+    coherence_docs: int = 5_000   # … and scored by c_v on this many; the chosen k is refitted on all
 
     def __post_init__(self) -> None:
         if not self.k_values or min(self.k_values) < 2:
             raise ValueError("k_values: need at least one candidate, each >= 2")
         if not 0 <= self.min_weight < 1:
             raise ValueError("min_weight: must be in [0, 1)")
+        if not 0 <= self.soft_weight <= self.min_weight:
+            raise ValueError("soft_weight: must be in [0, min_weight]")
 
 
 # ------------------------------------------------------------------------------------------ backends
@@ -175,7 +200,8 @@ class Topic:
 
     @property
     def label(self) -> str:
-        return "·".join(self.label_words)
+        """The topic's short Chinese name: its key phrases joined (噪音扰民·夜间施工)."""
+        return join_name(self.label_words)
 
 
 @dataclass(frozen=True)
@@ -208,8 +234,10 @@ class TopicFit:
 class TopicModeler:
     """Fits topic models over token lists and assigns demands to topics."""
 
-    def __init__(self, settings: TopicSettings | None = None, backend: TopicBackend | None = None) -> None:
+    def __init__(self, settings: TopicSettings | None = None, backend: TopicBackend | None = None,
+                 word_weight: WordWeight | None = None) -> None:
         self.settings = settings or TopicSettings()
+        self.word_weight = word_weight  # how well a word can name a topic; default: its part of speech
         # NMF is the default: on the Teddy Cup messages it scores c_v ~0.52 against LDA's ~0.37 and
         # fits faster (bench/eval_topics.py --backend lda to compare)
         self.backend = backend or NmfBackend()
@@ -225,48 +253,70 @@ class TopicModeler:
         dictionary.filter_extremes(no_below=no_below, no_above=s.no_above, keep_n=s.keep_n)
         return dictionary
 
-    def fit(self, doc_ids: Sequence[str], texts: Iterable[list[str]]) -> TopicFit:
+    def fit(self, doc_ids: Sequence[str], texts: Iterable[list[str]],
+            fit_on: Sequence[bool] | None = None) -> TopicFit:
         """Fit one model per candidate k, keep the most c_v-coherent, assign every demand.
 
-        ``coherence`` in the result is the chosen model's c_v (see ``coherence_tolerance``).
+        ``fit_on`` marks the demands the model learns from (default: all); the topics stage caps
+        each near-duplicate group, so a letter resubmitted thirty times does not become a topic of
+        its own. Every demand is assigned. ``coherence`` in the result
+        is the chosen model's c_v (see ``coherence_tolerance``).
         """
-        from gensim.models import CoherenceModel
-
         s = self.settings
         clipped = [list(t[: s.max_tokens]) for t in texts]
         if len(clipped) != len(doc_ids):
             raise ValueError(f"doc_ids: {len(doc_ids)} ids for {len(clipped)} texts")
-        dictionary = self.build_dictionary(clipped)
+        learn = list(fit_on) if fit_on is not None else [True] * len(clipped)
+        if len(learn) != len(clipped):
+            raise ValueError(f"fit_on: {len(learn)} flags for {len(clipped)} texts")
+        dictionary = self.build_dictionary([doc for doc, f in zip(clipped, learn) if f])
         if len(dictionary) < 2:
             raise ValueError("texts: vocabulary too small to find topics (need more demands)")
         kept = [[t for t in doc if t in dictionary.token2id] for doc in clipped]
-        bows = [self._prune(dictionary.doc2bow(doc), dictionary) for doc in kept]
-        usable = [b for b in bows if b]
+        training = [doc for doc, f in zip(kept, learn) if f and doc]
+        usable = [b for b in (self._prune(dictionary.doc2bow(doc), dictionary) for doc in training) if b]
         max_k = max(2, min(len(usable) // 2, len(dictionary) // 2))
         k_values = sorted({min(k, max_k) for k in s.k_values})
+        best_k, model, coherence_by_k, per_topic = self._select(usable, training, dictionary, k_values)
 
-        models = {k: self.backend.train(usable, dictionary, k, s) for k in k_values}
-        topic_words = {k: self._top_words(models[k], dictionary) for k in k_values}
-        # one accumulator over the union of all candidates' words, then cheap per-candidate scores
-        cm = CoherenceModel.for_topics(list(topic_words.values()), texts=[d for d in kept if d],
-                                       dictionary=dictionary, coherence="c_v", topn=s.topn,
-                                       window_size=s.coherence_window, processes=1)
-        per_topic: dict[int, list[float]] = {}
-        for k in k_values:
-            cm.topics = topic_words[k]
-            values = [float(v) for v in cm.get_coherence_per_topic()]
-            per_topic[k] = [0.0 if math.isnan(v) else v for v in values]
-        coherence_by_k = {k: sum(v) / len(v) for k, v in per_topic.items()}
-        top = max(coherence_by_k.values())
-        best_k = max(k for k in k_values if coherence_by_k[k] >= top - s.coherence_tolerance)
-        model = models[best_k]
-
-        topics = self._describe(model, dictionary, per_topic[best_k])
+        topics = self._describe(model, dictionary, per_topic)
         assignments = self.assign(model, dictionary, doc_ids, kept, vocab_filtered=True)
         self._fill_sizes(topics, assignments)
+        self._name(topics, kept, assignments)
         return TopicFit(backend=self.backend.name, model=model, dictionary=dictionary, k=best_k,
                         coherence=coherence_by_k[best_k], coherence_by_k=coherence_by_k, topics=topics,
                         assignments=assignments, settings=s)
+
+    def _select(self, usable: list[list[tuple[int, int]]], texts: list[list[str]], dictionary: Any,
+                k_values: list[int]) -> tuple[int, Any, dict[int, float], list[float]]:
+        """Choose k by c_v on seeded samples (``selection_docs`` to fit the candidates,
+        ``coherence_docs`` to score them), then fit the chosen k on every usable demand.
+
+        Returns (k, model, c_v by k, per-topic c_v of the returned model)."""
+        from gensim.models import CoherenceModel
+
+        s = self.settings
+        sample = _sample(len(usable), s.selection_docs, s.seed)
+        candidates = [usable[i] for i in sample]
+        models = {k: self.backend.train(candidates, dictionary, k, s) for k in k_values}
+        topic_words = {k: self._top_words(models[k], dictionary) for k in k_values}
+        scored = [texts[i] for i in _sample(len(texts), s.coherence_docs, s.seed + 1)]
+        # one accumulator over the union of all candidates' words, then cheap per-candidate scores
+        cm = CoherenceModel.for_topics(list(topic_words.values()), texts=scored, dictionary=dictionary,
+                                       coherence="c_v", topn=s.topn, window_size=s.coherence_window, processes=1)
+
+        def per_topic(words: list[list[str]]) -> list[float]:
+            cm.topics = words
+            return [0.0 if math.isnan(v) else float(v) for v in cm.get_coherence_per_topic()]
+
+        by_k = {k: per_topic(topic_words[k]) for k in k_values}
+        coherence_by_k = {k: sum(v) / len(v) for k, v in by_k.items()}
+        top = max(coherence_by_k.values())
+        best_k = max(k for k in k_values if coherence_by_k[k] >= top - s.coherence_tolerance)
+        if len(sample) == len(usable):
+            return best_k, models[best_k], coherence_by_k, by_k[best_k]
+        model = self.backend.train(usable, dictionary, best_k, s)
+        return best_k, model, coherence_by_k, per_topic(self._top_words(model, dictionary))
 
     def assign(self, model: Any, dictionary: Any, doc_ids: Sequence[str], texts: Iterable[list[str]],
                vocab_filtered: bool = False) -> list[Assignment]:
@@ -284,9 +334,11 @@ class TopicModeler:
             if not dist:
                 out.append(Assignment(doc_id, OUTLIER, 0.0))
                 continue
-            index, weight = max(dist, key=lambda p: (p[1], -p[0]))
-            weight = float(weight)
-            out.append(Assignment(doc_id, int(index) if weight >= s.min_weight else OUTLIER, round(weight, 4)))
+            ranked = sorted(dist, key=lambda p: (-p[1], p[0]))
+            index, weight = int(ranked[0][0]), float(ranked[0][1])
+            runner_up = float(ranked[1][1]) if len(ranked) > 1 else 0.0
+            fits = weight >= s.min_weight or (weight >= s.soft_weight and weight >= s.soft_margin * runner_up)
+            out.append(Assignment(doc_id, index if fits else OUTLIER, round(weight, 4)))
         return out
 
     # -------------------------------------------------------------------------------- helpers
@@ -306,29 +358,28 @@ class TopicModeler:
         return [[dictionary[int(i)] for i in np.argsort(-row)[: self.settings.topn]] for row in topics]
 
     def _describe(self, model: Any, dictionary: Any, coherences: list[float]) -> list[Topic]:
-        """Keywords by probability; label words by relevance, which favours words specific to the topic."""
+        """Keywords by probability; names come later, from the demands each topic holds (``_name``)."""
         import numpy as np
         s = self.settings
         phi = np.asarray(model.get_topics(), dtype=float)
         phi = phi / np.clip(phi.sum(axis=1, keepdims=True), 1e-12, None)
-        df = np.zeros(len(dictionary))
-        for token_id, freq in dictionary.cfs.items():
-            df[token_id] = freq
-        p_w = df / max(df.sum(), 1.0)
         topics = []
         for i, row in enumerate(phi):
             top = np.argsort(-row)[: s.topn]
-            lam = s.relevance_lambda
-            with np.errstate(divide="ignore"):
-                rel = lam * np.log(row + 1e-12) + (1 - lam) * np.log((row + 1e-12) / (p_w + 1e-12))
-            # label words come from the topic's top 30 by probability, re-ranked by relevance
-            pool = np.argsort(-row)[:30]
-            label_ids = sorted(pool, key=lambda j: -rel[j])[: s.label_words]
             topics.append(Topic(index=i, keywords=[dictionary[int(j)] for j in top],
-                                weights=[round(float(row[j]), 5) for j in top],
-                                label_words=[dictionary[int(j)] for j in label_ids],
+                                weights=[round(float(row[j]), 5) for j in top], label_words=[],
                                 coherence=round(coherences[i], 4)))
         return topics
+
+    def _name(self, topics: list[Topic], docs: Sequence[list[str]], assignments: Sequence[Assignment]) -> None:
+        """Two to four key phrases per topic from its member demands (``nlp.topic_names``)."""
+        group_of = [None if a.index == OUTLIER else a.index for a in assignments]
+        if self.word_weight is None:
+            self.word_weight = pos_weight()
+        names = name_groups(docs, group_of, {t.index: t.keywords for t in topics},
+                            NamingSettings(max_phrases=self.settings.label_words), self.word_weight)
+        for t in topics:
+            t.label_words = names.get(t.index) or t.keywords[:2]
 
     def _fill_sizes(self, topics: list[Topic], assignments: list[Assignment]) -> None:
         by_topic: dict[int, list[Assignment]] = {}

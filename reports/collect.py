@@ -48,15 +48,17 @@ def _topics(app: Installation) -> list[dict]:
 
 
 def _hotspots(app: Installation, week: Week) -> list[dict]:
-    """Hotspots still active in the report week, as the report shows them (masked headlines only)."""
+    """Hotspots still active in the report week, hottest first (masked headlines only)."""
     out = []
     for h in app.store.hotspot_rows(top=50):
         if datetime.fromisoformat(h["end"]) < week.start:
             continue
-        reps = "；".join(r["title"] for r in h.get("representatives", [])[:2] if r.get("title"))
-        out.append({"description": reps or h.get("description", ""), "places": h.get("places") or h.get("place"),
-                    "span": h.get("span", ""), "count": h.get("submissions", h.get("count")), "heat": h.get("heat"),
-                    "topic": h.get("topic_label", "")})
+        titles = [r["title"] for r in h.get("representatives", [])[:2] if r.get("title")]
+        out.append({"description": "；".join(titles) or h.get("description", ""),
+                    "headline": h.get("headline", ""), "example": titles[0] if titles else "",
+                    "places": h.get("places") or h.get("place"), "span": h.get("span", ""),
+                    "count": h.get("count"), "requesters": h.get("requesters"), "submissions": h.get("submissions"),
+                    "heat": h.get("heat"), "topic": h.get("topic_label", "")})
     return out[:10]
 
 

@@ -22,7 +22,7 @@ from reports.citymap import map_info
 from suqiu.deadlines import due_at
 from suqiu.disclosure import headline
 from suqiu.installation import Installation
-from suqiu.labels import URGENCY, WARNING_KIND, WARNING_LEVEL, label
+from suqiu.labels import OUTLIER_TOPIC, URGENCY, WARNING_KIND, WARNING_LEVEL, label
 from suqiu.model import OPEN_STATUSES
 from suqiu.principals import Principal
 from suqiu.store import DemandFilter, now_local
@@ -136,9 +136,11 @@ def _hotspots(app: Installation, owner: str | None, top: int = 8) -> list[dict[s
         ids = [i for h in rows for i in h.get("record_ids", [])]
         owners = app.store.owners_of(app.config, ids) if ids else {}
         rows = [h for h in rows if h.get("record_ids") and all(owners.get(i) == owner for i in h["record_ids"])]
+    # count: distinct demands (near-duplicates merged), as the weekly report counts them (nlp.hotspots)
     return [{"description": h.get("description", ""), "places": h.get("places") or h.get("place") or "",
-             "span": h.get("span", ""), "count": h.get("submissions", h.get("count")), "heat": h.get("heat"),
-             "topic": h.get("topic_label", "")} for h in rows[:top]]
+             "span": h.get("span", ""), "count": h.get("count"), "submissions": h.get("submissions"),
+             "requesters": h.get("requesters"), "heat": h.get("heat"),
+             "topic": h.get("topic_label") or OUTLIER_TOPIC} for h in rows[:top]]
 
 
 def _satisfaction(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -20,7 +20,8 @@ from reports.values import Number, Percent
 from reports.xlsx import workbook_bytes
 from suqiu.labels import PERIOD as PERIOD_LABEL
 from suqiu.labels import URGENCY as URGENCY_LABEL
-from suqiu.labels import URGENCY_RANK
+from suqiu.labels import OUTLIER_TOPIC, URGENCY_RANK, topic_name
+from suqiu.model import OUTLIER
 TEXT_PREVIEW_CHARS = 240
 HTML_ENTRIES_PER_GROUP = 20
 FIGURE_LABELS = {
@@ -147,13 +148,14 @@ def collapse_duplicates(items: Sequence[dict[str, Any]]) -> list[tuple[dict[str,
 
 
 def _group_label(entries_items: list[dict[str, Any]], topic_id: int | None, labels: dict[int, str]) -> str:
-    if topic_id is not None and topic_id in labels:
+    """The topic's name; demands in no topic (outliers, or not yet fitted) are 其他."""
+    if topic_id is None or topic_id == OUTLIER:
+        return OUTLIER_TOPIC
+    if topic_id in labels:
         return labels[topic_id]
     words = Counter(k for it in entries_items for k in (it.get("keywords") or [])[:5])
     top = [w for w, _ in words.most_common(3)]
-    if top:
-        return " / ".join(top)
-    return "其他" if topic_id is None else f"主题 {topic_id}"
+    return "·".join(top) if top else topic_name(topic_id, labels)
 
 
 def build_digest(department: str, period: str, window_start: datetime, window_end: datetime,
@@ -169,7 +171,8 @@ def build_digest(department: str, period: str, window_start: datetime, window_en
     labels = topic_labels or {}
     by_topic: dict[int | None, list[tuple[dict[str, Any], list[dict[str, Any]]]]] = defaultdict(list)
     for rep, others in collapse_duplicates(items):
-        by_topic[rep.get("topic_id")].append((rep, others))
+        topic = rep.get("topic_id")
+        by_topic[None if topic == OUTLIER else topic].append((rep, others))  # one 其他 group
     groups: list[DigestGroup] = []
     for topic_id, pairs in by_topic.items():
         entries = []

@@ -69,7 +69,7 @@ def remit_hotspots(app: Installation, department: str, now: datetime, limit: int
         if _majority_owner(app, data.get("record_ids") or []) != department:
             continue
         out.append({"label": str(data.get("description") or data.get("topic_label") or ""),
-                    "count": data.get("submissions") or data.get("count"),
+                    "count": data.get("count"), "requesters": data.get("requesters"),
                     "detail": " · ".join(str(p) for p in (data.get("place"), data.get("span")) if p)})
         if len(out) >= limit:
             break

@@ -17,8 +17,8 @@ from reports import charts
 from reports.document import Chart, Report, Section, Table
 from reports.values import When, change, share
 from suqiu.weeks import Week
-from suqiu.labels import REQUESTER, SENTIMENT, SOURCE, URGENCY
-from suqiu.model import ANSWERED_STATUSES, OPEN_STATUSES
+from suqiu.labels import REQUESTER, SENTIMENT, SOURCE, URGENCY, topic_name
+from suqiu.model import ANSWERED_STATUSES, OPEN_STATUSES, OUTLIER
 
 WEEKDAYS = "一二三四五六日"
 
@@ -31,7 +31,8 @@ class WeeklyData:
     # one row per record received in the window; masked text only (see RECORD_COLUMNS)
     records: pd.DataFrame
     topics: list[dict[str, Any]] = field(default_factory=list)      # id, label, keywords
-    hotspots: list[dict[str, Any]] = field(default_factory=list)    # heat, places, span, description, count
+    # ranked by heat (nlp.hotspots): headline, description, places, span, count (distinct demands), requesters …
+    hotspots: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)    # kind, topic/district, evidence …
     department_figures: list[dict[str, Any]] = field(default_factory=list)
     notable_replies: list[dict[str, Any]] = field(default_factory=list)
@@ -120,12 +121,13 @@ def topics_section(data: WeeklyData, this: pd.DataFrame, prev: pd.DataFrame) -> 
         return s
     cur = this["topic_id"].dropna().astype(int).value_counts()
     old = prev["topic_id"].dropna().astype(int).value_counts() if not prev.empty else pd.Series(dtype=int)
-    top = [[labels.get(t, f"话题{t}"), int(c), int(old.get(t, 0)), _pct(int(c), int(old.get(t, 0)))]
+    top = [[topic_name(t, labels), int(c), int(old.get(t, 0)), _pct(int(c), int(old.get(t, 0)))]
            for t, c in cur.head(10).items()]
-    s.tables.append(Table("本周诉求最多的话题", ["话题", "本周", "上周", "环比"], top))
-    rising = sorted(((t, int(c), int(old.get(t, 0))) for t, c in cur.items() if c >= 3),
+    s.tables.append(Table("本周诉求最多的话题", ["话题", "本周", "上周", "环比"], top,
+                          note="“其他”为未归入任何话题的诉求。"))
+    rising = sorted(((t, int(c), int(old.get(t, 0))) for t, c in cur.items() if c >= 3 and t != OUTLIER),
                     key=lambda x: (x[1] - x[2]) / max(x[2], 1), reverse=True)
-    rows = [[labels.get(t, f"话题{t}"), c, o, _pct(c, o)] for t, c, o in rising if c > o][:8]
+    rows = [[topic_name(t, labels), c, o, _pct(c, o)] for t, c, o in rising if c > o][:8]
     s.tables.append(Table("上升最快的话题", ["话题", "本周", "上周", "环比"], rows,
                           note="仅统计本周不少于 3 件的话题。"))
     if top:
@@ -139,11 +141,26 @@ def hotspots_section(data: WeeklyData) -> Section:
     if not data.hotspots:
         s.paragraphs.append("本周未识别出热点问题。")
         return s
-    rows = [[i, h.get("description", ""), h.get("places", ""), h.get("span", ""), h.get("count", ""),
-             h.get("heat", "")] for i, h in enumerate(data.hotspots[:10], start=1)]
-    s.tables.append(Table("热点问题（按热度排序）", ["序号", "问题描述", "地点/人群", "时间范围", "诉求数", "热度"], rows,
-                          note="重复提交只计一次；热度综合诉求量、诉求人数、增长、点赞、负面情绪与紧急程度。"))
+    rows = [[i, h.get("topic", "") or "—", h.get("description", ""), h.get("places", ""), h.get("span", ""),
+             h.get("count", ""), h.get("requesters", ""), h.get("heat", "")]
+            for i, h in enumerate(data.hotspots[:10], start=1)]
+    s.tables.append(Table("热点问题（按热度排序）", ["序号", "话题", "问题描述", "地点/人群", "时间范围", "诉求数", "诉求人",
+                                             "热度"], rows, note=HEAT_NOTE))
     return s
+
+
+# what the heat index is (nlp.hotspots.heat_index), in words for the reader
+HEAT_NOTE = ("热点指同一话题、同一地点、同一时段内来自不同诉求人的多项诉求（重复提交合并为一项，单项诉求不构成热点）。"
+             "热度 = 诉求数 × 诉求人分散度（不同诉求人数/诉求数，至多 1）× 时效（距最近一件每 14 天减半）"
+             "× 增长（近 7 天与前 7 天提交量之比）× 关注度（点赞与重复提交、负面情绪、紧急程度）。")
+
+
+def top_hotspot_line(h: dict[str, Any]) -> str:
+    """The summary's 首要热点: where, which theme, how many demands from how many people, when."""
+    what = h.get("headline") or f"{h.get('places') or ''}：{h.get('topic') or ''}"
+    example = _snippet(h.get("example"), 30)
+    return (f"首要热点：{what}，{h.get('count')} 项诉求、{h.get('requesters')} 位诉求人（{h.get('span')}）"
+            + (f"，如“{example}”" if example else "") + "。")
 
 
 def districts_section(data: WeeklyData, this: pd.DataFrame, prev: pd.DataFrame) -> Section:
@@ -155,9 +172,10 @@ def districts_section(data: WeeklyData, this: pd.DataFrame, prev: pd.DataFrame) 
     rows = []
     for district, g in this.groupby(this["district"].fillna("未识别")):
         old = int((prev["district"].fillna("未识别") == district).sum()) if not prev.empty else 0
-        topics = g["topic_id"].dropna().astype(int).value_counts().head(2).index
+        named = g["topic_id"].dropna().astype(int)
+        topics = named[named != OUTLIER].value_counts().head(2).index
         kw = pd.Series([k for ks in g["keywords"] for k in (ks or [])]).value_counts().head(4).index
-        focus = "、".join(labels.get(t, f"话题{t}") for t in topics) or "、".join(kw)
+        focus = "、".join(topic_name(t, labels) for t in topics) or "、".join(kw)
         open_n = int(g["status"].isin(OPEN_STATUSES).sum())
         rows.append([district, len(g), _pct(len(g), old), focus,
                      _share(int((g["sentiment_label"] == "negative").sum()), len(g)),
@@ -276,7 +294,7 @@ def build_weekly(data: WeeklyData) -> Report:
         top_d = this["district"].fillna("未识别").value_counts().head(1)
         report.summary.append(f"诉求最多的区域：{top_d.index[0]}（{int(top_d.iloc[0])} 件）。")
     if data.hotspots:
-        report.summary.append(f"首要热点：{_snippet(data.hotspots[0].get('description'), 40)}。")
+        report.summary.append(top_hotspot_line(data.hotspots[0]))
     passed_on = _passed_on(this)
     if passed_on:
         report.summary.append(f"转处理两次及以上（推诿）的诉求 {passed_on} 件，详见“部门办理情况”。")

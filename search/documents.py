@@ -86,7 +86,8 @@ def demand_document(record: dict[str, Any], analysis: Analysis | None, *, owner:
         "due_at": iso(due_at),
         "open": record["status"] in OPEN_STATUSES,
         "has_reply": bool(record.get("reply_text")),
-        "dup_group": analysis.dup_group,
+        # every demand is in a group (alone: its own id), so folding never lumps ungrouped ones together
+        "dup_group": analysis.dup_group or record["id"],
         "business_name": record.get("business_name"),
         "rating": record.get("rating"),
         "version": int(record.get("version") or 1),

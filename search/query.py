@@ -206,19 +206,21 @@ class Filters:
     kind: tuple[str, ...] = ()              # empty: demands only (the backend applies DEFAULT_KINDS)
     dimension: tuple[str, ...] = ()         # profiles: district, channel, department, …
     week: tuple[str, ...] = ()              # profiles: ISO week such as 2026-W47
+    dup_group: tuple[str, ...] = ()         # demands of these near-duplicate groups (同类诉求)
     # demands located inside (min_lon, min_lat, max_lon, max_lat), WGS-84: their source's point, else
     # the finest place in their text with configured coordinates (``search.documents``)
     bbox: tuple[float, float, float, float] | None = None
 
     # compiled the same way by every backend; ``kind`` is compiled on its own (always present)
     KEYWORD_FIELDS = ("department", "district", "source", "channel", "sentiment", "urgency", "status",
-                      "category", "dimension", "week")
+                      "category", "dimension", "week", "dup_group")
 
     @classmethod
     def build(cls, *, department=None, district=None, source=None, channel=None, topic=None,
               sentiment=None, urgency=None, status=None, category=None,
               date_from: str | date | datetime | None = None, date_to: str | date | datetime | None = None,
-              overdue: bool | None = None, kind=None, dimension=None, week=None, bbox=None) -> "Filters":
+              overdue: bool | None = None, kind=None, dimension=None, week=None, dup_group=None,
+              bbox=None) -> "Filters":
         """Accept single values or lists, date strings; a bare ``date_to`` date is inclusive."""
         kinds = tuple(dict.fromkeys(map(str, _tuple(kind))))  # checked by SearchQuery.validate
         topics: list[int] = []
@@ -239,6 +241,7 @@ class Filters:
             received_to=date_bound(date_to, end=True, field="date_to"),
             overdue=overdue, kind=kinds, dimension=tuple(map(str, _tuple(dimension))),
             week=tuple(str(w).strip().upper() for w in _tuple(week)), bbox=parse_bbox(bbox),
+            dup_group=tuple(map(str, _tuple(dup_group))),
         )
 
     def keyword_items(self) -> list[tuple[str, tuple[str, ...]]]:
@@ -259,17 +262,22 @@ class SearchQuery:
     highlight: bool = True
     similar_to: str | None = None   # a record id: "more like this" (Elasticsearch only)
     now: datetime | None = None     # the clock the overdue filter compares against; default: now
+    # near-duplicates (one ``dup_group``) as one hit carrying how many of the group matched; paging
+    # counts groups, ``total`` still counts demands and ``SearchResult.groups`` counts groups.
+    # Demand searches only (see ``folds``); the web and the CLI turn it on, the API default is off.
+    fold_duplicates: bool = False
 
     @classmethod
     def create(cls, text: str = "", *, filters: Filters | None = None, facets: tuple[str, ...] | list[str] | None = None,
                sort: str = "relevance", page: int = 1, size: int = 10, highlight: bool = True,
-               similar_to: str | None = None, now: datetime | None = None, **filter_kwargs) -> "SearchQuery":
+               similar_to: str | None = None, now: datetime | None = None, fold_duplicates: bool = False,
+               **filter_kwargs) -> "SearchQuery":
         if filters is not None and filter_kwargs:
             raise QueryError("filters", "give either filters= or filter keywords, not both")
         q = cls(text=parse_text(text), raw_text=text or "",
                 filters=filters if filters is not None else Filters.build(**filter_kwargs),
                 facets=DEFAULT_FACETS if facets is None else tuple(facets), sort=sort, page=page, size=size,
-                highlight=highlight, similar_to=similar_to, now=now)
+                highlight=highlight, similar_to=similar_to, now=now, fold_duplicates=fold_duplicates)
         q.validate()
         return q
 
@@ -296,6 +304,12 @@ class SearchQuery:
     def offset(self) -> int:
         return (self.page - 1) * self.size
 
+    @property
+    def folds(self) -> bool:
+        """Whether near-duplicates are folded: asked for, and only demands searched (profiles and
+        topics belong to no group)."""
+        return self.fold_duplicates and set(self.filters.kind or DEFAULT_KINDS) == {"demand"}
+
     def clock(self) -> datetime:
         return as_shanghai(self.now) if self.now else datetime.now(SHANGHAI)
 
@@ -314,29 +328,44 @@ class SearchQuery:
 
 @dataclass
 class Hit:
-    """One result: the indexed (masked) document fields, its score and HTML-safe highlight fragments."""
+    """One result: the indexed (masked) document fields, its score and HTML-safe highlight fragments.
+
+    Folded, ``group_size`` is how many demands of its near-duplicate group matched (itself included)."""
 
     id: str
     score: float | None
     fields: dict
     highlight: list[str] = field(default_factory=list)
+    group_size: int | None = None
 
     def as_dict(self) -> dict:
-        return {"id": self.id, "score": self.score, **self.fields, "highlight": self.highlight}
+        out = {"id": self.id, "score": self.score, **self.fields, "highlight": self.highlight}
+        if self.group_size is not None:
+            out["group_size"] = self.group_size
+        return out
 
 
 @dataclass
 class SearchResult:
-    total: int
+    total: int                      # matching demands (documents)
     hits: list[Hit]
     facets: dict[str, list[dict]]   # facet -> [{"value": str, "count": int}], by count desc then value
     page: int = 1
     size: int = 10
     backend: str = ""
+    groups: int | None = None       # folded: matching near-duplicate groups (pages count these)
+
+    @property
+    def pageable(self) -> int:
+        """What the pages divide: groups when folded, documents otherwise."""
+        return self.total if self.groups is None else self.groups
 
     def as_dict(self) -> dict:
-        return {"total": self.total, "hits": [h.as_dict() for h in self.hits], "facets": self.facets,
-                "page": self.page, "size": self.size, "backend": self.backend}
+        out = {"total": self.total, "hits": [h.as_dict() for h in self.hits], "facets": self.facets,
+               "page": self.page, "size": self.size, "backend": self.backend}
+        if self.groups is not None:
+            out["groups"] = self.groups
+        return out
 
 
 def sort_facet(counts: dict[str, int], limit: int = FACET_SIZE) -> list[dict]:

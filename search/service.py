@@ -25,6 +25,7 @@ from search.backends.base import SearchBackend
 from search.query import SearchQuery, SearchResult
 from search.segmentation import QuerySegmenter, default_segmenter
 from suqiu.disclosure import Disclosure, may_see
+from suqiu.labels import topic_name
 
 _ATTR = "_suqiu_search_backend"
 _SEG_ATTR = "_suqiu_search_segmenter"
@@ -73,16 +74,34 @@ def get_backend(app: Any) -> SearchBackend:
 
 
 def search(app: Any, query: SearchQuery, principal: Principal, backend: SearchBackend | None = None) -> SearchResult:
-    """Search as ``principal``; a department principal only ever gets demands it owns back."""
+    """Search as ``principal``; a department principal only ever gets demands it owns back.
+
+    Topics are shown by name: every hit carries ``topic_label`` and every bucket of the topic
+    facet a ``label`` (其他 for outliers, never -1; ``suqiu.labels.topic_name``)."""
     principal = canonical_principal(principal, app.config)
-    result = (backend or get_backend(app)).search(query, principal)
+    result = name_topics(app, (backend or get_backend(app)).search(query, principal))
     dept = principal.required_department
     demand_ids = [h.id for h in result.hits if h.fields.get("kind", "demand") == "demand"]
     if dept is None or not demand_ids:
         return result
     owners = app.store.owners_of(app.config, demand_ids)
     kept = [h for h in result.hits if h.fields.get("kind", "demand") != "demand" or owners.get(h.id) == dept]
-    return replace(result, hits=kept, total=result.total - (len(result.hits) - len(kept)))
+    dropped = len(result.hits) - len(kept)
+    return replace(result, hits=kept, total=result.total - dropped,
+                   groups=None if result.groups is None else result.groups - dropped)
+
+
+def name_topics(app: Any, result: SearchResult) -> SearchResult:
+    """Topic names on the hits and the topic facet, read from the store's ``topics`` table."""
+    if not result.hits and not result.facets.get("topic"):
+        return result
+    names = app.store.topic_labels()
+    for hit in result.hits:
+        if hit.fields.get("topic") is not None:
+            hit.fields["topic_label"] = topic_name(hit.fields["topic"], names)
+    if "topic" in result.facets:
+        result.facets["topic"] = [{**b, "label": topic_name(b["value"], names)} for b in result.facets["topic"]]
+    return result
 
 
 def get_document(app: Any, record_id: str, principal: Principal) -> dict[str, Any] | None:
@@ -97,7 +116,8 @@ def get_document(app: Any, record_id: str, principal: Principal) -> dict[str, An
     if not may_see(principal, analysis.publication if analysis else None, owner):
         return None
     masker = PiiMasker()  # markup stripped first: a number split by tags is masked whole
-    policy = Disclosure(lambda text: masker(plain_text(text)), app.config.classification.public_fields)
+    policy = Disclosure(lambda text: masker(plain_text(text)), app.config.classification.public_fields,
+                        store.topic_labels())
     return policy.detail(record, analysis, owner, store.history(record_id), principal)
 
 

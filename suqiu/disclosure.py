@@ -15,11 +15,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from suqiu.labels import topic_name
 from suqiu.model import Analysis
 from suqiu.principals import Principal
 
@@ -38,7 +39,7 @@ PUBLIC_FIELDS: tuple[str, ...] = (
     "pending_analysis", "district", "category", "status", "replied_at", "votes_up", "votes_down", "rating",
     "business_name", "sentiment", "sentiment_score", "topic", "heat", "keywords", "has_reply", "dimension", "week",
     "analysis", "history")
-PUBLIC_ANALYSIS = ("keywords", "places", "sentiment", "sentiment_score", "topic", "topic_weight")
+PUBLIC_ANALYSIS = ("keywords", "places", "sentiment", "sentiment_score", "topic", "topic_label", "topic_weight")
 
 
 @dataclass(frozen=True)
@@ -92,9 +93,11 @@ def _iso(value: Any) -> Any:
 class Disclosure:
     """Turns stored rows into what may be shown; see the module docstring."""
 
-    def __init__(self, masker: Masker, published: Iterable[str] = ()) -> None:
+    def __init__(self, masker: Masker, published: Iterable[str] = (),
+                 topic_names: Mapping[int, str] | None = None) -> None:
         self.masker = masker
         self.published = tuple(published)   # the configuration's classification.public_fields
+        self.topic_names = dict(topic_names or {})   # Store.topic_labels(): a topic shows by its name
 
     def mask(self, text: str | None) -> str | None:
         return None if text is None else self.masker(text)
@@ -140,13 +143,13 @@ class Disclosure:
             view["history"] = [h for h in view["history"] if h["field"] == "status"]
         return view
 
-    @staticmethod
-    def _analysis(a: Analysis) -> dict[str, Any]:
+    def _analysis(self, a: Analysis) -> dict[str, Any]:
         return {
             "keywords": a.keywords, "places": a.places,
             "sentiment": a.sentiment_label.value if a.sentiment_label else None, "sentiment_score": a.sentiment_score,
             "urgency": a.urgency_level.value if a.urgency_level else None, "urgency_reasons": a.urgency_reasons,
-            "topic": a.topic_id, "topic_weight": a.topic_weight, "proposed_department": a.department,
+            "topic": a.topic_id, "topic_label": None if a.topic_id is None else topic_name(a.topic_id, self.topic_names),
+            "topic_weight": a.topic_weight, "proposed_department": a.department,
             "route_confidence": a.route_confidence, "route_reason": a.route_reason,
             "route_candidates": a.route_candidates, "dup_group": a.dup_group, "publication": a.publication,
             "sensitivity": a.sensitivity, "level_reasons": a.level_reasons,

@@ -3,7 +3,10 @@ these tables, so a level has one name everywhere (``tests/test_labels.py`` check
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+
+from suqiu.model import OUTLIER
 
 STATUS = {"received": "已受理", "routed": "已分派", "replied": "已答复", "closed": "已办结", "reopened": "重新办理"}
 SOURCE = {"hotline": "12345热线", "portal": "网上留言", "review": "商户评价", "open311": "Open311"}
@@ -31,6 +34,8 @@ HISTORY_FIELD = {"status": "状态", "reply_text": "答复内容", "replied_at":
 FORECAST_LEVEL = {"none": "正常", "low": "关注", "medium": "预警", "high": "严重"}
 ROLE = {"office": "信访办", "department": "职能部门", "public": "公众", "client": "Open311 客户端"}
 PERIOD = {"day": "日报", "week": "周报", "month": "月报", "quarter": "季报", "year": "年报"}
+# ``suqiu.model.OUTLIER``: a demand that fits no topic is shown under this name, never as -1
+OUTLIER_TOPIC = "其他"
 # 分级分类 (nlp.classification): who may see a record, and why it is sensitive
 PUBLICATION = {"public": "可公开", "internal": "内部", "office_only": "仅信访办"}
 SENSITIVITY = {"normal": "一般", "report": "举报件", "stability": "涉稳", "secret": "涉密"}
@@ -44,3 +49,19 @@ def label(table: dict[str, str], value: Any) -> str:
         return "—"
     text = str(getattr(value, "value", value))
     return table.get(text, text)
+
+
+def topic_name(topic_id: Any, names: Mapping[int, str]) -> str:
+    """A topic's display name: its stored name (``topics.label``), 其他 for outliers, — for none.
+
+    ``names`` is ``Store.topic_labels()``; an id it lacks (a topic retired and pruned) shows as
+    话题 N rather than a bare number."""
+    if topic_id is None or topic_id == "":
+        return "—"
+    try:
+        tid = int(topic_id)
+    except (TypeError, ValueError):
+        return str(topic_id)
+    if tid == OUTLIER:
+        return OUTLIER_TOPIC
+    return names.get(tid) or f"话题 {tid}"

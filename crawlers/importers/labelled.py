@@ -45,6 +45,31 @@ def read_labelled(path: Path, text_col: str, label_col: str | None) -> Labelled:
     raise LabelledFileError(f"{path} 缺少列 {', '.join(wanted)}（现有列: {found}）")
 
 
+def read_columns(path: Path, columns: Sequence[str]) -> list[dict[str, str]]:
+    """Rows of a CSV/XLSX export as dicts keyed by the asked column names (first sheet that has them all).
+
+    For tables with several labelled columns (a reply, its demand, people's judgements of it):
+    blank rows are dropped, every other row is kept whole so the caller decides what an empty cell
+    means."""
+    path = Path(path)
+    wanted = list(dict.fromkeys(c for c in columns if c))
+    try:
+        with open_export(path, {normalize_header(c) for c in wanted}) as wb:
+            for table in wb.tables:
+                names = table.normalized
+                if not all(normalize_header(c) in names for c in wanted):
+                    continue
+                at = {c: names.index(normalize_header(c)) for c in wanted}
+                return [{c: cell_text(cells[i]).strip() if i < len(cells) else "" for c, i in at.items()}
+                        for _, cells in table.rows if any(cell_text(x).strip() for x in cells)]
+            have = {normalize_header(h) for t in wb.tables for h in t.headers if h}
+            found = "、".join(h for t in wb.tables for h in t.headers if h) or "（无）"
+    except (ImportFileError, RowReadError) as exc:
+        raise LabelledFileError(f"无法读取 {path}: {exc}") from None
+    missing = [c for c in wanted if normalize_header(c) not in have] or wanted
+    raise LabelledFileError(f"{path} 缺少列 {', '.join(missing)}（现有列: {found}）")
+
+
 def _collect(rows: Iterator[tuple[int, list[Any]]], ti: int, li: int | None, path: str) -> Labelled:
     texts, labels, skipped = [], [], 0
     for _, cells in rows:

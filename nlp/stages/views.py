@@ -18,9 +18,10 @@ from nlp.early_warning import WarningSettings, all_warnings
 from nlp.forecast import ForecastSettings
 from nlp.forecast_views import build_outlook
 from nlp.hotspots import HotspotSettings, find_hotspots
-from nlp.profiles import DIMENSIONS, build_profiles
+from nlp.profiles import DIMENSIONS, LocalNames, build_profiles
 from nlp.stages.base import Progress, Stage, StageStats
-from nlp.stages.topics import model_dir
+from nlp.stages.topics import model_dir, topic_stop_words
+from nlp.topic_names import pos_weight
 from suqiu.disclosure import headline
 from suqiu.config import Config
 from suqiu.installation import Installation
@@ -94,7 +95,9 @@ class ViewsStage(Stage):
         records = view_records(store, cfg, self.clock())
         labels = store.topic_labels()
         built = self.clock()
-        profiles = [p for dim in DIMENSIONS for p in build_profiles(records, dim, labels)]
+        local = LocalNames(records, pos_weight(), topic_stop_words(cfg))   # a department's topics, in its own words
+        profiles = [p for dim in DIMENSIONS
+                    for p in build_profiles(records, dim, labels, local=local if dim == "department" else None)]
         hot = find_hotspots(records, labels, HotspotSettings(gap_days=cfg.topics.hotspot_gap_days), top=MAX_HOTSPOTS)
         warns = all_warnings(records, WarningSettings.from_config(cfg.warnings), labels)
         outlook = build_outlook(records, ForecastSettings.from_config(cfg.forecast), built, labels)

@@ -1,6 +1,8 @@
 """The Elasticsearch backend (8.x): versioned indices behind an alias, bulk with retries, core features only.
 
 Query bodies are built by pure functions (``build_search_body``) so they can be checked as dicts;
+folded near-duplicates are ``collapse`` on ``dup_group`` plus a ``cardinality`` aggregation for the
+number of groups;
 behaviour is tested against the real server. User text only ever appears as the ``query`` of
 ``match`` / ``multi_match`` clauses after our own segmentation, never in ``query_string``.
 """
@@ -22,6 +24,8 @@ from search.query import FACET_SIZE, Filters, Hit, SearchQuery, SearchResult, so
 from search.segmentation import QuerySegmenter
 
 TEXT_FIELDS = ["title^2", "content"]
+GROUP_HITS = "same_group"   # inner hits of a collapsed group: only their count is read
+GROUP_COUNT = "_groups"     # cardinality of dup_group: exact below the precision threshold (40,000)
 FACET_FIELDS = {"department": "department", "district": "district", "source": "source", "channel": "channel",
                 "topic": "topic", "sentiment": "sentiment", "urgency": "urgency", "status": "status",
                 "category": "category", "kind": "kind", "dimension": "dimension"}
@@ -141,6 +145,10 @@ def build_search_body(query: SearchQuery, principal: Principal, compiler: QueryC
     }
     if query.facets:
         body["aggs"] = facet_aggs(query.facets)
+    if query.folds:  # one hit per near-duplicate group (its best in the sort order), and how many groups
+        body["collapse"] = {"field": "dup_group", "inner_hits": {"name": GROUP_HITS, "size": 0}}
+        body.setdefault("aggs", {})[GROUP_COUNT] = {"cardinality": {"field": "dup_group",
+                                                                    "precision_threshold": 40_000}}
     if query.highlight and query.size:
         hl = highlight_clause(groups)
         if hl:
@@ -151,6 +159,8 @@ def build_search_body(query: SearchQuery, principal: Principal, compiler: QueryC
 def parse_facets(aggs: dict[str, Any]) -> dict[str, list[dict]]:
     out = {}
     for name, agg in aggs.items():
+        if name == GROUP_COUNT:
+            continue
         counts = {}
         for b in agg.get("buckets", []):
             key = b.get("key_as_string") if name == "received_month" else b["key"]
@@ -356,7 +366,11 @@ class ElasticsearchBackend(SearchBackend):
             hl_map = h.get("highlight", {})
             fragments = [merge_adjacent(f) for f in hl_map.get("title", [])[:1] + hl_map.get("content", [])]
             score = h.get("_score")
+            same = h.get("inner_hits", {}).get(GROUP_HITS)
             hits.append(Hit(id=h["_id"], score=None if score is None else float(score), fields=dict(h["_source"]),
-                            highlight=fragments))
-        return SearchResult(total=int(resp["hits"]["total"]["value"]), hits=hits,
-                            facets=parse_facets(resp.get("aggregations", {})))
+                            highlight=fragments,
+                            group_size=int(same["hits"]["total"]["value"]) if same is not None else None))
+        aggs = resp.get("aggregations", {})
+        groups = int(aggs[GROUP_COUNT]["value"]) if GROUP_COUNT in aggs else None
+        return SearchResult(total=int(resp["hits"]["total"]["value"]), hits=hits, facets=parse_facets(aggs),
+                            groups=groups)

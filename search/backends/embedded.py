@@ -7,7 +7,8 @@
 - A rebuild replaces all rows in one transaction; in WAL mode readers keep seeing the old index
   until it commits, so searches never see it half-built.
 
-Explicit differences from Elasticsearch: no "more like this" (``similar_to``).
+Explicit differences from Elasticsearch: no "more like this" (``similar_to``). Folded
+near-duplicates (``fold_duplicates``) are SQL in ``embedded_fold``.
 
 Demands, profiles and topics share the ``docs`` table (``kind``). Demands are nearly all of it, so
 a demand search keeps ``kind`` out of index selection (``+d.kind``) and its unfiltered counts are
@@ -26,15 +27,21 @@ from typing import Any
 
 from search.access import Principal, visibility
 from search.backends.base import CompiledTerm, DeleteReport, IndexReport, SearchBackend, SearchUnavailable
+from search.backends.embedded_fold import count_and_facets, count_groups_of_kinds, folded_page
 from search.documents import iso, searchable_text
 from search.highlight import highlight_text
 from search.query import DEFAULT_KINDS, KINDS, Filters, Hit, SearchQuery, SearchResult, sort_facet
 from search.segmentation import QuerySegmenter, chars_text
 
 COLUMNS = ("id", "kind", "source", "channel", "received_at", "district", "department", "category", "status",
-           "sentiment", "urgency", "topic", "heat", "due_at", "open", "dimension", "week", "publication", "lon", "lat")
+           "sentiment", "urgency", "topic", "heat", "due_at", "open", "dimension", "week", "publication",
+           "dup_group", "lon", "lat")
 # columns added after the first release: an older file gets them with ALTER TABLE and is rebuilt
-ADDED_COLUMNS = {"dimension": "TEXT", "week": "TEXT", "publication": "TEXT", "lon": "REAL", "lat": "REAL"}
+ADDED_COLUMNS = {"dimension": "TEXT", "week": "TEXT", "publication": "TEXT", "dup_group": "TEXT",
+                 "lon": "REAL", "lat": "REAL"}
+# indexes on added columns, created once the column exists
+ADDED_INDEXES = ("CREATE INDEX IF NOT EXISTS ix_docs_dup_group ON docs (dup_group)",
+                 "CREATE INDEX IF NOT EXISTS ix_docs_kind_dup_group ON docs (kind, dup_group)")
 FACET_SQL = {
     "department": "d.department", "district": "d.district", "source": "d.source", "channel": "d.channel",
     "topic": "CAST(d.topic AS TEXT)", "sentiment": "d.sentiment", "urgency": "d.urgency", "status": "d.status",
@@ -50,7 +57,7 @@ CREATE TABLE IF NOT EXISTS docs (
     id TEXT NOT NULL UNIQUE,
     kind TEXT, source TEXT, channel TEXT, received_at TEXT, district TEXT, department TEXT, category TEXT,
     status TEXT, sentiment TEXT, urgency TEXT, topic INTEGER, heat REAL, due_at TEXT, open INTEGER,
-    dimension TEXT, week TEXT, publication TEXT, lon REAL, lat REAL,
+    dimension TEXT, week TEXT, publication TEXT, dup_group TEXT, lon REAL, lat REAL,
     doc TEXT NOT NULL
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(seg, chars, tokenize = 'unicode61 remove_diacritics 0');
@@ -143,6 +150,8 @@ class EmbeddedBackend(SearchBackend):
                 if column not in have:
                     conn.execute(f"ALTER TABLE docs ADD COLUMN {column} {sql_type}")
                     created = True
+            for statement in ADDED_INDEXES:
+                conn.execute(statement)
             conn.execute(GEO_INDEX)
         self._ready = True
         return created
@@ -322,30 +331,36 @@ class EmbeddedBackend(SearchBackend):
         score = "-bm25(fts)" if ranked else "NULL"
         try:
             with self._connect() as conn:
+                kinds = query.filters.kind or DEFAULT_KINDS
                 if only_kind:
-                    total, facets = self._count_by_kind(conn, query.facets, query.filters.kind or DEFAULT_KINDS)
+                    total, facets = self._count_by_kind(conn, query.facets, kinds)
+                    groups = count_groups_of_kinds(conn, kinds) if query.folds else None
                 else:
-                    total, facets = self._count_and_facets(conn, query.facets, source, where, params)
-                # sort only (rowid, score), then read the page's documents: sorting wide rows is slow
-                page = conn.execute(
-                    f"SELECT d.rowid, {score} FROM {source} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
-                    (*params, query.size, query.offset)).fetchall() if query.size else []
+                    total, facets, groups = count_and_facets(conn, {n: FACET_SQL[n] for n in query.facets},
+                                                             source, where, params, query.folds)
+                if query.folds:
+                    page = folded_page(conn, source, where, params, order, score, query.offset, query.size)
+                else:  # sort only (rowid, score), then read the page's documents: sorting wide rows is slow
+                    page = [(r[0], r[1], None) for r in conn.execute(
+                        f"SELECT d.rowid, {score} FROM {source} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+                        (*params, query.size, query.offset)).fetchall()] if query.size else []
                 docs = dict(conn.execute(
                     f"SELECT rowid, doc FROM docs WHERE rowid IN ({', '.join('?' * len(page))})",
                     [r[0] for r in page]).fetchall()) if page else {}
-                rows = [(docs[r[0]], r[1]) for r in page]
+                rows = [(docs[r[0]], r[1], r[2]) for r in page]
         except sqlite3.OperationalError as exc:
             raise SearchUnavailable(f"embedded search failed: {exc}") from exc
         needles = self.compiler.highlight_needles(self.compiler.compile_text(query.text)[0])
         hits = []
-        for doc_json, sc in rows:
+        for doc_json, sc, members in rows:
             doc = json.loads(doc_json)
             hl: list[str] = []
             if query.highlight and needles:
                 hl = highlight_text(doc.get("title") or "", needles, max_fragments=1) + \
                     highlight_text(doc.get("content") or "", needles)
-            hits.append(Hit(id=doc["id"], score=None if sc is None else float(sc), fields=doc, highlight=hl))
-        return SearchResult(total=total, hits=hits, facets=facets)
+            hits.append(Hit(id=doc["id"], score=None if sc is None else float(sc), fields=doc, highlight=hl,
+                            group_size=members))
+        return SearchResult(total=total, hits=hits, facets=facets, groups=groups)
 
     @staticmethod
     def _count_by_kind(conn: sqlite3.Connection, names: Sequence[str],
@@ -374,21 +389,3 @@ class EmbeddedBackend(SearchBackend):
             total, counts = grouped(f"d.kind IN ({', '.join('?' * len(kinds))})", list(kinds))
         return total, {name: sort_facet(dict(counts[name])) for name in names}
 
-    @staticmethod
-    def _count_and_facets(conn: sqlite3.Connection, names: Sequence[str], source: str, where: str,
-                          params: Sequence[Any]) -> tuple[int, dict[str, list[dict]]]:
-        """Total and every facet from one pass over the matches (FTS5 evaluated once, not per facet)."""
-        if not names:
-            return int(conn.execute(f"SELECT count(*) FROM {source} WHERE {where}", params).fetchone()[0]), {}
-        exprs = ", ".join(FACET_SQL[n] for n in names)
-        counters: list[Counter[Any]] = [Counter() for _ in names]
-        total = 0
-        cur = conn.execute(f"SELECT {exprs} FROM {source} WHERE {where}", params)
-        while batch := cur.fetchmany(5000):
-            total += len(batch)
-            for i, counter in enumerate(counters):
-                counter.update(row[i] for row in batch)
-        facets = {}
-        for name, counter in zip(names, counters):
-            facets[name] = sort_facet({str(v): n for v, n in counter.items() if v is not None and v != ""})
-        return total, facets

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from crawlers.importers.labelled import Labelled, LabelledFileError, read_labelled, read_unlabeled
+from crawlers.importers.labelled import Labelled, LabelledFileError, read_columns, read_labelled, read_unlabeled
 from suqiu.cli.output import HomeOpt, JsonOpt, emit, err, fail, load, print_eval
 
 UnlabeledOpt = Annotated[Optional[list[Path]], typer.Option(
@@ -105,6 +105,50 @@ def eval_sentiment(test: Annotated[Path, typer.Option(help="Labelled test file."
     except TrainingError as exc:
         fail(str(exc))
     print_eval(result, as_json)
+
+
+def _label_columns(specs: list[str]) -> dict[str, str]:
+    """``PART=COL`` options as a part → column map; a malformed or repeated part is a clear error."""
+    out: dict[str, str] = {}
+    for spec in specs:
+        part, sep, col = spec.partition("=")
+        part, col = part.strip(), col.strip()
+        if not sep or not part or not col:
+            fail(f"--label 须写成 部分=列名（如 explanation=explainability_score），收到：{spec!r}")
+        if part in out:
+            fail(f"--label 重复给出了「{part}」")
+        out[part] = col
+    return out
+
+
+@eval_app.command("replies")
+def eval_replies(test: Annotated[Path, typer.Option(help="CSV/XLSX of replies with people's labels.")],
+                 reply_col: Annotated[str, typer.Option(help="Reply text column.")],
+                 label: Annotated[list[str], typer.Option(help="PART=COL, PART one of completeness, explanation, "
+                                                               "relevance, timeliness, score; repeatable.")],
+                 demand_col: Annotated[Optional[str], typer.Option(help="Demand text column (needed for relevance).")] = None,
+                 received_col: Annotated[Optional[str], typer.Option(help="When the demand arrived.")] = None,
+                 replied_col: Annotated[Optional[str], typer.Option(help="When the reply was given.")] = None,
+                 as_json: JsonOpt = False) -> None:
+    """Reply-quality parts against people's labels: AUC for 0/1 labels, Spearman for ordinal ones."""
+    from nlp.reply_eval import ReplyEvalError, evaluate_replies
+    labels = _label_columns(label)
+    if (received_col is None) != (replied_col is None):
+        fail("--received-col 与 --replied-col 须同时给出（及时性需要两个时间）")
+    columns = [demand_col, reply_col, *labels.values(), received_col, replied_col]
+    try:
+        rows = read_columns(test, [c for c in columns if c])
+        result = evaluate_replies(rows, demand_col, reply_col, labels, received_col, replied_col)
+    except (LabelledFileError, ReplyEvalError) as exc:
+        fail(str(exc))
+    if as_json:
+        emit(result)
+        return
+    err.print(f"{result['n']} 条答复，{result['rows_per_s']} 条/秒")
+    for part in labels:
+        figure = result[part]
+        metric = "auc" if "auc" in figure else "spearman"
+        err.print(f"  {part:13} {metric} {figure[metric]}  （{figure['n']} 条可评）")
 
 
 def register(app: typer.Typer) -> None:

@@ -54,6 +54,8 @@ def search(text: Annotated[str, typer.Argument(help="Words, \"phrases\", -exclus
                help="What to search (repeat for several); demands by default.")] = None,
            dimension: Annotated[Optional[Dimension], typer.Option(help="Profiles of one dimension.")] = None,
            week: Annotated[Optional[str], typer.Option(help="Profiles of one ISO week such as 2026-W47.")] = None,
+           fold: Annotated[bool, typer.Option(help="Near-duplicates as one hit with their count (同类诉求).")] = True,
+           dup_group: Annotated[Optional[str], typer.Option(help="Only this near-duplicate group, unfolded.")] = None,
            bbox: Annotated[Optional[str], typer.Option(help="Demands located in min_lon,min_lat,max_lon,max_lat.")] = None,
            home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """Search demands (or profiles and topics, with --kind) as the petition office."""
@@ -67,7 +69,7 @@ def search(text: Annotated[str, typer.Argument(help="Words, \"phrases\", -exclus
                                    status=status_, overdue=True if overdue else None, size=size, page=page,
                                    sort=sort.value, kind=[k.value for k in kind] if kind else None,
                                    dimension=dimension.value if dimension else None, week=week, bbox=bbox,
-                                   **by_source)
+                                   dup_group=dup_group, fold_duplicates=fold and dup_group is None, **by_source)
         result = run_search(inst, query, Principal.office(name="cli"))
     except QueryError as exc:
         fail(f"检索条件 {exc.field} 不正确: {exc.reason}")
@@ -76,7 +78,8 @@ def search(text: Annotated[str, typer.Argument(help="Words, \"phrases\", -exclus
     if as_json:
         emit(result.as_dict())
         return
-    err.print(f"共 {result.total} 条（第 {result.page} 页）")
+    groups = f"，合并同类后 {result.groups} 项" if result.groups is not None else ""
+    err.print(f"共 {result.total} 条{groups}（第 {result.page} 页）")
     for hit in result.hits:
         f = hit.fields
         text_ = (f.get("title") or f.get("content") or "").replace("\n", " ")[:60]
@@ -84,8 +87,9 @@ def search(text: Annotated[str, typer.Argument(help="Words, \"phrases\", -exclus
             err.print(f"{hit.id}  {(f.get('received_at') or '')[:10]}  {int(f.get('heat') or 0)} 件  {text_}",
                       markup=False)
             continue
+        same = f"  同类诉求 {hit.group_size} 件（--dup-group {f.get('dup_group')}）" if (hit.group_size or 0) > 1 else ""
         err.print(f"{hit.id}  {(f.get('received_at') or '')[:10]}  {f.get('district') or '-'}  "
-                  f"{f.get('department') or '未分派'}  {f.get('status')}  {text_}", markup=False)
+                  f"{f.get('department') or '未分派'}  {f.get('status')}  {text_}{same}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -91,7 +91,9 @@ def demo(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     print_pipeline(result)
     err.print("[bold]示例检索（信访办视角）[/bold]")
     for q, r in result["searches"].items():
-        err.print(f"  {q!r}: {r['total']} 条，例如 {'；'.join(t for t in r['top'] if t)}")
+        tops = [f"{t}（同类 {n} 件）" if n > 1 else t for t, n in zip(r["top"], r.get("same") or [1] * len(r["top"])) if t]
+        groups = f"（合并同类后 {r['groups']} 项）" if r.get("groups") is not None else ""
+        err.print(f"  {q!r}: {r['total']} 条{groups}，例如 {'；'.join(tops)}")
     p = result["paths"]
     err.print(f"[bold]输出位置[/bold]\n  数据库 {p['store']}\n  示例数据 {p['sample']}\n  部门摘要发件箱 {p['outbox']}")
     for kind, path in p["reports"].items():

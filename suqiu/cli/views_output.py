@@ -12,7 +12,7 @@ from rich.table import Table
 from nlp.stages.topics import TopicsStage, list_topics
 from nlp.stages.views import ViewsStage, list_profiles, list_warnings
 from suqiu.installation import Installation
-from suqiu.labels import DIMENSION, WARNING_KIND, WARNING_LEVEL
+from suqiu.labels import DIMENSION, OUTLIER_TOPIC, WARNING_KIND, WARNING_LEVEL, topic_name
 from suqiu.weeks import week_start
 
 
@@ -33,8 +33,8 @@ def print_topics(console: Console, payload: dict[str, Any]) -> None:
     if not topics:
         console.print("尚未发现话题：请先导入诉求并运行 suqiu analyze。")
         return
-    table = Table(title=f"话题（共 {len(topics)} 个，未归类 {payload['outliers']} 件）")
-    for col in ("编号", "标签", "关键词", "诉求数", "一致性", "代表诉求"):
+    table = Table(title=f"话题（共 {len(topics)} 个，{OUTLIER_TOPIC} {payload['outliers']} 件未归入任何话题）")
+    for col in ("编号", "名称", "关键词", "诉求数", "一致性", "代表诉求"):
         table.add_column(col)
     for t in topics:
         mark = "（新）" if t["emerging"] else ""
@@ -56,12 +56,13 @@ def print_hotspots(console: Console, payload: dict[str, Any]) -> None:
     if not hot:
         console.print("尚未识别出热点问题：请先运行 suqiu analyze。")
     else:
-        table = Table(title="热点问题（按热度排序；重复提交只计一次）")
-        for col in ("排名", "热度", "地点/人群", "时间范围", "诉求数", "提交数", "点赞", "问题描述"):
+        table = Table(title="热点问题（按热度排序；重复提交只计一次，单项诉求不成热点）")
+        for col in ("排名", "热度", "地点/人群", "话题", "时间范围", "诉求数", "诉求人", "提交数", "问题描述"):
             table.add_column(col)
         for i, h in enumerate(hot, start=1):
-            table.add_row(str(i), f"{h['heat']:.2f}", escape(h["places"]), h["span"], str(h["count"]),
-                          str(h["submissions"]), str(h["votes_up"]), escape(h["description"][:60]))
+            table.add_row(str(i), f"{h['heat']:.2f}", escape(h["places"]), escape(h.get("topic_label") or "—"),
+                          h["span"], str(h["count"]), str(h.get("requesters", "")), str(h["submissions"]),
+                          escape(h["description"][:60]))
         console.print(table)
     warns = payload.get("warnings") or []
     if warns:
@@ -96,7 +97,7 @@ def print_profiles(console: Console, payload: dict[str, Any]) -> None:
     for col in (name, "诉求数", "环比", "主要话题", "负面占比", "紧急", "未办结", "答复率", "关键词"):
         table.add_column(col)
     for p in items:
-        mix = "、".join((m["label"] or f"话题{m['topic_id']}") for m in p["topic_mix"][:2])
+        mix = "、".join((m["label"] or topic_name(m["topic_id"], {})) for m in p["topic_mix"][:2])
         table.add_row(escape(p["value"]), str(p["volume"]), _pct(p["change_pct"]), escape(mix),
                       f"{p['sentiment']['negative_share']:.0%}", str(p["urgency"]["urgent"]), str(p["unresolved"]),
                       f"{p['replies']['reply_rate']:.0%}", escape("、".join(p["top_keywords"][:5])))

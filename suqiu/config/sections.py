@@ -126,7 +126,10 @@ class TopicsConfig(_Section):
     backend: Literal["nmf", "lda"] = "nmf"
     k_values: list[int] = Field(default_factory=lambda: [6, 9, 12, 15, 18], min_length=1)
     seed: int = 12345
-    min_weight: float = Field(default=0.3, ge=0, lt=1)   # below: the demand is an outlier
+    min_weight: float = Field(default=0.3, ge=0, lt=1)   # from here a demand belongs to its best topic …
+    soft_weight: float = Field(default=0.15, ge=0, lt=1)  # … and from here when it leads the runner-up
+    soft_margin: float = Field(default=2.0, ge=1)         # … by this factor; otherwise an outlier (其他)
+    learn_per_group: int = Field(default=10, ge=1)        # near-duplicates of one demand the model learns from
     min_overlap: float = Field(default=0.2, ge=0, le=1)  # keyword overlap keeping a topic's id on refit
     emerging_min: int = Field(default=20, ge=1)          # unassigned demands since the fit that …
     emerging_margin: float = Field(default=0.15, ge=0, le=1)  # … exceed the fit's outlier share by this

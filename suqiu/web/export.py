@@ -46,7 +46,7 @@ COLUMNS: Sequence[tuple[str, str, Any]] = (
     ("状态", "status", lambda v: label(STATUS, v)),
     ("情感", "sentiment", lambda v: label(SENTIMENT, v)),
     ("紧急程度", "urgency", lambda v: label(URGENCY, v)),
-    ("主题", "topic", None),
+    ("主题", "topic_label", None),
     ("关键词", "keywords", lambda v: "、".join(map(str, v)) if isinstance(v, (list, tuple)) else v),
 )
 

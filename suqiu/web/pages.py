@@ -106,14 +106,21 @@ def hit_view(hit: Any) -> dict[str, Any]:
     data["id"] = hit.id
     data["score"] = hit.score
     data["highlights"] = [safe_fragment(f) for f in (hit.highlight or [])]
+    data["group_size"] = hit.group_size
     return data
+
+
+def value_labels(result: Any) -> dict[str, dict[str, str]]:
+    """Facet values the result names itself (topics: their names), for buckets and active filters."""
+    return {name: {str(b["value"]): b["label"] for b in buckets if b.get("label")}
+            for name, buckets in result.facets.items() if any(b.get("label") for b in buckets)}
 
 
 @router.get("/search", response_class=HTMLResponse)
 def search_page(request: Request, user: User = Depends(require_user)) -> Response:
     form = SearchForm.from_request(request)
     app = get_suqiu(request)
-    context: dict[str, Any] = {"form": form, "error": None, "result": None, "hits": [], "pages": [],
+    context: dict[str, Any] = {"form": form, "error": None, "result": None, "hits": [], "pages": [], "value_labels": {},
                                "facet_order": form.facets, "page_sizes": PAGE_SIZES, "kinds": kinds_for(user)}
     try:
         query = form.to_query()
@@ -128,8 +135,8 @@ def search_page(request: Request, user: User = Depends(require_user)) -> Respons
     except SearchUnavailable:
         context["error"] = UNAVAILABLE
         return render(request, "search.html", context, status_code=503)
-    last_page = max(1, min(-(-result.total // form.size), 10_000 // form.size))
-    context.update(result=result, hits=[hit_view(h) for h in result.hits],
+    last_page = max(1, min(-(-result.pageable // form.size), 10_000 // form.size))
+    context.update(result=result, hits=[hit_view(h) for h in result.hits], value_labels=value_labels(result),
                    pages=_page_window(form.page, last_page), last_page=last_page)
     return render(request, "search.html", context)
 
@@ -148,7 +155,8 @@ def export_search(request: Request, user: User = Depends(require_user)) -> Respo
     page, total = 1, 0
     try:
         while len(rows) < EXPORT_LIMIT:
-            result = search(app, form.to_query(page=page, size=MAX_SIZE, facets=(), highlight=False), principal)
+            result = search(app, form.to_query(page=page, size=MAX_SIZE, facets=(), highlight=False, fold=False),
+                            principal)
             total = result.total
             rows.extend(export_row(h) for h in result.hits)
             if not result.hits or page * MAX_SIZE >= result.total:

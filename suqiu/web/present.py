@@ -13,7 +13,7 @@ from suqiu.model import SHANGHAI
 
 FACET = {"department": "承办部门", "district": "区县", "source": "来源", "channel": "渠道", "topic": "主题",
          "sentiment": "情感", "urgency": "紧急程度", "status": "状态", "overdue": "是否超期",
-         "dimension": "画像维度", "week": "周次", "kind": "类型"}
+         "dimension": "画像维度", "week": "周次", "kind": "类型", "dup_group": "同类诉求"}
 KIND = {"demand": "需求", "profile": "画像", "topic": "主题"}          # the search page's kind selector
 KIND_NOUN = {"demand": "诉求", "profile": "需求画像", "topic": "主题"}  # what the result count counts
 SORT = {"relevance": "相关度", "time": "时间", "heat": "热度"}
@@ -26,8 +26,11 @@ _FACET_VALUE_LABELS: dict[str, dict[str, str]] = {
 }
 
 
-def facet_value_label(facet: str, value: Any) -> str:
+def facet_value_label(facet: str, value: Any, named: dict[str, dict[str, str]] | None = None) -> str:
+    """A facet value as shown: a name the result carries (topics), a label table's, else the value."""
     text = str(value)
+    if named and text in named.get(facet, {}):
+        return named[facet][text]
     return _FACET_VALUE_LABELS.get(facet, {}).get(text, text)
 
 

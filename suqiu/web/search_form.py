@@ -11,10 +11,11 @@ from fastapi import Request
 from suqiu.web.present import FACET, SORT
 
 FILTER_PARAMS = ("department", "district", "source", "channel", "topic", "sentiment", "urgency", "status",
-                 "dimension", "week")
+                 "dimension", "week", "dup_group")
 # the filters that mean something for each kind of document (a demand's status is no profile's)
 KIND_FILTERS = {
-    "demand": ("department", "district", "source", "channel", "topic", "sentiment", "urgency", "status"),
+    "demand": ("department", "district", "source", "channel", "topic", "sentiment", "urgency", "status",
+               "dup_group"),
     "profile": ("dimension", "week", "department", "district", "channel", "topic"),
     "topic": ("topic",),
 }
@@ -84,15 +85,24 @@ class SearchForm:
     def active(self, facet: str, value: Any) -> bool:
         return str(value) in self.filters.get(facet, [])
 
+    @property
+    def folds(self) -> bool:
+        """Demand searches fold near-duplicates, except when one group is being opened."""
+        return self.kind == "demand" and not self.filters.get("dup_group")
+
+    def group_url(self, group: str) -> str:
+        """The same search restricted to one near-duplicate group, every member listed (同类诉求)."""
+        return self.url(dup_group=[group], page=None)
+
     def to_query(self, page: int | None = None, size: int | None = None, facets: tuple[str, ...] | None = None,
-                 highlight: bool = True) -> Any:
+                 highlight: bool = True, fold: bool | None = None) -> Any:
         from search.query import SearchQuery
         overdue = {"1": True, "0": False}.get(self.overdue)
         return SearchQuery.create(
             self.q, sort=self.sort, page=page or self.page, size=size or self.size, highlight=highlight,
             facets=self.facets if facets is None else facets, kind=self.kind,
             date_from=self.date_from or None, date_to=self.date_to or None, overdue=overdue,
-            **{k: v for k, v in self.filters.items()})
+            fold_duplicates=self.folds if fold is None else fold, **{k: v for k, v in self.filters.items()})
 
 
     @property

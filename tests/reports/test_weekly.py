@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 from suqiu.weeks import Week, last_complete_week
 from reports.render import to_docx, to_html, to_xlsx
 from reports.weekly import build_weekly
-from tests.reports.sample import week_data
+from tests.reports.sample import week_data, week_records
 
 
 @pytest.fixture(scope="module")
@@ -105,6 +105,28 @@ def test_empty_week_still_renders():
     r = build_weekly(week_data(records=pd.DataFrame(columns=RECORD_COLUMNS).astype({"received_at": "datetime64[ns, Asia/Shanghai]"})))
     assert "本周共受理诉求 0 件" in r.sections[0].paragraphs[0]
     assert to_docx(r) and to_html(r)
+
+
+def test_top_hotspot_is_the_first_of_the_list_with_its_counts():
+    hot = [{"headline": "浦上大道：施工·地铁", "example": "地铁工地深夜施工", "places": "浦上大道", "span": "2026-11-16 至 2026-11-20",
+            "count": 4, "requesters": 6, "heat": 12.5, "topic": "施工·地铁"},
+           {"headline": "仓山区：内河黑臭", "places": "仓山区", "span": "2026-11-17 至 2026-11-19", "count": 2,
+            "requesters": 2, "heat": 3.1, "topic": "内河黑臭"}]
+    report = build_weekly(week_data(hotspots=hot))
+    [line] = [s for s in report.summary if s.startswith("首要热点")]
+    assert line == "首要热点：浦上大道：施工·地铁，4 项诉求、6 位诉求人（2026-11-16 至 2026-11-20），如“地铁工地深夜施工”。"
+    table = report.sections[2].tables[0]
+    assert table.headers[5:7] == ["诉求数", "诉求人"] and [r[1] for r in table.rows] == ["施工·地铁", "内河黑臭"]
+    assert "单项诉求不构成热点" in table.note and "诉求数 ×" in table.note
+
+
+def test_outliers_are_named_other_never_minus_one():
+    records = week_records()
+    records.loc[records.index[:2], "topic_id"] = -1
+    topics = build_weekly(week_data(records=records)).sections[1]
+    names = [r[0] for r in topics.tables[0].rows]
+    assert "其他" in names and not any("-1" in str(n) for n in names)
+    assert "其他" not in [r[0] for r in topics.tables[1].rows]   # no "rising" for demands in no topic
 
 
 def test_demands_passed_on_more_than_once_shown():

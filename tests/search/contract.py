@@ -449,6 +449,54 @@ class SearchContract:
         assert facet(res, "department") == {HB: 1, CG: 1}
         assert facet(res, "district") == {"鼓楼区": 1, "台江区": 1}
 
+    # ------------------------------------------------------------------ folded near-duplicates (同类诉求)
+    def test_unfolded_by_default(self, backend):
+        res = run(backend, "黑臭水体")
+        assert len(res.hits) == 2 and res.groups is None and all(h.group_size is None for h in res.hits)
+
+    def test_fold_shows_a_group_as_one_hit_with_its_size(self, backend):
+        res = run(backend, "黑臭水体", fold_duplicates=True)
+        assert res.total == 2 and res.groups == 1
+        [hit] = res.hits
+        assert hit.id in ids("h5", "h6") and hit.group_size == 2
+
+    def test_fold_totals_give_groups_and_demands(self, backend):
+        res = run(backend, fold_duplicates=True, sort="time")
+        assert res.total == len(ALL) and res.groups == len(ALL) - 1 == len(res.hits)
+        assert {h.id for h in res.hits} == ALL - ids("h5")  # the newer of the pair leads it in time order
+        assert {h.id: h.group_size for h in res.hits if h.group_size != 1} == {rid("h6"): 2}
+
+    def test_fold_counts_only_the_members_that_match(self, backend):
+        [hit] = run(backend, '"仍未治理"', fold_duplicates=True).hits
+        assert hit.id == rid("h6") and hit.group_size == 1
+
+    def test_group_filter_opens_the_others(self, backend):
+        assert found(backend, dup_group="g1") == ids("h5", "h6")
+        assert found(backend, "夏天", dup_group="g1") == ids("h5")
+
+    def test_a_demand_alone_is_its_own_group(self, backend):
+        assert found(backend, dup_group=rid("p1")) == ids("p1")
+
+    def test_fold_pages_count_groups(self, backend):
+        pages = [run(backend, fold_duplicates=True, size=5, page=p, sort="time") for p in (1, 2, 3, 4)]
+        seen = [h.id for r in pages for h in r.hits]
+        assert len(seen) == len(set(seen)) == len(ALL) - 1
+        assert [len(r.hits) for r in pages] == [5, 5, 5, len(ALL) - 16]
+
+    def test_fold_sorted_by_heat(self, backend):
+        res = run(backend, fold_duplicates=True, sort="heat")
+        heats = [h.fields["heat"] for h in res.hits]
+        assert heats == sorted(heats, reverse=True) and res.groups == len(ALL) - 1
+
+    def test_fold_keeps_the_department_rule(self, backend):
+        res = run(backend, principal=Principal.for_department(HB), fold_duplicates=True)
+        assert res.total == 2 and res.groups == 1 and res.hits[0].group_size == 2
+        assert run(backend, "黑臭水体", principal=Principal.for_department(ZJ), fold_duplicates=True).groups == 0
+
+    def test_fold_leaves_profiles_and_topics_alone(self, backend):
+        res = run(backend, kind=["profile", "topic"], fold_duplicates=True)
+        assert res.groups is None and {h.id for h in res.hits} == AGGREGATES
+
     # ------------------------------------------------------------------ more like this
     def test_similar_to(self, backend):
         got = [h.id for h in run(backend, similar_to=rid("h5")).hits]

@@ -116,3 +116,12 @@ def test_every_kind_has_every_hit_field(config):
     for doc in (demand, profile_document(profile()), topic):
         assert set(HIT_FIELDS) - {"dimension", "week"} <= set(doc), doc["kind"]
     assert set(HIT_FIELDS) <= set(profile_document(profile())) and set(HIT_FIELDS) <= set(topic)
+
+
+def test_a_demand_without_duplicates_is_its_own_group():
+    from suqiu.model import Analysis
+    record = {"id": "hotline:9", "source": "hotline", "received_at": datetime(2026, 11, 20, 9, tzinfo=SHANGHAI),
+              "status": "received"}
+    alone = demand_document(record, Analysis(record_id="hotline:9", masked_text="路灯坏了"))
+    grouped = demand_document(record, Analysis(record_id="hotline:9", masked_text="路灯坏了", dup_group="hotline:1"))
+    assert alone["dup_group"] == "hotline:9" and grouped["dup_group"] == "hotline:1"

@@ -110,3 +110,15 @@ def test_new_fields_are_in_the_mapping():
     from search.mappings import ADDED_FIELDS
     props = demand_mappings()["properties"]
     assert all(props[name] == spec for name, spec in ADDED_FIELDS.items()) and props["week"] == {"type": "keyword"}
+
+
+def test_fold_collapses_on_dup_group_and_counts_groups():
+    b = body("x", fold_duplicates=True)
+    assert b["collapse"]["field"] == "dup_group" and b["collapse"]["inner_hits"]["size"] == 0
+    assert b["aggs"]["_groups"] == {"cardinality": {"field": "dup_group", "precision_threshold": 40_000}}
+    assert b["track_total_hits"] is True  # total still counts demands
+
+
+def test_no_collapse_unless_folding_demands():
+    assert "collapse" not in body("x")
+    assert "collapse" not in body("x", fold_duplicates=True, kind=["demand", "profile"])

@@ -1,6 +1,10 @@
 from datetime import timedelta
 
-from nlp.hotspots import HeatWeights, HotspotSettings, assign_places, demand_units, find_hotspots
+import math
+
+import pytest
+
+from nlp.hotspots import HEAT_FACTORS, HeatWeights, HotspotSettings, assign_places, demand_units, find_hotspots
 from tests.topics.corpus import at
 
 
@@ -12,7 +16,7 @@ def rec(i, topic=1, places=("湖前小区",), district="鼓楼区", day=0, **kw)
     return base
 
 
-S = HotspotSettings(min_demands=2, min_votes=50)
+S = HotspotSettings(min_demands=2)
 
 
 def test_duplicates_count_once_with_their_submission_count():
@@ -47,11 +51,36 @@ def test_a_long_quiet_gap_starts_a_new_window():
     assert len(hs) == 2 and all(h["count"] == 2 for h in hs)
 
 
-def test_single_demand_is_a_hotspot_only_with_many_votes():
-    lone = [rec(1, topic=-1, votes_up=200, votes_down=5), rec(2, topic=-1, places=("别处",), votes_up=3)]
-    hs = find_hotspots(lone, settings=S)
-    assert [h["representatives"][0]["id"] for h in hs] == ["r1"]
-    assert hs[0]["topic_id"] is None and hs[0]["votes_up"] == 200
+def test_a_single_demand_is_never_a_hotspot_however_liked_or_resubmitted():
+    liked = [rec(1, topic=-1, votes_up=2000, votes_down=5)]
+    copies = [rec(10 + i, topic=3, dup_group="g", requester=f"p{i}", votes_up=100) for i in range(12)]
+    assert find_hotspots(liked + copies, settings=S) == []
+    assert find_hotspots(liked + copies) == []
+
+
+def test_min_demands_below_two_is_refused():
+    with pytest.raises(ValueError, match="single demand"):
+        HotspotSettings(min_demands=1)
+
+
+def test_one_requester_is_not_a_hotspot():
+    same = [rec(i, requester="同一人") for i in range(4)]
+    assert find_hotspots(same, settings=S) == []
+    assert len(find_hotspots(same + [rec(9)], settings=S)) == 1
+
+
+def test_default_needs_two_distinct_demands_from_two_people():
+    assert find_hotspots([rec(1)]) == []
+    [h] = find_hotspots([rec(1), rec(2)])
+    assert h["count"] == 2 and h["requesters"] == 2
+
+
+def test_a_wave_of_resubmissions_is_growth():
+    base = [rec(1, day=0), rec(2, day=1)]
+    wave = [rec(10 + i, day=16, dup_group="r2", requester=f"p{i}") for i in range(5)]
+    [h] = find_hotspots(base + wave)
+    assert h["count"] == 2 and h["submissions"] == 7
+    assert h["components"]["growth"] == 4.0   # (1 + 5) / (1 + 0) capped at 4: the first two are older
 
 
 def test_outliers_do_not_group_with_each_other():
@@ -66,22 +95,45 @@ def test_more_people_is_hotter_than_one_person_resubmitting():
     assert [h["topic_id"] for h in hs] == [1, 2]
 
 
-def test_heat_is_the_weighted_sum_of_its_components():
+def test_heat_is_the_product_of_its_factors():
     rs = [rec(1, sentiment_label="negative", urgency_level="critical", votes_up=9),
           rec(2, sentiment_label="neutral", urgency_level="low")]
-    [h] = find_hotspots(rs, settings=HotspotSettings(weights=HeatWeights(1, 0, 0, 0, 0, 0)))
-    assert h["components"]["negative"] == 0.5 and h["components"]["urgency"] == 0.5
-    assert h["heat"] == round(h["components"]["volume"], 3)
-    [h2] = find_hotspots(rs)
-    expected = sum(getattr(HeatWeights(), k) * v for k, v in h2["components"].items())
-    assert abs(h2["heat"] - expected) < 0.01  # components are rounded for display
+    [h] = find_hotspots(rs, settings=S)
+    c = h["components"]
+    assert set(c) == set(HEAT_FACTORS)
+    assert c["demands"] == 2 and c["diversity"] == 1.0 and c["recency"] == 1.0
+    assert c["attention"] == pytest.approx(1 + 0.25 * math.log1p(9) + 0.5 * 0.5 + 0.5 * 0.5, abs=1e-3)
+    assert h["heat"] == pytest.approx(math.prod(c.values()), rel=1e-3)
+    plain = HotspotSettings(min_demands=2, weights=HeatWeights(votes=0, negative=0, urgency=0))
+    [h0] = find_hotspots(rs, settings=plain)
+    assert h0["components"]["attention"] == 1.0 and h0["heat"] == pytest.approx(2 * c["growth"])
+
+
+def test_one_person_writing_often_counts_less_than_many_people():
+    one = [rec(i, topic=1, requester="同一人") for i in range(4)] + [rec(9, topic=1)]
+    many = [rec(10 + i, topic=2, places=("屏西小区",)) for i in range(5)]
+    hs = {h["topic_id"]: h for h in find_hotspots(one + many, settings=S)}
+    assert hs[1]["components"]["diversity"] == pytest.approx(0.4) and hs[2]["components"]["diversity"] == 1.0
+    assert hs[2]["heat"] > hs[1]["heat"]
+
+
+def test_recency_halves_with_each_half_life_of_quiet():
+    old = [rec(i, topic=1, day=0) for i in range(3)]
+    fresh = [rec(10 + i, topic=2, places=("屏西小区",), day=28) for i in range(3)]
+    hs = {h["topic_id"]: h for h in find_hotspots(old + fresh, settings=S)}
+    assert hs[2]["components"]["recency"] == 1.0
+    assert hs[1]["components"]["recency"] == pytest.approx(0.25, abs=0.02)  # 28 days, half-life 14
+    assert [h["topic_id"] for h in find_hotspots(old + fresh, settings=S)] == [2, 1]
 
 
 def test_growth_rewards_recent_activity():
     old = [rec(i, topic=1, day=0) for i in range(3)]
     fresh = [rec(10 + i, topic=2, places=("屏西小区",), day=20) for i in range(3)]
-    hs = {h["topic_id"]: h for h in find_hotspots(old + fresh, settings=S)}
-    assert hs[2]["components"]["growth"] > 0 and hs[1]["components"]["growth"] == 0
+    fading = [rec(20 + i, topic=3, places=("福湾小区",), day=8) for i in range(3)] + [rec(30, topic=3, places=("福湾小区",), day=15)]
+    hs = {h["topic_id"]: h for h in find_hotspots(old + fresh + fading, settings=S)}
+    assert hs[2]["components"]["growth"] == 4.0          # (1 + 3) / (1 + 0)
+    assert hs[1]["components"]["growth"] == 1.0          # nothing lately, nothing before
+    assert hs[3]["components"]["growth"] == pytest.approx(0.5)  # (1 + 1) / (1 + 3): one lately, three the week before
 
 
 def test_hotspot_shape_for_reports():
@@ -89,6 +141,7 @@ def test_hotspot_shape_for_reports():
     assert h["places"] == "湖前小区" and h["topic_label"] == "物业·电梯"
     assert h["span"] == f"{at(0):%Y-%m-%d} 至 {(at(0) + timedelta(days=2)):%Y-%m-%d}"
     assert "物业·电梯" in h["description"] and h["record_ids"] == ["r1", "r2"]
+    assert h["headline"] == "湖前小区：物业·电梯"
 
 
 def test_top_limits_the_list():
@@ -121,6 +174,11 @@ def test_praise_is_not_a_hotspot():
 def test_mixed_group_with_some_praise_stays_a_hotspot():
     group = [rec(1, sentiment_label="positive"), rec(2, sentiment_label="negative"), rec(3)]
     assert len(find_hotspots(group, settings=S)) == 1
+
+
+def test_hotspot_ids_never_look_like_phone_numbers():
+    hs = find_hotspots([rec(i, topic=i // 2, places=(f"小区{i // 2}",)) for i in range(40)], settings=S)
+    assert hs and all(h["id"].isalpha() and len(h["id"]) == 12 for h in hs)
 
 
 def test_an_office_only_demand_never_leads_a_hotspot():

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from nlp.profiles import build_profiles, latest_week
+from nlp.profiles import LocalNames, build_profiles, latest_week
 from tests.topics.corpus import at
 
 
@@ -54,7 +54,7 @@ def test_distinct_collapses_duplicates(records):
 
 def test_topic_mix_counts_and_shares(records):
     p = profile(records)
-    assert p["topic_mix"][0] == {"topic_id": 2, "label": "", "count": 3, "share": 0.5}
+    assert p["topic_mix"][0] == {"topic_id": 2, "label": "", "topic_label": "", "count": 3, "share": 0.5}
     assert p["topic_mix"][1]["topic_id"] == 1 and p["topic_mix"][1]["count"] == 2
     assert p["unassigned"] == 1
 
@@ -122,3 +122,29 @@ def test_unknown_dimension_is_an_error(records):
 def test_latest_week(records):
     assert latest_week(records) == "2026-W03"
     assert latest_week([]) is None
+
+
+def _dept_records():
+    """Topic 7 (物业·电梯 overall) holds housing letters and labour letters; each department's
+    profile names it from its own."""
+    housing = [rec(30 + i, 1, department="住房和城乡建设局", topic_id=7, keywords=["电梯", "维修基金", "物业"])
+               for i in range(4)]
+    labour = [rec(40 + i, 1, department="人力资源和社会保障局", topic_id=7, keywords=["物业", "保安", "工资"])
+              for i in range(3)]
+    lone = [rec(50, 1, department="教育局", topic_id=7, keywords=["学校"])]
+    return housing + labour + lone
+
+
+def test_a_departments_profile_names_its_topics_from_its_own_demands():
+    records = _dept_records()
+    local = LocalNames(records, weight=lambda w: 1.0)
+    names = {p["value"]: p["topic_mix"][0] for p in build_profiles(records, "department", {7: "物业·电梯"}, local=local)}
+    assert names["住房和城乡建设局"]["label"].split("·")[:2] == ["电梯", "维修基金"]   # 电梯: also in the topic's name
+    assert set(names["人力资源和社会保障局"]["label"].split("·")[:2]) == {"保安", "工资"}
+    assert all(m["topic_label"] == "物业·电梯" for m in names.values())
+    assert names["教育局"]["label"] == "物业·电梯"   # one demand of its own: the topic keeps its name
+
+
+def test_without_local_names_the_topic_name_is_kept():
+    [p] = [p for p in build_profiles(_dept_records(), "department", {7: "物业·电梯"}) if p["value"] == "教育局"]
+    assert p["topic_mix"][0]["label"] == "物业·电梯"

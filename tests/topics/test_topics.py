@@ -47,11 +47,14 @@ def test_documents_of_one_theme_share_a_topic(fit):
         assert got.most_common(1)[0][1] >= 18  # of 20
 
 
-def test_label_words_come_from_the_topic_keywords_pool(fit):
+def test_each_topic_is_named_by_two_to_four_phrases_of_its_own_theme(fit):
     f, _ = fit
     for t in f.topics:
-        assert len(t.label_words) == SMALL.label_words
+        assert 2 <= len(t.label_words) <= SMALL.label_words
         assert t.label == "·".join(t.label_words)
+        assert all(len(p) >= 2 for p in t.label_words) and len(set(t.label_words)) == len(t.label_words)
+        theme = _theme_of(t.keywords)
+        assert sum(p in THEMES[theme] for p in t.label_words) >= len(t.label_words) - 1, (theme, t.label)
 
 
 def test_representatives_are_members_with_highest_weight(fit):
@@ -79,7 +82,7 @@ def test_document_without_known_words_is_an_outlier(fit):
 
 def test_mixed_document_below_min_weight_is_an_outlier(fit):
     f, _ = fit
-    strict = TopicModeler(TopicSettings(k_values=(3,), min_weight=0.95))
+    strict = TopicModeler(TopicSettings(k_values=(3,), min_weight=0.95, soft_weight=0.95))
     mixed = THEMES["property"][:4] + THEMES["school"][:4] + THEMES["pollution"][:4]
     assert strict.assign(f.model, f.dictionary, ["m"], [mixed])[0].index == OUTLIER
 
@@ -164,3 +167,61 @@ def test_lda_backend_fits_and_separates_themes():
     f = TopicModeler(TopicSettings(k_values=(3,), passes=20, topn=8), LdaBackend()).fit(ids, texts)
     assert f.backend == "lda"
     assert {_theme_of(t.keywords) for t in f.topics} == {"property", "school", "pollution"}
+
+
+class FixedTopics:
+    """A stand-in topic model whose document-topic weights are given (the rule under test is ours)."""
+
+    def __init__(self, weights):
+        self.weights = weights
+
+    def __getitem__(self, bow):
+        return list(enumerate(self.weights))
+
+
+@pytest.mark.parametrize("weights,expected", [
+    ([0.31, 0.30, 0.39], 2),          # above min_weight: its best topic
+    ([0.22, 0.10, 0.08], 0),          # below min_weight, but twice the runner-up: soft assignment
+    ([0.22, 0.15, 0.08], OUTLIER),    # below min_weight and no clear lead
+    ([0.12, 0.01, 0.01], OUTLIER),    # below soft_weight
+])
+def test_soft_assignment_to_a_clearly_leading_topic(fit, weights, expected):
+    f, _ = fit
+    modeler = TopicModeler(TopicSettings(k_values=(3,), min_weight=0.3, soft_weight=0.15, soft_margin=2.0))
+    doc = THEMES["property"][:6]
+    [a] = modeler.assign(FixedTopics(weights), f.dictionary, ["d"], [doc])
+    assert a.index == expected and a.weight == max(weights)
+
+
+def test_soft_weight_cannot_exceed_min_weight():
+    with pytest.raises(ValueError, match="soft_weight"):
+        TopicSettings(min_weight=0.2, soft_weight=0.3)
+
+
+def test_copies_are_assigned_but_do_not_shape_the_model():
+    ids, texts, _ = corpus()
+    copy = THEMES["transit"][:8] + THEMES["transit"][:4]
+    settings = TopicSettings(k_values=(3,), passes=10, topn=8)
+    alone = TopicModeler(settings).fit(ids, texts)
+    with_copies = TopicModeler(settings).fit(ids + [f"copy-{i}" for i in range(40)], texts + [copy] * 40,
+                                             fit_on=[True] * len(ids) + [False] * 40)
+    assert [t.keywords for t in with_copies.topics] == [t.keywords for t in alone.topics]
+    assert len(with_copies.assignments) == len(ids) + 40
+    learning = TopicModeler(settings).fit(ids + [f"copy-{i}" for i in range(40)], texts + [copy] * 40)
+    assert [t.keywords for t in learning.topics] != [t.keywords for t in alone.topics]
+
+
+def test_fit_on_must_match_the_documents():
+    ids, texts, _ = corpus()
+    with pytest.raises(ValueError, match="fit_on"):
+        TopicModeler(SMALL).fit(ids, texts, fit_on=[True])
+
+
+def test_candidates_are_chosen_on_a_seeded_sample_then_refitted_on_all():
+    ids, texts, _ = corpus()
+    sampled = TopicSettings(k_values=(2, 3, 4), passes=10, topn=8, selection_docs=30, coherence_docs=20)
+    a = TopicModeler(sampled).fit(ids, texts)
+    b = TopicModeler(sampled).fit(ids, texts)
+    assert a.k == b.k and [t.keywords for t in a.topics] == [t.keywords for t in b.topics]
+    assert {_theme_of(t.keywords) for t in a.topics} >= {"property", "school", "pollution"}
+    assert len(a.assignments) == len(ids)

@@ -214,3 +214,10 @@ def test_place_names_finest_first_without_pronoun_places():
               {"name": "我们小区", "level": "estate", "source": "pattern"},
               {"name": "湖前小区", "level": "estate", "source": "gazetteer"}]
     assert place_names(places) == ["湖前小区", "杨桥路", "鼓楼区"]
+
+
+def test_the_city_is_no_topic_word_with_or_without_its_suffix():
+    from nlp.stages.topics import topic_stop_words
+    from suqiu.config import load_config
+    stop = topic_stop_words(load_config(environ={}))
+    assert {"福州市", "福州", "仓山区"} <= stop and "内河" not in stop

@@ -55,6 +55,13 @@ def test_group_label_falls_back_to_keywords():
     assert d.groups[0].label.startswith("物业")
 
 
+def test_demands_in_no_topic_are_grouped_as_other():
+    d = _digest([_item("a", topic_id=-1, keywords=["噪音"]), _item("b", topic_id=None), _item("c", topic_id=1)],
+                topic_labels={1: "电梯·维修基金"})
+    assert sorted(g.label for g in d.groups) == ["其他", "电梯·维修基金"]
+    assert not any("-1" in g.label for g in d.groups)
+
+
 def test_html_escapes_everything():
     evil = '<script>alert(1)</script><img src=x onerror=alert(2)>'
     d = _digest([_item("a", text=evil, title='"><b>t</b>')],

@@ -22,7 +22,7 @@ def test_office_sees_a_profile_with_its_figures(as_user, seeded) -> None:
     shown = text(resp.text)
     assert "鼓楼区 · 2026-W45 需求画像" in shown and "区县" in shown
     for figure in ("3 件（去重后 3 件）", "上周 1 件，变化 +2（200%）", "未办结 2 件", "已答复 1 件（33%）",
-                   "答复用时中位数 30.0 小时", "满意 1", "公交、噪音", "负面 2", "紧急 1 件", "未归入主题 1 件"):
+                   "答复用时中位数 30.0 小时", "满意 1", "公交、噪音", "负面 2", "紧急 1 件", "其他（未归入任何主题）1 件"):
         assert figure in shown, figure
     assert f'href="/records/{quote(seeded["1001"])}"' in resp.text and 'href="/topics/1"' in resp.text
 

@@ -113,3 +113,23 @@ def test_a_missing_map_degrades_to_tables(app, home):
     from suqiu.installation import Installation
     info = map_info(Installation.load(home))
     assert not info["available"] and "nowhere.geojson" in info["note"]
+
+
+def test_hotspots_count_distinct_demands_and_name_their_topic(tmp_path):
+    """The panel counts demands as the weekly report does (near-duplicates merged), with requesters,
+    and names the topic (其他 for a theme outside every topic), never an id."""
+    from reports.dashboard import _hotspots
+    from suqiu.installation import Installation, write_default_config
+    write_default_config(tmp_path)
+    app = Installation.load(tmp_path, environ={})
+    base = {"place": "浦上大道", "places": "浦上大道", "start": "2026-11-02T08:00:00+08:00",
+            "end": "2026-11-05T08:00:00+08:00", "span": "11-02—11-05", "record_ids": ["a", "b", "c"]}
+    app.store.replace_views([], [
+        {**base, "id": "aa", "heat": 9.5, "topic_id": 3, "topic_label": "施工·噪音扰民", "count": 3,
+         "submissions": 7, "requesters": 3, "description": "地铁工地深夜施工"},
+        {**base, "id": "bb", "heat": 2.0, "topic_id": None, "topic_label": "", "count": 2, "submissions": 2,
+         "requesters": 2, "description": "路灯不亮"}], [], NOW)
+    rows = _hotspots(app, None)
+    app.store.close()
+    assert [(h["count"], h["submissions"], h["requesters"]) for h in rows] == [(3, 7, 3), (2, 2, 2)]
+    assert [h["topic"] for h in rows] == ["施工·噪音扰民", "其他"]

@@ -34,7 +34,8 @@ def test_rows_headers_and_labels() -> None:
     ws = _sheet(export_xlsx([
         {"id": "portal:7", "source": "portal", "channel": "市长信箱", "received_at": "2026-11-02T08:30:00+08:00",
          "district": "鼓楼区", "title": "噪音扰民", "content": "夜间施工噪音，电话[手机号]", "department": "城市管理局",
-         "status": "routed", "sentiment": "negative", "urgency": "high", "topic": 3, "keywords": ["噪音", "施工"]},
+         "status": "routed", "sentiment": "negative", "urgency": "high", "topic": 3, "topic_label": "噪音扰民·夜间施工",
+         "keywords": ["噪音", "施工"]},
     ]))
     assert [c.value for c in ws[1]] == [c[0] for c in COLUMNS]
     values = dict(zip([c.value for c in ws[1]], [c.value for c in ws[2]]))
@@ -45,7 +46,7 @@ def test_rows_headers_and_labels() -> None:
     assert values["状态"] == "已分派"
     assert values["情感"] == "负面"
     assert values["紧急程度"] == "紧急"
-    assert values["主题"] == 3
+    assert values["主题"] == "噪音扰民·夜间施工"   # the topic's name, never its number
     assert values["关键词"] == "噪音、施工"
     assert ws.max_row == 2
 

@@ -231,8 +231,8 @@
     fill("table-warnings", table("预警", ["周次", "类型", "等级", "说明"], d.warnings.map(function (w) {
       return [w.week, w.kind_label, w.level_label, w.message];
     })));
-    fill("table-hotspots", table("热点问题", ["问题", "地点", "时间", "诉求数", "热度"], d.hotspots.map(function (h) {
-      return [h.description, h.places, h.span, h.count, num(h.heat, 2)];
+    fill("table-hotspots", table("热点问题", ["问题", "话题", "地点", "时间", "诉求数", "诉求人", "热度"], d.hotspots.map(function (h) {
+      return [h.description, h.topic, h.places, h.span, h.count, h.requesters, num(h.heat, 2)];
     })));
   }
 
