@@ -51,7 +51,8 @@ class Installation:
 
     @cached_property
     def store(self) -> Store:
-        return Store.open(self.store_url)
+        cfg = self.config.store
+        return Store.open(self.store_url, pool_size=cfg.pool_size, max_overflow=cfg.max_overflow)
 
     @property
     def config_path(self) -> Path:

@@ -15,6 +15,9 @@ class _Section(BaseModel):
 class StoreConfig(_Section):
     # empty means the SQLite file under the data directory
     url: str = ""
+    # a server's connection pool per process (PostgreSQL); SQLite ignores both
+    pool_size: int = Field(default=5, ge=1, le=200)
+    max_overflow: int = Field(default=10, ge=0, le=200)
 
 
 class ElasticsearchConfig(_Section):

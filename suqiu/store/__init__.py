@@ -26,8 +26,8 @@ class Store(RoutesMixin, HistoryMixin, SearchStateMixin, RunsMixin, DeliveriesMi
     """All database access for one installation; one instance per process."""
 
     @classmethod
-    def open(cls, url: str) -> "Store":
-        store = cls(url)
+    def open(cls, url: str, pool_size: int = 5, max_overflow: int = 10) -> "Store":
+        store = cls(url, pool_size=pool_size, max_overflow=max_overflow)
         store.create_schema()
         return store
 

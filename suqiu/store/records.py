@@ -77,20 +77,21 @@ class RecordsMixin(StoreBase):
                batch: int = 500) -> UpsertStats:
         """Insert new demands, update changed ones (with history of tracked fields), skip unchanged.
 
-        Works ``batch`` demands at a time (one SELECT for their ids, bulk INSERTs), in one
-        transaction; the same id twice in one call behaves as two calls in a row would.
+        Works ``batch`` demands at a time (the batch's rows locked, ``INSERT … ON CONFLICT DO
+        NOTHING`` for new ids), in one transaction; the same id twice in one call behaves as two
+        calls in a row would, and two writers upserting the same demands at once record each
+        change once (a deadlock between them re-runs the victim's whole call).
         """
-        stats = UpsertStats()
-        with self.begin() as conn:
-            chunk: list[Demand] = []
-            for demand in demands:
-                chunk.append(demand)
-                if len(chunk) >= batch:
-                    self._upsert_batch(conn, chunk, origin, actor, stats)
-                    chunk = []
-            if chunk:
-                self._upsert_batch(conn, chunk, origin, actor, stats)
-        return stats
+        items = list(demands)
+
+        def attempt() -> UpsertStats:
+            stats = UpsertStats()
+            with self.begin() as conn:
+                for start in range(0, len(items), batch):
+                    self._upsert_batch(conn, items[start:start + batch], origin, actor, stats)
+            return stats
+
+        return self.retrying(attempt)
 
     def _row_values(self, d: Demand) -> dict[str, Any]:
         data = d.model_dump(mode="python")
@@ -105,24 +106,52 @@ class RecordsMixin(StoreBase):
         )
         return values
 
+    @staticmethod
+    def _locked(conn: Connection, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The stored rows of these ids, locked until the transaction ends (in id order: no deadlock
+        between two writers of one batch)."""
+        rec = schema.records
+        q = select(rec).where(rec.c.id.in_(sorted(ids))).order_by(rec.c.id).with_for_update()
+        return {r["id"]: dict(r) for r in conn.execute(q).mappings()}
+
+    def _insert_new(self, conn: Connection, demands: Sequence[Demand], current: dict[str, dict[str, Any]],
+                    now: datetime) -> dict[str, dict[str, Any]]:
+        """Insert the first version of each id not stored yet; the rows this transaction inserted.
+
+        An id another writer inserted meanwhile is skipped by the database and read back (locked)
+        into ``current``, so its demands are compared with what that writer stored.
+        """
+        first: dict[str, dict[str, Any]] = {}
+        for d in demands:
+            if d.id not in current and d.id not in first:
+                first[d.id] = {**self._row_values(d), "version": 1, "ingested_at": now, "updated_at": now}
+        if not first:
+            return {}
+        rec = schema.records
+        rows = [first[rid] for rid in sorted(first)]
+        stmt = self.insert(rec).on_conflict_do_nothing().returning(rec.c.id)
+        inserted = {r[0] for r in conn.execute(stmt, rows)}
+        lost = [rid for rid in first if rid not in inserted]
+        if lost:
+            current.update(self._locked(conn, lost))
+        return {rid: first[rid] for rid in inserted}
+
     def _upsert_batch(self, conn: Connection, demands: Sequence[Demand], origin: str, actor: str | None,
                       stats: UpsertStats) -> None:
         rec = schema.records
-        ids = list(dict.fromkeys(d.id for d in demands))
-        current: dict[str, dict[str, Any]] = {
-            r["id"]: dict(r) for r in conn.execute(select(rec).where(rec.c.id.in_(ids))).mappings()}
-        inserts: dict[str, dict[str, Any]] = {}   # new this batch, by id (a later duplicate edits it here)
-        updates: dict[str, dict[str, Any]] = {}   # changed columns of existing rows, by id
-        history: list[dict[str, Any]] = []
         now = to_db_time(now_local())
+        current = self._locked(conn, list({d.id for d in demands}))
+        inserted = self._insert_new(conn, demands, current, now)
+        state = {**current, **{rid: dict(row) for rid, row in inserted.items()}}
+        updates: dict[str, dict[str, Any]] = {}   # changed columns of stored rows, by id
+        history: list[dict[str, Any]] = []
         for d in demands:
-            values = self._row_values(d)
             stats.ids.append(d.id)
-            row = inserts.get(d.id) or current.get(d.id)
-            if row is None:
-                inserts[d.id] = {**values, "version": 1, "ingested_at": now, "updated_at": now}
+            if inserted.pop(d.id, None) is not None:   # the first occurrence of an id this batch inserted
                 stats.new += 1
                 continue
+            values = self._row_values(d)
+            row = state[d.id]
             if row["content_hash"] == values["content_hash"]:
                 stats.unchanged += 1
                 continue
@@ -132,11 +161,8 @@ class RecordsMixin(StoreBase):
                         for k in TRACKED_FIELDS if k in changes]
             changes.update(content_hash=values["content_hash"], version=row["version"] + 1, updated_at=now)
             row.update(changes)  # a later duplicate in this batch compares with this state
-            if d.id not in inserts:
-                updates.setdefault(d.id, {}).update(changes)
+            updates.setdefault(d.id, {}).update(changes)
             stats.updated += 1
-        if inserts:
-            conn.execute(rec.insert(), list(inserts.values()))
         for rid, changes in updates.items():
             conn.execute(update(rec).where(rec.c.id == rid).values(**changes))
         if history:
@@ -151,14 +177,16 @@ class RecordsMixin(StoreBase):
                         note: str | None = None, conn: Connection | None = None) -> list[str]:
         """``set_fields`` for many records at once (one SELECT, bulk writes); returns the ids changed."""
         if conn is None:
-            with self.begin() as c:
-                return self.set_fields_many(changes, origin, actor, note, c)
+            def attempt() -> list[str]:
+                with self.begin() as c:
+                    return self.set_fields_many(changes, origin, actor, note, c)
+            return self.retrying(attempt)
         rec = schema.records
         changed: list[str] = []
         ids = list(changes)
         for i in range(0, len(ids), 500):
             part = ids[i:i + 500]
-            rows = {r["id"]: r for r in conn.execute(select(rec).where(rec.c.id.in_(part))).mappings()}
+            rows = self._locked(conn, part)
             now = to_db_time(now_local())
             history: list[dict[str, Any]] = []
             by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
