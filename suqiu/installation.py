@@ -51,6 +51,7 @@ class Installation:
 
     @cached_property
     def store(self) -> Store:
+        """The open store; ``SchemaOutdated`` when its schema is older than this code (``suqiu migrate``)."""
         cfg = self.config.store
         return Store.open(self.store_url, pool_size=cfg.pool_size, max_overflow=cfg.max_overflow)
 

@@ -13,6 +13,8 @@ from reports.cjk_font import cjk_font_path
 from search.es_client import connect, server_version
 from suqiu.config import ConfigError
 from suqiu.installation import Installation
+from suqiu.store import SchemaOutdated
+from suqiu.store.migrations import status as schema_status
 
 
 @dataclass
@@ -46,6 +48,12 @@ def run_checks(home: str | os.PathLike[str] | None = None) -> list[Check]:
             pass
         return f"{d} writable"
 
+    def schema() -> str:
+        found = schema_status(app.store_url)
+        if not found["current"]:
+            raise RuntimeError(str(SchemaOutdated(found["revision"], found["head"])))
+        return f"revision {found['revision'] or found['head'] + ' (new store: created at first use)'}"
+
     def store() -> str:
         s = app.store
         n = s.count()
@@ -69,6 +77,6 @@ def run_checks(home: str | os.PathLike[str] | None = None) -> list[Check]:
             raise RuntimeError("no CJK font found: install the 'mplfonts' package")
         return str(path)
 
-    checks += [_guard("data_dir", data_dir), _guard("store", store), _guard("search", search),
+    checks += [_guard("data_dir", data_dir), _guard("schema", schema), _guard("store", store), _guard("search", search),
                _guard("fonts", fonts)]
     return checks

@@ -1,4 +1,4 @@
-"""Installation commands: init, doctor, status, serve, run, demo, audit."""
+"""Installation commands: init, migrate, doctor, status, serve, run, demo, audit."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from suqiu.cli.output import HomeOpt, JsonOpt, emit, err, load, print_pipeline
-from suqiu.config import home_dir
+from suqiu.cli.output import HomeOpt, JsonOpt, emit, err, fail, load, print_pipeline
+from suqiu.config import ConfigError, home_dir
 from suqiu.installation import Installation, write_default_config
 
 
@@ -20,6 +20,22 @@ def init(home: HomeOpt = None,
     inst = load(home)
     inst.store  # creates the database and its schema
     err.print(f"数据目录: {inst.data_dir}")
+
+
+def migrate(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+    """Upgrade the store's schema to this release's, keeping every row (run after installing a release)."""
+    from suqiu.store.migrations import upgrade
+    try:
+        inst = Installation.load(home)
+    except ConfigError as exc:
+        fail(str(exc))
+    result = upgrade(inst.store_url)
+    if as_json:
+        emit(result)
+    elif result["created"]:
+        err.print(f"已新建数据库，结构版本 {result['to']}")
+    else:
+        err.print(f"数据库结构版本：{result['from']} → {result['to']}" + ("（已是最新）" if result["from"] == result["to"] else ""))
 
 
 def doctor(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
@@ -118,5 +134,5 @@ def audit(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    for fn in (init, doctor, status, serve, run, demo, audit):
+    for fn in (init, migrate, doctor, status, serve, run, demo, audit):
         app.command()(fn)

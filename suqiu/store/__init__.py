@@ -13,6 +13,7 @@ from __future__ import annotations
 from suqiu.store.accounts import AccountsMixin
 from suqiu.store.deliveries import DeliveriesMixin
 from suqiu.store.engine import default_sqlite_url, from_db_time, now_local, to_db_time
+from suqiu.store.migrations import SchemaOutdated
 from suqiu.store.records import HistoryMixin, UpsertStats, demand_from_row, text_hash
 from suqiu.store.reporting import ReportingMixin
 from suqiu.store.routes import TRIAGE, DemandFilter, RoutesMixin
@@ -27,10 +28,12 @@ class Store(RoutesMixin, HistoryMixin, SearchStateMixin, RunsMixin, DeliveriesMi
 
     @classmethod
     def open(cls, url: str, pool_size: int = 5, max_overflow: int = 10) -> "Store":
+        """The store at ``url``; an empty database is created at the newest schema revision, one at an
+        older revision raises ``SchemaOutdated`` (whose message says to run ``suqiu migrate``)."""
         store = cls(url, pool_size=pool_size, max_overflow=max_overflow)
         store.create_schema()
         return store
 
 
-__all__ = ["Store", "UpsertStats", "DemandFilter", "TRIAGE", "INDEX_STAGE", "OUTLIER", "default_sqlite_url",
+__all__ = ["Store", "SchemaOutdated", "UpsertStats", "DemandFilter", "TRIAGE", "INDEX_STAGE", "OUTLIER", "default_sqlite_url",
            "demand_from_row", "from_db_time", "now_local", "text_hash", "to_db_time"]

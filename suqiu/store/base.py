@@ -16,8 +16,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from suqiu.store import schema
 from suqiu.store.engine import WRITE, make_engine
+from suqiu.store.migrations import ensure_current
 
 T = TypeVar("T")
 # PostgreSQL's deadlock and serialization failures: the transaction is rolled back whole and may be re-run
@@ -32,7 +32,8 @@ class StoreBase:
         self.engine = make_engine(url, pool_size=pool_size, max_overflow=max_overflow)
 
     def create_schema(self) -> None:
-        schema.metadata.create_all(self.engine)
+        """A new database at the newest schema revision; ``SchemaOutdated`` for an older one."""
+        ensure_current(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
