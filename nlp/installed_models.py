@@ -6,18 +6,24 @@ from nlp.model_store import ModelStore
 from nlp.routing import RouterModel
 from nlp.sentiment import SentimentModel, shipped_model
 from suqiu.installation import Installation
+from suqiu.state import shared_state
 
 ROUTER_KIND = "router"
 SENTIMENT_KIND = "sentiment"
 
 
+def model_store(inst: Installation) -> ModelStore:
+    """The installation's models: in its shared state, with a local copy under ``models_dir``."""
+    return ModelStore(inst.models_dir, shared_state(inst))
+
+
 def current_router(inst: Installation) -> tuple[RouterModel | None, str | None]:
     """The current trained router and its version, or (None, None): rules and triage only."""
-    loaded = ModelStore(inst.models_dir).load(ROUTER_KIND)
+    loaded = model_store(inst).load(ROUTER_KIND)
     return (None, None) if loaded is None else (loaded[0], loaded[1].version)
 
 
 def current_sentiment(inst: Installation, with_train_digests: bool = False) -> SentimentModel:
     """The installation's own trained sentiment model when it has one, else the shipped default."""
-    loaded = ModelStore(inst.models_dir).load(SENTIMENT_KIND)
+    loaded = model_store(inst).load(SENTIMENT_KIND)
     return loaded[0] if loaded is not None else shipped_model(with_train_digests=with_train_digests)

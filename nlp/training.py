@@ -15,8 +15,7 @@ from typing import Any
 from sklearn.model_selection import train_test_split
 
 from nlp.evaluation import evaluate
-from nlp.installed_models import ROUTER_KIND, SENTIMENT_KIND, current_sentiment
-from nlp.model_store import ModelStore
+from nlp.installed_models import ROUTER_KIND, SENTIMENT_KIND, current_sentiment, model_store
 from nlp.routing import DepartmentRules, RouteDoc, RouterModel
 from nlp.sentiment import SentimentAnalyzer, SentimentModel, as_binary
 from nlp.text_pipeline import TextDoc, TextPipeline
@@ -82,7 +81,7 @@ def train_router(inst: Installation, texts: Sequence[str], labels: Sequence[str]
     t0 = time.perf_counter()
     model = RouterModel().fit(docs, mapped)
     counts = Counter(mapped)
-    info = ModelStore(inst.models_dir).save(ROUTER_KIND, model, metrics=metrics, meta={
+    info = model_store(inst).save(ROUTER_KIND, model, metrics=metrics, meta={
         **meta, "n_docs": len(docs), "labels": dict(sorted(counts.items())),
         "labels_not_configured": sorted(v for v in counts if inst.config.department(v) is None),
         "fit_s": round(time.perf_counter() - t0, 1), "params": model.params.__dict__})
@@ -108,7 +107,7 @@ def train_sentiment(inst: Installation, texts: Sequence[str], labels: Sequence[s
     y = binary_labels(labels)
     t0 = time.perf_counter()
     model = SentimentModel().fit(normalized(texts), y)
-    info = ModelStore(inst.models_dir).save(SENTIMENT_KIND, model, meta={
+    info = model_store(inst).save(SENTIMENT_KIND, model, meta={
         **meta, "n_docs": len(texts), "fit_s": round(time.perf_counter() - t0, 1)})
     return {"version": info.version, "path": str(info.path), **info.meta}
 

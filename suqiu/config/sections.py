@@ -20,6 +20,12 @@ class StoreConfig(_Section):
     max_overflow: int = Field(default=10, ge=0, le=200)
 
 
+class StateConfig(_Section):
+    # where models, statistics, digest bodies and the web secret live: empty means in the store;
+    # an fsspec URL ("s3://bucket/suqiu", "file:///srv/suqiu-state") puts them in an object store
+    url: str = ""
+
+
 class ElasticsearchConfig(_Section):
     url: str = "http://127.0.0.1:9200"
     index_prefix: str = "suqiu"

@@ -11,6 +11,7 @@ No other module imports SQLAlchemy (an import-linter contract in the test comman
 from __future__ import annotations
 
 from suqiu.store.accounts import AccountsMixin
+from suqiu.store.blobs import BlobsMixin
 from suqiu.store.deliveries import DeliveriesMixin
 from suqiu.store.engine import default_sqlite_url, from_db_time, now_local, to_db_time
 from suqiu.store.migrations import SchemaOutdated
@@ -23,7 +24,7 @@ from suqiu.store.views import OUTLIER, ViewsMixin
 
 
 class Store(RoutesMixin, HistoryMixin, SearchStateMixin, RunsMixin, DeliveriesMixin, AccountsMixin,
-            ViewsMixin, ReportingMixin):
+            ViewsMixin, ReportingMixin, BlobsMixin):
     """All database access for one installation; one instance per process."""
 
     @classmethod

@@ -165,7 +165,8 @@ def test_cli_refuses_an_old_store_until_migrate(home, tmp_path):
     checks = {c["name"]: c for c in json.loads(doctor.stdout)["checks"]}
     assert doctor.exit_code == 1 and not checks["schema"]["ok"] and "suqiu migrate" in checks["schema"]["detail"]
     migrated = runner.invoke(cli, ["migrate", "--json"], env=env)
-    assert migrated.exit_code == 0 and json.loads(migrated.stdout) == {"from": BASELINE, "to": HEAD, "created": False}
+    assert migrated.exit_code == 0
+    assert json.loads(migrated.stdout) == {"from": BASELINE, "to": HEAD, "created": False, "published": []}
     doctor = runner.invoke(cli, ["doctor", "--json"], env=env)
     checks = {c["name"]: c for c in json.loads(doctor.stdout)["checks"]}
     assert checks["schema"]["ok"] and HEAD in checks["schema"]["detail"]
