@@ -10,7 +10,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 
-from nlp.stages import STAGE_NAMES, stage_named
+from nlp.stages import STAGE_NAMES, run_claimed, stage_named
 from suqiu.installation import Installation
 
 
@@ -26,10 +26,10 @@ def finish_run(home: str | None, run_id: str, result: dict[str, Any], error: str
 
 @task(name="analyze-stage", task_run_name="analyze-{name}")
 def run_stage(home: str | None, name: str, workers: int) -> dict[str, Any] | None:
-    """One stage, if it has work; its stats (None: nothing to do)."""
+    """One stage under its lease, if it has work; its stats (None: nothing to do)."""
     inst = Installation.load(home)
-    stage = stage_named(name, workers)
-    return stage.run(inst).as_dict() if stage.has_work(inst) else None
+    stats = run_claimed(stage_named(name, workers), inst)
+    return None if stats is None else stats.as_dict()
 
 
 @task(name="analyze-has-work")

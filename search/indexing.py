@@ -196,17 +196,18 @@ def index_records(app: Installation, ids: Sequence[str], backend: SearchBackend 
 
 
 def index_pending(app: Installation, rebuild: bool = False, backend: SearchBackend | None = None,
-                  only: Sequence[str] | None = None) -> IndexStats:
+                  only: Sequence[str] | None = None, wait: timedelta | None = None) -> IndexStats:
     """Index what changed since the last run (or everything into a fresh index with ``rebuild``).
 
-    Refuses, writing nothing, while another index run holds the lease (``stats.locked_by``)."""
+    Refuses, writing nothing, while another index run holds the lease (``stats.locked_by``); with
+    ``wait`` it waits that long for the lease first (a scheduled run then indexes what is left)."""
     backend = backend or get_backend(app)
     store = app.store
     stats = IndexStats(backend=backend.name, rebuild=rebuild)
     stats.run_id = store.start_run("index", source=backend.name)
     owner = f"{'rebuild' if rebuild else 'incremental'} {stats.run_id} (pid {os.getpid()} on {socket.gethostname()})"
     try:
-        lease = Lease.acquire(store, LOCK, owner, LEASE)
+        lease = Lease.acquire(store, LOCK, owner, LEASE, wait=wait)
     except LockHeld as held:
         h = held.holder
         stats.locked_by = h.as_dict()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from nlp.stages.base import Progress, Stage, StageStats
+from nlp.stages.base import Progress, Stage, StageStats, run_claimed
 from nlp.stages.classify import ClassifyStage
 from nlp.stages.text import TextStage
 from nlp.stages.topics import TopicsStage
@@ -49,7 +49,9 @@ def run_stages(inst: Installation, stages: Sequence[Stage] | None = None, progre
         for stage in stages:
             if not force and not stage.has_work(inst):  # asked again: the stage before may have made work
                 continue
-            stats = stage.run(inst, progress if isinstance(stage, TextStage) else None)
+            stats = run_claimed(stage, inst, progress if isinstance(stage, TextStage) else None, force)
+            if stats is None:  # another worker did it while this one waited for the lease
+                continue
             if isinstance(stage, TextStage):
                 result.update(stats.as_dict())
             else:
@@ -61,5 +63,5 @@ def run_stages(inst: Installation, stages: Sequence[Stage] | None = None, progre
     return result
 
 
-__all__ = ["Stage", "StageStats", "TextStage", "ClassifyStage", "TopicsStage", "ViewsStage", "STAGE_NAMES",
+__all__ = ["Stage", "StageStats", "run_claimed", "TextStage", "ClassifyStage", "TopicsStage", "ViewsStage", "STAGE_NAMES",
            "default_stages", "stage_named", "run_stages"]

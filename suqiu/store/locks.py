@@ -17,6 +17,7 @@ to someone else (it stalled past the expiry) must stop writing: ``refresh`` rais
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -81,8 +82,21 @@ class Lease:
         self.held = False
 
     @classmethod
-    def acquire(cls, store: Any, name: str, owner: str, ttl: timedelta, clock: Clock = now_local) -> "Lease":
-        """Take the lease or raise ``LockHeld`` naming the holder; an expired lease is taken over."""
+    def acquire(cls, store: Any, name: str, owner: str, ttl: timedelta, clock: Clock = now_local,
+                wait: timedelta | None = None, poll_s: float = 0.5) -> "Lease":
+        """Take the lease or raise ``LockHeld`` naming the holder; an expired lease is taken over.
+        With ``wait``, a held lease is tried again every ``poll_s`` until it is free or ``wait`` passed."""
+        deadline = time.monotonic() + (wait.total_seconds() if wait else 0)
+        while True:
+            try:
+                return cls._take(store, name, owner, ttl, clock)
+            except LockHeld:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(poll_s)
+
+    @classmethod
+    def _take(cls, store: Any, name: str, owner: str, ttl: timedelta, clock: Clock) -> "Lease":
         lease = cls(store, name, owner, ttl, clock)
         t = schema.locks
         for _ in range(3):  # the holder may release between our INSERT and our look at its row
