@@ -53,7 +53,8 @@ def make_backend(app: Any, kind: str | None = None, segmenter: QuerySegmenter | 
     if kind == "elasticsearch":
         from search.backends.elasticsearch import ElasticsearchBackend
         es = app.config.search.elasticsearch
-        return ElasticsearchBackend.from_url(es.url, index_prefix or es.index_prefix, segmenter, timeout=es.timeout_s)
+        return ElasticsearchBackend.from_url(es.url, index_prefix or es.index_prefix, segmenter, timeout=es.timeout_s,
+                                             shards=es.shards, replicas=es.replicas)
     raise ValueError(f"search.backend: unknown backend '{kind}'")
 
 

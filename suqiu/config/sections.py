@@ -27,9 +27,11 @@ class StateConfig(_Section):
 
 
 class ElasticsearchConfig(_Section):
-    url: str = "http://127.0.0.1:9200"
+    url: str = "http://127.0.0.1:9200"   # a cluster: its nodes, comma-separated (the client fails over)
     index_prefix: str = "suqiu"
     timeout_s: float = Field(default=30.0, gt=0)
+    shards: int = Field(default=1, ge=1, le=64)      # fixed when an index is made (a rebuild applies a change)
+    replicas: int = Field(default=0, ge=0, le=10)    # copies on other nodes; applied to the live index
 
 
 class SearchConfig(_Section):

@@ -99,3 +99,18 @@ def test_new_fields_are_in_the_mapping():
     from search.mappings import ADDED_FIELDS
     props = demand_mappings()["properties"]
     assert all(props[name] == spec for name, spec in ADDED_FIELDS.items()) and props["week"] == {"type": "keyword"}
+
+
+def test_shards_and_replicas_come_from_the_configuration(tmp_path, monkeypatch):
+    from search.service import make_backend
+    from suqiu.installation import Installation
+    settings = demand_template("p", shards=3, replicas=1)["template"]["settings"]
+    assert (settings["number_of_shards"], settings["number_of_replicas"]) == (3, 1)
+    assert demand_template("p")["template"]["settings"]["number_of_replicas"] == 0  # one node: no copy to place
+    monkeypatch.setenv("SUQIU_SEARCH_BACKEND", "elasticsearch")
+    monkeypatch.setenv("SUQIU_ES_URL", "http://127.0.0.1:1,http://127.0.0.1:2")
+    monkeypatch.setenv("SUQIU__SEARCH__ELASTICSEARCH__SHARDS", "2")
+    monkeypatch.setenv("SUQIU__SEARCH__ELASTICSEARCH__REPLICAS", "1")
+    backend = make_backend(Installation.load(tmp_path / "h"))
+    assert (backend.shards, backend.replicas) == (2, 1)
+    assert len(backend.client.transport.node_pool.all()) == 2  # both nodes known to the client
