@@ -118,8 +118,10 @@ class RecordsMixin(StoreBase):
                     now: datetime) -> dict[str, dict[str, Any]]:
         """Insert the first version of each id not stored yet; the rows this transaction inserted.
 
-        An id another writer inserted meanwhile is skipped by the database and read back (locked)
-        into ``current``, so its demands are compared with what that writer stored.
+        An id another writer inserted meanwhile is skipped by the database (``ON CONFLICT DO
+        NOTHING``) and read back, locked, into ``current``, so its demands are compared with what
+        that writer stored. Ours are told apart by the insert time and content this call wrote
+        (one executemany without RETURNING: PostgreSQL takes it many times faster).
         """
         first: dict[str, dict[str, Any]] = {}
         for d in demands:
@@ -127,14 +129,12 @@ class RecordsMixin(StoreBase):
                 first[d.id] = {**self._row_values(d), "version": 1, "ingested_at": now, "updated_at": now}
         if not first:
             return {}
-        rec = schema.records
-        rows = [first[rid] for rid in sorted(first)]
-        stmt = self.insert(rec).on_conflict_do_nothing().returning(rec.c.id)
-        inserted = {r[0] for r in conn.execute(stmt, rows)}
-        lost = [rid for rid in first if rid not in inserted]
-        if lost:
-            current.update(self._locked(conn, lost))
-        return {rid: first[rid] for rid in inserted}
+        conn.execute(self.insert(schema.records).on_conflict_do_nothing(), [first[rid] for rid in sorted(first)])
+        stored = self._locked(conn, list(first))
+        ours = {rid for rid, row in stored.items() if row["version"] == 1 and row["ingested_at"] == now
+                and row["content_hash"] == first[rid]["content_hash"]}
+        current.update({rid: row for rid, row in stored.items() if rid not in ours})
+        return {rid: first[rid] for rid in ours}
 
     def _upsert_batch(self, conn: Connection, demands: Sequence[Demand], origin: str, actor: str | None,
                       stats: UpsertStats) -> None:
