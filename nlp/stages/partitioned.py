@@ -16,12 +16,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from nlp.stages.classify import FIELDS as CLASSIFY_FIELDS
 from nlp.stages.classify import Classifiers, ClassifyStats, classify_work
 from nlp.stages.text import TextMerge, TextStats, docs_of
 from nlp.text_pipeline import TextPipeline, TextResult, Wire, pack_result, unpack_result
+from suqiu.config import Config
 from suqiu.installation import Installation
 from suqiu.model import Analysis
 
@@ -43,11 +45,18 @@ def partitions(ids: Sequence[str], size: int) -> list[list[str]]:
     return [list(ids[i:i + size]) for i in range(0, len(ids), size)]
 
 
+@lru_cache(maxsize=2)
+def worker_pipeline(config_json: str) -> TextPipeline:
+    """The text pipeline of a configuration, built once per worker process (a Dask worker analyses
+    many partitions; its dictionaries then load once). Keyed by the whole configuration."""
+    return TextPipeline.from_config(Config.model_validate_json(config_json)).warm()
+
+
 def analyse_partition(inst: Installation, ids: Sequence[str], chunk: int = 32) -> PartitionResult:
     """The map step for one partition: its records read from the store, the per-document text
     work and the classifiers (the installation's current models, from the shared state)."""
     rows = {r["id"]: r for r in inst.store.iter_records(ids=list(ids))}
-    pipeline = TextPipeline.from_config(inst.config)
+    pipeline = worker_pipeline(inst.config.model_dump_json())
     docs = docs_of(rows[i] for i in ids if i in rows)
     partial = [r for i in range(0, len(docs), chunk) for r in pipeline.process_docs(docs[i:i + chunk])]
     work = [(r.record_id, r.normalized_text, tuple(r.tokens), rows[r.record_id].get("category_given"))
