@@ -15,6 +15,7 @@ from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLi
 from prefect.schedules import Cron
 
 from flows.schedules import SCHEDULES, TIMEZONE
+from suqiu.logs import configure_logging
 
 
 def load_flow(entrypoint: str):
@@ -37,6 +38,7 @@ def deployments(home: str | None = None) -> list:
 
 
 def main() -> None:  # pragma: no cover - long-running
+    configure_logging()
     serve(*deployments(), pause_on_shutdown=False)
 
 

@@ -129,8 +129,27 @@ def _tuple(value: str | int | tuple | list | None) -> tuple:
     return (value,)
 
 
+# the span a date filter can mean: dates beyond it are clamped to it, so ``--to 9999-12-31`` means
+# "no upper limit" on both backends instead of overflowing a calendar or an engine's date type
+EARLIEST = datetime(1900, 1, 1, tzinfo=SHANGHAI)
+LATEST = datetime(2200, 1, 1, tzinfo=SHANGHAI)
+# topic ids are small integers; the bound keeps every engine's integer type (ES ``integer``) safe
+TOPIC_MIN, TOPIC_MAX = -(2 ** 31), 2 ** 31 - 1
+
+
+def _clamp_date(value: date | datetime) -> datetime | None:
+    """The bound as an aware Shanghai datetime within [EARLIEST, LATEST]; None when not clamped.
+
+    The year is checked before any zone conversion: 0001-01-01T00:00+14:00 cannot be converted."""
+    if value.year < EARLIEST.year:
+        return EARLIEST
+    if value.year >= LATEST.year:
+        return LATEST
+    return None
+
+
 def date_bound(value: str | date | datetime | None, end: bool = False, field: str = "date") -> datetime | None:
-    """A lower (``end=False``) or exclusive upper bound in Shanghai time.
+    """A lower (``end=False``) or exclusive upper bound in Shanghai time, clamped to [EARLIEST, LATEST].
 
     A bare date as an upper bound includes that whole day (``--to 2024-05-31`` keeps the 31st).
     """
@@ -142,10 +161,30 @@ def date_bound(value: str | date | datetime | None, end: bool = False, field: st
             value = date.fromisoformat(raw) if len(raw) <= 10 else datetime.fromisoformat(raw)
         except ValueError:
             raise QueryError(field, f"'{raw}' is not a date (YYYY-MM-DD) or ISO datetime") from None
+    clamped = _clamp_date(value)
+    if clamped is not None:
+        return clamped
     if isinstance(value, datetime):
-        return as_shanghai(value)
+        return min(max(as_shanghai(value), EARLIEST), LATEST)
     start = datetime.combine(value, time.min, tzinfo=SHANGHAI)
     return start + timedelta(days=1) if end else start
+
+
+def parse_bbox(value: str | tuple | list | None) -> tuple[float, float, float, float] | None:
+    """A bounding box from four numbers (or "min_lon,min_lat,max_lon,max_lat"); QueryError naming ``bbox``."""
+    if value is None or value == "" or value == ():
+        return None
+    parts = value.replace("，", ",").split(",") if isinstance(value, str) else list(value)
+    try:
+        box = tuple(float(v) for v in parts)
+    except (TypeError, ValueError):
+        raise QueryError("bbox", f"'{value}' is not four numbers: min_lon,min_lat,max_lon,max_lat") from None
+    if len(box) != 4:
+        raise QueryError("bbox", f"needs four numbers (min_lon,min_lat,max_lon,max_lat), got {len(box)}")
+    min_lon, min_lat, max_lon, max_lat = box
+    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+        raise QueryError("bbox", "must be min_lon ≤ max_lon within ±180 and min_lat ≤ max_lat within ±90")
+    return box  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -167,6 +206,9 @@ class Filters:
     kind: tuple[str, ...] = ()              # empty: demands only (the backend applies DEFAULT_KINDS)
     dimension: tuple[str, ...] = ()         # profiles: district, channel, department, …
     week: tuple[str, ...] = ()              # profiles: ISO week such as 2026-W47
+    # demands located inside (min_lon, min_lat, max_lon, max_lat), WGS-84: their source's point, else
+    # the finest place in their text with configured coordinates (``search.documents``)
+    bbox: tuple[float, float, float, float] | None = None
 
     # compiled the same way by every backend; ``kind`` is compiled on its own (always present)
     KEYWORD_FIELDS = ("department", "district", "source", "channel", "sentiment", "urgency", "status",
@@ -176,7 +218,7 @@ class Filters:
     def build(cls, *, department=None, district=None, source=None, channel=None, topic=None,
               sentiment=None, urgency=None, status=None, category=None,
               date_from: str | date | datetime | None = None, date_to: str | date | datetime | None = None,
-              overdue: bool | None = None, kind=None, dimension=None, week=None) -> "Filters":
+              overdue: bool | None = None, kind=None, dimension=None, week=None, bbox=None) -> "Filters":
         """Accept single values or lists, date strings; a bare ``date_to`` date is inclusive."""
         kinds = tuple(dict.fromkeys(map(str, _tuple(kind))))  # checked by SearchQuery.validate
         topics: list[int] = []
@@ -185,6 +227,8 @@ class Filters:
                 topics.append(int(t))
             except (TypeError, ValueError):
                 raise QueryError("topic", f"'{t}' is not a topic id (an integer)") from None
+            if not TOPIC_MIN <= topics[-1] <= TOPIC_MAX:
+                raise QueryError("topic", f"'{t}' is out of range for a topic id")
         return cls(
             department=tuple(map(str, _tuple(department))), district=tuple(map(str, _tuple(district))),
             source=tuple(map(str, _tuple(source))), channel=tuple(map(str, _tuple(channel))),
@@ -194,7 +238,7 @@ class Filters:
             received_from=date_bound(date_from, field="date_from"),
             received_to=date_bound(date_to, end=True, field="date_to"),
             overdue=overdue, kind=kinds, dimension=tuple(map(str, _tuple(dimension))),
-            week=tuple(str(w).strip().upper() for w in _tuple(week)),
+            week=tuple(str(w).strip().upper() for w in _tuple(week)), bbox=parse_bbox(bbox),
         )
 
     def keyword_items(self) -> list[tuple[str, tuple[str, ...]]]:

@@ -10,7 +10,7 @@ import hashlib
 import json
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -45,7 +45,9 @@ OPEN_STATUSES = ("received", "routed", "reopened")
 ANSWERED_STATUSES = ("replied", "closed")
 
 # Fields whose change is an event in the demand's life (kept in history), not a correction.
-TRACKED_FIELDS = ("status", "reply_text", "replied_at", "replied_by", "satisfaction", "department_given")
+TRACKED_FIELDS = ("status", "reply_text", "replied_at", "replied_by", "satisfaction", "department_given",
+                  "transfer_count")
+COUNT_FIELDS = ("transfer_count", "reply_count", "callback_count")
 
 # Fields that define the demand's identity-relevant content; a change here re-runs analysis.
 CONTENT_FIELDS = (
@@ -101,7 +103,13 @@ class Demand(BaseModel):
     votes_down: int | None = Field(default=None, ge=0)
     rating: float | None = Field(default=None, ge=0, le=5)
     business_name: str | None = Field(default=None, max_length=300)
+    # what exports count: times passed on to another unit (转处理次数; more than once is 推诿), replies, call-backs
+    transfer_count: int | None = Field(default=None, ge=0)
+    reply_count: int | None = Field(default=None, ge=0)
+    callback_count: int | None = Field(default=None, ge=0)
     crawl_run: str | None = Field(default=None, max_length=100)
+    lat: float | None = Field(default=None, ge=-90, le=90)      # where the source located it (Open311), WGS-84
+    lon: float | None = Field(default=None, ge=-180, le=180)
 
     @field_validator("source_id")
     @classmethod
@@ -126,8 +134,9 @@ class Demand(BaseModel):
         return make_id(self.source.value, self.source_id)
 
     def content_hash(self) -> str:
-        """Hash of everything the source said; unchanged input hashes the same."""
-        payload = self.model_dump(mode="json", exclude={"crawl_run"})
+        """Hash of everything the source said; unchanged input hashes the same (empty counts are left
+        out, so records stored before the counts existed keep their hash)."""
+        payload = self.model_dump(mode="json", exclude={"crawl_run", *(f for f in COUNT_FIELDS if getattr(self, f) is None)})
         blob = json.dumps(payload, ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
@@ -170,6 +179,11 @@ class UrgencyLevel(StrEnum):
     CRITICAL = "critical"
 
 
+# 分级分类 (nlp/classification.py): who may see a record (publication) and why it is sensitive
+Publication = Literal["public", "internal", "office_only"]
+Sensitivity = Literal["normal", "report", "stability", "secret"]   # 一般, 举报件, 涉稳, 涉密
+
+
 class Analysis(BaseModel):
     """What the NLP stages concluded about one record; every field optional until its stage runs."""
 
@@ -181,7 +195,7 @@ class Analysis(BaseModel):
     masked_title: str | None = None
     tokens: list[str] = Field(default_factory=list)
     keywords: list[str] = Field(default_factory=list)
-    places: list[dict[str, str]] = Field(default_factory=list)
+    places: list[dict[str, Any]] = Field(default_factory=list)   # name, level, district, source; lon, lat if known
     sentiment_score: float | None = Field(default=None, ge=-1, le=1)
     sentiment_label: SentimentLabel | None = None
     urgency_level: UrgencyLevel | None = None
@@ -193,3 +207,6 @@ class Analysis(BaseModel):
     route_reason: str | None = None
     route_candidates: list[dict[str, Any]] = Field(default_factory=list)
     dup_group: str | None = None
+    publication: Publication | None = None     # None until the levels stage ran: the office only
+    sensitivity: Sensitivity | None = None
+    level_reasons: list[str] = Field(default_factory=list)

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PRODUCTION = ("suqiu", "nlp", "search", "reports", "crawlers", "flows")
 CORE = ["suqiu/__init__.py", "suqiu/model.py", "suqiu/installation.py", "suqiu/weeks.py", "suqiu/labels.py",
         "suqiu/ownership.py", "suqiu/deadlines.py", "suqiu/principals.py", "suqiu/disclosure.py"]
-MAX_MODULE_LINES, MAX_FUNCTION_LINES, MAX_CORE_LINES = 400, 60, 3000
+MAX_MODULE_LINES, MAX_FUNCTION_LINES, MAX_CORE_LINES = 400, 60, 3400
 
 
 def production_files() -> list[Path]:

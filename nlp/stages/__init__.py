@@ -1,6 +1,6 @@
 """The analysis stages in the order they run, and ``run_all`` (the body of ``suqiu analyze``).
 
-    text (analyze) → classify → topics → views
+    text (analyze) → levels (分级分类) → classify → topics → views
 
 Each stage reads its own pending work from the store, so any worker can run any stage and a
 re-run does nothing new. The ``analyze`` Prefect flow runs each as its own task.
@@ -8,22 +8,27 @@ re-run does nothing new. The ``analyze`` Prefect flow runs each as its own task.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
 from nlp.stages.base import Progress, Stage, StageStats, run_claimed
 from nlp.stages.classify import ClassifyStage
+from nlp.stages.levels import LevelsStage
 from nlp.stages.text import TextStage
 from nlp.stages.topics import TopicsStage
 from nlp.stages.views import ViewsStage
 from suqiu.installation import Installation
+from suqiu.logs import run_context
 
-STAGE_NAMES = ("analyze", "classify", "topics", "views")
+log = logging.getLogger(__name__)
+
+STAGE_NAMES = ("analyze", "levels", "classify", "topics", "views")
 
 
 def default_stages(workers: int = 0) -> list[Stage]:
     """A fresh instance of every stage, in order."""
-    return [TextStage(workers=workers), ClassifyStage(), TopicsStage(), ViewsStage()]
+    return [TextStage(workers=workers), LevelsStage(), ClassifyStage(), TopicsStage(), ViewsStage()]
 
 
 def stage_named(name: str, workers: int = 0) -> Stage:
@@ -45,6 +50,15 @@ def run_stages(inst: Installation, stages: Sequence[Stage] | None = None, progre
         return result
     store = inst.store
     result["run_id"] = run_id = store.start_run("analyze")
+    with run_context(run_id):   # every line logged during the run carries its id
+        _run_in_order(inst, stages, progress, force, result)
+        log.info("analyze: %s analyzed, stages %s", result.get("analyzed"), sorted(result["stages"]))
+    return result
+
+
+def _run_in_order(inst: Installation, stages: list[Stage], progress: Progress | None, force: bool,
+                  result: dict[str, Any]) -> None:
+    store, run_id = inst.store, result["run_id"]
     try:
         for stage in stages:
             if not force and not stage.has_work(inst):  # asked again: the stage before may have made work
@@ -60,8 +74,8 @@ def run_stages(inst: Installation, stages: Sequence[Stage] | None = None, progre
         store.finish_run(run_id, result, error=f"{type(exc).__name__}: {exc}")
         raise
     store.finish_run(run_id, result)
-    return result
 
 
-__all__ = ["Stage", "StageStats", "run_claimed", "TextStage", "ClassifyStage", "TopicsStage", "ViewsStage", "STAGE_NAMES",
+__all__ = ["Stage", "StageStats", "run_claimed", "TextStage", "LevelsStage", "ClassifyStage", "TopicsStage",
+           "ViewsStage", "STAGE_NAMES",
            "default_stages", "stage_named", "run_stages"]

@@ -20,8 +20,10 @@ import numpy as np
 
 from nlp.dedup import DupIndex, MinHasher
 from nlp.pii import strip_tags
+from nlp.places import Gazetteer
 from nlp.stages.base import Progress, Stage, StageStats
 from nlp.stages.corpus_stats import log_doc_freq, read_doc_freq, save_doc_freq
+from nlp.stages.levels import FIELDS as LEVEL_FIELDS
 from nlp.text_pipeline import FIELDS, TextDoc, TextPipeline, TextResult, join_title
 from suqiu.installation import Installation
 from suqiu.model import Analysis
@@ -58,11 +60,12 @@ def docs_of(rows: Iterable[dict[str, Any]]) -> list[TextDoc]:
                     address=r.get("address")) for r in rows]
 
 
-def places_with_district(result: TextResult) -> list[dict[str, str]]:
+def places_with_district(result: TextResult, gazetteer: Gazetteer | None = None) -> list[dict[str, Any]]:
+    """The places found, plus the district they imply (with its centre's coordinates when configured)."""
     places = list(result.places)
     if result.district and not any(p["level"] == "district" and p["name"] == result.district for p in places):
         places.append({"name": result.district, "level": "district", "district": result.district,
-                       "source": "inferred"})
+                       "source": "inferred", **(gazetteer.point_of(result.district) if gazetteer else {})})
     return places
 
 
@@ -129,7 +132,8 @@ class TextStage(Stage):
 
     @staticmethod
     def _store_batch(inst: Installation, results: list[TextResult], rows: dict[str, dict[str, Any]],
-                     index: DupIndex, groups: dict[str, str | None], stats: TextStats, hasher: MinHasher) -> None:
+                     index: DupIndex, groups: dict[str, str | None], stats: TextStats, hasher: MinHasher,
+                     gazetteer: Gazetteer | None = None) -> None:
         """Group, save the analysis, relabel earlier records whose group merged, fill districts."""
         store = inst.store
         touched: set[str] = set()
@@ -146,11 +150,12 @@ class TextStage(Stage):
         analyses = []
         for r in results:
             a = r.analysis(dup_group=index.group(r.record_id) or r.record_id)
-            a.places = places_with_district(r)
+            a.places = places_with_district(r, gazetteer)
             analyses.append(a)
             groups[r.record_id] = a.dup_group
             stats.chars += len(r.normalized_text)
-        store.save_analysis(analyses, stage=STAGE, fields=FIELDS,
+        # new text clears the levels: the record is the office's only until the levels stage reads it
+        store.save_analysis(analyses, stage=STAGE, fields=(*FIELDS, *LEVEL_FIELDS),
                             seen={r.record_id: rows[r.record_id]["text_hash"] for r in results})
         if relabel:
             store.save_analysis([Analysis(record_id=m, dup_group=g) for m, g in relabel.items()], fields=["dup_group"])
@@ -187,7 +192,8 @@ class TextMerge:
         return results
 
     def store(self, results: list[TextResult], rows: dict[str, dict[str, Any]]) -> None:
-        TextStage._store_batch(self.inst, results, rows, self.index, self.groups, self.stats, self.pipeline.hasher)
+        TextStage._store_batch(self.inst, results, rows, self.index, self.groups, self.stats, self.pipeline.hasher,
+                               self.pipeline.places.gazetteer)
         log_doc_freq(self.inst, self.log_id, (r.tokens for r in results))
         for r in results:
             self.pii.update(r.pii)
@@ -199,6 +205,7 @@ class TextMerge:
         stats.seconds = round(time.perf_counter() - self.started, 3)
         stats.chars_per_s = round(stats.chars / stats.seconds) if stats.seconds > 0 and stats.chars else 0
         stats.pii_masked = dict(sorted(self.pii.items()))
+
 
 class _Batcher:
     """Reads pending records batch by batch; keeps each batch's rows until it is stored."""

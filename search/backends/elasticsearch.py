@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from search.access import Principal, required_department
+from search.access import Principal, visibility
 from search.backends.base import (
     CompiledTerm, DeleteReport, IndexReport, QueryCompiler, SearchBackend, SearchUnavailable,
 )
@@ -57,12 +57,21 @@ def filter_clauses(f: Filters, now: datetime) -> list[dict[str, Any]]:
     if f.overdue is not None:
         overdue = {"bool": {"filter": [{"term": {"open": True}}, {"range": {"due_at": {"lt": iso(now)}}}]}}
         out.append(overdue if f.overdue else {"bool": {"must_not": [overdue]}})
+    if f.bbox is not None:
+        min_lon, min_lat, max_lon, max_lat = f.bbox
+        out.append({"geo_bounding_box": {"location": {"top_left": {"lat": max_lat, "lon": min_lon},
+                                                      "bottom_right": {"lat": min_lat, "lon": max_lon}}}})
     return out
 
 
 def access_clauses(principal: Principal) -> list[dict[str, Any]]:
-    dept = required_department(principal)
-    return [] if dept is None else [{"term": {"department": dept}}]
+    """``search.access.visibility`` as filters over ``department`` and ``publication`` ([]: the office)."""
+    rules = visibility(principal)
+    if rules is None:
+        return []
+    alts = [{"bool": {"filter": [{"terms": {"publication": list(g.levels)}}, *(
+        [] if g.departments is None else [{"terms": {"department": list(g.departments)}}])]}} for g in rules]
+    return alts if len(alts) == 1 else [{"bool": {"should": alts, "minimum_should_match": 1}}]
 
 
 def facet_aggs(facets: Iterable[str]) -> dict[str, Any]:

@@ -130,7 +130,15 @@ def demo(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     err.print(f"[bold]输出位置[/bold]\n  数据库 {p['store']}\n  示例数据 {p['sample']}\n  部门摘要发件箱 {p['outbox']}")
     for kind, path in p["reports"].items():
         err.print(f"  周报 {kind} {path}")
-    err.print(f"  网页：SUQIU_HOME={p['home']} .venv/bin/suqiu serve  →  http://127.0.0.1:8080/")
+    leaders = result["leaders"]
+    for kind, path in p["leaders"].items():
+        err.print(f"  月报 {kind} {path}")
+    err.print(f"[bold]每月一题候选（{leaders['period']}）[/bold]")
+    for i, c in enumerate(leaders["candidates"], start=1):
+        err.print(f"  {i}. [{c['topic_id']}] {c['label']}：{'；'.join(c['reasons'])}")
+    user = result["web_user"]
+    err.print(f"  网页：SUQIU_HOME={p['home']} .venv/bin/suqiu serve  →  http://127.0.0.1:8080/"
+              f"（态势大屏 {p['dashboard']}；用户 {user['username']}，密码 {user['password']}）")
     err.print(f"用时 {result['elapsed_s']} 秒")
 
 

@@ -13,8 +13,10 @@ from __future__ import annotations
 from suqiu.store.accounts import AccountsMixin
 from suqiu.store.blobs import BlobsMixin
 from suqiu.store.deliveries import DeliveriesMixin
-from suqiu.store.engine import default_sqlite_url, from_db_time, now_local, to_db_time
+from suqiu.store.engine import StoreBusy, default_sqlite_url, from_db_time, now_local, to_db_time
 from suqiu.store.migrations import SchemaOutdated
+from suqiu.store.quarantine import QuarantineMixin
+from suqiu.store.quotas import QuotasMixin
 from suqiu.store.records import HistoryMixin, UpsertStats, demand_from_row, text_hash
 from suqiu.store.reporting import ReportingMixin
 from suqiu.store.routes import TRIAGE, DemandFilter, RoutesMixin
@@ -24,7 +26,7 @@ from suqiu.store.views import OUTLIER, ViewsMixin
 
 
 class Store(RoutesMixin, HistoryMixin, SearchStateMixin, RunsMixin, DeliveriesMixin, AccountsMixin,
-            ViewsMixin, ReportingMixin, BlobsMixin):
+            ViewsMixin, ReportingMixin, QuotasMixin, QuarantineMixin, BlobsMixin):
     """All database access for one installation; one instance per process."""
 
     @classmethod
@@ -36,5 +38,6 @@ class Store(RoutesMixin, HistoryMixin, SearchStateMixin, RunsMixin, DeliveriesMi
         return store
 
 
-__all__ = ["Store", "SchemaOutdated", "UpsertStats", "DemandFilter", "TRIAGE", "INDEX_STAGE", "OUTLIER", "default_sqlite_url",
+__all__ = ["Store", "SchemaOutdated", "StoreBusy", "UpsertStats", "DemandFilter", "TRIAGE", "INDEX_STAGE", "OUTLIER",
+           "default_sqlite_url",
            "demand_from_row", "from_db_time", "now_local", "text_hash", "to_db_time"]

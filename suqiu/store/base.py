@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import Table
+from sqlalchemy import Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
@@ -30,6 +30,12 @@ class StoreBase:
     def __init__(self, url: str, pool_size: int = 5, max_overflow: int = 10) -> None:
         self.url = url
         self.engine = make_engine(url, pool_size=pool_size, max_overflow=max_overflow)
+
+    def set_busy_timeout(self, seconds: float) -> None:
+        """How long a statement waits for another process's write lock before ``StoreBusy`` (SQLite)."""
+        if self.url.startswith("sqlite"):
+            event.listen(self.engine, "connect", lambda c, _r: c.execute(f"PRAGMA busy_timeout={int(seconds * 1000)}"))
+            self.engine.dispose()  # pooled connections are replaced by ones with the new timeout
 
     def create_schema(self) -> None:
         """A new database at the newest schema revision; ``SchemaOutdated`` for an older one."""

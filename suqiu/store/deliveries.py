@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import and_, exists, select, update
 
+from suqiu.disclosure import DEPARTMENT_LEVELS
 from suqiu.model import OPEN_STATUSES
 from suqiu.store import schema
 from suqiu.store.base import StoreBase
@@ -95,7 +96,8 @@ class DeliveriesMixin(StoreBase):
                     an.c.masked_title, an.c.masked_text, an.c.urgency_level, an.c.topic_id, an.c.keywords,
                     an.c.dup_group)
              .select_from(rt.join(rec, rec.c.id == rt.c.record_id).outerjoin(an, an.c.record_id == rec.c.id))
-             .where(rt.c.department == department, rec.c.status.in_(OPEN_STATUSES), ~carried)
+             .where(rt.c.department == department, rec.c.status.in_(OPEN_STATUSES), ~carried,
+                    an.c.publication.in_(DEPARTMENT_LEVELS))  # never an office-only one
              .order_by(rec.c.received_at, rec.c.id))
         with self.engine.connect() as conn:
             return [local_times(dict(r)) for r in conn.execute(q).mappings()]

@@ -7,7 +7,9 @@ date-range filters behave the same on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import json
+import os
 import re
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -59,6 +61,10 @@ _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 WRITE = "suqiu_write"     # execution option of a write transaction (SQLite: BEGIN IMMEDIATE)
 
 
+class StoreBusy(RuntimeError):
+    """Another writer held the database past the busy timeout (60 s; the web's: ``set_busy_timeout``)."""
+
+
 def clean_text(value: str) -> str:
     """``value`` as the store keeps it: NUL removed, lone surrogates as U+FFFD."""
     return _SURROGATE_RE.sub("\ufffd", value.replace("\x00", ""))
@@ -91,12 +97,14 @@ def make_engine(url: str, pool_size: int = 5, max_overflow: int = 10) -> Engine:
 
     SQLite: SQLAlchemy, not the driver, begins transactions, so a write transaction takes the
     write lock at its start (BEGIN IMMEDIATE) and two writers queue instead of one failing on a
-    stale snapshot.
+    stale snapshot; a lock held past the busy timeout is ``StoreBusy``.
     """
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if path and path != ":memory:":  # owner only (SQLite gives the WAL and SHM files the same mode)
+            Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+            os.chmod(path, 0o600)
         engine = create_engine(url, connect_args={"timeout": 60}, json_serializer=_json_text)
 
         @event.listens_for(engine, "connect")
@@ -111,6 +119,11 @@ def make_engine(url: str, pool_size: int = 5, max_overflow: int = 10) -> Engine:
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Connection) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
+
+        @event.listens_for(engine, "handle_error")
+        def _busy(ctx: Any) -> None:
+            if isinstance(ctx.original_exception, sqlite3.OperationalError) and "locked" in str(ctx.original_exception):
+                raise StoreBusy(str(ctx.original_exception)) from ctx.original_exception
     else:
         engine = create_engine(url, pool_pre_ping=True, json_serializer=_json_text, pool_size=pool_size,
                                max_overflow=max_overflow)

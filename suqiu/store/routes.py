@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, literal, null, select, update
+from sqlalchemy import ColumnElement, Select, and_, case, literal, null, or_, select, update
 from sqlalchemy.engine import Connection
 
 from suqiu.config import Config
+from suqiu.disclosure import grants
 from suqiu.model import Status
+from suqiu.principals import Principal
 from suqiu.store import schema
 from suqiu.store.engine import local_times, now_local, to_db_time
 from suqiu.store.records import RecordsMixin
@@ -32,6 +34,13 @@ def owner_column(config: Config) -> ColumnElement[Any]:
     whens: list[tuple[Any, Any]] = [(rt.c.record_id.is_not(None), rt.c.department)]
     whens += [(rec.c.department_given.in_([d.name, *d.aliases]), literal(d.name)) for d in config.departments]
     return case(*whens, else_=null())
+
+
+def grants_clause(principal: Principal, owner: ColumnElement[Any]) -> ColumnElement[bool] | None:
+    """``suqiu.disclosure.grants`` in SQL over ``analysis.publication`` and ``owner`` (None: all)."""
+    rules, level = grants(principal), schema.analysis.c.publication
+    return None if rules is None else or_(*[and_(level.in_(g.levels), *(
+        () if g.departments is None else (owner.in_(g.departments),))) for g in rules])
 
 
 def with_routes(q: Select[Any]) -> Select[Any]:
@@ -52,6 +61,8 @@ class DemandFilter:
     received_to: datetime | None = None
     owners: Sequence[str] | None = None   # any of these departments
     triage: bool = False                  # with ``owners``: or in the triage queue
+    visible_to: Principal | None = None   # only what this principal may see (``suqiu.disclosure``)
+    urgency: Sequence[str] | None = None  # any of these urgency levels
     newest_first: bool = False
     limit: int | None = None
     offset: int = 0
@@ -59,7 +70,7 @@ class DemandFilter:
 
 DEMAND_COLUMNS = ("id", "source", "channel", "received_at", "district", "address", "category_given",
                   "department_given", "status", "reply_text", "replied_at", "replied_by", "satisfaction",
-                  "updated_at", "requester_type", "url", "version")
+                  "updated_at", "requester_type", "url", "version", "lat", "lon")
 
 
 class RoutesMixin(RecordsMixin):
@@ -86,12 +97,14 @@ class RoutesMixin(RecordsMixin):
         owner = owner_column(config)
         cols = [rec.c[c] for c in DEMAND_COLUMNS] + [
             an.c.masked_title, an.c.masked_text, an.c.urgency_level, an.c.dup_group, an.c.keywords,
-            an.c.topic_id, rt.c.queue, owner.label("owner")]
+            an.c.topic_id, an.c.publication, rt.c.queue, owner.label("owner")]
         q = with_routes(select(*cols))
         if f.ids is not None:
             q = q.where(rec.c.id.in_(list(f.ids)))
         if f.owner is not None:
             q = q.where(owner == f.owner)
+        if f.visible_to is not None and (seen := grants_clause(f.visible_to, owner)) is not None:
+            q = q.where(seen)
         if f.routed_only:
             q = q.where(rt.c.department.is_not(None))
         if f.statuses is not None:
@@ -100,6 +113,8 @@ class RoutesMixin(RecordsMixin):
             q = q.where(rec.c.received_at >= to_db_time(f.received_from))
         if f.received_to is not None:
             q = q.where(rec.c.received_at <= to_db_time(f.received_to))
+        if f.urgency is not None:
+            q = q.where(an.c.urgency_level.in_(list(f.urgency)))
         if f.owners is not None:
             cond = owner.in_(list(f.owners))
             q = q.where(cond | (rt.c.queue == TRIAGE) if f.triage else cond)
@@ -119,8 +134,8 @@ class RoutesMixin(RecordsMixin):
         owner = owner_column(config)
         q = with_routes(select(
             rec.c.id, rec.c.status, rec.c.received_at, rec.c.replied_at, rec.c.reply_text, rec.c.satisfaction,
-            rec.c.category_given, rec.c.title, rec.c.content, an.c.urgency_level, an.c.keywords,
-            an.c.normalized_text, owner.label("department")))
+            rec.c.category_given, rec.c.title, rec.c.content, rec.c.transfer_count, an.c.urgency_level, an.c.keywords,
+            an.c.normalized_text, an.c.publication, owner.label("department")))
         q = q.where(owner.is_not(None) if department is None else owner == department)
         if statuses is not None:
             q = q.where(rec.c.status.in_(list(statuses)))

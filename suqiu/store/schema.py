@@ -38,6 +38,10 @@ records = Table(
     Column("votes_down", Integer),
     Column("rating", Float),
     Column("business_name", String(300)),
+    Column("lat", Float),                                   # the source's point (Open311), WGS-84
+    Column("lon", Float),
+    # counts exports carry: 转处理次数 (more than once: 推诿), 有效回复条数, 回访次数
+    Column("transfer_count", Integer), Column("reply_count", Integer), Column("callback_count", Integer),
     # provenance
     Column("crawl_run", String(100)),
     Column("content_hash", String(64), nullable=False),   # everything the source said
@@ -81,6 +85,9 @@ analysis = Table(
     Column("route_reason", String(200)),
     Column("route_candidates", JSON),
     Column("dup_group", String(256), index=True),
+    Column("publication", String(20), index=True),          # 分级: public | internal | office_only (NULL: office)
+    Column("sensitivity", String(20)),                       # 分类: normal | report | stability | secret
+    Column("level_reasons", JSON),
     Column("updated_at", DateTime, nullable=False),
 )
 
@@ -103,6 +110,8 @@ quarantine = Table(
     Column("payload_hash", String(64), nullable=False),
     Column("run_id", String(100)),
     Column("at", DateTime, nullable=False),
+    # `suqiu quarantine readmit`: the row stays, naming the record it became, when and by whom
+    Column("readmitted_at", DateTime), Column("readmitted_record", String(256)), Column("readmitted_by", String(200)),
     UniqueConstraint("source", "payload_hash", "reason", name="uq_quarantine_payload"),
 )
 
@@ -118,7 +127,7 @@ runs = Table(
     Column("error", Text),
 )
 
-# web users (suqiu.web.auth): passwords stored as scrypt hashes with a per-user salt
+# web users (suqiu.twoway.accounts): argon2id password hashes (earlier releases: scrypt, rehashed at sign-in)
 users = Table(
     "users", metadata,
     Column("username", String(100), primary_key=True),
@@ -187,13 +196,14 @@ api_tokens = Table(
     "api_tokens", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("department", String(200)),                      # NULL for the petition office
-    Column("role", String(20), nullable=False),               # department | office
+    Column("role", String(20), nullable=False),               # department | office | client
     Column("label", String(200)),
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("prefix", String(16), nullable=False),
     Column("created_at", DateTime, nullable=False),
     Column("last_used_at", DateTime),
     Column("revoked_at", DateTime),
+    Column("scope", JSON),                                   # a client's departments: it reads and files for them
 )
 
 __all__ += ["routes", "deliveries", "digest_items", "api_tokens"]
@@ -292,7 +302,37 @@ locks = Table(
     Column("expires_at", DateTime, nullable=False),
 )
 
-__all__ += ["index_aggregates", "locks"]
+# request budgets per key and fixed window (Open311 filing per client token)
+quotas = Table(
+    "quotas", metadata,
+    Column("key", String(200), primary_key=True),
+    Column("window_start", DateTime, nullable=False),
+    Column("used", Integer, nullable=False),
+)
+
+__all__ += ["index_aggregates", "locks", "quotas"]
+# web sign-in: throttle counters (hashed keys, epoch seconds), live sessions (SHA-256 of the cookie's id)
+login_attempts = Table(
+    "login_attempts", metadata, Column("key", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False), Column("last_at", Float, nullable=False, index=True),
+    Column("next_at", Float, nullable=False))
+web_sessions = Table(
+    "web_sessions", metadata, Column("id", String(64), primary_key=True),
+    Column("username", String(100), nullable=False, index=True), Column("expires_at", DateTime, nullable=False))
+
+__all__ += ["login_attempts", "web_sessions"]
+
+# ---------------------------------------------------------------- dashboard and leaders' reports (issue 17)
+# JSON documents by kind: "forecast" (key dimension:subject; the forecasts stage rebuilds them all) and
+# "topic_pick" (每月一题, key the month such as 2026-11, the office's choice)
+documents = Table(
+    "documents", metadata,
+    Column("kind", String(30), primary_key=True),
+    Column("key", String(400), primary_key=True),
+    Column("data", JSON, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+__all__ += ["documents"]
 
 # ---------------------------------------------------------------- state every worker reaches (issue 15)
 # what would otherwise live on one machine's disk: trained models, corpus statistics, the topic

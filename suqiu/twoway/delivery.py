@@ -12,6 +12,7 @@ outbox is the delivery (status ``outbox``).
 
 from __future__ import annotations
 
+import os
 import smtplib
 import ssl
 import uuid
@@ -80,6 +81,13 @@ class Outgoing:
     record_ids: list[str]
 
 
+def write_private(path: Path, data: bytes) -> None:
+    """An outbox file readable by the owner only: digests carry demands and department contacts."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+
+
 def enqueue(app: Installation, out: Outgoing) -> int:
     """Write the outbox files and record the delivery with its demands; returns the delivery id."""
     dept = app.config.department(out.department)
@@ -93,11 +101,10 @@ def enqueue(app: Installation, out: Outgoing) -> int:
                         [(xlsx_name, out.xlsx, "application",
                           "vnd.openxmlformats-officedocument.spreadsheetml.sheet")])
     keys = {ext: f"outbox/{dept.slug}/{stamp}.{ext}" for ext in ("eml", "html", "xlsx")}
+    app.path("outbox", dept.slug)  # this machine's copy, owner only
     for ext, data in (("eml", msg.as_bytes()), ("html", out.html.encode("utf-8")), ("xlsx", out.xlsx)):
         shared_state(app).put(keys[ext], data)
-        local = outbox_copy(app, keys[ext])
-        local.parent.mkdir(parents=True, exist_ok=True)
-        local.write_bytes(data)
+        write_private(outbox_copy(app, keys[ext]), data)
     status = "pending" if (recipient and app.config.smtp.port) else "outbox"
     now = now_local()
     return app.store.add_delivery({

@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from suqiu.disclosure import may_see
 from suqiu.installation import Installation
 from suqiu.model import MAX_CONTENT_CHARS, Status, as_shanghai
 from suqiu.principals import Principal
@@ -35,10 +36,12 @@ class ReplyError(ValueError):
 
 def _load(app: Installation, who: Principal, record_id: str) -> dict[str, Any]:
     row = app.store.get(record_id)
-    if row is None:
+    owner = app.store.owner_of(app.config, record_id) if row is not None else None
+    analysis = app.store.get_analysis(record_id) if row is not None else None
+    # another department's demand, or an office-only one (分级), answers as a missing one: no probing ids
+    if row is None or not who.may_act_for(owner) or not may_see(who, analysis.publication if analysis else None,
+                                                                   owner):
         raise ReplyError(404, f"诉求不存在: {record_id}")
-    if not who.may_act_for(app.store.owner_of(app.config, record_id)):
-        raise ReplyError(403, "不能处理其他部门的诉求")
     return row
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from nlp.reply_quality import ReplyQualityScorer
 from suqiu.config import Config
 from suqiu.deadlines import due_at
+from suqiu.disclosure import DEPARTMENT_LEVELS
 from suqiu.model import ANSWERED_STATUSES, OPEN_STATUSES
 from suqiu.store import Store, now_local
 
@@ -55,11 +56,12 @@ def tracked_rows(store: Store, config: Config, department: str | None = None) ->
 
 
 def overdue_items(store: Store, config: Config, department: str, now: datetime | None = None) -> list[dict[str, Any]]:
-    """Open demands of a department past their due time, most overdue first."""
+    """Open demands of a department past their due time, most overdue first (the department reads
+    the list: never an office-only demand)."""
     now = now or now_local()
     out = []
     for r in tracked_rows(store, config, department):
-        if r["status"] in OPEN_STATUSES and r["due_at"] < now:
+        if r["status"] in OPEN_STATUSES and r["due_at"] < now and r["publication"] in DEPARTMENT_LEVELS:
             out.append({"record_id": r["id"], "received_at": r["received_at"], "due_at": r["due_at"],
                         "overdue_days": (now - r["due_at"]).total_seconds() / 86400,
                         "status": r["status"], "urgency": r["urgency_level"]})
@@ -88,6 +90,7 @@ class DepartmentFigures:
     reopen_rate: float | None = None       # ever reopened / answered
     reply_quality_mean: float | None = None
     reply_quality_n: int = 0
+    passed_on: int = 0                     # transferred more than once (转处理次数 > 1: 推诿)
     rankable: bool = False                 # enough demands to be ranked at all
     _hours: list[float] = field(default_factory=list, repr=False)
 
@@ -118,6 +121,7 @@ def department_figures(store: Store, config: Config, department: str | None = No
         if f is None or (since is not None and r["received_at"] < since):
             continue
         f.assigned += 1
+        f.passed_on += (r.get("transfer_count") or 0) > 1
         if r["status"] in OPEN_STATUSES:
             f.open += 1
             if r["due_at"] < now:

@@ -6,7 +6,8 @@ from datetime import date, datetime
 from typing import Any
 
 from suqiu.labels import (
-    DIMENSION, HISTORY_FIELD, ORIGIN, REQUESTER, ROUTE_REASON, SENTIMENT, SOURCE, STATUS, URGENCY, label,
+    DIMENSION, HISTORY_FIELD, ORIGIN, PUBLICATION, REQUESTER, ROUTE_REASON, SENSITIVITY, SENTIMENT, SOURCE, STATUS,
+    URGENCY, label,
 )
 from suqiu.model import SHANGHAI
 
@@ -56,5 +57,6 @@ def template_globals() -> dict[str, Any]:
     return {"STATUS": STATUS, "SOURCE": SOURCE, "SENTIMENT": SENTIMENT, "URGENCY": URGENCY,
             "REQUESTER": REQUESTER, "HISTORY_FIELD": HISTORY_FIELD, "ORIGIN": ORIGIN, "ROUTE_REASON": ROUTE_REASON,
             "FACET": FACET, "SORT": SORT, "KIND": KIND, "KIND_NOUN": KIND_NOUN, "DIMENSION": DIMENSION,
+            "PUBLICATION": PUBLICATION, "SENSITIVITY": SENSITIVITY,
             "label": label, "fmt_time": fmt_time, "fmt_percent": fmt_percent,
             "facet_value_label": facet_value_label}

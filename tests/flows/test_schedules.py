@@ -11,15 +11,19 @@ def _yaml():
     return {d["name"]: d for d in yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))["deployments"]}
 
 
-def test_three_schedules_in_shanghai_time():
+def test_schedules_in_shanghai_time():
     crons = {s.name: s.cron for s in SCHEDULES if s.cron}
-    assert crons == {"ingest-hourly": "0 * * * *", "digests-daily": "0 8 * * *", "weekly-report": "0 8 * * 1"}
+    assert crons == {"ingest-hourly": "0 * * * *", "digests-daily": "0 8 * * *", "weekly-report": "0 8 * * 1",
+                     "monthly-report": "0 8 1 * *", "quarterly-report": "0 8 1 1,4,7,10 *",
+                     "yearly-report": "0 9 1 1 *"}
+    assert {s.parameters.get("kind") for s in SCHEDULES if s.entrypoint.startswith("flows/leaders.py")} == {
+        "month", "quarter", "year"}
     assert TIMEZONE == "Asia/Shanghai"
 
 
 def test_ingest_analyze_route_index_and_report_each_run_one_at_a_time():
     flows = {s.entrypoint.rsplit(":", 1)[1]: s for s in SCHEDULES}
-    assert set(flows) == {"ingest", "analyze", "route", "index", "weekly_report"}
+    assert set(flows) == {"ingest", "analyze", "route", "index", "weekly_report", "leaders_report"}
     assert all(s.limit == 1 for s in SCHEDULES)
     assert flows["ingest"].collision == "CANCEL_NEW"  # an overlapping hour is skipped; the next catches up
 
