@@ -1,6 +1,6 @@
 """The analyze flow fanned out on Dask (``prefect-dask``'s ``DaskTaskRunner``): the pending records
 in partitions, each partition's text work and classification a task on a Dask worker, merged in
-one reduce step in the flow's process; then topics and views as in ``flows.analyze``.
+one reduce step in the flow's process; then levels (分级分类), topics and views as in ``flows.analyze``.
 
 Every worker reads its partition from the store and the current models from the shared state,
 so a Dask worker needs nothing of this machine but the code and ``SUQIU_HOME`` with the store's
@@ -27,7 +27,9 @@ from nlp.stages.partitioned import PartitionResult, analyse_partition, merge_par
 from suqiu.installation import Installation
 
 PARTITION = 2000     # pending records per task: enough to repay loading the dictionaries in a worker
-LATER_STAGES = ("classify", "topics", "views")   # classify: only what the partitions did not cover
+# after the reduce, in the flow's process: levels (rules, cheap), classify (only what the partitions
+# did not cover), topics, views
+LATER_STAGES = ("levels", "classify", "topics", "views")
 
 
 @task(name="analyse-partition", task_run_name="analyse-partition-{index}", retries=1, retry_delay_seconds=10)

@@ -210,11 +210,11 @@ def index_pending(app: Installation, rebuild: bool = False, backend: SearchBacke
     stats = IndexStats(backend=backend.name, rebuild=rebuild)
     stats.run_id = store.start_run("index", source=backend.name)
     with run_context(stats.run_id):   # every line logged during the run carries its id
-        return _leased_run(app, backend, stats, rebuild, only)
+        return _leased_run(app, backend, stats, rebuild, only, wait)
 
 
 def _leased_run(app: Installation, backend: SearchBackend, stats: IndexStats, rebuild: bool,
-                only: Sequence[str] | None) -> IndexStats:
+                only: Sequence[str] | None, wait: timedelta | None) -> IndexStats:
     store = app.store
     owner = f"{'rebuild' if rebuild else 'incremental'} {stats.run_id} (pid {os.getpid()} on {socket.gethostname()})"
     try:

@@ -8,7 +8,7 @@ import pytest
 
 from crawlers.synthetic import generate
 from crawlers.synthetic.generator import strip_truth
-from nlp.stages import ClassifyStage, TextStage, TopicsStage, ViewsStage, run_stages
+from nlp.stages import ClassifyStage, LevelsStage, TextStage, TopicsStage, ViewsStage, run_stages
 from nlp.stages.corpus_stats import load_doc_freq
 from nlp.stages.partitioned import _Batches, PartitionResult, partitions
 from suqiu.installation import Installation, write_default_config
@@ -45,7 +45,8 @@ def both(tmp_path_factory, prefect_harness):
         inst = Installation.load(home)
         inst.store.upsert(_demands())
         insts.append(inst)
-    single = run_stages(insts[0], [TextStage(workers=1, batch_size=BATCH), ClassifyStage(batch=BATCH),
+    single = run_stages(insts[0], [TextStage(workers=1, batch_size=BATCH), LevelsStage(batch=BATCH),
+                                   ClassifyStage(batch=BATCH),
                                    TopicsStage(), ViewsStage()])
     dask = analyze_on_dask(home=str(fanned), n_workers=2, partition_size=PARTITION, batch_size=BATCH)
     yield {"single": single, "dask": dask, "one": _snapshot(insts[0]), "fanned": _snapshot(insts[1]),
@@ -57,6 +58,7 @@ def both(tmp_path_factory, prefect_harness):
 def test_the_partitions_ran_on_the_cluster(both):
     assert both["dask"]["partitions"] == 4 and both["dask"]["analyzed"] == N
     assert both["dask"]["stages"]["classify"]["classified"] == N
+    assert both["dask"]["stages"]["levels"]["classified"] == N   # 分级分类 after the reduce
 
 
 def test_every_analysis_is_the_single_process_one(both):
