@@ -25,10 +25,10 @@ def finish_run(home: str | None, run_id: str, result: dict[str, Any], error: str
 
 
 @task(name="analyze-stage", task_run_name="analyze-{name}")
-def run_stage(home: str | None, name: str, workers: int) -> dict[str, Any] | None:
-    """One stage under its lease, if it has work; its stats (None: nothing to do)."""
+def run_stage(home: str | None, name: str, workers: int, run_id: str | None = None) -> dict[str, Any] | None:
+    """One stage under its lease (the heartbeat of ``run_id``), if it has work; its stats (None: nothing to do)."""
     inst = Installation.load(home)
-    stats = run_claimed(stage_named(name, workers), inst)
+    stats = run_claimed(stage_named(name, workers), inst, run_id=run_id)
     return None if stats is None else stats.as_dict()
 
 
@@ -48,7 +48,7 @@ def analyze(home: str | None = None, workers: int = 0) -> dict[str, Any]:
     error = None
     try:
         for name in STAGE_NAMES:
-            stats = run_stage(home, name, workers)
+            stats = run_stage(home, name, workers, run_id)
             if stats is None:
                 continue
             if name == "analyze":

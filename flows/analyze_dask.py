@@ -48,13 +48,13 @@ def analyze_partitioned(home: str | None = None, partition_size: int = PARTITION
     run_id = result["run_id"] = start_run(home)
     error = None
     try:
-        with claimed(inst, "analyze"), claimed(inst, "classify"):
+        with claimed(inst, "analyze", run_id=run_id), claimed(inst, "classify", run_id=run_id):
             ids = inst.store.pending("analyze")
             futures = [analyse_partition_task.submit(home, part, n)
                        for n, part in enumerate(partitions(ids, partition_size))]
             result.update(merge_partitions(inst, ids, (f.result() for f in futures), batch_size).as_dict())
         for name in LATER_STAGES:
-            stats = run_stage(home, name, 0)
+            stats = run_stage(home, name, 0, run_id)
             if stats is not None and name == "classify":
                 result["stages"]["classify"]["classified"] += stats["classified"]
             elif stats is not None:

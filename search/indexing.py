@@ -21,8 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import socket
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
@@ -151,7 +149,7 @@ def _leased(docs: Iterable[dict[str, Any]], lease: Lease) -> Iterator[dict[str, 
     before the engine swaps the new index in: a rebuild that lost its lease fails before the swap."""
     for n, doc in enumerate(docs):
         if n % BATCH == 0:
-            lease.refresh()
+            lease.refresh()   # also the run's heartbeat (the lease is held for it)
         yield doc
     lease.refresh()
 
@@ -216,9 +214,9 @@ def index_pending(app: Installation, rebuild: bool = False, backend: SearchBacke
 def _leased_run(app: Installation, backend: SearchBackend, stats: IndexStats, rebuild: bool,
                 only: Sequence[str] | None, wait: timedelta | None) -> IndexStats:
     store = app.store
-    owner = f"{'rebuild' if rebuild else 'incremental'} {stats.run_id} (pid {os.getpid()} on {socket.gethostname()})"
+    owner = f"{'rebuild' if rebuild else 'incremental'} {stats.run_id}"   # the lease row keeps host and pid
     try:
-        lease = Lease.acquire(store, LOCK, owner, LEASE, wait=wait)
+        lease = Lease.acquire(store, LOCK, owner, LEASE, wait=wait, run_id=stats.run_id)
     except LockHeld as held:
         h = held.holder
         stats.locked_by = h.as_dict()

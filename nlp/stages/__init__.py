@@ -60,10 +60,10 @@ def _run_in_order(inst: Installation, stages: list[Stage], progress: Progress | 
                   result: dict[str, Any]) -> None:
     store, run_id = inst.store, result["run_id"]
     try:
-        for stage in stages:
+        for stage in stages:  # each under its lease, whose refreshes are the run's heartbeat
             if not force and not stage.has_work(inst):  # asked again: the stage before may have made work
                 continue
-            stats = run_claimed(stage, inst, progress if isinstance(stage, TextStage) else None, force)
+            stats = run_claimed(stage, inst, progress if isinstance(stage, TextStage) else None, force, run_id)
             if stats is None:  # another worker did it while this one waited for the lease
                 continue
             if isinstance(stage, TextStage):

@@ -7,8 +7,6 @@ results back, and returns a typed stats dataclass. Each stage is its own Prefect
 
 from __future__ import annotations
 
-import os
-import socket
 import threading
 import uuid
 from abc import ABC, abstractmethod
@@ -52,18 +50,20 @@ class Stage(ABC):
 
 
 @contextmanager
-def claimed(inst: Installation, name: str, ttl: timedelta = STAGE_LEASE,
-            wait: timedelta = STAGE_WAIT) -> Iterator[Lease]:
+def claimed(inst: Installation, name: str, ttl: timedelta = STAGE_LEASE, wait: timedelta = STAGE_WAIT,
+            run_id: str | None = None) -> Iterator[Lease]:
     """Hold stage ``name``'s lease (``stage-<name>`` in the store) while the body runs.
 
     Two workers running one stage at once would read the same pending ids and analyse them twice;
     with the lease the second one waits, then finds only what the first left pending. A thread
-    refreshes the lease every third of ``ttl``; a worker that dies frees the stage after ``ttl``.
+    refreshes the lease every third of ``ttl``, which is also the heartbeat of ``run_id`` (the run the
+    stage is part of, ``suqiu.store.locks``); a worker that dies frees the stage at once on its own
+    host, after ``ttl`` seen from another.
     ``LeaseLost`` after the body when the lease was taken away meanwhile (the store unreachable
     longer than ``ttl``).
     """
-    owner = f"{name} pid {os.getpid()} on {socket.gethostname()} {uuid.uuid4().hex[:6]}"
-    lease = Lease.acquire(inst.store, f"stage-{name}", owner, ttl, wait=wait)
+    owner = f"{name} {run_id or 'stage'} {uuid.uuid4().hex[:6]}"   # the lease row keeps host and pid
+    lease = Lease.acquire(inst.store, f"stage-{name}", owner, ttl, wait=wait, run_id=run_id)
     stop, lost = threading.Event(), []
 
     def heartbeat() -> None:
@@ -89,7 +89,8 @@ def claimed(inst: Installation, name: str, ttl: timedelta = STAGE_LEASE,
 
 
 def run_claimed(stage: Stage, inst: Installation, progress: Progress | None = None,
-                force: bool = False) -> StageStats | None:
-    """Run the stage under its lease if it has work once the lease is ours (or ``force``); None when not."""
-    with claimed(inst, stage.name):
+                force: bool = False, run_id: str | None = None) -> StageStats | None:
+    """Run the stage under its lease (beating ``run_id``) if it has work once the lease is ours (or
+    ``force``); None when not."""
+    with claimed(inst, stage.name, run_id=run_id):
         return stage.run(inst, progress) if force or stage.has_work(inst) else None

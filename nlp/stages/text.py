@@ -22,7 +22,7 @@ from nlp.dedup import DupIndex, MinHasher
 from nlp.pii import strip_tags
 from nlp.places import Gazetteer
 from nlp.stages.base import Progress, Stage, StageStats
-from nlp.stages.corpus_stats import log_doc_freq, read_doc_freq, save_doc_freq
+from nlp.stages.corpus_stats import fresh_doc_freq, log_doc_freq, save_doc_freq
 from nlp.stages.levels import FIELDS as LEVEL_FIELDS
 from nlp.text_pipeline import FIELDS, TextDoc, TextPipeline, TextResult, join_title
 from suqiu.installation import Installation
@@ -177,9 +177,10 @@ class TextMerge:
 
     def __init__(self, inst: Installation, pipeline: TextPipeline, ids: Sequence[str], stats: TextStats) -> None:
         self.inst, self.pipeline, self.stats = inst, pipeline, stats
-        self.doc_freq, self.log_id = read_doc_freq(inst)
+        self.doc_freq, self.log_id = fresh_doc_freq(inst)
         if self.log_id is None:  # the run's batches are logged against a saved table
             self.log_id = save_doc_freq(inst, self.doc_freq)
+        log_doc_freq(inst, self.log_id, [])  # an entry outliving the run tells the next one it died
         self.index, self.groups = load_dup_index(inst, pipeline.hasher, exclude=set(ids),
                                                  threshold=pipeline.dup_threshold)
         self.pii: Counter[str] = Counter()

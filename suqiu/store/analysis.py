@@ -7,6 +7,7 @@ work, its ``version`` for the index); ``pending`` is every record whose key move
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, update
@@ -75,21 +76,22 @@ class AnalysisMixin(StoreBase):
 
         ``seen``: the text hash each record had when the stage read it; the stage is marked done at
         that hash, so a text changed meanwhile (another worker's import) stays pending. Without
-        it, at the hash stored now. ``batch`` items at a time, one upsert per batch; a deadlock with
-        another writer re-runs the whole call.
+        it, at the hash stored now. ``batch`` items at a time: two SELECTs and bulk writes, each
+        batch (with its stage marks) one transaction, so no writer waits behind a whole refit; a
+        deadlock with another writer re-runs the batch.
         """
-        items = list(items)
-
-        def attempt() -> int:
-            n, done = 0, {}
+        def attempt(chunk: list[Analysis]) -> int:
+            done: dict[str, str] = {}
             with self.begin() as conn:
-                for start in range(0, len(items), batch):
-                    n += self._save_analysis_batch(conn, items[start:start + batch], fields, done)
+                n = self._save_analysis_batch(conn, chunk, fields, done)
                 if stage:
                     self.mark_done(stage, done if seen is None else {r: seen.get(r, h) for r, h in done.items()}, conn)
             return n
 
-        return self.retrying(attempt)
+        n, stream = 0, iter(items)
+        while chunk := list(islice(stream, batch)):
+            n += self.retrying(lambda c=chunk: attempt(c))
+        return n
 
     def _save_analysis_batch(self, conn: Connection, items: Sequence[Analysis], fields: Sequence[str] | None,
                              done: dict[str, str]) -> int:

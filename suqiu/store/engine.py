@@ -92,6 +92,21 @@ def _clean_before_execute(_conn: Connection, _cursor: Any, statement: str, param
     return statement, _clean_params(parameters)
 
 
+def _private_database_file(path: Path) -> None:
+    """Create the database file owner-only, or make an existing one so, without opening it.
+
+    Never ``open``/``close`` an existing database file: closing any descriptor of a file drops
+    every POSIX lock this process holds on it, so a connection already open here would lose its
+    locks and another process could write under it (SQLite then reports a malformed image).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    os.chmod(path, 0o600)
+
+
 def make_engine(url: str, pool_size: int = 5, max_overflow: int = 10) -> Engine:
     """The engine of one store; ``pool_size`` and ``max_overflow`` size a server's connection pool.
 
@@ -102,9 +117,7 @@ def make_engine(url: str, pool_size: int = 5, max_overflow: int = 10) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":  # owner only (SQLite gives the WAL and SHM files the same mode)
-            Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-            os.chmod(path, 0o600)
+            _private_database_file(Path(path))
         engine = create_engine(url, connect_args={"timeout": 60}, json_serializer=_json_text)
 
         @event.listens_for(engine, "connect")

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
@@ -68,6 +69,11 @@ class UpsertStats:
         return {"new": self.new, "updated": self.updated, "unchanged": self.unchanged,
                 "quarantined": self.quarantined}
 
+    def add(self, part: "UpsertStats") -> None:
+        self.new, self.updated = self.new + part.new, self.updated + part.updated
+        self.unchanged, self.quarantined = self.unchanged + part.unchanged, self.quarantined + part.quarantined
+        self.ids.extend(part.ids)
+
 
 class RecordsMixin(StoreBase):
     """Demands and their history."""
@@ -78,20 +84,21 @@ class RecordsMixin(StoreBase):
         """Insert new demands, update changed ones (with history of tracked fields), skip unchanged.
 
         Works ``batch`` demands at a time (the batch's rows locked, ``INSERT … ON CONFLICT DO
-        NOTHING`` for new ids), in one transaction; the same id twice in one call behaves as two
-        calls in a row would, and two writers upserting the same demands at once record each
-        change once (a deadlock between them re-runs the victim's whole call).
+        NOTHING`` for new ids), each batch one transaction (a writer holds the lock for one batch,
+        not the whole call); the same id twice in one call behaves as two calls in a row would, and
+        two writers upserting the same demands at once record each change once (a deadlock between
+        them re-runs the victim's batch).
         """
-        items = list(demands)
-
-        def attempt() -> UpsertStats:
-            stats = UpsertStats()
+        def attempt(chunk: list[Demand]) -> UpsertStats:
+            part = UpsertStats()
             with self.begin() as conn:
-                for start in range(0, len(items), batch):
-                    self._upsert_batch(conn, items[start:start + batch], origin, actor, stats)
-            return stats
+                self._upsert_batch(conn, chunk, origin, actor, part)
+            return part
 
-        return self.retrying(attempt)
+        stats, stream = UpsertStats(), iter(demands)
+        while chunk := list(islice(stream, batch)):
+            stats.add(self.retrying(lambda c=chunk: attempt(c)))
+        return stats
 
     def _row_values(self, d: Demand) -> dict[str, Any]:
         data = d.model_dump(mode="python")
@@ -244,7 +251,7 @@ class RecordsMixin(StoreBase):
     # ------------------------------------------------------------------ stages
 def demand_from_row(row: dict[str, Any]) -> Demand:
     fields = Demand.model_fields
-    return Demand.model_validate({k: v for k, v in row.items() if k in fields})
+    return Demand.model_validate({k: v for k, v in row.items() if k in fields}, context={"stored": True})
 
 
 class HistoryMixin(StoreBase):
