@@ -10,7 +10,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 
-from nlp.stages import STAGE_NAMES, stage_named
+from nlp.stages import STAGE_NAMES, run_claimed, stage_named
 from suqiu.installation import Installation
 
 
@@ -25,11 +25,11 @@ def finish_run(home: str | None, run_id: str, result: dict[str, Any], error: str
 
 
 @task(name="analyze-stage", task_run_name="analyze-{name}")
-def run_stage(home: str | None, name: str, workers: int) -> dict[str, Any] | None:
-    """One stage, if it has work; its stats (None: nothing to do)."""
+def run_stage(home: str | None, name: str, workers: int, run_id: str | None = None) -> dict[str, Any] | None:
+    """One stage under its lease (the heartbeat of ``run_id``), if it has work; its stats (None: nothing to do)."""
     inst = Installation.load(home)
-    stage = stage_named(name, workers)
-    return stage.run(inst).as_dict() if stage.has_work(inst) else None
+    stats = run_claimed(stage_named(name, workers), inst, run_id=run_id)
+    return None if stats is None else stats.as_dict()
 
 
 @task(name="analyze-has-work")
@@ -48,7 +48,7 @@ def analyze(home: str | None = None, workers: int = 0) -> dict[str, Any]:
     error = None
     try:
         for name in STAGE_NAMES:
-            stats = run_stage(home, name, workers)
+            stats = run_stage(home, name, workers, run_id)
             if stats is None:
                 continue
             if name == "analyze":

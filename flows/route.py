@@ -6,6 +6,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 
+from nlp.stages.base import claimed
 from reports.digests import deliver_digest
 from suqiu.installation import Installation
 from suqiu.twoway.dispatch import route_pending
@@ -29,12 +30,15 @@ def deliver_digest_task(home: str | None, department: str, period: str) -> dict[
 
 @flow(name="route")
 def route(home: str | None = None, period: str = "day", departments: list[str] | None = None) -> dict[str, Any]:
+    """Under the ``route`` lease: a second worker's route run waits, so no demand is routed twice
+    and no department gets two digests of the same demands."""
     log = get_run_logger()
-    routed = route_pending_task(home)
-    log.info("route: %s", routed)
-    digests = {}
-    for name in departments or department_names(home):
-        d = deliver_digest_task(home, name, period)
-        digests[name] = d
-        log.info("digest %s: %s items, %s", name, d.get("items"), d.get("status"))
+    with claimed(Installation.load(home), "route"):
+        routed = route_pending_task(home)
+        log.info("route: %s", routed)
+        digests = {}
+        for name in departments or department_names(home):
+            d = deliver_digest_task(home, name, period)
+            digests[name] = d
+            log.info("digest %s: %s items, %s", name, d.get("items"), d.get("status"))
     return {"route": routed, "digests": digests}

@@ -11,6 +11,7 @@ import importlib
 import os
 
 from prefect import serve
+from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 from prefect.schedules import Cron
 
 from flows.schedules import SCHEDULES, TIMEZONE
@@ -24,13 +25,15 @@ def load_flow(entrypoint: str):
 
 
 def deployments(home: str | None = None) -> list:
+    """Every deployment of ``SCHEDULES``, each with its schedule (if any) and concurrency limit."""
     home = home or os.environ.get("SUQIU_HOME")
     out = []
     for s in SCHEDULES:
         params = {"home": home, **s.parameters}
+        limit = ConcurrencyLimitConfig(limit=s.limit, collision_strategy=ConcurrencyLimitStrategy(s.collision))
         out.append(load_flow(s.entrypoint).to_deployment(
-            name=s.name, description=s.description, parameters=params,
-            schedules=[Cron(s.cron, timezone=TIMEZONE)], tags=["suqiu"]))
+            name=s.name, description=s.description, parameters=params, concurrency_limit=limit,
+            schedules=[Cron(s.cron, timezone=TIMEZONE)] if s.cron else [], tags=["suqiu"]))
     return out
 
 

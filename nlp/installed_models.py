@@ -8,14 +8,20 @@ from nlp.model_store import ModelStore
 from nlp.routing import RouterModel
 from nlp.sentiment import OutdatedSentimentModel, SentimentModel, shipped_model
 from suqiu.installation import Installation
+from suqiu.state import shared_state
 
 ROUTER_KIND = "router"
 SENTIMENT_KIND = "sentiment"
 
 
+def model_store(inst: Installation) -> ModelStore:
+    """The installation's models: in its shared state, with a local copy under ``models_dir``."""
+    return ModelStore(inst.models_dir, shared_state(inst))
+
+
 def current_router(inst: Installation) -> tuple[RouterModel | None, str | None]:
     """The current trained router and its version, or (None, None): rules and triage only."""
-    loaded = ModelStore(inst.models_dir).load(ROUTER_KIND)
+    loaded = model_store(inst).load(ROUTER_KIND)
     return (None, None) if loaded is None else (loaded[0], loaded[1].version)
 
 
@@ -25,7 +31,7 @@ def current_sentiment(inst: Installation) -> SentimentModel:
     A model saved in an older format cannot be read by this code: the shipped default stands in,
     with a warning, until the installation retrains (``suqiu train sentiment``)."""
     try:
-        loaded = ModelStore(inst.models_dir).load(SENTIMENT_KIND)
+        loaded = model_store(inst).load(SENTIMENT_KIND)
     except OutdatedSentimentModel as exc:
         logging.getLogger(__name__).warning("%s；暂用内置情感模型", exc)
         loaded = None

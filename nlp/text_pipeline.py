@@ -229,13 +229,13 @@ _SEP = "\x1f"
 Wire = tuple[Any, ...]
 
 
-def _pack(r: TextResult) -> Wire:
+def pack_result(r: TextResult) -> Wire:
     return (r.record_id, r.normalized_text, r.masked_title, r.masked_text, _SEP.join(r.tokens), r.places,
             r.district, None if r.signature is None else r.signature.tobytes(), r.pii, r.textrank,
             _SEP.join(t for t, n in r.term_counts.items() for _ in range(n)))
 
 
-def _unpack(w: Wire) -> TextResult:
+def unpack_result(w: Wire) -> TextResult:
     (record_id, normalized, masked_title, masked_text, tokens, places, district, signature, pii, textrank,
      candidates) = w
     return TextResult(record_id=record_id, normalized_text=normalized, masked_title=masked_title,
@@ -246,8 +246,8 @@ def _unpack(w: Wire) -> TextResult:
 
 
 def _unpack_parts(parts: Iterable[list[Wire]]) -> list[TextResult]:
-    return [_unpack(w) for part in parts for w in part]
+    return [unpack_result(w) for part in parts for w in part]
 
 
 def _process_chunk(stage: TextPipeline, docs: Sequence[TextDoc]) -> list[Wire]:
-    return [_pack(r) for r in stage.process_docs(docs)]
+    return [pack_result(r) for r in stage.process_docs(docs)]

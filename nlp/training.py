@@ -15,8 +15,7 @@ from typing import Any
 from sklearn.model_selection import train_test_split
 
 from nlp.evaluation import evaluate, per_class_table
-from nlp.installed_models import ROUTER_KIND, SENTIMENT_KIND, current_sentiment
-from nlp.model_store import ModelStore
+from nlp.installed_models import ROUTER_KIND, SENTIMENT_KIND, current_sentiment, model_store
 from nlp.route_unlabeled import without_overlap
 from nlp.routing import DepartmentRules, RouteDoc, RouterModel
 from nlp.sentiment import SentimentAnalyzer, SentimentModel, as_binary
@@ -89,7 +88,7 @@ def train_router(inst: Installation, texts: Sequence[str], labels: Sequence[str]
     t0 = time.perf_counter()
     model = RouterModel().fit(docs, mapped, unlabeled=extra)
     counts = Counter(mapped)
-    info = ModelStore(inst.models_dir).save(ROUTER_KIND, model, metrics=metrics, meta={
+    info = model_store(inst).save(ROUTER_KIND, model, metrics=metrics, meta={
         **meta, "n_docs": len(docs), "labels": dict(sorted(counts.items())),
         "labels_not_configured": sorted(v for v in counts if inst.config.department(v) is None),
         "n_unlabeled": model.n_unlabeled, "n_pseudo_labels": model.n_pseudo_labels,
@@ -124,7 +123,7 @@ def train_sentiment(inst: Installation, texts: Sequence[str], labels: Sequence[s
     y = binary_labels(labels)
     t0 = time.perf_counter()
     model = SentimentModel().fit(normalized(texts), y)
-    info = ModelStore(inst.models_dir).save(SENTIMENT_KIND, model, meta={
+    info = model_store(inst).save(SENTIMENT_KIND, model, meta={
         **meta, "n_docs": len(texts), "fit_s": round(time.perf_counter() - t0, 1)})
     return {"version": info.version, "path": str(info.path), **info.meta}
 

@@ -25,6 +25,7 @@ from typing import Any
 from nlp.pii import MOBILE_RE
 from search.service import embedded_path
 from suqiu.installation import Installation
+from suqiu.state import shared_state
 
 # FTS5 posting lists come out of a dump as X'…' hex literals: binary, not text
 _HEX_BLOB = re.compile(r"X'[0-9a-fA-F]*'")
@@ -77,14 +78,18 @@ def sqlite_texts(path: Path) -> list[str]:
 
 
 def file_texts(path: Path) -> list[str]:
-    data = path.read_bytes()
-    suffix = path.suffix.lower()
+    if path.suffix.lower() in (".db", ".sqlite"):
+        return sqlite_texts(path)
+    return blob_texts(path.suffix, path.read_bytes())
+
+
+def blob_texts(suffix: str, data: bytes) -> list[str]:
+    """What a recipient reads in one file's bytes (by its suffix)."""
+    suffix = suffix.lower()
     if suffix in (".docx", ".xlsx"):
         return xml_texts(data)
     if suffix == ".eml":
         return eml_texts(data)
-    if suffix in (".db", ".sqlite"):
-        return sqlite_texts(path)
     text = data.decode("utf-8", "replace")
     return [text, html.unescape(text)]
 
@@ -94,13 +99,19 @@ def json_text(payload: Any) -> str:
 
 
 def installation_artifacts(app: Installation) -> dict[str, list[str]]:
-    """Files the installation wrote for others (outbox, reports) and its embedded search index."""
+    """Files the installation wrote for others (the outbox, wherever a worker wrote it, and this
+    machine's copies and reports) and its embedded search index."""
     out: dict[str, list[str]] = {}
+    state = shared_state(app)
+    for key in state.keys("outbox/"):
+        out[f"file:{key}"] = blob_texts(Path(key).suffix, state.get(key) or b"")
     for folder in (app.data_dir / "outbox", app.reports_dir):
         if folder.is_dir():
             for path in sorted(folder.rglob("*")):
-                if path.is_file() and path.suffix.lower() in (".html", ".eml", ".xlsx", ".docx", ".txt", ".json"):
-                    out[f"file:{path.relative_to(app.data_dir)}"] = file_texts(path)
+                name = f"file:{path.relative_to(app.data_dir).as_posix()}"
+                if path.is_file() and path.suffix.lower() in (".html", ".eml", ".xlsx", ".docx", ".txt", ".json") \
+                        and name not in out:
+                    out[name] = file_texts(path)
     index = embedded_path(app)
     if index.exists():
         out["index:embedded"] = sqlite_texts(index)

@@ -18,7 +18,7 @@ from suqiu.deadlines import due_at
 from suqiu.installation import Installation
 from suqiu.labels import WARNING_LEVEL
 from suqiu.store import now_local
-from suqiu.twoway.delivery import Outgoing, attempt, enqueue, retry_due
+from suqiu.twoway.delivery import Outgoing, attempt, enqueue, outbox_copy, retry_due
 from suqiu.twoway.tracking import department_figures, overdue_items
 from suqiu.weeks import Week
 
@@ -123,5 +123,6 @@ def deliver_digest(app: Installation, department: str, period: str, now: datetim
     return {"delivery_id": delivery_id, "department": digest.department, "period": period, "status": status,
             "recipient": row.get("recipient"), "items": digest.entry_count, "submissions": digest.submission_count,
             "urgent": digest.urgent_count, "overdue": len(digest.overdue), "subject": digest.subject,
-            "html": row.get("html_path"), "xlsx": row.get("xlsx_path"), "eml": row.get("eml_path"),
+            **{k: str(outbox_copy(app, row[f"{k}_path"])) if row.get(f"{k}_path") else None
+               for k in ("html", "xlsx", "eml")},
             "error": row.get("last_error"), "retried": retried}

@@ -10,7 +10,10 @@ from elasticsearch import Elasticsearch
 
 
 def connect(url: str, timeout: float = 30.0) -> Elasticsearch:
-    return Elasticsearch(url, request_timeout=timeout, retry_on_timeout=True, max_retries=3)
+    """A client of one node or of a cluster (``url`` lists its nodes, comma-separated): a request to
+    a node that is down is retried on another."""
+    hosts = [u.strip() for u in url.split(",") if u.strip()]
+    return Elasticsearch(hosts, request_timeout=timeout, retry_on_timeout=True, max_retries=3)
 
 
 def server_version(client: Elasticsearch) -> str:

@@ -21,8 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import socket
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
@@ -146,13 +144,12 @@ def sync_aggregates(app: Installation, backend: SearchBackend, stats: IndexStats
         stats.failures.update(report.failed)
 
 
-def _leased(docs: Iterable[dict[str, Any]], lease: Lease, run_id: str | None) -> Iterator[dict[str, Any]]:
+def _leased(docs: Iterable[dict[str, Any]], lease: Lease) -> Iterator[dict[str, Any]]:
     """Refresh the lease every ``BATCH`` documents and once more when the stream ends, which is
     before the engine swaps the new index in: a rebuild that lost its lease fails before the swap."""
     for n, doc in enumerate(docs):
         if n % BATCH == 0:
-            lease.refresh()
-            lease.store.heartbeat(run_id)
+            lease.refresh()   # also the run's heartbeat (the lease is held for it)
         yield doc
     lease.refresh()
 
@@ -166,8 +163,7 @@ def _rebuild(app: Installation, backend: SearchBackend, stats: IndexStats, lease
     aggregates = aggregate_documents(app)
     hashes = {d["id"]: document_hash(d) for d in aggregates}
     kinds = {d["id"]: d["kind"] for d in aggregates}
-    report = backend.rebuild(_leased(chain(build_documents(app, None, stats, versions), aggregates), lease,
-                                     stats.run_id))
+    report = backend.rebuild(_leased(chain(build_documents(app, None, stats, versions), aggregates), lease))
     lease.refresh()
     demands = {rid: versions[rid] for rid in report.indexed if rid in versions}
     store.reset_index_state(demands, [i for i in report.indexed if i in hashes], hashes, kinds)
@@ -184,7 +180,6 @@ def _incremental(app: Installation, backend: SearchBackend, stats: IndexStats, l
     stats.pending = len(ids)
     for i in range(0, len(ids), BATCH * 4):
         lease.refresh()
-        store.heartbeat(stats.run_id)
         part = backend.index_documents(build_documents(app, ids[i:i + BATCH * 4], stats, versions))
         store.mark_done(STAGE, {rid: versions[rid] for rid in part.indexed})
         stats.indexed += len(part.indexed)
@@ -203,24 +198,25 @@ def index_records(app: Installation, ids: Sequence[str], backend: SearchBackend 
 
 
 def index_pending(app: Installation, rebuild: bool = False, backend: SearchBackend | None = None,
-                  only: Sequence[str] | None = None) -> IndexStats:
+                  only: Sequence[str] | None = None, wait: timedelta | None = None) -> IndexStats:
     """Index what changed since the last run (or everything into a fresh index with ``rebuild``).
 
-    Refuses, writing nothing, while another index run holds the lease (``stats.locked_by``)."""
+    Refuses, writing nothing, while another index run holds the lease (``stats.locked_by``); with
+    ``wait`` it waits that long for the lease first (a scheduled run then indexes what is left)."""
     backend = backend or get_backend(app)
     store = app.store
     stats = IndexStats(backend=backend.name, rebuild=rebuild)
     stats.run_id = store.start_run("index", source=backend.name)
     with run_context(stats.run_id):   # every line logged during the run carries its id
-        return _leased_run(app, backend, stats, rebuild, only)
+        return _leased_run(app, backend, stats, rebuild, only, wait)
 
 
 def _leased_run(app: Installation, backend: SearchBackend, stats: IndexStats, rebuild: bool,
-                only: Sequence[str] | None) -> IndexStats:
+                only: Sequence[str] | None, wait: timedelta | None) -> IndexStats:
     store = app.store
-    owner = f"{'rebuild' if rebuild else 'incremental'} {stats.run_id} (pid {os.getpid()} on {socket.gethostname()})"
+    owner = f"{'rebuild' if rebuild else 'incremental'} {stats.run_id}"   # the lease row keeps host and pid
     try:
-        lease = Lease.acquire(store, LOCK, owner, LEASE)
+        lease = Lease.acquire(store, LOCK, owner, LEASE, wait=wait, run_id=stats.run_id)
     except LockHeld as held:
         h = held.holder
         stats.locked_by = h.as_dict()

@@ -70,17 +70,19 @@ def demand_mappings(cjk: bool = False) -> dict[str, Any]:
     }
 
 
-def demand_settings() -> dict[str, Any]:
-    # one shard: the data of one city fits, and BM25 statistics stay exact (stable ranking)
-    return {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "1s",
+def demand_settings(shards: int = 1, replicas: int = 0) -> dict[str, Any]:
+    """Index settings from the configuration (``[search.elasticsearch] shards, replicas``). One shard,
+    the default, fits one city's data and keeps BM25 statistics exact (stable ranking); a cluster
+    sets a replica so searching goes on while a node is down."""
+    return {"number_of_shards": shards, "number_of_replicas": replicas, "refresh_interval": "1s",
             "max_result_window": 10_000}
 
 
-def demand_template(prefix: str, cjk: bool = False) -> dict[str, Any]:
+def demand_template(prefix: str, cjk: bool = False, shards: int = 1, replicas: int = 0) -> dict[str, Any]:
     """Body for ``PUT _index_template/<alias>``."""
     return {
         "index_patterns": [index_pattern(prefix)],
         "priority": 200,
-        "template": {"settings": demand_settings(), "mappings": demand_mappings(cjk)},
+        "template": {"settings": demand_settings(shards, replicas), "mappings": demand_mappings(cjk)},
         "_meta": {"owner": "suqiu", "kind": "demands"},
     }

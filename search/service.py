@@ -57,7 +57,7 @@ def make_backend(app: Any, kind: str | None = None, segmenter: QuerySegmenter | 
         from search.backends.elasticsearch import ElasticsearchBackend
         es = app.config.search.elasticsearch
         backend = ElasticsearchBackend.from_url(es.url, index_prefix or es.index_prefix, segmenter,
-                                                timeout=es.timeout_s)
+                                                timeout=es.timeout_s, shards=es.shards, replicas=es.replicas)
     else:
         raise ValueError(f"search.backend: unknown backend '{kind}'")
     backend.published = tuple(app.config.classification.public_fields)  # what the public sees beyond the fixed

@@ -147,8 +147,8 @@ class Demand(BaseModel):
     @field_validator("source_id")
     @classmethod
     def _no_colon_confusion(cls, v: str) -> str:
-        if any(c in v for c in "\r\n\t"):
-            raise ValueError("must not contain line breaks or tabs")
+        if any(c in v for c in "\r\n\t\x00"):
+            raise ValueError("must not contain line breaks, tabs or NUL")
         return v
 
     @field_validator("received_at", "replied_at")

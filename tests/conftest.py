@@ -7,7 +7,7 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -142,6 +142,28 @@ def pg_test_url(pg_url: str, request: pytest.FixtureRequest) -> Iterator[str]:
     """A database of its own for one test (e.g. a store contract suite run on PostgreSQL)."""
     with fresh_pg_database(pg_url, request.node.name) as url:
         yield url
+
+
+ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=ENGINES)
+def engine_url(request: pytest.FixtureRequest) -> str:
+    """A suite that asks for this runs on both engines: "" (the installation's own SQLite file) and
+    a fresh PostgreSQL database of its own."""
+    return "" if request.param == "sqlite" else request.getfixturevalue("pg_test_url")
+
+
+@pytest.fixture
+def new_store_url(engine_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator:
+    """Makes more fresh stores on the engine of ``engine_url``: ``new_store_url(tag)`` is a new URL."""
+    with ExitStack() as stack:
+        def make(tag: str = "extra") -> str:
+            if not engine_url:
+                return f"sqlite:///{tmp_path / f'{tag}-{uuid.uuid4().hex[:6]}.db'}"
+            return stack.enter_context(fresh_pg_database(request.getfixturevalue("pg_url"), tag))
+
+        yield make
 
 
 @pytest.fixture(scope="session")

@@ -173,3 +173,29 @@ def test_a_lease_of_another_host_counts_until_it_expires(db):
         conn.execute(update(schema.locks).where(schema.locks.c.name == "x").values(host="worker-7.example", pid=1))
     with pytest.raises(LockHeld):
         Lease.acquire(db, "x", "run B", timedelta(minutes=5))
+
+
+# --------------------------------------------------------------------------- one mechanism
+def test_a_lease_taken_for_a_run_is_its_heartbeat(db):
+    """Taking and refreshing a run's lease beat the run: a stage or index run on another host that
+    holds its lease is never declared interrupted, and no second heartbeat is needed."""
+    run_id = db.start_run("analyze")
+    stale = to_db_time(now_local() - timedelta(hours=3))
+    _set_run(db, run_id, host="worker-7.example", heartbeat_at=stale)
+    lease = Lease.acquire(db, "stage-analyze", "analyze A", timedelta(minutes=5), run_id=run_id)
+    assert _run(db, run_id)["heartbeat_at"] > now_local() - timedelta(minutes=1)
+    _set_run(db, run_id, heartbeat_at=stale)
+    lease.refresh()
+    db.status()
+    assert _run(db, run_id)["status"] == "running"
+    lease.release()
+
+
+def test_a_lease_without_a_run_beats_nothing(db):
+    run_id = db.start_run("analyze")
+    stale = to_db_time(now_local() - timedelta(hours=3))
+    _set_run(db, run_id, host="worker-7.example", heartbeat_at=stale)
+    with Lease.acquire(db, "x", "run A", timedelta(minutes=5)) as lease:
+        lease.refresh()
+    db.status()
+    assert _run(db, run_id)["status"] == "failed"

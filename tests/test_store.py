@@ -1,10 +1,22 @@
+"""The store's contract, on both engines: every test here runs on SQLite and on PostgreSQL."""
+
 from datetime import datetime, timedelta
 
 import pytest
 
+from suqiu.installation import Installation
 from suqiu.store import schema
 from suqiu.model import SHANGHAI, Analysis, build_demand
 from suqiu.store import Store
+
+
+@pytest.fixture
+def app(home, engine_url, monkeypatch):
+    if engine_url:
+        monkeypatch.setenv("SUQIU_STORE_URL", engine_url)
+    a = Installation.load(home)
+    yield a
+    a.store.close()
 
 
 def _d(**kw):
@@ -141,12 +153,14 @@ def test_schema_has_unique_source_id():
     assert "uq_records_source_id" in names
 
 
-def test_same_store_file_reopens(tmp_path):
-    url = f"sqlite:///{tmp_path / 'x.db'}"
+def test_same_store_reopens(new_store_url):
+    url = new_store_url("x")
     s1 = Store.open(url)
     s1.upsert([_d()])
     s1.close()
-    assert Store.open(url).count() == 1
+    s2 = Store.open(url)
+    assert s2.count() == 1
+    s2.close()
 
 
 def test_pending_after_requires_previous_stage(store):
@@ -163,18 +177,18 @@ def _state(store, rid):
             [(h["field"], h["old_value"], h["new_value"]) for h in store.history(rid)])
 
 
-def test_a_batch_behaves_as_one_upsert_per_demand(tmp_path):
+def test_a_batch_behaves_as_one_upsert_per_demand(new_store_url):
     """New, then changed, then unchanged, then changed again: in one call (same batch and across
     batch boundaries) exactly as in four calls."""
     seq = [_d(), _d(status="replied", reply_text="已责令停工", replied_at="2026-11-21 10:00"),
            _d(status="replied", reply_text="已责令停工", replied_at="2026-11-21 10:00"),
            _d(status="closed", reply_text="已责令停工", replied_at="2026-11-21 10:00", satisfaction="满意")]
-    one_by_one = Store.open(f"sqlite:///{tmp_path / 'a.db'}")
+    one_by_one = Store.open(new_store_url("a"))
     counts = [one_by_one.upsert([d]).as_dict() for d in seq]
     expected = _state(one_by_one, "hotline:GD-1")
     assert expected[2] == 3 and [c for c in counts if c["new"]] == [counts[0]]
     for batch in (500, 2, 1):
-        store = Store.open(f"sqlite:///{tmp_path / f'b{batch}.db'}")
+        store = Store.open(new_store_url(f"b{batch}"))
         stats = store.upsert(seq, batch=batch)
         assert (stats.new, stats.updated, stats.unchanged) == (1, 2, 1)
         assert stats.ids == ["hotline:GD-1"] * 4

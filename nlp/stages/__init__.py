@@ -12,7 +12,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from nlp.stages.base import Progress, Stage, StageStats
+from nlp.stages.base import Progress, Stage, StageStats, run_claimed
 from nlp.stages.classify import ClassifyStage
 from nlp.stages.levels import LevelsStage
 from nlp.stages.text import TextStage
@@ -59,21 +59,13 @@ def run_stages(inst: Installation, stages: Sequence[Stage] | None = None, progre
 def _run_in_order(inst: Installation, stages: list[Stage], progress: Progress | None, force: bool,
                   result: dict[str, Any]) -> None:
     store, run_id = inst.store, result["run_id"]
-
-    def alive(_done: int, _total: int) -> None:  # another host tells a live run by its heartbeat
-        store.heartbeat(run_id)
-
-    def beat(done: int, total: int) -> None:
-        alive(done, total)
-        if progress is not None:
-            progress(done, total)
-
     try:
-        for stage in stages:
-            store.heartbeat(run_id)
+        for stage in stages:  # each under its lease, whose refreshes are the run's heartbeat
             if not force and not stage.has_work(inst):  # asked again: the stage before may have made work
                 continue
-            stats = stage.run(inst, beat if isinstance(stage, TextStage) else alive)
+            stats = run_claimed(stage, inst, progress if isinstance(stage, TextStage) else None, force, run_id)
+            if stats is None:  # another worker did it while this one waited for the lease
+                continue
             if isinstance(stage, TextStage):
                 result.update(stats.as_dict())
             else:
@@ -84,5 +76,6 @@ def _run_in_order(inst: Installation, stages: list[Stage], progress: Progress | 
     store.finish_run(run_id, result)
 
 
-__all__ = ["Stage", "StageStats", "TextStage", "LevelsStage", "ClassifyStage", "TopicsStage", "ViewsStage", "STAGE_NAMES",
+__all__ = ["Stage", "StageStats", "run_claimed", "TextStage", "LevelsStage", "ClassifyStage", "TopicsStage",
+           "ViewsStage", "STAGE_NAMES",
            "default_stages", "stage_named", "run_stages"]

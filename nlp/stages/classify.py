@@ -18,6 +18,7 @@ from suqiu.model import Analysis
 
 FIELDS = ("department", "route_confidence", "route_reason", "route_candidates", "sentiment_score",
           "sentiment_label", "urgency_level", "urgency_reasons")
+Work = tuple[str, str, tuple[str, ...], Any]   # record id, normalized text, tokens, the source's category
 
 
 @dataclass
@@ -84,25 +85,33 @@ class ClassifyStage(Stage):
                   counters: dict[str, Counter[str]]) -> list[Analysis]:
         records = {r["id"]: r for r in inst.store.iter_records(chunk)}
         analyses = inst.store.analyses(chunk)
-        work: list[tuple[str, str, tuple[str, ...], Any]] = []
+        work: list[Work] = []
         for rid in chunk:
             an, rec = analyses.get(rid), records.get(rid)
             if rec is None or an is None or an.normalized_text is None:
                 stats.skipped += 1
                 continue
             work.append((rid, an.normalized_text, tuple(an.tokens), rec.get("category_given")))
-        texts = [w[1] for w in work]
-        routes = clf.router.route_many([RouteDoc(t, tok, cat) for _, t, tok, cat in work])
-        moods = clf.sentiment.analyze_many(texts)
-        urgencies = clf.urgency.rate_many(texts)
-        items = []
-        for (rid, *_), route, mood, urg in zip(work, routes, moods, urgencies):
-            items.append(Analysis(
-                record_id=rid, department=route.department, route_confidence=route.confidence,
-                route_reason=route.reason, route_candidates=route.candidates,
-                sentiment_score=mood.score, sentiment_label=mood.label,
-                urgency_level=urg.level, urgency_reasons=list(urg.reasons)))
+        return classify_work(clf, work, counters)
+
+
+def classify_work(clf: Classifiers, work: list[Work],
+                  counters: dict[str, Counter[str]] | None = None) -> list[Analysis]:
+    """The router's proposal, sentiment and urgency of each record (vectorised); ``counters`` by
+    reason, department, sentiment and urgency when given. Pure: any process gives the same."""
+    texts = [w[1] for w in work]
+    routes = clf.router.route_many([RouteDoc(t, tok, cat) for _, t, tok, cat in work])
+    moods = clf.sentiment.analyze_many(texts)
+    urgencies = clf.urgency.rate_many(texts)
+    items = []
+    for (rid, *_), route, mood, urg in zip(work, routes, moods, urgencies):
+        items.append(Analysis(
+            record_id=rid, department=route.department, route_confidence=route.confidence,
+            route_reason=route.reason, route_candidates=route.candidates,
+            sentiment_score=mood.score, sentiment_label=mood.label,
+            urgency_level=urg.level, urgency_reasons=list(urg.reasons)))
+        if counters is not None:
             for key, value in (("reason", route.reason), ("department", route.department),
                                ("sentiment", mood.label), ("urgency", urg.level)):
                 counters[key][str(getattr(value, "value", value) or "none")] += 1
-        return items
+    return items

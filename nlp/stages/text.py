@@ -118,32 +118,17 @@ class TextStage(Stage):
     def _analyse(self, inst: Installation, ids: Sequence[str], stats: TextStats, progress: Progress | None) -> None:
         pipeline = self.pipeline or TextPipeline.from_config(inst.config)
         stats.workers = self.workers or auto_workers(len(ids))
-        doc_freq, log_id = fresh_doc_freq(inst)
-        if log_id is None:  # the run's batches are logged against a saved table
-            log_id = save_doc_freq(inst, doc_freq)
-        log_doc_freq(inst, log_id, [])  # a log line outliving the run tells the next one it died
-        index, groups = load_dup_index(inst, pipeline.hasher, exclude=set(ids), threshold=pipeline.dup_threshold)
+        merge = TextMerge(inst, pipeline, ids, stats)
         batch = _Batcher(inst, ids, self.batch_size)
-        pii: Counter[str] = Counter()
-        started, done = time.perf_counter(), 0
         if progress:
             progress(0, len(ids))
         with pipeline.pool(stats.workers) as pool:
             # with workers, the pipeline runs the next batch while this one is stored
-            for results in pipeline.process_batches(batch.docs(), doc_freq, pool):
-                rows = batch.rows.pop(0)
-                self._store_batch(inst, results, rows, index, groups, stats, pipeline.hasher,
-                                  pipeline.places.gazetteer)
-                log_doc_freq(inst, log_id, (r.tokens for r in results))
-                for r in results:
-                    pii.update(r.pii)
-                done += len(results)
+            for results in pipeline.process_batches(batch.docs(), merge.doc_freq, pool):
+                merge.store(results, batch.rows.pop(0))
                 if progress:
-                    progress(done, len(ids))
-        save_doc_freq(inst, doc_freq)
-        stats.seconds = round(time.perf_counter() - started, 3)
-        stats.chars_per_s = round(stats.chars / stats.seconds) if stats.seconds > 0 and stats.chars else 0
-        stats.pii_masked = dict(sorted(pii.items()))
+                    progress(stats.analyzed, len(ids))
+        merge.close()
 
     @staticmethod
     def _store_batch(inst: Installation, results: list[TextResult], rows: dict[str, dict[str, Any]],
@@ -170,7 +155,8 @@ class TextStage(Stage):
             groups[r.record_id] = a.dup_group
             stats.chars += len(r.normalized_text)
         # new text clears the levels: the record is the office's only until the levels stage reads it
-        store.save_analysis(analyses, stage=STAGE, fields=(*FIELDS, *LEVEL_FIELDS))
+        store.save_analysis(analyses, stage=STAGE, fields=(*FIELDS, *LEVEL_FIELDS),
+                            seen={r.record_id: rows[r.record_id]["text_hash"] for r in results})
         if relabel:
             store.save_analysis([Analysis(record_id=m, dup_group=g) for m, g in relabel.items()], fields=["dup_group"])
             groups.update(relabel)
@@ -181,6 +167,45 @@ class TextStage(Stage):
             stats.district_filled += len(store.set_fields_many(
                 inferred, origin=STAGE, actor="suqiu analyze", note="由文本中的地点推断"))
         stats.analyzed += len(results)
+
+
+class TextMerge:
+    """The text stage's sequential half, batch by batch in pending order: corpus statistics (each
+    batch folded in before its keywords are picked), near-duplicate groups against every earlier
+    record, and the writes. The per-document half may come from this process, a worker pool or
+    partitions analysed elsewhere (``nlp.stages.partitioned``); the outcome is the same."""
+
+    def __init__(self, inst: Installation, pipeline: TextPipeline, ids: Sequence[str], stats: TextStats) -> None:
+        self.inst, self.pipeline, self.stats = inst, pipeline, stats
+        self.doc_freq, self.log_id = fresh_doc_freq(inst)
+        if self.log_id is None:  # the run's batches are logged against a saved table
+            self.log_id = save_doc_freq(inst, self.doc_freq)
+        log_doc_freq(inst, self.log_id, [])  # an entry outliving the run tells the next one it died
+        self.index, self.groups = load_dup_index(inst, pipeline.hasher, exclude=set(ids),
+                                                 threshold=pipeline.dup_threshold)
+        self.pii: Counter[str] = Counter()
+        self.started = time.perf_counter()
+
+    def finish_and_store(self, partial: list[TextResult], rows: dict[str, dict[str, Any]]) -> list[TextResult]:
+        """Keywords for a batch of per-document results (statistics first), then ``store``."""
+        results = self.pipeline.finish(partial, self.doc_freq)
+        self.store(results, rows)
+        return results
+
+    def store(self, results: list[TextResult], rows: dict[str, dict[str, Any]]) -> None:
+        TextStage._store_batch(self.inst, results, rows, self.index, self.groups, self.stats, self.pipeline.hasher,
+                               self.pipeline.places.gazetteer)
+        log_doc_freq(self.inst, self.log_id, (r.tokens for r in results))
+        for r in results:
+            self.pii.update(r.pii)
+
+    def close(self) -> None:
+        """The whole table once, and the run's figures."""
+        stats = self.stats
+        save_doc_freq(self.inst, self.doc_freq)
+        stats.seconds = round(time.perf_counter() - self.started, 3)
+        stats.chars_per_s = round(stats.chars / stats.seconds) if stats.seconds > 0 and stats.chars else 0
+        stats.pii_masked = dict(sorted(self.pii.items()))
 
 
 class _Batcher:

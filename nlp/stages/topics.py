@@ -1,6 +1,10 @@
-"""The topics stage at its store edge: fits or loads the topic model (under ``models_dir/topics``),
-assigns topic ids to what the text stage finished, and keeps topic ids stable across refits.
-The logic lives in ``nlp.topics``; this module only moves data in and out.
+"""The topics stage at its store edge: fits or loads the topic model, assigns topic ids to what the
+text stage finished, and keeps topic ids stable across refits. The logic lives in ``nlp.topics``;
+this module only moves data in and out.
+
+The model lives in the shared state (``models/topics/state.json`` naming the current fit, the
+fit's gensim files under ``models/topics/<fit id>/``), so any worker assigns with the same model;
+``models_dir/topics/<fit id>/`` is this machine's copy (gensim loads from files).
 
 Re-running with nothing new is a no-op for the analysis table (only changed topic assignments are
 written, so the search index is not churned).
@@ -27,11 +31,14 @@ from suqiu.config import Config
 from suqiu.disclosure import headline
 from suqiu.installation import Installation
 from suqiu.model import Analysis
+from suqiu.state import shared_state
 from suqiu.store import Store, now_local
 
 STAGE = "topics"
 AFTER = "analyze"
 MIN_DOCS = 20          # fewer demands than this: no topic model yet
+STATE_PREFIX = "models/topics"
+STATE_KEY = f"{STATE_PREFIX}/state.json"
 
 
 @dataclass
@@ -78,6 +85,7 @@ def learning_docs(docs: list[dict[str, Any]], per_group: int) -> list[bool]:
 
 
 def model_dir(inst: Installation) -> Path:
+    """This machine's copy of the topic models (one directory per fit)."""
     return inst.models_dir / "topics"
 
 
@@ -110,25 +118,39 @@ class TopicsStage(Stage):
 
     def has_work(self, inst: Installation) -> bool:
         waiting = inst.store.pending(STAGE, after=AFTER, limit=1)
-        has_model = (model_dir(inst) / "state.json").exists()
+        has_model = shared_state(inst).get(STATE_KEY) is not None
         return bool(waiting) and (has_model or inst.store.done_count(AFTER) >= self.min_docs) or self.refit
 
     # ------------------------------------------------------------------ state
     @staticmethod
     def load_state(inst: Installation) -> dict[str, Any] | None:
-        d = model_dir(inst)
-        path = d / "state.json"
-        if not path.exists() or not (d / "model").exists() or not (d / "dictionary").exists():
+        """The current fit's state, its model files copied here first when this machine lacks them."""
+        raw = shared_state(inst).get(STATE_KEY)
+        if raw is None:
             return None
-        return json.loads(path.read_text(encoding="utf-8"))
+        state = json.loads(raw.decode("utf-8"))
+        d = model_dir(inst) / state["fit_id"]
+        if not ((d / "model").exists() and (d / "dictionary").exists()):
+            shared_state(inst).pull_dir(f"{STATE_PREFIX}/{state['fit_id']}", d)
+        if not ((d / "model").exists() and (d / "dictionary").exists()):
+            return None  # a fit whose files are gone: fit again
+        return state
+
+    @staticmethod
+    def adopt_local_model(inst: Installation) -> bool:
+        """An earlier release's model (``models_dir/topics/{state.json,model,dictionary}`` on this
+        machine only) into the shared state, unless the state has one; whether it was adopted."""
+        d, state = model_dir(inst), shared_state(inst)
+        if state.get(STATE_KEY) is not None or not (d / "state.json").is_file():
+            return False
+        legacy = json.loads((d / "state.json").read_text(encoding="utf-8"))
+        for path in sorted(p for p in d.iterdir() if p.is_file() and p.name.startswith(("model", "dictionary"))):
+            state.put(f"{STATE_PREFIX}/{legacy['fit_id']}/{path.name}", path.read_bytes())
+        return state.put(STATE_KEY, json.dumps(legacy, ensure_ascii=False, indent=1).encode("utf-8"), create_only=True)
 
     @staticmethod
     def _save_state(inst: Installation, state: dict[str, Any]) -> None:
-        d = model_dir(inst)
-        d.mkdir(parents=True, exist_ok=True)
-        tmp = d / "state.tmp"
-        tmp.write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
-        tmp.replace(d / "state.json")
+        shared_state(inst).put(STATE_KEY, json.dumps(state, ensure_ascii=False, indent=1).encode("utf-8"))
 
     # ------------------------------------------------------------------ the run
     def run(self, inst: Installation, progress: Progress | None = None) -> TopicsStats:
@@ -207,10 +229,13 @@ class TopicsStage(Stage):
                 for a in fit.assignments}
 
     def _save_model(self, inst: Installation, fit: TopicFit, mapping: dict[int, int], fit_id: str) -> None:
-        d = model_dir(inst)
+        """The fit's files to the shared state (then the state naming it); older fits' files go."""
+        d = model_dir(inst) / fit_id
         d.mkdir(parents=True, exist_ok=True)
         fit.model.save(str(d / "model"))
         fit.dictionary.save(str(d / "dictionary"))
+        state = shared_state(inst)
+        kept = set(state.push_dir(d, f"{STATE_PREFIX}/{fit_id}"))
         self._save_state(inst, {
             "fit_id": fit_id, "backend": fit.backend, "k": fit.k, "coherence": fit.coherence,
             "coherence_by_k": {str(k): v for k, v in fit.coherence_by_k.items()},
@@ -218,11 +243,12 @@ class TopicsStage(Stage):
             "mapping": {str(i): sid for i, sid in mapping.items()},
             "new_docs": 0, "new_outliers": 0, "fitted_at": self.clock().isoformat(),
         })
+        state.delete(k for k in state.keys(STATE_PREFIX + "/fit-") if k not in kept)
 
     @staticmethod
     def _assign(inst: Installation, modeler: TopicModeler, state: dict[str, Any],
                 docs: list[dict[str, Any]]) -> dict[str, tuple[int, float]]:
-        d = model_dir(inst)
+        d = model_dir(inst) / state["fit_id"]
         model = make_backend(state["backend"]).load(str(d / "model"))
         dictionary = Dictionary.load(str(d / "dictionary"))
         mapping = {int(i): int(s) for i, s in state["mapping"].items()}

@@ -20,16 +20,17 @@ from nlp.forecast_views import build_outlook
 from nlp.hotspots import HotspotSettings, find_hotspots
 from nlp.profiles import DIMENSIONS, LocalNames, build_profiles
 from nlp.stages.base import Progress, Stage, StageStats
-from nlp.stages.topics import model_dir, topic_stop_words
+from nlp.stages.topics import topic_stop_words
 from nlp.topic_names import pos_weight
 from suqiu.disclosure import headline
 from suqiu.config import Config
 from suqiu.installation import Installation
 from suqiu.model import plausible_time
+from suqiu.state import shared_state
 from suqiu.store import Store, from_db_time, now_local
 
 MAX_HOTSPOTS = 100
-VIEWS_FILE = "views.json"
+VIEWS_KEY = "models/topics/views.json"   # when the views were last built (shared state)
 PLACE_ORDER = {"estate": 0, "community": 1, "road": 2, "street": 3, "district": 4}
 # pattern-found names such as 我们小区 or 投诉小区 name no place; they would merge unrelated demands
 _NOT_A_PLACE_HEAD = re.compile(r"^(我们|你们|他们|我家|我|本|该|这|那|此|投诉|反映|举报|咨询|关于|请问|附近|周边|所在)")
@@ -83,10 +84,10 @@ class ViewsStage(Stage):
         self.clock = clock or now_local
 
     def has_work(self, inst: Installation) -> bool:
-        path = model_dir(inst) / VIEWS_FILE
-        if not path.exists():
+        raw = shared_state(inst).get(VIEWS_KEY)
+        if raw is None:
             return inst.store.count() > 0
-        built = datetime.fromisoformat(json.loads(path.read_text(encoding="utf-8"))["built_at"])
+        built = datetime.fromisoformat(json.loads(raw.decode("utf-8"))["built_at"])
         latest = inst.store.latest_change()
         return latest is not None and from_db_time(latest) > built
 
@@ -103,8 +104,7 @@ class ViewsStage(Stage):
         outlook = build_outlook(records, ForecastSettings.from_config(cfg.forecast), built, labels)
         store.replace_views(profiles, hot, warns + outlook.warnings, built)
         store.put_documents("forecast", outlook.documents, built, replace=True)
-        model_dir(inst).mkdir(parents=True, exist_ok=True)
-        (model_dir(inst) / VIEWS_FILE).write_text(json.dumps({"built_at": built.isoformat()}), encoding="utf-8")
+        shared_state(inst).put(VIEWS_KEY, json.dumps({"built_at": built.isoformat()}).encode("utf-8"))
         return ViewsStats(seconds=round(time.perf_counter() - started, 2), profiles=len(profiles),
                           hotspots=len(hot), warnings=len(warns) + len(outlook.warnings),
                           forecasts=len(outlook.documents))

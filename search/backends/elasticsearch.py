@@ -175,9 +175,11 @@ class ElasticsearchBackend(SearchBackend):
     unsupported: dict[str, str] = {}
 
     def __init__(self, client: Any, prefix: str, segmenter: QuerySegmenter, *, max_retries: int = 5,
-                 initial_backoff: float = 0.5, max_backoff: float = 8.0, chunk_size: int = 500) -> None:
+                 initial_backoff: float = 0.5, max_backoff: float = 8.0, chunk_size: int = 500,
+                 shards: int = 1, replicas: int = 0) -> None:
         super().__init__(segmenter)
         self.client = client
+        self.shards, self.replicas = shards, replicas
         self.prefix = prefix.lower()
         self.alias = alias_name(self.prefix)
         self.max_retries = max_retries
@@ -241,7 +243,8 @@ class ElasticsearchBackend(SearchBackend):
     def ensure_ready(self) -> bool:
         if self._ready:
             return False
-        tmpl = demand_template(self.prefix, cjk=self.capabilities()["cjk"])
+        tmpl = demand_template(self.prefix, cjk=self.capabilities()["cjk"], shards=self.shards,
+                               replicas=self.replicas)
         self._call(self.client.indices.put_index_template, name=self.alias, **tmpl)
         created = False
         if not self._alias_targets():
@@ -250,6 +253,9 @@ class ElasticsearchBackend(SearchBackend):
             created = True
         else:  # an index made by an older version: add the fields it lacks (additive, in place)
             self._call(self.client.indices.put_mapping, index=self.alias, properties=ADDED_FIELDS)
+            # replicas follow the configuration live; shards only change with a rebuild (a new index)
+            self._call(self.client.indices.put_settings, index=self.alias,
+                       settings={"index": {"number_of_replicas": self.replicas}})
         self._ready = True
         return created
 

@@ -13,6 +13,9 @@ from reports.cjk_font import cjk_font_path
 from search.es_client import connect, server_version
 from suqiu.config import ConfigError
 from suqiu.installation import Installation
+from suqiu.state import shared_state
+from suqiu.store import SchemaOutdated
+from suqiu.store.migrations import status as schema_status
 
 
 @dataclass
@@ -37,8 +40,10 @@ def run_checks(home: str | os.PathLike[str] | None = None) -> list[Check]:
         app = Installation.load(home)
     except ConfigError as exc:
         return [Check("config", False, str(exc))]
-    checks = [Check("config", True, str(app.config_path) if app.config_path.exists()
-                    else f"{app.config_path} absent: using the shipped defaults (run `suqiu init`)")]
+    published = not app.config_path.exists() and not app.store_url.startswith("sqlite")
+    checks = [Check("config", True, str(app.config_path) if app.config_path.exists() else
+                    "published in the store (no local suqiu.toml)" if published else
+                    f"{app.config_path} absent: using the shipped defaults (run `suqiu init`)")]
 
     def data_dir() -> str:
         d = app.path()
@@ -46,10 +51,21 @@ def run_checks(home: str | os.PathLike[str] | None = None) -> list[Check]:
             pass
         return f"{d} writable"
 
+    def schema() -> str:
+        found = schema_status(app.store_url)
+        if not found["current"]:
+            raise RuntimeError(str(SchemaOutdated(found["revision"], found["head"])))
+        return f"revision {found['revision'] or found['head'] + ' (new store: created at first use)'}"
+
     def store() -> str:
         s = app.store
         n = s.count()
         return f"{s.engine.dialect.name} at {s.engine.url.render_as_string(hide_password=True)}: {n} records"
+
+    def state() -> str:
+        where = shared_state(app)
+        where.keys("config/")
+        return where.describe()
 
     def search() -> str:
         cfg = app.config.search
@@ -69,6 +85,7 @@ def run_checks(home: str | os.PathLike[str] | None = None) -> list[Check]:
             raise RuntimeError("no CJK font found: install the 'mplfonts' package")
         return str(path)
 
-    checks += [_guard("data_dir", data_dir), _guard("store", store), _guard("search", search),
+    checks += [_guard("data_dir", data_dir), _guard("schema", schema), _guard("store", store),
+               _guard("state", state), _guard("search", search),
                _guard("fonts", fonts)]
     return checks

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from suqiu.config import ConfigError
 from suqiu.installation import Installation
+from suqiu.store import SchemaOutdated
 
 err = Console(stderr=True)
 
@@ -32,11 +33,14 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 def load(home: Path | None) -> Installation:
-    """The installation a command works on; a bad configuration is one clear error, not a traceback."""
+    """The installation a command works on, its store open; a bad configuration or a store at an
+    older schema revision (run ``suqiu migrate``) is one clear error, not a traceback."""
     try:
-        return Installation.load(home)
-    except ConfigError as exc:
+        inst = Installation.load(home)
+        inst.store
+    except (ConfigError, SchemaOutdated) as exc:
         fail(str(exc))
+    return inst
 
 
 def pct(value: float | None, signed: bool = False) -> str:

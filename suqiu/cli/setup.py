@@ -1,4 +1,4 @@
-"""Installation commands: init, doctor, status, serve, run, demo, audit."""
+"""Installation commands: init, migrate, publish-config, doctor, status, serve, run, demo, audit."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from suqiu.cli.output import HomeOpt, JsonOpt, emit, err, load, print_pipeline
-from suqiu.config import home_dir
-from suqiu.installation import Installation, write_default_config
+from suqiu.cli.output import HomeOpt, JsonOpt, emit, err, fail, load, print_pipeline
+from suqiu.config import ConfigError, home_dir
+from suqiu.installation import CONFIG_KEY, Installation, write_default_config
+from suqiu.installation import publish_config as publish_installation_config
 
 
 def init(home: HomeOpt = None,
@@ -17,9 +18,42 @@ def init(home: HomeOpt = None,
     """Write a default configuration under SUQIU_HOME."""
     path, written = write_default_config(home_dir(home), force=force)
     err.print(f"{'已写入' if written else '已存在，未覆盖'} 配置文件: {path}")
-    inst = load(home)
-    inst.store  # creates the database and its schema
+    inst = load(home)  # creates the database and its schema
     err.print(f"数据目录: {inst.data_dir}")
+    if not inst.store_url.startswith("sqlite") and inst.store.get_blob(CONFIG_KEY) is None:
+        publish_installation_config(inst)
+        err.print("已把配置发布到共享数据库：没有 suqiu.toml 的工作节点从那里读取（修改后运行 `suqiu publish-config`）")
+
+
+def migrate(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+    """Upgrade the store's schema to this release's (keeping every row), then move what an earlier
+    release kept only on this machine (models, the topic model, the web secret) into the shared state."""
+    from nlp.stages.topics import TopicsStage
+    from suqiu.state import publish_local_files
+    from suqiu.store.migrations import upgrade
+    try:
+        inst = Installation.load(home)
+    except ConfigError as exc:
+        fail(str(exc))
+    result = upgrade(inst.store_url)
+    result["published"] = publish_local_files(inst) + (["models/topics"] if TopicsStage.adopt_local_model(inst) else [])
+    if as_json:
+        emit(result)
+        return
+    if result["created"]:
+        err.print(f"已新建数据库，结构版本 {result['to']}")
+    else:
+        err.print(f"数据库结构版本：{result['from']} → {result['to']}" + ("（已是最新）" if result["from"] == result["to"] else ""))
+    if result["published"]:
+        err.print(f"已把本机的 {len(result['published'])} 项状态（模型、密钥）放入共享状态")
+
+
+def publish_config(home: HomeOpt = None) -> None:
+    """Publish this home's suqiu.toml to the shared store, where workers without one read it."""
+    inst = load(home)
+    if not publish_installation_config(inst):
+        fail(f"{inst.config_path} 不存在：先运行 `suqiu init` 并编辑它")
+    err.print(f"已发布配置 {inst.config_path} → 数据库（{inst.store.engine.dialect.name}）")
 
 
 def doctor(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
@@ -128,5 +162,5 @@ def audit(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    for fn in (init, doctor, status, serve, run, demo, audit):
+    for fn in (init, migrate, publish_config, doctor, status, serve, run, demo, audit):
         app.command()(fn)

@@ -18,8 +18,8 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from suqiu.config.ingest import IMPORT_FIELDS, ImportProfile, SourceConfig, StatusRule  # noqa: F401 (re-exported)
 from suqiu.config.sections import (  # noqa: F401 (re-exported)
     CityConfig, ClassificationConfig, Department, District, ElasticsearchConfig, FixtureSiteConfig, ForecastConfig,
-    ReportsConfig, RoutingConfig, RoutingRule, SearchConfig, ServerConfig, SmtpConfig, StoreConfig, TextConfig,
-    TopicsConfig, TrackingConfig, WarningsConfig, _Section,
+    ReportsConfig, RoutingConfig, RoutingRule, SearchConfig, ServerConfig, SmtpConfig, StateConfig, StoreConfig,
+    TextConfig, TopicsConfig, TrackingConfig, WarningsConfig, _Section,
 )
 
 CONFIG_NAME = "suqiu.toml"
@@ -37,6 +37,7 @@ class ConfigError(ValueError):
 class Config(_Section):
     city: CityConfig = Field(default_factory=CityConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
+    state: StateConfig = Field(default_factory=StateConfig)
     search: SearchConfig = Field(default_factory=SearchConfig)
     departments: list[Department] = Field(default_factory=list)
     districts: list[District] = Field(default_factory=list)
@@ -179,13 +180,15 @@ def parse_config(data: dict[str, Any]) -> Config:
         raise ConfigError(key, msg) from None
 
 
-def load_config(home: Path | None = None, environ: dict[str, str] | None = None) -> Config:
-    """Read ``suqiu.toml`` under the home (the shipped defaults when absent) and apply overrides."""
+def load_config(home: Path | None = None, environ: dict[str, str] | None = None, text: str | None = None) -> Config:
+    """Read ``suqiu.toml`` under the home (else ``text``, else the shipped defaults) and apply overrides."""
     home = home or home_dir()
     path = home / CONFIG_NAME
-    text = path.read_text(encoding="utf-8") if path.exists() else default_config_text()
+    if path.exists():
+        text = path.read_text(encoding="utf-8")
+    where = str(path) if path.exists() or text is None else "the configuration published in the store"
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text if text is not None else default_config_text())
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(str(path), f"not valid TOML: {exc}") from None
+        raise ConfigError(where, f"not valid TOML: {exc}") from None
     return parse_config(apply_env(data, environ))

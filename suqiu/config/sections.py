@@ -18,12 +18,23 @@ class _Section(BaseModel):
 class StoreConfig(_Section):
     # empty means the SQLite file under the data directory
     url: str = ""
+    # a server's connection pool per process (PostgreSQL); SQLite ignores both
+    pool_size: int = Field(default=5, ge=1, le=200)
+    max_overflow: int = Field(default=10, ge=0, le=200)
+
+
+class StateConfig(_Section):
+    # where models, statistics, digest bodies and the web secret live: empty means in the store;
+    # an fsspec URL ("s3://bucket/suqiu", "file:///srv/suqiu-state") puts them in an object store
+    url: str = ""
 
 
 class ElasticsearchConfig(_Section):
-    url: str = "http://127.0.0.1:9200"
+    url: str = "http://127.0.0.1:9200"   # a cluster: its nodes, comma-separated (the client fails over)
     index_prefix: str = "suqiu"
     timeout_s: float = Field(default=30.0, gt=0)
+    shards: int = Field(default=1, ge=1, le=64)      # fixed when an index is made (a rebuild applies a change)
+    replicas: int = Field(default=0, ge=0, le=10)    # copies on other nodes; applied to the live index
 
 
 class SearchConfig(_Section):

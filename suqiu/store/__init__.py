@@ -11,8 +11,10 @@ No other module imports SQLAlchemy (an import-linter contract in the test comman
 from __future__ import annotations
 
 from suqiu.store.accounts import AccountsMixin
+from suqiu.store.blobs import BlobsMixin
 from suqiu.store.deliveries import DeliveriesMixin
 from suqiu.store.engine import StoreBusy, default_sqlite_url, from_db_time, now_local, to_db_time
+from suqiu.store.migrations import SchemaOutdated
 from suqiu.store.quarantine import QuarantineMixin
 from suqiu.store.quotas import QuotasMixin
 from suqiu.store.records import HistoryMixin, UpsertStats, demand_from_row, text_hash
@@ -24,15 +26,18 @@ from suqiu.store.views import OUTLIER, ViewsMixin
 
 
 class Store(RoutesMixin, HistoryMixin, SearchStateMixin, RunsMixin, DeliveriesMixin, AccountsMixin,
-            ViewsMixin, ReportingMixin, QuotasMixin, QuarantineMixin):
+            ViewsMixin, ReportingMixin, QuotasMixin, QuarantineMixin, BlobsMixin):
     """All database access for one installation; one instance per process."""
 
     @classmethod
-    def open(cls, url: str) -> "Store":
-        store = cls(url)
+    def open(cls, url: str, pool_size: int = 5, max_overflow: int = 10) -> "Store":
+        """The store at ``url``; an empty database is created at the newest schema revision, one at an
+        older revision raises ``SchemaOutdated`` (whose message says to run ``suqiu migrate``)."""
+        store = cls(url, pool_size=pool_size, max_overflow=max_overflow)
         store.create_schema()
         return store
 
 
-__all__ = ["Store", "StoreBusy", "UpsertStats", "DemandFilter", "TRIAGE", "INDEX_STAGE", "OUTLIER", "default_sqlite_url",
+__all__ = ["Store", "SchemaOutdated", "StoreBusy", "UpsertStats", "DemandFilter", "TRIAGE", "INDEX_STAGE", "OUTLIER",
+           "default_sqlite_url",
            "demand_from_row", "from_db_time", "now_local", "text_hash", "to_db_time"]

@@ -65,62 +65,57 @@ class AnalysisMixin(StoreBase):
             with self.begin() as c:
                 return self.mark_done(stage, keys, c)
         now = to_db_time(now_local())
-        st = schema.stage_state
-        conn.execute(st.delete().where(st.c.stage == stage, st.c.record_id.in_(list(keys))))
-        conn.execute(st.insert(), [{"record_id": rid, "stage": stage, "input_key": str(k), "done_at": now}
-                                   for rid, k in keys.items()])
+        self.upsert_rows(conn, schema.stage_state, [
+            {"record_id": rid, "stage": stage, "input_key": str(k), "done_at": now} for rid, k in keys.items()],
+            keys=["record_id", "stage"])
 
     def save_analysis(self, items: Iterable[Analysis], stage: str | None = None,
-                      fields: Sequence[str] | None = None, batch: int = 500) -> int:
+                      fields: Sequence[str] | None = None, batch: int = 500,
+                      seen: dict[str, str] | None = None) -> int:
         """Write analysis (only ``fields`` when given), bump record versions, mark ``stage`` done.
 
-        ``batch`` items at a time: two SELECTs and bulk writes instead of four statements per item,
-        each batch (with its stage marks) one transaction, so no writer waits behind a whole refit.
+        ``seen``: the text hash each record had when the stage read it; the stage is marked done at
+        that hash, so a text changed meanwhile (another worker's import) stays pending. Without
+        it, at the hash stored now. ``batch`` items at a time: two SELECTs and bulk writes, each
+        batch (with its stage marks) one transaction, so no writer waits behind a whole refit; a
+        deadlock with another writer re-runs the batch.
         """
+        def attempt(chunk: list[Analysis]) -> int:
+            done: dict[str, str] = {}
+            with self.begin() as conn:
+                n = self._save_analysis_batch(conn, chunk, fields, done)
+                if stage:
+                    self.mark_done(stage, done if seen is None else {r: seen.get(r, h) for r, h in done.items()}, conn)
+            return n
+
         n, stream = 0, iter(items)
         while chunk := list(islice(stream, batch)):
-            with self.begin() as conn:
-                done: dict[str, str] = {}
-                n += self._save_analysis_batch(conn, chunk, fields, done)
-                if stage:
-                    self.mark_done(stage, done, conn)
+            n += self.retrying(lambda c=chunk: attempt(c))
         return n
 
     def _save_analysis_batch(self, conn: Connection, items: Sequence[Analysis], fields: Sequence[str] | None,
                              done: dict[str, str]) -> int:
         an, rec = schema.analysis, schema.records
-        rows: list[tuple[str, dict[str, Any]]] = []
+        rows: dict[str, dict[str, Any]] = {}   # the last item of an id wins, as separate saves would
+        now = to_db_time(now_local())
         for item in items:
             data = item.model_dump(mode="json")
             rid = data.pop("record_id")
             if fields is not None:
                 data = {k: data[k] for k in fields}
-            data["updated_at"] = to_db_time(now_local())
-            rows.append((rid, data))
-        ids = list(dict.fromkeys(rid for rid, _ in rows))
-        present = {r[0] for r in conn.execute(select(an.c.record_id).where(an.c.record_id.in_(ids)))}
-        hashes = {r.id: r.text_hash for r in conn.execute(select(rec.c.id, rec.c.text_hash).where(rec.c.id.in_(ids)))}
-        unknown = [rid for rid in ids if rid not in hashes]
+            rows[rid] = {"record_id": rid, **data, "updated_at": now}
+        ids = sorted(rows)
+        hashes = {r.id: r.text_hash for r in conn.execute(
+            select(rec.c.id, rec.c.text_hash).where(rec.c.id.in_(ids)).order_by(rec.c.id).with_for_update())}
+        unknown = [rid for rid in rows if rid not in hashes]
         if unknown:
             raise KeyError(f"analysis for unknown record {unknown[0]}")
-        inserts, updates = [], []
-        for rid, data in rows:
-            if rid in present:
-                updates.append({"b_record_id": rid, **data})
-            else:
-                inserts.append({"record_id": rid, **data})
-                present.add(rid)
-        if inserts:
-            conn.execute(an.insert(), inserts)
-        if updates:
-            columns = [k for k in updates[0] if k != "b_record_id"]
-            conn.execute(update(an).where(an.c.record_id == bindparam("b_record_id"))
-                         .values({c: bindparam(c) for c in columns}), updates)
+        self.upsert_rows(conn, an, [rows[rid] for rid in ids], keys=["record_id"])
         conn.execute(update(rec).where(rec.c.id == bindparam("b_id")).values(version=rec.c.version + 1),
-                     [{"b_id": rid} for rid, _ in rows])
-        for rid, _ in rows:
+                     [{"b_id": rid} for rid in (item.record_id for item in items)])
+        for rid in ids:
             done[rid] = hashes[rid]
-        return len(rows)
+        return len(items)
 
     def get_analysis(self, record_id: str) -> Analysis | None:
         with self.engine.connect() as conn:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import Connection
 
 from suqiu.model import SHANGHAI, as_shanghai
 
@@ -53,8 +55,41 @@ def _json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+# text neither engine may hold the same way: NUL (PostgreSQL refuses it) and lone surrogates
+# (no UTF-8 encoding: both drivers refuse them); stripped and replaced on the way in, on both engines
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+WRITE = "suqiu_write"     # execution option of a write transaction (SQLite: BEGIN IMMEDIATE)
+
+
 class StoreBusy(RuntimeError):
     """Another writer held the database past the busy timeout (60 s; the web's: ``set_busy_timeout``)."""
+
+
+def clean_text(value: str) -> str:
+    """``value`` as the store keeps it: NUL removed, lone surrogates as U+FFFD."""
+    return _SURROGATE_RE.sub("\ufffd", value.replace("\x00", ""))
+
+
+def _needs_cleaning(value: Any) -> bool:
+    return isinstance(value, str) and ("\x00" in value or (not value.isascii() and bool(_SURROGATE_RE.search(value))))
+
+
+def _clean_params(params: Any) -> Any:
+    if isinstance(params, dict):
+        if any(_needs_cleaning(v) for v in params.values()):
+            return {k: clean_text(v) if _needs_cleaning(v) else v for k, v in params.items()}
+        return params
+    if isinstance(params, (list, tuple)):
+        if any(isinstance(p, (dict, list, tuple)) for p in params):   # executemany: one entry per row
+            return type(params)(_clean_params(p) for p in params)
+        if any(_needs_cleaning(v) for v in params):
+            return type(params)(clean_text(v) if _needs_cleaning(v) else v for v in params)
+    return params
+
+
+def _clean_before_execute(_conn: Connection, _cursor: Any, statement: str, parameters: Any, _context: Any,
+                          _executemany: bool) -> tuple[str, Any]:
+    return statement, _clean_params(parameters)
 
 
 def _private_database_file(path: Path) -> None:
@@ -72,7 +107,13 @@ def _private_database_file(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, pool_size: int = 5, max_overflow: int = 10) -> Engine:
+    """The engine of one store; ``pool_size`` and ``max_overflow`` size a server's connection pool.
+
+    SQLite: SQLAlchemy, not the driver, begins transactions, so a write transaction takes the
+    write lock at its start (BEGIN IMMEDIATE) and two writers queue instead of one failing on a
+    stale snapshot; a lock held past the busy timeout is ``StoreBusy``.
+    """
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":  # owner only (SQLite gives the WAL and SHM files the same mode)
@@ -81,16 +122,23 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
 
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn: Connection) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
+
         @event.listens_for(engine, "handle_error")
         def _busy(ctx: Any) -> None:
             if isinstance(ctx.original_exception, sqlite3.OperationalError) and "locked" in str(ctx.original_exception):
                 raise StoreBusy(str(ctx.original_exception)) from ctx.original_exception
-
-        return engine
-    return create_engine(url, pool_pre_ping=True, json_serializer=_json_text)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, json_serializer=_json_text, pool_size=pool_size,
+                               max_overflow=max_overflow)
+    event.listen(engine, "before_cursor_execute", _clean_before_execute, retval=True)
+    return engine

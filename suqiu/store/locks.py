@@ -7,6 +7,12 @@ one whose holder (pid and host are kept) is gone from this host, without waiting
 holder refreshes the lease while it works and deletes it when done. A holder whose lease has gone
 to someone else (it stalled past the expiry) must stop writing: ``refresh`` raises ``LeaseLost``.
 
+One liveness mechanism for leases and runs: a lease taken for a run (``run_id``) is that run's
+heartbeat, its taking and every ``refresh`` mark the run alive in the same write; both record the
+process (host, pid), and both are judged alike: dead at once when that pid is gone from this host
+(``runs.dead_here``), else by the age of the last beat (a lease at ``expires_at``, a run after
+``runs.RUN_STALE_AFTER``). Work that holds no lease beats its run with ``Store.heartbeat``.
+
     lease = Lease.acquire(store, "search-index", owner="rebuild index-…", ttl=timedelta(minutes=10))
     try:
         for batch in work:
@@ -20,6 +26,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -79,8 +86,10 @@ def holder(store: Any, name: str) -> Holder | None:
 class Lease:
     """A lease this process holds; see the module docstring."""
 
-    def __init__(self, store: Any, name: str, owner: str, ttl: timedelta, clock: Clock = now_local) -> None:
+    def __init__(self, store: Any, name: str, owner: str, ttl: timedelta, clock: Clock = now_local,
+                 run_id: str | None = None) -> None:
         self.store = store
+        self.run_id = run_id
         self.name = name
         self.owner = owner
         self.ttl = ttl
@@ -88,10 +97,23 @@ class Lease:
         self.held = False
 
     @classmethod
-    def acquire(cls, store: Any, name: str, owner: str, ttl: timedelta, clock: Clock = now_local) -> "Lease":
+    def acquire(cls, store: Any, name: str, owner: str, ttl: timedelta, clock: Clock = now_local,
+                wait: timedelta | None = None, poll_s: float = 0.5, run_id: str | None = None) -> "Lease":
         """Take the lease or raise ``LockHeld`` naming the holder; an expired lease, or one whose
-        holder died on this host, is taken over."""
-        lease = cls(store, name, owner, ttl, clock)
+        holder died on this host, is taken over. With ``wait``, a held lease is tried again every
+        ``poll_s`` until it is free or ``wait`` passed. ``run_id``: the run this lease keeps alive."""
+        deadline = time.monotonic() + (wait.total_seconds() if wait else 0)
+        while True:
+            try:
+                return cls._take(store, name, owner, ttl, clock, run_id)
+            except LockHeld:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(poll_s)
+
+    @classmethod
+    def _take(cls, store: Any, name: str, owner: str, ttl: timedelta, clock: Clock, run_id: str | None) -> "Lease":
+        lease = cls(store, name, owner, ttl, clock, run_id)
         t = schema.locks
         for _ in range(3):  # the holder may release between our INSERT and our look at its row
             now = clock()
@@ -102,6 +124,7 @@ class Lease:
                     conn.execute(t.insert().values(name=name, owner=owner, acquired_at=to_db_time(now),
                                                    expires_at=to_db_time(now + ttl), host=socket.gethostname(),
                                                    pid=os.getpid()))
+                    lease._beat(conn)
             except IntegrityError:
                 current = holder(store, name)
                 if current is not None and dead_here(current.host, current.pid, current.acquired_at):
@@ -123,11 +146,19 @@ class Lease:
         with self.store.begin() as conn:
             n = conn.execute(update(t).where(t.c.name == self.name, t.c.owner == self.owner)
                              .values(expires_at=to_db_time(self.clock() + self.ttl))).rowcount
+            if n == 1:
+                self._beat(conn)
         if n != 1:
             self.held = False
             taker = holder(self.store, self.name)
             raise LeaseLost(f"lock '{self.name}' of {self.owner} expired"
                             + (f" and was taken by {taker.owner}" if taker else ""))
+
+    def _beat(self, conn: Any) -> None:
+        """The run this lease is held for is alive (its heartbeat, as ``Store.heartbeat`` writes it)."""
+        if self.run_id:
+            r = schema.runs
+            conn.execute(update(r).where(r.c.id == self.run_id).values(heartbeat_at=to_db_time(now_local())))
 
     def release(self) -> None:
         """Give the lease back (only ours: a lease taken over by someone else stays theirs)."""

@@ -69,6 +69,11 @@ class UpsertStats:
         return {"new": self.new, "updated": self.updated, "unchanged": self.unchanged,
                 "quarantined": self.quarantined}
 
+    def add(self, part: "UpsertStats") -> None:
+        self.new, self.updated = self.new + part.new, self.updated + part.updated
+        self.unchanged, self.quarantined = self.unchanged + part.unchanged, self.quarantined + part.quarantined
+        self.ids.extend(part.ids)
+
 
 class RecordsMixin(StoreBase):
     """Demands and their history."""
@@ -78,14 +83,21 @@ class RecordsMixin(StoreBase):
                batch: int = 500) -> UpsertStats:
         """Insert new demands, update changed ones (with history of tracked fields), skip unchanged.
 
-        Works ``batch`` demands at a time (one SELECT for their ids, bulk INSERTs), each batch one
-        transaction (a writer holds the lock for one batch, not the whole call); the same id twice in
-        one call behaves as two calls in a row would.
+        Works ``batch`` demands at a time (the batch's rows locked, ``INSERT … ON CONFLICT DO
+        NOTHING`` for new ids), each batch one transaction (a writer holds the lock for one batch,
+        not the whole call); the same id twice in one call behaves as two calls in a row would, and
+        two writers upserting the same demands at once record each change once (a deadlock between
+        them re-runs the victim's batch).
         """
+        def attempt(chunk: list[Demand]) -> UpsertStats:
+            part = UpsertStats()
+            with self.begin() as conn:
+                self._upsert_batch(conn, chunk, origin, actor, part)
+            return part
+
         stats, stream = UpsertStats(), iter(demands)
         while chunk := list(islice(stream, batch)):
-            with self.begin() as conn:
-                self._upsert_batch(conn, chunk, origin, actor, stats)
+            stats.add(self.retrying(lambda c=chunk: attempt(c)))
         return stats
 
     def _row_values(self, d: Demand) -> dict[str, Any]:
@@ -101,24 +113,52 @@ class RecordsMixin(StoreBase):
         )
         return values
 
+    @staticmethod
+    def _locked(conn: Connection, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The stored rows of these ids, locked until the transaction ends (in id order: no deadlock
+        between two writers of one batch)."""
+        rec = schema.records
+        q = select(rec).where(rec.c.id.in_(sorted(ids))).order_by(rec.c.id).with_for_update()
+        return {r["id"]: dict(r) for r in conn.execute(q).mappings()}
+
+    def _insert_new(self, conn: Connection, demands: Sequence[Demand], current: dict[str, dict[str, Any]],
+                    now: datetime) -> dict[str, dict[str, Any]]:
+        """Insert the first version of each id not stored yet; the rows this transaction inserted.
+
+        An id another writer inserted meanwhile is skipped by the database (``ON CONFLICT DO
+        NOTHING``) and read back, locked, into ``current``, so its demands are compared with what
+        that writer stored. Ours are told apart by the insert time and content this call wrote
+        (one executemany without RETURNING: PostgreSQL takes it many times faster).
+        """
+        first: dict[str, dict[str, Any]] = {}
+        for d in demands:
+            if d.id not in current and d.id not in first:
+                first[d.id] = {**self._row_values(d), "version": 1, "ingested_at": now, "updated_at": now}
+        if not first:
+            return {}
+        conn.execute(self.insert(schema.records).on_conflict_do_nothing(), [first[rid] for rid in sorted(first)])
+        stored = self._locked(conn, list(first))
+        ours = {rid for rid, row in stored.items() if row["version"] == 1 and row["ingested_at"] == now
+                and row["content_hash"] == first[rid]["content_hash"]}
+        current.update({rid: row for rid, row in stored.items() if rid not in ours})
+        return {rid: first[rid] for rid in ours}
+
     def _upsert_batch(self, conn: Connection, demands: Sequence[Demand], origin: str, actor: str | None,
                       stats: UpsertStats) -> None:
         rec = schema.records
-        ids = list(dict.fromkeys(d.id for d in demands))
-        current: dict[str, dict[str, Any]] = {
-            r["id"]: dict(r) for r in conn.execute(select(rec).where(rec.c.id.in_(ids))).mappings()}
-        inserts: dict[str, dict[str, Any]] = {}   # new this batch, by id (a later duplicate edits it here)
-        updates: dict[str, dict[str, Any]] = {}   # changed columns of existing rows, by id
-        history: list[dict[str, Any]] = []
         now = to_db_time(now_local())
+        current = self._locked(conn, list({d.id for d in demands}))
+        inserted = self._insert_new(conn, demands, current, now)
+        state = {**current, **{rid: dict(row) for rid, row in inserted.items()}}
+        updates: dict[str, dict[str, Any]] = {}   # changed columns of stored rows, by id
+        history: list[dict[str, Any]] = []
         for d in demands:
-            values = self._row_values(d)
             stats.ids.append(d.id)
-            row = inserts.get(d.id) or current.get(d.id)
-            if row is None:
-                inserts[d.id] = {**values, "version": 1, "ingested_at": now, "updated_at": now}
+            if inserted.pop(d.id, None) is not None:   # the first occurrence of an id this batch inserted
                 stats.new += 1
                 continue
+            values = self._row_values(d)
+            row = state[d.id]
             if row["content_hash"] == values["content_hash"]:
                 stats.unchanged += 1
                 continue
@@ -128,11 +168,8 @@ class RecordsMixin(StoreBase):
                         for k in TRACKED_FIELDS if k in changes]
             changes.update(content_hash=values["content_hash"], version=row["version"] + 1, updated_at=now)
             row.update(changes)  # a later duplicate in this batch compares with this state
-            if d.id not in inserts:
-                updates.setdefault(d.id, {}).update(changes)
+            updates.setdefault(d.id, {}).update(changes)
             stats.updated += 1
-        if inserts:
-            conn.execute(rec.insert(), list(inserts.values()))
         for rid, changes in updates.items():
             conn.execute(update(rec).where(rec.c.id == rid).values(**changes))
         if history:
@@ -147,14 +184,16 @@ class RecordsMixin(StoreBase):
                         note: str | None = None, conn: Connection | None = None) -> list[str]:
         """``set_fields`` for many records at once (one SELECT, bulk writes); returns the ids changed."""
         if conn is None:
-            with self.begin() as c:
-                return self.set_fields_many(changes, origin, actor, note, c)
+            def attempt() -> list[str]:
+                with self.begin() as c:
+                    return self.set_fields_many(changes, origin, actor, note, c)
+            return self.retrying(attempt)
         rec = schema.records
         changed: list[str] = []
         ids = list(changes)
         for i in range(0, len(ids), 500):
             part = ids[i:i + 500]
-            rows = {r["id"]: r for r in conn.execute(select(rec).where(rec.c.id.in_(part))).mappings()}
+            rows = self._locked(conn, part)
             now = to_db_time(now_local())
             history: list[dict[str, Any]] = []
             by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}

@@ -53,19 +53,17 @@ class RunsMixin(StoreBase):
 
     def quarantine(self, source: str, reason: str, payload: Any, source_ref: str | None = None,
                    field: str | None = None, run_id: str | None = None) -> bool:
-        """Keep rejected input with its reason; the same payload and reason is kept once."""
+        """Keep rejected input with its reason; the same payload and reason is kept once (the
+        unique constraint decides, so two workers quarantining one row keep one); True when new."""
         text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False, default=str)
         digest = hashlib.sha256(f"{source_ref or ''}\x00{text}".encode("utf-8", "surrogatepass")).hexdigest()
         q = schema.quarantine
+        stmt = self.insert(q).values(source=source, source_ref=source_ref, field=field, reason=reason, payload=text,
+                                     payload_hash=digest, run_id=run_id, at=to_db_time(now_local()))
         with self.begin() as conn:
-            exists = conn.execute(select(q.c.id).where(q.c.source == source, q.c.payload_hash == digest,
-                                                       q.c.reason == reason)).first()
-            if exists:
-                return False
-            conn.execute(q.insert().values(source=source, source_ref=source_ref, field=field, reason=reason,
-                                           payload=text, payload_hash=digest, run_id=run_id,
-                                           at=to_db_time(now_local())))
-        return True
+            kept = conn.execute(stmt.on_conflict_do_nothing(index_elements=["source", "payload_hash", "reason"])
+                                .returning(q.c.id)).first()
+        return kept is not None
 
     def quarantined(self, source: str | None = None) -> list[dict[str, Any]]:
         q = select(schema.quarantine).order_by(schema.quarantine.c.id)

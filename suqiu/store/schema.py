@@ -338,3 +338,16 @@ documents = Table(
     Column("updated_at", DateTime, nullable=False),
 )
 __all__ += ["documents"]
+
+# ---------------------------------------------------------------- state every worker reaches (issue 15)
+# what would otherwise live on one machine's disk: trained models, corpus statistics, the topic
+# model, digest bodies, the web secret, the published configuration (``suqiu.state``)
+blobs = Table(
+    "blobs", metadata,
+    Column("key", String(400), primary_key=True),           # a path such as models/router/v0001/model.joblib
+    Column("data", LargeBinary, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+__all__ += ["blobs"]

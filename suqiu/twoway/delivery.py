@@ -1,11 +1,13 @@
-"""Digest delivery: the outbox on disk, SMTP, and retries that never drop a message.
+"""Digest delivery: the outbox, SMTP, and retries that never drop a message.
 
-Every digest is first written to the outbox (``$SUQIU_HOME/data/outbox/<department>/``) as the
-exact email (``.eml``) beside its HTML and XLSX, and recorded in ``deliveries`` together with the
-demands it carries — all before the first send attempt. A failed attempt leaves the delivery
-``failed`` with a backed-off ``next_attempt_at``; :func:`retry_due` re-sends the same ``.eml``
-until the server takes it. With ``smtp.port = 0`` or no department email the outbox is the
-delivery (status ``outbox``).
+Every digest is first written to the outbox as the exact email (``.eml``) beside its HTML and
+XLSX, and recorded in ``deliveries`` together with the demands it carries — all before the first
+send attempt. The outbox is in the installation's shared state (keys ``outbox/<department>/…``,
+which ``deliveries`` records), so a retry on any worker sends the same bytes; a copy goes under
+``$SUQIU_HOME/data/outbox/`` on the machine that wrote it, for people to open. A failed attempt
+leaves the delivery ``failed`` with a backed-off ``next_attempt_at``; :func:`retry_due` re-sends
+the same ``.eml`` until the server takes it. With ``smtp.port = 0`` or no department email the
+outbox is the delivery (status ``outbox``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any
 
 from suqiu.config import SmtpConfig
 from suqiu.installation import Installation
+from suqiu.state import shared_state
 from suqiu.store import now_local
 
 
@@ -115,23 +118,38 @@ def enqueue(app: Installation, out: Outgoing) -> int:
     if dept is None:
         raise ValueError(f"unknown department {out.department!r}")
     stamp = f"{now_local():%Y%m%dT%H%M%S}-{out.period}-{uuid.uuid4().hex[:6]}"
-    folder = app.path("outbox", dept.slug)
     xlsx_name = f"{dept.name}-诉求{'日报' if out.period == 'day' else '周报'}-{out.window_end:%Y%m%d}.xlsx"
     recipient = dept.email.strip()
     msg = build_message(app.config.smtp.sender, recipient or "undisclosed-recipients:;", out.subject,
                         out.html, out.text,
                         [(xlsx_name, out.xlsx, "application",
                           "vnd.openxmlformats-officedocument.spreadsheetml.sheet")])
-    eml, html_path, xlsx_path = folder / f"{stamp}.eml", folder / f"{stamp}.html", folder / f"{stamp}.xlsx"
-    write_whole(folder, [(eml, msg.as_bytes()), (html_path, out.html.encode("utf-8")), (xlsx_path, out.xlsx)])
+    keys = {ext: f"outbox/{dept.slug}/{stamp}.{ext}" for ext in ("eml", "html", "xlsx")}
+    files = {"eml": msg.as_bytes(), "html": out.html.encode("utf-8"), "xlsx": out.xlsx}
+    folder = app.path("outbox", dept.slug)  # this machine's copy (owner only), whole or not at all
+    write_whole(folder, [(outbox_copy(app, keys[ext]), data) for ext, data in files.items()])
+    for ext, data in files.items():   # then the copy every worker reads
+        shared_state(app).put(keys[ext], data)
     status = "pending" if (recipient and app.config.smtp.port) else "outbox"
     now = now_local()
     return app.store.add_delivery({
         "department": dept.name, "period": out.period, "window_start": out.window_start,
         "window_end": out.window_end, "recipient": recipient or None, "subject": out.subject,
-        "eml_path": str(eml), "html_path": str(html_path), "xlsx_path": str(xlsx_path),
+        "eml_path": keys["eml"], "html_path": keys["html"], "xlsx_path": keys["xlsx"],
         "item_count": len(out.record_ids), "status": status, "attempts": 0, "created_at": now,
         "next_attempt_at": now if status == "pending" else None}, out.record_ids)
+
+
+def outbox_copy(app: Installation, key: str) -> Path:
+    """Where this machine keeps its copy of an outbox file (a delivery of an earlier release
+    recorded an absolute path, which this returns as it is)."""
+    return app.data_dir / key
+
+
+def outbox_bytes(app: Installation, key: str) -> bytes:
+    """One outbox file: from the shared state, else (an earlier release's delivery) the local file."""
+    data = None if Path(key).is_absolute() else shared_state(app).get(key)
+    return data if data is not None else outbox_copy(app, key).read_bytes()
 
 
 def attempt(app: Installation, delivery_id: int, now: datetime | None = None) -> str:
@@ -141,7 +159,7 @@ def attempt(app: Installation, delivery_id: int, now: datetime | None = None) ->
     if row is None:
         return "skipped"
     try:
-        smtp_send(app.config.smtp, Path(row["eml_path"]).read_bytes())
+        smtp_send(app.config.smtp, outbox_bytes(app, row["eml_path"]))
     except (OSError, smtplib.SMTPException) as exc:
         wait = backoff(app.config.tracking.retry_minutes, app.config.tracking.retry_cap_minutes, row["attempts"])
         app.store.finish_delivery(delivery_id, sent=False, error=f"{type(exc).__name__}: {exc}",

@@ -14,13 +14,13 @@ import base64
 import hashlib
 import hmac
 import json
-import os
 import secrets
 import time
 from datetime import timedelta
 from typing import Any
 
 from suqiu.installation import Installation
+from suqiu.state import shared_state
 from suqiu.store import Store, now_local
 from suqiu.twoway.accounts import User, get_user
 
@@ -130,18 +130,24 @@ class SessionSigner:
             return False
 
 
+SECRET_KEY = "web/secret_key"   # in the shared state: every web server signs and checks alike
+
+
 def load_secret(app: Installation) -> bytes:
-    """The installation's signing secret, created on first use under the data directory (0600)."""
-    path = app.path("web") / "secret_key"
-    if path.exists():
-        secret = path.read_bytes()
-        if len(secret) >= 32:
-            return secret
-    secret = secrets.token_bytes(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(secret)
-    return secret
+    """The installation's signing secret, made on first use; in the shared state (never on one
+    machine's disk), so sessions hold whichever web server answers. Two servers starting at once
+    keep the first secret written."""
+    state = shared_state(app)
+    secret = state.get(SECRET_KEY)
+    if secret is not None and len(secret) >= 32:
+        return secret
+    made = secrets.token_bytes(32)
+    if secret is not None:  # too short to be ours: replace it
+        state.put(SECRET_KEY, made)
+        return made
+    if state.put(SECRET_KEY, made, create_only=True):
+        return made
+    return state.get(SECRET_KEY) or made
 
 
 def _session_hash(sid: str) -> str:

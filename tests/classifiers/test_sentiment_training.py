@@ -7,8 +7,7 @@ import logging
 
 from typer.testing import CliRunner
 
-from nlp.installed_models import SENTIMENT_KIND, current_sentiment
-from nlp.model_store import ModelStore
+from nlp.installed_models import SENTIMENT_KIND, current_sentiment, model_store
 from nlp.sentiment import SentimentModel, shipped_model
 from nlp.training import normalized
 
@@ -48,7 +47,7 @@ def test_a_model_of_the_old_format_gives_way_to_the_shipped_one(app, caplog):
     """A model saved before the lexicon block cannot be read: the default stands in until retraining."""
     old = SentimentModel.__new__(SentimentModel)  # the state an old pickle holds: no "format"
     old.__dict__.update({"params": None, "idf": None, "coef": None, "intercept": 0.0, "train_digests": frozenset()})
-    ModelStore(app.models_dir).save(SENTIMENT_KIND, old)
+    model_store(app).save(SENTIMENT_KIND, old)   # where the installation's models live (shared state)
     with caplog.at_level(logging.WARNING):
         model = current_sentiment(app)
     assert model.train_digests == shipped_model().train_digests

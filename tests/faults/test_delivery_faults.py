@@ -17,6 +17,8 @@ import pytest
 from typer.testing import CliRunner
 
 from suqiu.cli import app as suqiu_cli
+from suqiu.state import shared_state
+from suqiu.twoway.delivery import outbox_copy
 from suqiu.twoway.dispatch import route_pending
 from tests.faults.drills import cli, seed_home
 from tests.twoway.test_delivery import free_port, start_smtp
@@ -117,4 +119,5 @@ def test_after_a_full_outbox_the_next_digest_carries_the_demands(routed, monkeyp
     ok = CliRunner().invoke(suqiu_cli, ["digest", "--department", HOUSING, "--json", "--home", str(inst.home)])
     assert ok.exit_code == 0, ok.output
     (row,) = _deliveries(inst)
-    assert row["status"] == "outbox" and row["item_count"] == len(due) and Path(row["eml_path"]).exists()
+    assert row["status"] == "outbox" and row["item_count"] == len(due)
+    assert outbox_copy(inst, row["eml_path"]).exists() and shared_state(inst).get(row["eml_path"]) is not None

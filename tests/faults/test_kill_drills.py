@@ -22,7 +22,8 @@ from suqiu.installation import Installation
 from suqiu.store import Store, now_local, schema
 from suqiu.store.locks import holder
 from suqiu.store.routes import ROUTABLE_STATUSES
-from suqiu.twoway.delivery import retry_due
+from suqiu.state import shared_state
+from suqiu.twoway.delivery import outbox_bytes, outbox_copy, retry_due
 from suqiu.twoway.dispatch import route_pending
 from tests.faults.drills import cli, count, kill_midway, running_runs, runs_of, seed_home, stage_done
 from tests.twoway.test_delivery import free_port, start_smtp
@@ -158,7 +159,9 @@ def test_sigkill_during_digest_delivery_then_rerun_carries_each_demand_once(tmp_
         kill_midway(inst.home, ["digest", "--department", "all"],
                     lambda: 2 <= count(url, schema.deliveries) < departments, SUQIU__SMTP__PORT=str(port))
         rows = inst.store.deliveries(limit=100)
-        assert all(Path(r["eml_path"]).exists() for r in rows), "no delivery recorded without its message"
+        # the message is in the shared state (what any worker's retry sends) and this machine's copy
+        assert all(shared_state(inst).get(r["eml_path"]) is not None and outbox_copy(inst, r["eml_path"]).exists()
+                   for r in rows), "no delivery recorded without its message"
 
         again = cli(inst.home, "digest", "--department", "all", SUQIU__SMTP__PORT=str(port))
         assert again.returncode == 0, again.stderr[-3000:]
@@ -175,7 +178,7 @@ def test_sigkill_during_digest_delivery_then_rerun_carries_each_demand_once(tmp_
         carried = dict(conn.execute(select(di.c.record_id, func.count()).group_by(di.c.record_id)).all())
     assert set(carried) == due and set(carried.values()) == {1}, "each open routed demand in exactly one digest"
     received = [message_from_bytes(raw, policy=policy.SMTP)["Message-ID"] for _f, _t, raw in inbox.messages]
-    ids = {r["id"]: message_from_bytes(Path(r["eml_path"]).read_bytes(), policy=policy.SMTP)["Message-ID"]
+    ids = {r["id"]: message_from_bytes(outbox_bytes(inst, r["eml_path"]), policy=policy.SMTP)["Message-ID"]
            for r in rows}
     for delivery_id, mid in ids.items():
         times = received.count(mid)

@@ -1,8 +1,11 @@
-"""The pipeline flow end to end on small data, and a re-run that adds nothing."""
+"""The pipeline flow end to end on small data, and a re-run that adds nothing, on SQLite and on
+PostgreSQL (the store URL in the installation's configuration, as a real one has it)."""
 
 from __future__ import annotations
 
 import os
+import re
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -10,17 +13,34 @@ import pytest
 from crawlers.fixture_site import serve_fixture_site
 from suqiu.installation import Installation, write_default_config
 from flows.demo import write_hotline_export
+from tests.conftest import ENGINES, fresh_pg_database
 
 pytestmark = pytest.mark.slow
 
 SIZES = {"n_board": 20, "n_gbk": 10, "n_reviews": 20, "n_open311": 24}
 
 
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory, prefect_harness):
+def use_store(home: Path, url: str) -> None:
+    """Point the installation's configuration at this store URL."""
+    config = home / "suqiu.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(re.sub(r'(\[store\][^\[]*?)\nurl = ""', lambda m: f'{m[1]}\nurl = "{url}"', text, count=1),
+                      encoding="utf-8")
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def runs(request, tmp_path_factory, prefect_harness):
+    with ExitStack() as stack:
+        home = tmp_path_factory.mktemp("pipeline-home")
+        write_default_config(home)
+        if request.param == "postgresql":
+            use_store(home, stack.enter_context(fresh_pg_database(request.getfixturevalue("pg_url"), "pipeline")))
+            assert Installation.load(home).config.store.url.startswith("postgresql")
+        yield _run_twice(home)
+
+
+def _run_twice(home: Path) -> dict:
     from flows.pipeline import pipeline
-    home = tmp_path_factory.mktemp("pipeline-home")
-    write_default_config(home)
     export = home / "export.xlsx"
     write_hotline_export(export, 40, seed=3)
     old = os.environ.get("SUQIU__FIXTURE_SITE__PORT")
@@ -39,6 +59,7 @@ def runs(tmp_path_factory, prefect_harness):
             else:
                 os.environ["SUQIU__FIXTURE_SITE__PORT"] = old
     return {"home": home, "first": first, "second": second, "count_after_first": count_after_first}
+
 
 
 def test_first_run_lands_crawled_and_imported_records(runs):

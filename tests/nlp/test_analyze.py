@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from nlp.stages import ClassifyStage, TopicsStage, ViewsStage, run_stages
 from nlp.stages.base import Stage, StageStats
-from nlp.stages.corpus_stats import load_doc_freq, log_doc_freq
+from nlp.stages.corpus_stats import DOC_FREQ_KEY, DOC_FREQ_LOG, load_doc_freq, log_doc_freq
+from suqiu.state import shared_state
 from nlp.stages.text import AUTO_WORKERS_MIN, TextStage, auto_workers, docs_of
 from nlp.text_pipeline import TextPipeline
 from suqiu.model import build_demand
@@ -175,7 +176,8 @@ def test_signatures_stored(app, seeded, analyze_pending):
 def test_doc_freq_grows_and_survives_loss(app, seeded, analyze_pending):
     analyze_pending(app)
     assert load_doc_freq(app).n_docs == 3
-    (app.models_dir / "doc_freq.json").unlink()
+    assert shared_state(app).get(DOC_FREQ_KEY) is not None and not list(app.models_dir.glob("doc_freq*"))
+    shared_state(app).delete([DOC_FREQ_KEY])
     assert load_doc_freq(app).n_docs == 3  # rebuilt from stored tokens
 
 
@@ -243,12 +245,15 @@ def test_several_batches_with_two_workers_store_what_one_process_stores(app, sto
 
 
 def _rebuilt(app):
-    """Document frequencies recomputed from what the store holds (the truth the file must match)."""
-    (app.models_dir / "doc_freq.json").rename(app.models_dir / "doc_freq.keep")
+    """Document frequencies recomputed from what the store holds (the truth the table must match)."""
+    state = shared_state(app)
+    kept = state.get(DOC_FREQ_KEY)
+    state.delete([DOC_FREQ_KEY])
     try:
         return load_doc_freq(app).to_dict()
     finally:
-        (app.models_dir / "doc_freq.keep").rename(app.models_dir / "doc_freq.json")
+        if kept is not None:
+            state.put(DOC_FREQ_KEY, kept)
 
 
 def test_a_run_that_dies_keeps_the_counts_of_the_batches_it_stored(app, store, analyze_pending, monkeypatch):
@@ -268,17 +273,16 @@ def test_a_run_that_dies_keeps_the_counts_of_the_batches_it_stored(app, store, a
     monkeypatch.setattr(store, "save_analysis", real_save)
     assert analyze_pending(app, batch_size=10, later_stages=())["analyzed"] == 10
     assert load_doc_freq(app).to_dict() == _rebuilt(app) and load_doc_freq(app).n_docs == 30
-    assert not (app.models_dir / "doc_freq.log").exists()  # a finished run writes the whole table
+    assert shared_state(app).keys(DOC_FREQ_LOG + "/") == []  # a finished run writes the whole table
 
 
-def test_doc_freq_log_ignores_a_torn_line_and_lines_of_an_older_table(app, seeded, analyze_pending):
+def test_doc_freq_log_ignores_a_damaged_entry_and_entries_of_an_older_table(app, seeded, analyze_pending):
     import json as _json
     analyze_pending(app)
-    table = _json.loads((app.models_dir / "doc_freq.json").read_text(encoding="utf-8"))
+    table = _json.loads(shared_state(app).get(DOC_FREQ_KEY).decode("utf-8"))
     log_doc_freq(app, table["log_id"], [["噪音", "扰民"]])
     log_doc_freq(app, "an-older-table", [["停水"]])
-    with open(app.models_dir / "doc_freq.log", "a", encoding="utf-8") as fh:
-        fh.write('{"log_id": "' + table["log_id"] + '", "n_docs": 1, "df": {"停')  # torn by a crash
+    shared_state(app).put(f"{DOC_FREQ_LOG}/{table['log_id']}/99-torn", b'{"n_docs": 1, "df": {"\xe5\x81')
     df = load_doc_freq(app)
     assert df.n_docs == 4 and df.df["噪音"] == table["df"].get("噪音", 0) + 1 and "停水" not in df.df
 

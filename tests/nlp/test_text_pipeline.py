@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from nlp.keywords import DocFreq
-from nlp.text_pipeline import TextDoc, TextPipeline, _pack, _unpack
+from nlp.text_pipeline import TextDoc, TextPipeline, pack_result, unpack_result
 
 MESSAGES = [
     ("望江北路积水", "望江北路积水严重，下雨天无法出行，希望尽快疏通排水管道。电话13812345678"),
@@ -67,7 +67,7 @@ def test_empty_batches_yield_empty_lists(stage):
 
 def test_wire_round_trip_keeps_every_field(stage):
     r = stage.process_docs(docs(1))[0]
-    back = _unpack(_pack(r))
+    back = unpack_result(pack_result(r))
     assert back.tokens == r.tokens and back.term_counts == r.term_counts and back.textrank == r.textrank
     assert back.signature.dtype == np.uint32 and np.array_equal(back.signature, r.signature)
     assert (back.record_id, back.normalized_text, back.masked_text, back.places, back.pii) == \
@@ -76,7 +76,7 @@ def test_wire_round_trip_keeps_every_field(stage):
 
 def test_wire_round_trip_of_an_empty_text(stage):
     r = stage.process_docs([TextDoc("t:empty", "", "")])[0]
-    back = _unpack(_pack(r))
+    back = unpack_result(pack_result(r))
     assert back.tokens == [] and back.signature is None and back.term_counts == {}
 
 

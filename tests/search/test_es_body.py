@@ -122,3 +122,18 @@ def test_fold_collapses_on_dup_group_and_counts_groups():
 def test_no_collapse_unless_folding_demands():
     assert "collapse" not in body("x")
     assert "collapse" not in body("x", fold_duplicates=True, kind=["demand", "profile"])
+
+
+def test_shards_and_replicas_come_from_the_configuration(tmp_path, monkeypatch):
+    from search.service import make_backend
+    from suqiu.installation import Installation
+    settings = demand_template("p", shards=3, replicas=1)["template"]["settings"]
+    assert (settings["number_of_shards"], settings["number_of_replicas"]) == (3, 1)
+    assert demand_template("p")["template"]["settings"]["number_of_replicas"] == 0  # one node: no copy to place
+    monkeypatch.setenv("SUQIU_SEARCH_BACKEND", "elasticsearch")
+    monkeypatch.setenv("SUQIU_ES_URL", "http://127.0.0.1:1,http://127.0.0.1:2")
+    monkeypatch.setenv("SUQIU__SEARCH__ELASTICSEARCH__SHARDS", "2")
+    monkeypatch.setenv("SUQIU__SEARCH__ELASTICSEARCH__REPLICAS", "1")
+    backend = make_backend(Installation.load(tmp_path / "h"))
+    assert (backend.shards, backend.replicas) == (2, 1)
+    assert len(backend.client.transport.node_pool.all()) == 2  # both nodes known to the client

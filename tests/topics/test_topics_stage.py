@@ -9,7 +9,8 @@ from nlp.topics import TopicModeler, TopicSettings
 from suqiu.model import Analysis, build_demand
 from types import SimpleNamespace
 
-from nlp.stages.topics import TopicsStage, list_topics
+from nlp.stages.topics import STATE_KEY, TopicsStage, list_topics
+from suqiu.state import shared_state
 from nlp.stages.views import ViewsStage, list_profiles, list_warnings, place_names
 from tests.topics.corpus import at, corpus
 
@@ -71,7 +72,8 @@ def test_first_run_fits_and_assigns_every_demand(app):
     ids = add(app.store, *corpus(), week=0)
     run = stage(app).run()
     assert run.fitted and run.k == 3 and run.assigned == len(ids) and run.written == len(ids)
-    assert (app.models_dir / "topics" / "state.json").exists()
+    fit = json.loads(shared_state(app).get(STATE_KEY))["fit_id"]
+    assert shared_state(app).keys(f"models/topics/{fit}/")  # the model in the shared state, not only here
     assert app.store.pending("topics", after="analyze") == []
     topics = list_topics(app.store)
     assert len(topics) == 3 and sum(t["size"] for t in topics) == len(ids) - run.outliers

@@ -1,4 +1,5 @@
-"""The store, the configuration and the web secret are private to their owner (issue 18, item 12).
+"""The store (which holds the web secret), the configuration and the outbox are private to their owner
+(issue 18, item 12).
 
 Found open: the store, the config and the outbox files were world-readable (0644).
 """
@@ -10,6 +11,7 @@ import stat
 from pathlib import Path
 
 from suqiu.installation import Installation, write_default_config
+from suqiu.state import shared_state
 from suqiu.web.auth import load_secret
 
 
@@ -25,15 +27,16 @@ def test_a_new_installation_keeps_its_files_to_its_owner(tmp_path: Path) -> None
         app = Installation.load(home, environ={})
         with app.store.begin() as conn:   # a write: the WAL and SHM files exist now
             conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS probe (x INTEGER)")
-        secret = app.path("web") / "secret_key"
-        load_secret(app)
+        secret = load_secret(app)
         db = app.data_dir / "suqiu.db"
         assert _mode(path) == 0o600
         assert _mode(db) == 0o600
         for extra in (db.with_name("suqiu.db-wal"), db.with_name("suqiu.db-shm")):
             assert extra.exists() and _mode(extra) == 0o600, extra
-        assert _mode(secret) == 0o600
-        assert _mode(app.data_dir) == 0o700 and _mode(app.path("web")) == 0o700
+        # the secret is in the shared state (the store, owner only), never in a file of its own
+        assert shared_state(app).get("web/secret_key") == secret
+        assert not (app.data_dir / "web" / "secret_key").exists()
+        assert _mode(app.data_dir) == 0o700
         app.store.close()
     finally:
         os.umask(old)
