@@ -30,7 +30,7 @@ from suqiu.weeks import Week
 
 EXPORT_HEADERS = ["工单编号", "来电时间", "受理渠道", "诉求人类型", "诉求标题", "诉求内容", "诉求类型", "区域",
                   "事发地址", "承办部门", "办理状态", "办理结果", "回复单位", "回复时间", "满意度"]
-STATUS_CN = {"received": "已受理", "routed": "办理中", "replied": "已回复", "closed": "已办结", "reopened": "重办"}
+STATUS_CN = {"received": "已受理", "routed": "已派单", "replied": "已回复", "closed": "已办结", "reopened": "重办"}
 DEMO_SEARCHES = ("噪音 扰民", "拖欠工资", "停车 OR 占道 -咨询")
 
 

@@ -16,7 +16,7 @@ from nlp.pii import PiiMasker
 from nlp.reply_quality import ReplyQualityScorer
 from reports.render import to_docx, to_html, to_xlsx
 from reports.weekly import RECORD_COLUMNS, WeeklyData, build_weekly
-from suqiu.deadlines import time_limit
+from suqiu.deadlines import due_at
 from suqiu.disclosure import Disclosure
 from suqiu.installation import Installation
 from suqiu.labels import WARNING_KIND, WARNING_LEVEL
@@ -105,7 +105,8 @@ def _notable_replies(app: Installation, week: Week, limit: int = 8) -> list[dict
     scored = []
     for r in app.store.replies_between(app.config, week.start, week.end):
         s = scorer.score(r["normalized_text"] or r["masked_text"] or "", r["reply_text"], r["received_at"],
-                         r["replied_at"], time_limit(app.config, r["department"], r["category_given"]),
+                         r["replied_at"], due_at(app.config, r["received_at"], r["department"], r["category_given"],
+                                                 None) - r["received_at"],
                          r["keywords"] or None)
         scored.append((s.score, r, s.response_days))
     scored.sort(key=lambda x: (-x[0], x[1]["id"]))

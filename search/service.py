@@ -24,6 +24,7 @@ from search.backends.base import SearchBackend
 from search.query import SearchQuery, SearchResult
 from search.segmentation import QuerySegmenter, default_segmenter
 from suqiu.disclosure import Disclosure
+from suqiu.ownership import may_read
 
 _ATTR = "_suqiu_search_backend"
 _SEG_ATTR = "_suqiu_search_segmenter"
@@ -88,7 +89,8 @@ def get_document(app: Any, record_id: str, principal: Principal) -> dict[str, An
     if record is None:
         return None
     owner = store.owner_of(app.config, record_id)
-    if principal.required_department is not None and owner != principal.required_department:
+    if principal.required_department is not None and owner != principal.required_department and not may_read(
+            principal, owner, [c["department"] for c in store.co_handlers_of(record_id)]):
         return None
     return Disclosure(PiiMasker()).detail(record, store.get_analysis(record_id), owner, store.history(record_id),
                                           principal)

@@ -6,11 +6,15 @@ source named (a hotline export's 承办单位), by canonical name. The classifie
 (``analysis.department``) is only a proposal to the router and never decides ownership.
 
 The store compiles the same rule into SQL (``suqiu.store.routes.owner_column``) for queries.
+Co-handling departments (协办) read a demand beside its owner but never own it (``may_read``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from suqiu.config import Config
+from suqiu.principals import Principal
 
 
 def owner(config: Config, routed: bool, route_department: str | None, department_given: str | None) -> str | None:
@@ -19,3 +23,12 @@ def owner(config: Config, routed: bool, route_department: str | None, department
         return route_department
     given = config.department(department_given) if department_given else None
     return given.name if given is not None else None
+
+
+def may_read(principal: Principal, owner: str | None, co_handlers: Iterable[str] = ()) -> bool:
+    """Who reads a demand: the office every one; a department the ones it owns and the ones it was
+    invited to co-handle (协办, the ``co_handlers`` table); nobody else."""
+    if principal.is_office:
+        return True
+    dept = principal.required_department
+    return dept is not None and (dept == owner or dept in set(co_handlers))

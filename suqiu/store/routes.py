@@ -16,14 +16,13 @@ from sqlalchemy import ColumnElement, Select, case, literal, null, select, updat
 from sqlalchemy.engine import Connection
 
 from suqiu.config import Config
+from suqiu.lifecycle import OFFICE, SYSTEM, may
 from suqiu.model import Status
 from suqiu.store import schema
 from suqiu.store.engine import local_times, now_local, to_db_time
 from suqiu.store.records import RecordsMixin
 
 TRIAGE = "triage"
-# statuses routing may advance to "routed"; a replied or closed demand keeps its status
-ROUTABLE_STATUSES = (Status.RECEIVED.value,)
 
 
 def owner_column(config: Config) -> ColumnElement[Any]:
@@ -34,10 +33,26 @@ def owner_column(config: Config) -> ColumnElement[Any]:
     return case(*whens, else_=null())
 
 
-def with_routes(q: Select[Any]) -> Select[Any]:
-    """``q`` over records joined with their analysis and route (both optional)."""
-    rec, an, rt = schema.records, schema.analysis, schema.routes
-    return q.select_from(rec.outerjoin(an, an.c.record_id == rec.c.id).outerjoin(rt, rt.c.record_id == rec.c.id))
+def with_routes(q: Select[Any], work: bool = False) -> Select[Any]:
+    """``q`` over records joined with their analysis and route (both optional), and with ``work``
+    their work order (``work_orders``, optional too)."""
+    rec, an, rt, wo = schema.records, schema.analysis, schema.routes, schema.work_orders
+    joined = rec.outerjoin(an, an.c.record_id == rec.c.id).outerjoin(rt, rt.c.record_id == rec.c.id)
+    return q.select_from(joined.outerjoin(wo, wo.c.record_id == rec.c.id) if work else joined)
+
+
+def save_work_order(conn: Connection, record_id: str, values: dict[str, Any]) -> None:
+    """Insert or update a demand's work order (times in local time)."""
+    wo = schema.work_orders
+    row = {k: (to_db_time(v) if isinstance(v, datetime) else v) for k, v in values.items()}
+    row["updated_at"] = to_db_time(now_local())
+    if conn.execute(update(wo).where(wo.c.record_id == record_id).values(**row)).rowcount == 0:
+        conn.execute(wo.insert().values(record_id=record_id, **row))
+
+
+# what a work-order listing adds to a demand (the due time a step set, signing, returns, 督办, 回访)
+WORK_COLUMNS = ("routed_at", "signed_at", "returned_by", "returned_at", "return_reason", "suspended_at",
+                "supervised_at", "supervise_note", "callback_at", "solved", "alerted_to")
 
 
 @dataclass(frozen=True)
@@ -52,6 +67,8 @@ class DemandFilter:
     received_to: datetime | None = None
     owners: Sequence[str] | None = None   # any of these departments
     triage: bool = False                  # with ``owners``: or in the triage queue
+    co_handler: str | None = None         # only demands this department co-handles (协办)
+    returned_by: str | None = None        # only demands this department returned
     newest_first: bool = False
     limit: int | None = None
     offset: int = 0
@@ -82,12 +99,19 @@ class RoutesMixin(RecordsMixin):
 
     def demand_rows(self, config: Config, f: DemandFilter) -> list[dict[str, Any]]:
         """Demands joined with their masked analysis and owner (raw columns: the caller discloses)."""
-        rec, an, rt = schema.records, schema.analysis, schema.routes
+        rec, an, rt, wo = schema.records, schema.analysis, schema.routes, schema.work_orders
         owner = owner_column(config)
         cols = [rec.c[c] for c in DEMAND_COLUMNS] + [
-            an.c.masked_title, an.c.masked_text, an.c.urgency_level, an.c.dup_group, an.c.keywords,
-            an.c.topic_id, rt.c.queue, owner.label("owner")]
-        q = with_routes(select(*cols))
+            an.c.masked_title, an.c.masked_text, an.c.urgency_level, an.c.urgency_reasons, an.c.dup_group,
+            an.c.keywords, an.c.topic_id, an.c.route_reason, an.c.route_confidence, an.c.route_candidates,
+            rt.c.queue, rt.c.reason.label("route_kind"), rt.c.note.label("route_note"), owner.label("owner"),
+            wo.c.due_at.label("due_override"), *(wo.c[c] for c in WORK_COLUMNS)]
+        q = with_routes(select(*cols), work=True)
+        if f.co_handler is not None:
+            ch = schema.co_handlers
+            q = q.where(rec.c.id.in_(select(ch.c.record_id).where(ch.c.department == f.co_handler)))
+        if f.returned_by is not None:
+            q = q.where(wo.c.returned_by == f.returned_by)
         if f.ids is not None:
             q = q.where(rec.c.id.in_(list(f.ids)))
         if f.owner is not None:
@@ -115,12 +139,13 @@ class RoutesMixin(RecordsMixin):
         """Every demand some department owns (or ``department``), with what reply figures need.
 
         Raw text: for internal scoring only, never shown."""
-        rec, an, h = schema.records, schema.analysis, schema.record_history
+        rec, an, h, wo = schema.records, schema.analysis, schema.record_history, schema.work_orders
         owner = owner_column(config)
         q = with_routes(select(
             rec.c.id, rec.c.status, rec.c.received_at, rec.c.replied_at, rec.c.reply_text, rec.c.satisfaction,
             rec.c.category_given, rec.c.title, rec.c.content, an.c.urgency_level, an.c.keywords,
-            an.c.normalized_text, owner.label("department")))
+            an.c.normalized_text, owner.label("department"), wo.c.due_at.label("due_override"), wo.c.routed_at,
+            wo.c.signed_at, wo.c.callback_at, wo.c.solved), work=True)
         q = q.where(owner.is_not(None) if department is None else owner == department)
         if statuses is not None:
             q = q.where(rec.c.status.in_(list(statuses)))
@@ -133,12 +158,13 @@ class RoutesMixin(RecordsMixin):
         return rows
 
     def open_rows(self, config: Config, statuses: Sequence[str]) -> list[tuple[Any, ...]]:
-        """(received_at, category, owner, urgency) of every demand in ``statuses`` (overdue counting)."""
-        rec, an = schema.records, schema.analysis
-        q = with_routes(select(rec.c.received_at, rec.c.category_given, owner_column(config), an.c.urgency_level))
+        """(received_at, category, owner, urgency, due override) of every demand in ``statuses``."""
+        rec, an, wo = schema.records, schema.analysis, schema.work_orders
+        q = with_routes(select(rec.c.received_at, rec.c.category_given, owner_column(config), an.c.urgency_level,
+                               wo.c.due_at), work=True)
         with self.engine.connect() as conn:
-            return [(local_times({"t": r[0]})["t"], *r[1:]) for r in conn.execute(
-                q.where(rec.c.status.in_(list(statuses))))]
+            rows = conn.execute(q.where(rec.c.status.in_(list(statuses)))).all()
+        return [(local_times({"t": r[0]})["t"], *r[1:4], local_times({"t": r[4]})["t"]) for r in rows]
 
     # ------------------------------------------------------------------ routing
     def routing_candidates(self, record_ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
@@ -186,12 +212,15 @@ class RoutesMixin(RecordsMixin):
             old_value=None if old is None else (old.department or triage_label),
             new_value=department or triage_label, origin=origin, actor=actor, note=note or reason))
         status = conn.execute(select(schema.records.c.status).where(schema.records.c.id == record_id)).scalar()
-        if department and status in ROUTABLE_STATUSES:
-            self.set_fields(record_id, {"status": Status.ROUTED}, origin=origin, actor=actor,
-                            note=f"分派至 {department}", conn=conn)
+        moved = False
+        by = SYSTEM if origin == "routing" else OFFICE   # the router only routes; a person may also reassign
+        if department and (may("route", status, by) or may("reassign", status, by)):
+            moved = self.set_fields(record_id, {"status": Status.ROUTED}, origin=origin, actor=actor,
+                                    note=f"分派至 {department}", conn=conn)
+            save_work_order(conn, record_id, {"routed_at": now, "signed_at": None, "signed_by": None})
         elif department is None and status == Status.ROUTED.value:
-            self.set_fields(record_id, {"status": Status.RECEIVED}, origin=origin, actor=actor,
-                            note="转入待人工分派", conn=conn)
-        else:
+            moved = self.set_fields(record_id, {"status": Status.RECEIVED}, origin=origin, actor=actor,
+                                    note="转入待人工分派", conn=conn)
+        if not moved:
             conn.execute(update(schema.records).where(schema.records.c.id == record_id)
                          .values(version=schema.records.c.version + 1))

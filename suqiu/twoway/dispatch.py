@@ -115,4 +115,7 @@ def reassign(app: Installation, record_id: str, department: str, reason: str, ac
     with store.begin() as conn:
         store.write_route(conn, record_id, dept.name, "reassign", 1.0, origin="reassign", actor=actor,
                           note=reason, triage_label=app.config.routing.triage_queue)
+        store.audit({"actor": actor, "role": "office", "department": None, "action": "reassign",
+                     "record_id": record_id, "origin": "reassign",
+                     "detail": f"{current or app.config.routing.triage_queue} → {dept.name}：{reason}"[:2000]}, conn)
     return {"record_id": record_id, "from": current, "to": dept.name, "reason": reason, "actor": actor}

@@ -122,7 +122,7 @@ def test_digest_uses_masked_text_only(app, seeded):
 
 def test_digest_lists_overdue_and_figures(app, seeded):
     route_pending(app)
-    digest, _ = make_digest(app, HOUSING, "day", now=T0 + timedelta(days=16))
+    digest, _ = make_digest(app, HOUSING, "day", now=T0 + timedelta(days=23))   # 15 working days, not 15 days
     assert {o["record_id"] for o in digest.overdue} == {"hotline:h1", "hotline:h2", "hotline:h3"}
     assert digest.figures["assigned"] == 3 and digest.figures["overdue"] == 3
 
