@@ -104,7 +104,8 @@ def make_digest(app: Installation, department: str, period: str,
         department=department, period=period, window_start=now - PERIODS[period], window_end=now, items=items,
         generated_at=now, city=app.config.city.name, overdue=overdue_items(app.store, app.config, department, now),
         figures=figures, hotspots=remit_hotspots(app, department, now),
-        warnings=remit_warnings(app, department, now), topic_labels=app.store.topic_labels())
+        warnings=remit_warnings(app, department, now), topic_labels=app.store.topic_labels(),
+        base_url=app.config.server.public_url)
     return digest, [it["record_id"] for it in items]
 
 

@@ -27,7 +27,7 @@ WARNING_KIND = {"surge_topic": "话题激增", "surge_district": "区域激增",
                 "emerging_topic": "新话题"}
 WARNING_LEVEL = {"critical": "特急", "high": "高", "medium": "中", "low": "低"}
 ROUTE_REASON = {"given": "来源指定", "rule": "规则", "model": "模型", "triage": "待人工分派", "manual": "人工",
-                "reassign": "改派"}
+                "reassign": "改派", "return": "部门退回"}
 ORIGIN = {"import": "导入", "crawl": "采集", "api": "部门接口", "reassign": "改派", "routing": "自动分派",
           "open311": "Open311", "web": "网页", "analyze": "分析", "cli": "命令行"}
 HISTORY_FIELD = {"status": "状态", "reply_text": "答复内容", "replied_at": "答复时间", "replied_by": "答复单位",

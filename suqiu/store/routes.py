@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, literal, null, select, update
+from sqlalchemy import ColumnElement, Select, case, func, literal, null, select, update
 from sqlalchemy.engine import Connection
 
 from suqiu.config import Config
@@ -66,7 +66,7 @@ class DemandFilter:
     received_from: datetime | None = None
     received_to: datetime | None = None
     owners: Sequence[str] | None = None   # any of these departments
-    triage: bool = False                  # with ``owners``: or in the triage queue
+    triage: bool = False                  # with ``owners``: or in the triage queue; alone: the triage queue
     co_handler: str | None = None         # only demands this department co-handles (协办)
     returned_by: str | None = None        # only demands this department returned
     newest_first: bool = False
@@ -98,7 +98,7 @@ class RoutesMixin(RecordsMixin):
         return out
 
     def demand_rows(self, config: Config, f: DemandFilter) -> list[dict[str, Any]]:
-        """Demands joined with their masked analysis and owner (raw columns: the caller discloses)."""
+        """Demands joined with their masked analysis, owner and work order (raw columns: the caller discloses)."""
         rec, an, rt, wo = schema.records, schema.analysis, schema.routes, schema.work_orders
         owner = owner_column(config)
         cols = [rec.c[c] for c in DEMAND_COLUMNS] + [
@@ -106,7 +106,24 @@ class RoutesMixin(RecordsMixin):
             an.c.keywords, an.c.topic_id, an.c.route_reason, an.c.route_confidence, an.c.route_candidates,
             rt.c.queue, rt.c.reason.label("route_kind"), rt.c.note.label("route_note"), owner.label("owner"),
             wo.c.due_at.label("due_override"), *(wo.c[c] for c in WORK_COLUMNS)]
-        q = with_routes(select(*cols), work=True)
+        q = self._filtered(config, with_routes(select(*cols), work=True), f)
+        order = (rec.c.received_at.desc(), rec.c.id) if f.newest_first else (rec.c.received_at, rec.c.id)
+        q = q.order_by(*order).offset(f.offset)
+        if f.limit is not None:
+            q = q.limit(f.limit)
+        with self.engine.connect() as conn:
+            return [local_times(dict(r)) for r in conn.execute(q).mappings()]
+
+    def demand_count(self, config: Config, f: DemandFilter) -> int:
+        """How many demands ``f`` selects (ignoring its limit and offset)."""
+        q = self._filtered(config, with_routes(select(func.count()), work=True), f)
+        with self.engine.connect() as conn:
+            return int(conn.execute(q).scalar_one())
+
+    @staticmethod
+    def _filtered(config: Config, q: Select[Any], f: DemandFilter) -> Select[Any]:
+        rec, rt, wo = schema.records, schema.routes, schema.work_orders
+        owner = owner_column(config)
         if f.co_handler is not None:
             ch = schema.co_handlers
             q = q.where(rec.c.id.in_(select(ch.c.record_id).where(ch.c.department == f.co_handler)))
@@ -127,12 +144,9 @@ class RoutesMixin(RecordsMixin):
         if f.owners is not None:
             cond = owner.in_(list(f.owners))
             q = q.where(cond | (rt.c.queue == TRIAGE) if f.triage else cond)
-        order = (rec.c.received_at.desc(), rec.c.id) if f.newest_first else (rec.c.received_at, rec.c.id)
-        q = q.order_by(*order).offset(f.offset)
-        if f.limit is not None:
-            q = q.limit(f.limit)
-        with self.engine.connect() as conn:
-            return [local_times(dict(r)) for r in conn.execute(q).mappings()]
+        if f.triage and f.owners is None:
+            q = q.where(rt.c.queue == TRIAGE)
+        return q
 
     def owned_rows(self, config: Config, department: str | None = None,
                    statuses: Sequence[str] | None = None) -> list[dict[str, Any]]:

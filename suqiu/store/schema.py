@@ -308,7 +308,7 @@ work_orders = Table(
     Column("supervised_at", DateTime), Column("supervised_by", String(200)), Column("supervise_note", Text),  # 督办
     Column("callback_at", DateTime), Column("callback_by", String(200)), Column("solved", Boolean),          # 回访
     Column("verify_code", String(12)),                       # given to the citizen with the receipt number
-    Column("phone_tail", String(4)),
+    Column("phone_tail", String(4)), Column("requester_key", String(64), index=True),  # sha256 of the phone
     Column("alerted_to", String(200)),                       # the department a critical alert went to
     Column("alerted_office_at", DateTime),
     Column("updated_at", DateTime, nullable=False),

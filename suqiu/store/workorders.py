@@ -19,6 +19,10 @@ from suqiu.store.engine import local_times, now_local, to_db_time
 from suqiu.store.routes import RoutesMixin, save_work_order
 
 
+# requester fields that name nobody in particular (张先生, 匿名 …): never a match on their own
+GENERIC_NAMES = ("先生", "女士", "小姐", "匿名", "市民", "群众", "网友", "来电人")
+
+
 def _db(values: dict[str, Any]) -> dict[str, Any]:
     return {k: (to_db_time(v) if isinstance(v, datetime) else v) for k, v in values.items()}
 
@@ -73,6 +77,29 @@ class WorkOrdersMixin(RoutesMixin):
              .where(wo.c.verify_code.is_(None)).order_by(rec.c.received_at).limit(limit))
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(q).mappings()]
+
+    def related_ids(self, record_id: str, limit: int = 20) -> dict[str, list[str]]:
+        """Other submissions of the same near-duplicate group, and the same requester's earlier demands
+        (same phone, or the same full name in the requester field)."""
+        rec, an, wo = schema.records, schema.analysis, schema.work_orders
+        base = select(rec.c.id).select_from(rec.outerjoin(an, an.c.record_id == rec.c.id)
+                                             .outerjoin(wo, wo.c.record_id == rec.c.id)).where(rec.c.id != record_id)
+        with self.engine.connect() as conn:
+            me = conn.execute(select(an.c.dup_group, wo.c.requester_key, rec.c.requester, rec.c.received_at)
+                              .select_from(rec.outerjoin(an, an.c.record_id == rec.c.id)
+                                           .outerjoin(wo, wo.c.record_id == rec.c.id))
+                              .where(rec.c.id == record_id)).first()
+            if me is None:
+                return {"duplicates": [], "requester": []}
+            dups = [] if not me.dup_group else [r[0] for r in conn.execute(
+                base.where(an.c.dup_group == me.dup_group).order_by(rec.c.received_at).limit(limit))]
+            same = [wo.c.requester_key == me.requester_key] if me.requester_key else []
+            if me.requester and len(me.requester) >= 2 and not me.requester.endswith(GENERIC_NAMES):
+                same.append(rec.c.requester == me.requester)
+            earlier = [] if not same else [r[0] for r in conn.execute(
+                base.where(or_(*same), rec.c.received_at < me.received_at)
+                .order_by(rec.c.received_at.desc()).limit(limit))]
+        return {"duplicates": dups, "requester": earlier}
 
     # ------------------------------------------------------------------ replies
     def add_reply(self, conn: Connection, values: dict[str, Any]) -> int:

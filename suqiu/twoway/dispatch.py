@@ -16,6 +16,7 @@ from typing import Any
 from suqiu.config import Config
 from suqiu.installation import Installation
 from suqiu.store import TRIAGE
+from suqiu.twoway.receipts import issue_receipts
 
 
 class RoutingError(ValueError):
@@ -77,6 +78,7 @@ def route_pending(app: Installation, record_ids: list[str] | None = None) -> Rou
     """
     stats = RouteStats()
     store, label = app.store, app.config.routing.triage_queue
+    issue_receipts(app)   # every demand entering the workflow gets its citizen's verification code
     with store.begin() as conn:
         for row in store.routing_candidates(record_ids):
             d = decide(app.config, row["department_given"], row["department"], row["route_reason"],

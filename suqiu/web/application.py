@@ -17,6 +17,7 @@ from suqiu.web.api import router as department_api_router
 from suqiu.web.auth import LoginThrottle, SessionSigner, load_secret
 from suqiu.web.open311 import router as open311_router
 from suqiu.web.rendering import STATIC_DIR, make_templates
+from suqiu.web.workbench_pages import router as workbench_router
 
 
 def create_app(app: Installation, routers: Iterable[APIRouter] = ()) -> FastAPI:
@@ -30,6 +31,7 @@ def create_app(app: Installation, routers: Iterable[APIRouter] = ()) -> FastAPI:
     pages.install(api)
     api.include_router(department_api_router)
     api.include_router(open311_router)
+    api.include_router(workbench_router)
     for router in routers:
         api.include_router(router)
     return api

@@ -180,3 +180,20 @@ def test_hotspots_and_warnings_in_the_departments_remit(app, seeded):
     assert [h["label"] for h in labour.hotspots] == ["欠薪"] and labour.warnings == []
     later, _ = make_digest(app, HOUSING, "day", now=T0 + timedelta(days=60))
     assert later.hotspots == [] and later.warnings == []   # stale ones are left out
+
+
+def test_digest_links_each_item_to_its_page(app, seeded):
+    app.config.server.base_url = "https://12345.example.gov.cn/"
+    route_pending(app)
+    digest, _ = make_digest(app, HOUSING, "day", now=T0 + timedelta(days=23))
+    html, text = render_html(digest), render_text(digest)
+    link = "https://12345.example.gov.cn/work/demands/hotline%3Ah3"
+    assert f'href="{link}"' in html and link in text
+    assert all(e.url.startswith("https://12345.example.gov.cn/work/demands/") for g in digest.groups for e in g.entries)
+    assert digest.overdue and all(o["url"] for o in digest.overdue)
+
+
+def test_digest_links_default_to_the_configured_server(app, seeded):
+    route_pending(app)
+    digest, _ = make_digest(app, HOUSING, "day", now=T0 + timedelta(days=1))
+    assert digest.groups[0].entries[0].url == "http://127.0.0.1:8080/work/demands/hotline%3Ah3"
