@@ -17,6 +17,7 @@ from suqiu.web.api import router as department_api_router
 from suqiu.web.auth import LoginThrottle, SessionSigner, load_secret
 from suqiu.web.open311 import router as open311_router
 from suqiu.web.rendering import STATIC_DIR, make_templates
+from suqiu.web.office_pages import router as office_router
 from suqiu.web.workbench_pages import router as workbench_router
 
 
@@ -32,6 +33,7 @@ def create_app(app: Installation, routers: Iterable[APIRouter] = ()) -> FastAPI:
     api.include_router(department_api_router)
     api.include_router(open311_router)
     api.include_router(workbench_router)
+    api.include_router(office_router)
     for router in routers:
         api.include_router(router)
     return api

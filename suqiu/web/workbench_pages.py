@@ -87,8 +87,7 @@ def _run(app: Any, who: Principal, record_id: str, step: str, f: dict[str, Any])
         "extension": lambda: work.request_extension(app, who, record_id, _number(f["days"]), f["reason"]),
         "invite": lambda: work.invite(app, who, record_id, f["department"], f["note"]),
         "assign": lambda: office.assign(app, who, record_id, f["department"], f["note"]),
-        "decide": lambda: office.decide_extension(app, who, int(_number(f["extension_id"])),
-                                                  f["decision"] == "grant", f["note"]),
+        "decide": lambda: _decide(app, who, record_id, f),
         "supervise": lambda: office.supervise(app, who, record_id, f["note"]),
         "suspend": lambda: office.suspend(app, who, record_id, f["reason"]),
         "resume": lambda: office.resume(app, who, record_id, f["note"]),
@@ -101,6 +100,15 @@ def _run(app: Any, who: Principal, record_id: str, step: str, f: dict[str, Any])
     steps[step]()
 
 
+def _decide(app: Any, who: Principal, record_id: str, f: dict[str, Any]) -> None:
+    """An extension decision, for a request of the demand in the URL only."""
+    ext_id = int(_number(f["extension_id"]))
+    rows = app.store.extension_rows(ext_id=ext_id)
+    if not rows or rows[0]["record_id"] != record_id:
+        raise WorkflowError(404, "延期申请不存在")
+    office.decide_extension(app, who, ext_id, f["decision"] == "grant", f["note"])
+
+
 def _number(text: str) -> float:
     try:
         return float(text)
@@ -108,7 +116,7 @@ def _number(text: str) -> float:
         raise WorkflowError(400, "请填写数字") from None
 
 
-DONE = {"reply": "answer", "extension": "request_extension", "decide": "grant_extension"}
+DONE = {"reply": "answer", "extension": "request_extension", "decide": "grant_extension", "assign": "route"}
 
 
 @router.post("/work/demands/{record_id:path}/{step}")

@@ -52,7 +52,7 @@ def item(app: Installation, row: dict[str, Any], now: datetime) -> dict[str, Any
     }
 
 
-def _urgent_first(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def urgent_first(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     rank = {"critical": 0, "high": 1}
     return sorted(items, key=lambda i: (rank.get(i["urgency"] or "", 2), i["due_at"], i["id"]))
 
@@ -72,7 +72,7 @@ def department_queue(app: Installation, department: str, tab: str, now: datetime
     counts = {k: len(v) for k, v in groups.items()}
     counts.update({k: store.demand_count(cfg, f) for k, f in others.items()})
     if tab in groups:
-        return _urgent_first(groups[tab]), counts
+        return urgent_first(groups[tab]), counts
     return [item(app, r, now) for r in store.demand_rows(cfg, others[tab])], counts
 
 
