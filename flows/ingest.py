@@ -1,4 +1,6 @@
-"""Ingest flow: crawl the configured sources and import exports, then (by default) analyze and index.
+"""Ingest flow: crawl the configured sources and import exports, then (by default) analyze, route,
+alert critical demands and index — every hour, so a 轻生风险 demand that arrives at 09:00 reaches its
+department (and the office) in the same run, not in the next morning's digest.
 
 Crawls retry: they are network I/O against other people's servers. Imports do not: a bad file
 does not get better by reading it again.
@@ -13,6 +15,7 @@ from prefect import flow, get_run_logger, task
 
 from flows.analyze import analyze
 from flows.index import index
+from flows.route import route_pending_task, send_alerts_task
 
 from crawlers.importers.run import import_file
 from crawlers.run import crawl_in_subprocess
@@ -37,8 +40,9 @@ def enabled_sources(home: str | None) -> list[str]:
 
 @flow(name="ingest")
 def ingest(home: str | None = None, sources: list[str] | None = None, files: list[str] | None = None,
-           profile: str | None = None, analyze_after: bool = True) -> dict[str, Any]:
-    """Bring in new demands; ``sources=None`` crawls every enabled source, ``[]`` none."""
+           profile: str | None = None, analyze_after: bool = True, route_after: bool = True) -> dict[str, Any]:
+    """Bring in new demands; ``sources=None`` crawls every enabled source, ``[]`` none. After analysis
+    the new demands are routed and critical ones alerted (``route_after``), then indexed."""
     log = get_run_logger()
     names = enabled_sources(home) if sources is None else sources
     result: dict[str, Any] = {"crawl": {}, "import": {}}
@@ -56,5 +60,9 @@ def ingest(home: str | None = None, sources: list[str] | None = None, files: lis
         log.info("import %s: %s", path, {k: s.get(k) for k in ("rows", "new", "updated", "unchanged", "quarantined")})
     if analyze_after:
         result["analyze"] = analyze(home=home)
+        if route_after:
+            result["route"] = route_pending_task(home)
+            result["alerts"] = send_alerts_task(home)
+            log.info("route: %s; alerts: %s", result["route"], {k: result["alerts"][k] for k in ("departments", "office")})
         result["index"] = index(home=home)
     return result

@@ -20,7 +20,7 @@ class Scheduled:
 
 SCHEDULES: tuple[Scheduled, ...] = (
     Scheduled("ingest-hourly", "flows/ingest.py:ingest", "0 * * * *",
-              "每小时采集各渠道诉求并分析、索引"),
+              "每小时采集各渠道诉求并分析、分派、索引，特急诉求即时提醒"),
     Scheduled("digests-daily", "flows/route.py:route", "0 8 * * *",
               "每天 08:00 向各部门推送诉求日报", {"period": "day"}),
     Scheduled("weekly-report", "flows/report.py:weekly_report", "0 8 * * 1",

@@ -19,10 +19,11 @@ from reports.weekly import RECORD_COLUMNS, WeeklyData, build_weekly
 from suqiu.deadlines import due_at
 from suqiu.disclosure import Disclosure
 from suqiu.installation import Installation
-from suqiu.labels import WARNING_KIND, WARNING_LEVEL
+from suqiu.labels import WARNING_KIND, WARNING_LEVEL, WARNING_STATE
 from suqiu.model import SHANGHAI
 from suqiu.store import now_local
 from suqiu.twoway.tracking import department_figures
+from suqiu.twoway.warning_steps import with_states
 from suqiu.weeks import Week
 
 HISTORY_WEEKS = 8
@@ -60,7 +61,7 @@ def _hotspots(app: Installation, week: Week) -> list[dict]:
 
 def _warnings(app: Installation, week: Week) -> list[dict]:
     out = []
-    for w in app.store.warning_rows([str(week)]):
+    for w in with_states(app, app.store.warning_rows([str(week)])):
         ev = w.get("evidence") or {}
         basis = []
         if "count" in ev:
@@ -71,7 +72,8 @@ def _warnings(app: Installation, week: Week) -> list[dict]:
         if titles:
             basis.append("如：" + "；".join(titles))
         out.append({"kind": f"{WARNING_KIND.get(w['kind'], w['kind'])}（{WARNING_LEVEL.get(w['level'], w['level'])}）",
-                    "subject": w["subject"], "detail": w["message"], "evidence": "，".join(basis)})
+                    "subject": w["subject"], "detail": w["message"], "evidence": "，".join(basis),
+                    "state": WARNING_STATE.get(w["state"], w["state"]) + (f"（{w['state_by']}）" if w["state_by"] else "")})
     return out
 
 

@@ -209,9 +209,12 @@ def warnings_section(data: WeeklyData) -> Section:
     if not data.warnings:
         s.paragraphs.append("本周未触发预警。")
         return s
-    rows = [[w.get("kind", ""), w.get("subject", ""), w.get("detail", ""), w.get("evidence", "")]
+    rows = [[w.get("kind", ""), w.get("subject", ""), w.get("detail", ""), w.get("evidence", ""), w.get("state", "新")]
             for w in data.warnings[:20]]
-    s.tables.append(Table("本周预警", ["类型", "对象", "说明", "依据"], rows))
+    s.tables.append(Table("本周预警", ["类型", "对象", "说明", "依据", "处置状态"], rows,
+                          note="处置状态：新 → 已确认 → 处置中 → 已解除（信访办在“预警处置”页推进）。"))
+    resolved = sum(1 for w in data.warnings if str(w.get("state", "")).startswith("已解除"))
+    s.paragraphs.append(f"本周预警 {len(data.warnings)} 条，已解除 {resolved} 条。")
     return s
 
 

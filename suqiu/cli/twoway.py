@@ -16,14 +16,21 @@ token_app = typer.Typer(no_args_is_help=True, help="API tokens for departments, 
 
 
 def route(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
-    """Route analysed demands to departments or to the manual triage queue."""
-    stats = route_pending(load(home)).as_dict()
+    """Route analysed demands to departments or to the manual triage queue; alert critical ones at once."""
+    from reports.alerts import send_alerts
+    inst = load(home)
+    stats = route_pending(inst).as_dict()
+    stats["alerts"] = send_alerts(inst)
     if as_json:
         emit(stats)
         return
     err.print(f"已分派 {stats['routed']} 件，转人工分派 {stats['triage']} 件，仍待人工 {stats['unchanged']} 件")
     for name, n in stats["by_department"].items():
         err.print(f"  {name}: {n}")
+    alerts = stats["alerts"]
+    if alerts["deliveries"]:
+        err.print(f"特急提醒：{'、'.join(f'{d}（{n} 件）' for d, n in alerts['departments'].items()) or '无部门'}；"
+                  f"信访办 {alerts['office']} 件")
 
 
 def reassign(record_id: Annotated[str, typer.Argument(help="Record id (source:source_id).")],

@@ -52,7 +52,7 @@ def save_work_order(conn: Connection, record_id: str, values: dict[str, Any]) ->
 
 # what a work-order listing adds to a demand (the due time a step set, signing, returns, 督办, 回访)
 WORK_COLUMNS = ("routed_at", "signed_at", "returned_by", "returned_at", "return_reason", "suspended_at",
-                "supervised_at", "supervise_note", "callback_at", "solved", "alerted_to")
+                "supervised_at", "supervise_note", "callback_at", "solved", "alerted_to", "alerted_office_at")
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,7 @@ class DemandFilter:
     triage: bool = False                  # with ``owners``: or in the triage queue; alone: the triage queue
     co_handler: str | None = None         # only demands this department co-handles (协办)
     returned_by: str | None = None        # only demands this department returned
+    urgencies: Sequence[str] | None = None
     newest_first: bool = False
     limit: int | None = None
     offset: int = 0
@@ -129,6 +130,8 @@ class RoutesMixin(RecordsMixin):
             q = q.where(rec.c.id.in_(select(ch.c.record_id).where(ch.c.department == f.co_handler)))
         if f.returned_by is not None:
             q = q.where(wo.c.returned_by == f.returned_by)
+        if f.urgencies is not None:
+            q = q.where(schema.analysis.c.urgency_level.in_(list(f.urgencies)))
         if f.ids is not None:
             q = q.where(rec.c.id.in_(list(f.ids)))
         if f.owner is not None:

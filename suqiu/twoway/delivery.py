@@ -75,17 +75,25 @@ class Outgoing:
     text: str
     xlsx: bytes
     record_ids: list[str]
+    to_office: bool = False    # the office's copy (its address: tracking.office_email), not a department's
+
+
+OFFICE_NAME, OFFICE_FOLDER = "信访办", "office"
+KIND_NAME = {"day": "日报", "week": "周报", "alert": "紧急提醒"}
 
 
 def enqueue(app: Installation, out: Outgoing) -> int:
     """Write the outbox files and record the delivery with its demands; returns the delivery id."""
-    dept = app.config.department(out.department)
-    if dept is None:
-        raise ValueError(f"unknown department {out.department!r}")
+    if out.to_office:
+        name, folder_name, recipient = OFFICE_NAME, OFFICE_FOLDER, app.config.tracking.office_email.strip()
+    else:
+        dept = app.config.department(out.department)
+        if dept is None:
+            raise ValueError(f"unknown department {out.department!r}")
+        name, folder_name, recipient = dept.name, dept.slug, dept.email.strip()
     stamp = f"{now_local():%Y%m%dT%H%M%S}-{out.period}-{uuid.uuid4().hex[:6]}"
-    folder = app.path("outbox", dept.slug)
-    xlsx_name = f"{dept.name}-诉求{'日报' if out.period == 'day' else '周报'}-{out.window_end:%Y%m%d}.xlsx"
-    recipient = dept.email.strip()
+    folder = app.path("outbox", folder_name)
+    xlsx_name = f"{name}-诉求{KIND_NAME.get(out.period, out.period)}-{out.window_end:%Y%m%d}.xlsx"
     msg = build_message(app.config.smtp.sender, recipient or "undisclosed-recipients:;", out.subject,
                         out.html, out.text,
                         [(xlsx_name, out.xlsx, "application",
@@ -97,7 +105,7 @@ def enqueue(app: Installation, out: Outgoing) -> int:
     status = "pending" if (recipient and app.config.smtp.port) else "outbox"
     now = now_local()
     return app.store.add_delivery({
-        "department": dept.name, "period": out.period, "window_start": out.window_start,
+        "department": name, "period": out.period, "window_start": out.window_start,
         "window_end": out.window_end, "recipient": recipient or None, "subject": out.subject,
         "eml_path": str(eml), "html_path": str(html_path), "xlsx_path": str(xlsx_path),
         "item_count": len(out.record_ids), "status": status, "attempts": 0, "created_at": now,

@@ -18,6 +18,7 @@ from suqiu.web.auth import LoginThrottle, SessionSigner, load_secret
 from suqiu.web.open311 import router as open311_router
 from suqiu.web.rendering import STATIC_DIR, make_templates
 from suqiu.web.office_pages import router as office_router
+from suqiu.web.office_reports import router as office_reports_router
 from suqiu.web.workbench_pages import router as workbench_router
 
 
@@ -34,6 +35,7 @@ def create_app(app: Installation, routers: Iterable[APIRouter] = ()) -> FastAPI:
     api.include_router(open311_router)
     api.include_router(workbench_router)
     api.include_router(office_router)
+    api.include_router(office_reports_router)
     for router in routers:
         api.include_router(router)
     return api
