@@ -22,6 +22,7 @@ from suqiu.installation import Installation
 from suqiu.labels import WARNING_KIND, WARNING_LEVEL, WARNING_STATE
 from suqiu.model import SHANGHAI
 from suqiu.store import now_local
+from suqiu.twoway.rates import department_rates, weekly_rates
 from suqiu.twoway.tracking import department_figures
 from suqiu.twoway.warning_steps import with_states
 from suqiu.weeks import Week
@@ -85,20 +86,47 @@ def _department_figures(app: Installation, week: Week, records: pd.DataFrame, no
     this = records[(records["received_at"] >= week.start) & (records["received_at"] < week.end)] \
         if len(records) else records
     received = this["department"].value_counts() if len(this) else pd.Series(dtype=int)
-    figs = department_figures(app.store, app.config, now=min(now, week.end),
-                              since=week.shift(-(FIGURE_WEEKS - 1)).start)
+    since, until = week.shift(-(FIGURE_WEEKS - 1)).start, min(now, week.end)
+    figs = department_figures(app.store, app.config, now=until, since=since)
+    rates = department_rates(app.store, app.config, now=until, since=since, until=week.end)
     rows = []
     for name, f in figs.items():
         if not f.assigned and not int(received.get(name, 0)):
             continue
+        r = rates[name]
+        three = {"response_rate": _rate(r.response_rate, r.enough["response"], r.signed_on_time, r.response_base),
+                 "resolution_rate": _rate(r.resolution_rate, r.enough["resolution"], r.solved, r.called_back),
+                 "satisfaction_3": _rate(r.satisfaction_rate, r.enough["satisfaction"], r.satisfied, r.rated),
+                 "composite": "样本不足" if r.composite is None else f"{r.composite:.1f}"}
         med = f.response_hours_median
         rows.append({"department": name, "received": int(received.get(name, 0)), "assigned": f.assigned,
                      "replied": f.answered, "overdue": f.overdue, "rankable": f.rankable,
                      "median_response_days": "—" if med is None else f"{med / 24:.1f}",
                      "on_time_rate": _pct(f.on_time_rate), "satisfaction_rate": _pct(f.satisfaction_rate),
                      "reopen_rate": _pct(f.reopen_rate),
-                     "reply_quality": "—" if f.reply_quality_mean is None else f"{f.reply_quality_mean:.2f}"})
+                     "reply_quality": "—" if f.reply_quality_mean is None else f"{f.reply_quality_mean:.2f}",
+                     **three})
     return sorted(rows, key=lambda r: -r["assigned"])
+
+
+def _rate(value: float | None, enough: bool, num: int, base: int) -> str:
+    if not base:
+        return "—"
+    return f"{value * 100:.0f}%（{num}/{base}）" if enough and value is not None else f"样本不足（{num}/{base}）"
+
+
+def _weekly_rates(app: Installation, week: Week, now: datetime) -> list[dict]:
+    """Each department's composite score in each of the last four weeks (by the week received)."""
+    weeks = [week.shift(-i) for i in range(FIGURE_WEEKS - 1, -1, -1)]
+    per_week = weekly_rates(app.store, app.config, weeks, now=min(now, week.end))
+    rows = []
+    for dept in (d.name for d in app.config.departments):
+        cells = [per_week[str(w)][dept] for w in weeks]
+        if not any(c.response_base or c.called_back or c.rated for c in cells):
+            continue
+        rows.append({"department": dept, "weeks": [str(w) for w in weeks],
+                     "scores": ["样本不足" if c.composite is None else f"{c.composite:.1f}" for c in cells]})
+    return rows
 
 
 def _notable_replies(app: Installation, week: Week, limit: int = 8) -> list[dict]:
@@ -124,6 +152,7 @@ def collect_weekly(app: Installation, week: Week, now: datetime | None = None) -
     return WeeklyData(city=app.config.city.name, week=week, generated_at=now, records=records,
                       topics=_topics(app), hotspots=_hotspots(app, week), warnings=_warnings(app, week),
                       department_figures=_department_figures(app, week, records, now),
+                      rates_weekly=_weekly_rates(app, week, now),
                       notable_replies=_notable_replies(app, week))
 
 

@@ -30,6 +30,8 @@ FIGURE_LABELS = {
     "closure_rate": "办结率", "on_time_rate": "按时答复率", "rated": "评价件数", "satisfaction_rate": "满意率",
     "reopened": "重办件数", "reopen_rate": "重办率", "reply_quality_mean": "答复质量均分",
     "reply_quality_n": "答复质量评分件数", "rankable": "达到排名最低件数",
+    "response_rate": "响应率（按时签收）", "resolution_rate": "解决率（回访已解决）", "composite": "综合得分",
+    "rates_min_count": "三率最低件数",
 }
 
 
@@ -239,8 +241,10 @@ def render_text(digest: Digest, per_group: int = HTML_ENTRIES_PER_GROUP) -> str:
                   for o in digest.overdue[:per_group]]
     f = digest.figures
     if f:
-        lines += ["", f"答复情况：办结率 {_pct(f.get('closure_rate'))}，按时答复率 {_pct(f.get('on_time_rate'))}，"
-                  f"满意率 {_pct(f.get('satisfaction_rate'))}，重办率 {_pct(f.get('reopen_rate'))}"]
+        lines += ["", f"三率：响应率 {_pct(f.get('response_rate'))}，解决率 {_pct(f.get('resolution_rate'))}，"
+                  f"满意率 {_pct(f.get('satisfaction_rate'))}，综合得分 {_num(f.get('composite'))}",
+                  f"答复情况：办结率 {_pct(f.get('closure_rate'))}，按时答复率 {_pct(f.get('on_time_rate'))}，"
+                  f"重办率 {_pct(f.get('reopen_rate'))}"]
     return "\n".join(lines) + "\n"
 
 

@@ -19,6 +19,7 @@ from suqiu.installation import Installation
 from suqiu.labels import WARNING_LEVEL
 from suqiu.store import now_local
 from suqiu.twoway.delivery import Outgoing, attempt, enqueue, retry_due
+from suqiu.twoway.rates import department_rates
 from suqiu.twoway.tracking import department_figures, overdue_items
 from suqiu.weeks import Week
 
@@ -100,6 +101,9 @@ def make_digest(app: Installation, department: str, period: str,
     now = now or now_local()
     items = new_items(app, department)
     figures = department_figures(app.store, app.config, department, now=now)[department].as_dict()
+    rates = department_rates(app.store, app.config, department, now=now)[department]
+    figures.update(response_rate=rates.response_rate, resolution_rate=rates.resolution_rate,
+                   composite=rates.composite, rates_min_count=rates.min_count)
     digest = build_digest(
         department=department, period=period, window_start=now - PERIODS[period], window_end=now, items=items,
         generated_at=now, city=app.config.city.name, overdue=overdue_items(app.store, app.config, department, now),

@@ -33,6 +33,7 @@ class WeeklyData:
     hotspots: list[dict[str, Any]] = field(default_factory=list)    # heat, places, span, description, count
     warnings: list[dict[str, Any]] = field(default_factory=list)    # kind, topic/district, evidence …
     department_figures: list[dict[str, Any]] = field(default_factory=list)
+    rates_weekly: list[dict[str, Any]] = field(default_factory=list)   # department, weeks, scores
     notable_replies: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -233,6 +234,15 @@ def departments_section(data: WeeklyData) -> Section:
     s.tables.append(Table("各部门办理情况", ["部门", "本周受理", "近四周受理", "已答复", "超期未答复", "答复用时中位数(天)",
                                       "按时答复率", "满意率", "重开率", "答复质量"], rows,
                           note="比率按近四周受理的诉求计算；受理不足规定件数的部门不计算比率，不参与排名。"))
+    rates = [[f["department"], f.get("response_rate", "—"), f.get("resolution_rate", "—"),
+              f.get("satisfaction_3", "—"), f.get("composite", "—")] for f in data.department_figures]
+    s.tables.append(Table("各部门三率（近四周受理）", ["部门", "响应率", "解决率", "满意率", "综合得分"], rates,
+                          note="响应率：派单后按时签收的比例；解决率：回访为已解决的比例；满意率：满意与基本满意的比例。"
+                               "综合得分 = 响应率×10% + 解决率×45% + 满意率×45%，三项均达到最低件数才计算。"))
+    if data.rates_weekly:
+        weeks = data.rates_weekly[0]["weeks"]
+        s.tables.append(Table("三率综合得分周趋势（按受理周）", ["部门", *weeks],
+                              [[r["department"], *r["scores"]] for r in data.rates_weekly]))
     overdue = sum(int(f.get("overdue", 0)) for f in data.department_figures)
     if overdue:
         worst = max(data.department_figures, key=lambda f: int(f.get("overdue", 0)))

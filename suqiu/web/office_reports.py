@@ -7,12 +7,16 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from suqiu.store import now_local
 from suqiu.twoway.accounts import User
+from suqiu.twoway.rates import department_rates, ranked, weekly_rates
+from suqiu.twoway.tracking import department_figures
 from suqiu.twoway.warning_steps import advance_warning, warnings_with_states
 from suqiu.twoway.workorders import WorkflowError
 from suqiu.web.deps import get_suqiu
 from suqiu.web.office_pages import require_office
 from suqiu.web.rendering import check_csrf, render
+from suqiu.weeks import Week
 
 router = APIRouter(prefix="/office")
 
@@ -40,3 +44,20 @@ def advance(request: Request, warning_id: str, user: User = Depends(require_offi
         return render(request, "office_warnings.html", {"items": warnings_with_states(app), "error": exc.message,
                                                         "notice": None}, status_code=400)
     return RedirectResponse("/office/warnings?done=1", status_code=303)
+
+
+FIGURE_WEEKS = 8
+
+
+@router.get("/figures", response_class=HTMLResponse)
+def figures(request: Request, user: User = Depends(require_office)) -> Response:
+    """Each department's three rates and composite score (all demands, and per week received), beside
+    its workload and timeliness."""
+    app, now = get_suqiu(request), now_local()
+    rates = department_rates(app.store, app.config, now=now)
+    weeks = [Week.of(now).shift(-i) for i in range(FIGURE_WEEKS - 1, -1, -1)]
+    per_week = weekly_rates(app.store, app.config, weeks, now=now)
+    return render(request, "office_figures.html", {
+        "rates": ranked(rates), "figs": department_figures(app.store, app.config, now=now),
+        "weeks": [str(w) for w in weeks], "per_week": per_week, "min_count": app.config.tracking.min_count,
+        "weights": app.config.tracking.rate_weights})

@@ -23,6 +23,7 @@ from suqiu.store import now_local
 from suqiu.twoway import office_steps as office
 from suqiu.twoway import workorders as work
 from suqiu.twoway.accounts import User
+from suqiu.twoway.rates import department_rates
 from suqiu.twoway.workorders import WorkflowError
 from suqiu.web.deps import get_suqiu, require_user
 from suqiu.web.rendering import check_csrf, render
@@ -54,9 +55,11 @@ def queue(request: Request, tab: str = "pending", user: User = Depends(require_u
     if user.role != "department" or not user.department:
         raise StarletteHTTPException(404)
     tab = tab if tab in dict(TABS) else "pending"
-    items, counts = department_queue(get_suqiu(request), user.department, tab, now_local())
+    app = get_suqiu(request)
+    items, counts = department_queue(app, user.department, tab, now_local())
+    rates = department_rates(app.store, app.config, user.department)[user.department]
     return render(request, "work_queue.html", {"tabs": TABS, "tab": tab, "items": items, "counts": counts,
-                                               "demand_url": demand_url})
+                                               "demand_url": demand_url, "rates": rates})
 
 
 def _page(request: Request, user: User, record_id: str, error: str | None = None,
