@@ -16,9 +16,11 @@ from suqiu.web import pages
 from suqiu.web.api import router as department_api_router
 from suqiu.web.auth import LoginThrottle, SessionSigner, load_secret
 from suqiu.web.open311 import router as open311_router
-from suqiu.web.rendering import STATIC_DIR, make_templates
 from suqiu.web.office_pages import router as office_router
 from suqiu.web.office_reports import router as office_reports_router
+from suqiu.web.rendering import STATIC_DIR, make_templates
+from suqiu.web.status_pages import LookupLimiter
+from suqiu.web.status_pages import router as status_router
 from suqiu.web.workbench_pages import router as workbench_router
 
 
@@ -36,6 +38,8 @@ def create_app(app: Installation, routers: Iterable[APIRouter] = ()) -> FastAPI:
     api.include_router(workbench_router)
     api.include_router(office_router)
     api.include_router(office_reports_router)
+    api.include_router(status_router)
+    api.state.status_limiter = LookupLimiter()
     for router in routers:
         api.include_router(router)
     return api
