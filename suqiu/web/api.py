@@ -23,6 +23,7 @@ from suqiu.twoway.dispatch import RoutingError, reassign
 from suqiu.twoway.replies import ReplyError, change_status, post_reply
 from suqiu.twoway.tokens import verify_token
 from suqiu.twoway.tracking import department_figures, rank_departments
+from suqiu.web.audit_trail import record_read
 from suqiu.web.demand_views import demand_views
 from suqiu.web.deps import get_suqiu
 
@@ -106,6 +107,7 @@ def get_demand(record_id: str, who: Caller, app: Suqiu) -> dict[str, Any]:
     if not who.may_act_for(app.store.owner_of(app.config, record_id)):
         raise HTTPException(403, "不能查看其他部门的诉求")
     view = demand_views(app, DemandFilter(ids=[record_id]))[0]
+    record_read(app, who, "view", record_id, "api")
     view["history"] = [{"at": h["at"].isoformat(), "field": h["field"], "value": h["new_value"], "origin": h["origin"]}
                        for h in app.store.history_of([record_id], ("status", "department"))]
     return _public(view)

@@ -21,6 +21,7 @@ from search.service import get_document, get_profile, get_topic, search
 from suqiu.model import SHANGHAI
 from suqiu.principals import Principal
 from suqiu.twoway.accounts import User, authenticate
+from suqiu.web.audit_trail import record_read
 from suqiu.web.auth import SESSION_COOKIE, SESSION_MAX_AGE_S, session_token
 from suqiu.web.deps import LoginRequired, get_signer, get_suqiu, require_user
 from suqiu.web.export import EXPORT_LIMIT, XLSX_MEDIA_TYPE, export_xlsx
@@ -150,6 +151,7 @@ def export_search(request: Request, user: User = Depends(require_user)) -> Respo
                       status_code=400)
     except SearchUnavailable:
         return render(request, "error.html", {"title": "检索服务不可用", "message": UNAVAILABLE}, status_code=503)
+    record_read(app, principal, "export", None, "web", [str(r["id"]) for r in rows[:EXPORT_LIMIT]], request.url.query)
     stamp = datetime.now(SHANGHAI).strftime("%Y%m%d-%H%M")
     filename = f"诉求检索结果-{stamp}.xlsx"
     note = (f"检索结果共 {total} 条，本文件只包含前 {EXPORT_LIMIT} 条；请缩小检索条件后分批导出。"
@@ -173,6 +175,7 @@ def record_page(request: Request, record_id: str, user: User = Depends(require_u
     view = get_document(app, record_id, principal_for(user)) if len(record_id) <= 256 else None
     if view is None:  # the search layer decided, against the store's owner of the demand
         raise StarletteHTTPException(404)
+    record_read(app, principal_for(user), "view", record_id, "web")
     return render(request, "detail.html", {"r": view, "a": view.get("analysis"), "back": _back(request)})
 
 

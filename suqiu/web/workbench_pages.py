@@ -25,6 +25,7 @@ from suqiu.twoway import workorders as work
 from suqiu.twoway.accounts import User
 from suqiu.twoway.rates import department_rates
 from suqiu.twoway.workorders import WorkflowError
+from suqiu.web.audit_trail import record_read
 from suqiu.web.deps import get_suqiu, require_user
 from suqiu.web.rendering import check_csrf, render
 from suqiu.web.workbench_views import TABS, action_label, demand_page, department_queue
@@ -41,11 +42,6 @@ def safe_back(target: str | None, default: str) -> str:
     if target and target.startswith(("/work", "/office")) and "//" not in target and "\\" not in target:
         return target
     return default
-
-
-def audit_view(request: Request, who: Principal, action: str, record_id: str | None, detail: str | None = None) -> None:
-    get_suqiu(request).store.audit({"actor": who.actor, "role": who.role, "department": who.department,
-                                    "action": action, "record_id": record_id, "origin": "web", "detail": detail})
 
 
 @router.get("/work", response_class=HTMLResponse)
@@ -77,7 +73,7 @@ def _page(request: Request, user: User, record_id: str, error: str | None = None
 @router.get("/work/demands/{record_id:path}", response_class=HTMLResponse)
 def demand(request: Request, record_id: str, user: User = Depends(require_user)) -> Response:
     response = _page(request, user, record_id)
-    audit_view(request, user.principal, "view", record_id)
+    record_read(get_suqiu(request), user.principal, "view", record_id, "web")
     return response
 
 
