@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import os
+import secrets
 import socket
 import time
 from collections.abc import Callable
@@ -26,12 +27,16 @@ from search.service import search
 from suqiu.installation import Installation, write_default_config
 from suqiu.labels import REQUESTER
 from suqiu.principals import Principal
+from suqiu.store import DemandFilter
+from suqiu.twoway.accounts import add_user
 from suqiu.weeks import Week
 
 EXPORT_HEADERS = ["工单编号", "来电时间", "受理渠道", "诉求人类型", "诉求标题", "诉求内容", "诉求类型", "区域",
                   "事发地址", "承办部门", "办理状态", "办理结果", "回复单位", "回复时间", "满意度"]
 STATUS_CN = {"received": "已受理", "routed": "已派单", "replied": "已回复", "closed": "已办结", "reopened": "重办"}
 DEMO_SEARCHES = ("噪音 扰民", "拖欠工资", "停车 OR 占道 -咨询")
+# the demo's web users: the office and one department (its passwords are made fresh on every run)
+DEMO_OFFICE_USER, DEMO_DEPT_USER, DEMO_DEPARTMENT = "office", "sthj", "生态环境局"
 
 
 def sample_week() -> Week:
@@ -111,6 +116,8 @@ def run_demo(home: Path, say: Callable[[str], None], hotline_rows: int = 600, hi
         from flows.pipeline import pipeline  # Prefect loads only now, after prepare_prefect
         say("运行 Prefect 流水线：采集 → 导入 → 分析 → 分派与部门摘要 → 索引 → 周报")
         result = pipeline(home=str(home), files=[str(export)], period="week", report_week=str(sample_week()))
+    result["logins"] = demo_users(app)
+    result["status_example"] = status_example(app)
     result["elapsed_s"] = round(time.perf_counter() - t0, 1)
     result["searches"] = {q: _search(app, q) for q in DEMO_SEARCHES}
     result["paths"] = {
@@ -123,3 +130,24 @@ def run_demo(home: Path, say: Callable[[str], None], hotline_rows: int = 600, hi
 def _search(app: Installation, text: str) -> dict[str, Any]:
     res = search(app, SearchQuery.create(text, size=3), Principal.office())
     return {"total": res.total, "top": [h.fields.get("title") for h in res.hits[:3]]}
+
+
+def demo_users(app: Installation) -> list[dict[str, str]]:
+    """An office user and a department user, with fresh random passwords (printed once by the demo)."""
+    out = []
+    for username, role, dept, name in ((DEMO_OFFICE_USER, "office", None, "信访办值班员"),
+                                       (DEMO_DEPT_USER, "department", DEMO_DEPARTMENT, "生态环境局办理员")):
+        password = secrets.token_urlsafe(9)
+        add_user(app.store, username, password, role, dept, display_name=name, config=app.config, replace=True)
+        out.append({"username": username, "password": password, "role": role, "department": dept or "",
+                    "start": "/office" if role == "office" else "/work"})
+    return out
+
+
+def status_example(app: Installation) -> dict[str, str] | None:
+    """One routed demand's receipt number and verification code, to try the citizen's status page."""
+    rows = app.store.demand_rows(app.config, DemandFilter(owner=DEMO_DEPARTMENT, limit=1, newest_first=True))
+    order = app.store.work_order(rows[0]["id"]) if rows else None
+    if not order or not order.get("verify_code"):
+        return None
+    return {"number": rows[0]["id"], "code": order["verify_code"]}

@@ -97,6 +97,13 @@ def demo(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     for kind, path in p["reports"].items():
         err.print(f"  周报 {kind} {path}")
     err.print(f"  网页：SUQIU_HOME={p['home']} .venv/bin/suqiu serve  →  http://127.0.0.1:8080/")
+    err.print("[bold]登录（演示账号，密码每次运行重新生成，仅供演示）[/bold]")
+    for u in result.get("logins", []):
+        who = "信访办" if u["role"] == "office" else u["department"]
+        err.print(f"  {who}：用户名 {u['username']}  密码 {u['password']}  →  http://127.0.0.1:8080{u['start']}")
+    example = result.get("status_example")
+    if example:
+        err.print(f"  市民查询：http://127.0.0.1:8080/status  工单编号 {example['number']}  查询码 {example['code']}")
     err.print(f"用时 {result['elapsed_s']} 秒")
 
 

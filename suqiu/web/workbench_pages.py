@@ -54,8 +54,10 @@ def queue(request: Request, tab: str = "pending", user: User = Depends(require_u
     app = get_suqiu(request)
     items, counts = department_queue(app, user.department, tab, now_local())
     rates = department_rates(app.store, app.config, user.department)[user.department]
+    done = request.query_params.get("done")
     return render(request, "work_queue.html", {"tabs": TABS, "tab": tab, "items": items, "counts": counts,
-                                               "demand_url": demand_url, "rates": rates})
+                                               "demand_url": demand_url, "rates": rates,
+                                               "notice": f"已完成：{action_label(done)}" if done else None})
 
 
 def _page(request: Request, user: User, record_id: str, error: str | None = None,
@@ -138,5 +140,7 @@ def act(request: Request, record_id: str, step: str, user: User = Depends(requir
     done = "refuse_extension" if step == "decide" and decision != "grant" else DONE.get(step, step)
     if step == "reply" and kind != "final":
         done = "interim"
-    target = safe_back(back, demand_url(record_id))
+    # a returned demand is no longer the department's: back to the list of what it returned
+    target = safe_back(back, "/work?tab=returned" if step == "return" and user.role == "department"
+                       else demand_url(record_id))
     return RedirectResponse(f"{target}{'&' if '?' in target else '?'}done={done}", status_code=303)

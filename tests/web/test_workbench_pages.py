@@ -109,7 +109,8 @@ def test_return_needs_a_reason_and_lists_under_returned(wb):
     _as(client, "zjj")
     r = post(client, "hotline:h3", "return", reason="  ")
     assert r.status_code == 400 and "退回原因不能为空" in r.text
-    assert post(client, "hotline:h3", "return", reason="电梯属特种设备，归市场监管").status_code == 303
+    r = post(client, "hotline:h3", "return", reason="电梯属特种设备，归市场监管")
+    assert r.status_code == 303 and r.headers["location"] == "/work?tab=returned&done=return"
     html = client.get("/work?tab=returned").text
     assert tab_counts(html)["returned"] == 1 and "归市场监管" in html
     assert client.get(url("hotline:h3")).status_code == 404     # no longer its own
