@@ -231,7 +231,8 @@ class RoutesMixin(RecordsMixin):
         status = conn.execute(select(schema.records.c.status).where(schema.records.c.id == record_id)).scalar()
         moved = False
         by = SYSTEM if origin == "routing" else OFFICE   # the router only routes; a person may also reassign
-        if department and (may("route", status, by) or may("reassign", status, by)):
+        if department and (may("route", status, by) or may("reassign", status, by) or status == Status.ROUTED):
+            # a source may have said 已派单 already: the department's signing clock starts all the same
             moved = self.set_fields(record_id, {"status": Status.ROUTED}, origin=origin, actor=actor,
                                     note=f"分派至 {department}", conn=conn)
             save_work_order(conn, record_id, {"routed_at": now, "signed_at": None, "signed_by": None})

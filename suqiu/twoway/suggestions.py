@@ -28,28 +28,52 @@ def _keyword_hits(config: Config, text: str) -> dict[str, list[str]]:
     return {d.name: [k for k in d.keywords if k and k in text] for d in config.departments}
 
 
+def _named(config: Config, text: str) -> list[str]:
+    """Configured departments a text names (by name or alias), in order of appearance."""
+    found = []
+    for d in config.departments:
+        at = min((text.find(n) for n in (d.name, *d.aliases) if n and n in text), default=-1)
+        if at >= 0:
+            found.append((at, d.name))
+    return [name for _, name in sorted(found)]
+
+
 def suggestions(config: Config, text: str, category: str | None, candidates: list[dict[str, Any]] | None,
-                route_reason: str | None, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
-    """Up to ``limit`` departments, best first, each with why it is suggested (Chinese)."""
+                route_reason: str | None, limit: int = MAX_SUGGESTIONS, exclude: tuple[str, ...] = (),
+                return_reason: str | None = None) -> list[Suggestion]:
+    """Up to ``limit`` departments, best first, each with why it is suggested (Chinese).
+
+    A department that returned the demand (``exclude``) is not suggested again; one its return
+    reason names comes first. The classifier's candidates follow, then departments whose keywords
+    the text mentions, until there are ``limit``."""
     hits = _keyword_hits(config, text or "")
-    ranked: list[tuple[str, float | None]] = []
+    ranked: list[tuple[str, float | None]] = [(n, None) for n in _named(config, return_reason or "")]
     for c in candidates or []:
         dept = config.department(str(c.get("department") or ""))
-        if dept is not None and dept.name not in {d for d, _ in ranked}:
+        if dept is not None:
             ranked.append((dept.name, c.get("score")))
-    if not ranked:
-        by_hits = sorted((d for d in hits if hits[d]), key=lambda d: -len(hits[d]))
-        ranked = [(d, None) for d in by_hits]
+    ranked += [(d, None) for d in sorted((d for d in hits if hits[d]), key=lambda d: -len(hits[d]))]
+    seen: set[str] = set(exclude)
     out = []
-    for name, score in ranked[:limit]:
-        reasons = []
-        if score is not None:
-            what = "规则关键词占比" if route_reason == "rule" else "模型判断概率"
-            reasons.append(f"{what} {float(score) * 100:.0f}%")
-        if hits.get(name):
-            reasons.append("含本部门关键词：" + "、".join(hits[name][:5]))
-        dept = config.department(name)
-        if category and dept is not None and category in dept.categories:
-            reasons.append(f"来源分类「{category}」属本部门")
-        out.append(Suggestion(name, None if score is None else float(score), reasons or ["模型候选"]))
+    for name, score in ranked:
+        if name in seen:
+            continue
+        seen.add(name)
+        out.append(_explain(config, name, score, route_reason, hits, category, name in _named(config, return_reason or "")))
+        if len(out) == limit:
+            break
     return out
+
+
+def _explain(config: Config, name: str, score: float | None, route_reason: str | None, hits: dict[str, list[str]],
+             category: str | None, named_on_return: bool) -> Suggestion:
+    reasons = ["退回原因中提及"] if named_on_return else []
+    if score is not None:
+        what = "规则关键词占比" if route_reason == "rule" else "模型判断概率"
+        reasons.append(f"{what} {float(score) * 100:.0f}%")
+    if hits.get(name):
+        reasons.append("含本部门关键词：" + "、".join(hits[name][:5]))
+    dept = config.department(name)
+    if category and dept is not None and category in dept.categories:
+        reasons.append(f"来源分类「{category}」属本部门")
+    return Suggestion(name, None if score is None else float(score), reasons or ["模型候选"])

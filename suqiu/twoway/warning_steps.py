@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from suqiu.installation import Installation
+from suqiu.labels import WARNING_STATE
 from suqiu.lifecycle import WARNING_STATES, next_warning_states
 from suqiu.principals import Principal
 from suqiu.twoway.workorders import WorkflowError
@@ -50,5 +51,6 @@ def advance_warning(app: Installation, who: Principal, warning_id: str, state: s
         app.store.add_warning_event(warning_id, state, who.actor, note, conn)
         app.store.audit({"actor": who.actor, "role": who.role, "department": who.department, "action": "warning",
                          "record_id": None, "origin": origin,
-                         "detail": f"{warning_id} {current['state']} → {state}" + (f"：{note}" if note else "")}, conn)
+                         "detail": f"{row['subject']}（{warning_id}）{WARNING_STATE[current['state']]} → "
+                                   f"{WARNING_STATE[state]}" + (f"：{note}" if note else "")}, conn)
     return with_states(app, [row])[0]

@@ -54,9 +54,11 @@ def extensions(request: Request, user: User = Depends(require_office)) -> Respon
 
 @router.get("/overdue", response_class=HTMLResponse)
 def overdue(request: Request, user: User = Depends(require_office)) -> Response:
-    return _render(request, "office_overdue.html", {"items": views.overdue(get_suqiu(request), now_local())})
+    items, total = views.overdue(get_suqiu(request), now_local())
+    return _render(request, "office_overdue.html", {"items": items, "total": total})
 
 
 @router.get("/callbacks", response_class=HTMLResponse)
 def callbacks(request: Request, user: User = Depends(require_office)) -> Response:
-    return _render(request, "office_callbacks.html", {"items": views.callbacks(get_suqiu(request), now_local())})
+    items, total = views.callbacks(get_suqiu(request), now_local())
+    return _render(request, "office_callbacks.html", {"items": items, "total": total})

@@ -24,8 +24,10 @@ def triage(app: Installation, now: datetime) -> list[dict[str, Any]]:
     out = []
     for r in rows:
         view = item(app, r, now)
-        view["suggestions"] = suggestions(app.config, r.get("masked_text") or "", r.get("category_given"),
-                                          r.get("route_candidates"), r.get("route_reason"))
+        view["suggestions"] = suggestions(
+            app.config, r.get("masked_text") or "", r.get("category_given"), r.get("route_candidates"),
+            r.get("route_reason"), exclude=(r["returned_by"],) if r.get("returned_by") else (),
+            return_reason=r.get("return_reason") if r["status"] == "returned" else None)
         view["returned"] = r["status"] == "returned"
         out.append(view)
     return sorted(out, key=lambda i: (RANK.get(i["urgency"] or "", 2), i["received_at"], i["id"]))
@@ -45,22 +47,25 @@ def extensions(app: Installation, now: datetime) -> list[dict[str, Any]]:
     return out
 
 
-def overdue(app: Installation, now: datetime) -> list[dict[str, Any]]:
-    """Every department's open demands past their time limit, most overdue first."""
+def overdue(app: Installation, now: datetime) -> tuple[list[dict[str, Any]], int]:
+    """Every department's open demands past their time limit, most overdue first (the first
+    LIST_LIMIT), and how many there are."""
     rows = app.store.demand_rows(app.config, DemandFilter(routed_only=True, statuses=TIMED_STATUSES))
     late = [i for i in (item(app, r, now) for r in rows) if i["overdue"]]
-    return sorted(late, key=lambda i: (i["due_at"], i["id"]))[:LIST_LIMIT]
+    return sorted(late, key=lambda i: (i["due_at"], i["id"]))[:LIST_LIMIT], len(late)
 
 
-def callbacks(app: Installation, now: datetime) -> list[dict[str, Any]]:
-    """Answered demands waiting for the office's callback (回访), oldest answer first."""
-    rows = app.store.demand_rows(app.config, DemandFilter(routed_only=True, statuses=["replied"], limit=LIST_LIMIT))
+def callbacks(app: Installation, now: datetime) -> tuple[list[dict[str, Any]], int]:
+    """Answered demands waiting for the office's callback (回访), oldest answer first (the first
+    LIST_LIMIT), and how many there are."""
+    f = DemandFilter(routed_only=True, statuses=["replied"], limit=LIST_LIMIT)
+    rows = app.store.demand_rows(app.config, f)
     out = []
     for r in rows:
         view = item(app, r, now)
         view["replied_at"], view["replied_by"] = r.get("replied_at"), r.get("replied_by")
         out.append(view)
-    return sorted(out, key=lambda i: (i["replied_at"] or i["received_at"], i["id"]))
+    return sorted(out, key=lambda i: (i["replied_at"] or i["received_at"], i["id"])), app.store.demand_count(app.config, f)
 
 
 def overview(app: Installation, now: datetime) -> dict[str, Any]:

@@ -95,7 +95,12 @@ def status_view(app: Installation, record_id: str) -> dict:
     if row.get("reply_text") and not any(r["kind"] == REPLY_KIND["final"] for r in replies):
         replies.append({"kind": label(REPLY_KIND, "final"), "text": policy.mask(row["reply_text"]),
                         "at": row.get("replied_at"), "by": row.get("replied_by") or "承办单位"})
-    steps = [{"at": h["at"], "status": label(STATUS, h["new_value"])} for h in store.history_of([record_id], ["status"])]
+    steps = [{"at": row["received_at"], "status": "受理"}]
+    for h in store.history_of([record_id], ["status", "department"]):
+        if h["field"] == "status":
+            steps.append({"at": h["at"], "status": label(STATUS, h["new_value"])})
+        elif h["new_value"] and h["new_value"] != app.config.routing.triage_queue:
+            steps.append({"at": h["at"], "status": f"交由{h['new_value']}办理"})
     return {"id": record_id, "title": headline(row.get("masked_title"), row.get("masked_text"), 40),
             "status": label(STATUS, row["status"]), "received_at": row["received_at"], "owner": row.get("owner"),
             "due_at": due_at(app.config, row["received_at"], row.get("owner"), row.get("category_given"),

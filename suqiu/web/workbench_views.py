@@ -108,8 +108,11 @@ def demand_page(app: Installation, who: Principal, record_id: str, now: datetime
             "extensions": store.extension_rows(record_id=record_id),
             "related": related(app, who, record_id), "departments": [d.name for d in app.config.departments]}
     text = analysis.masked_text if analysis is not None else ""
+    returned = record["status"] == "returned"
     view["suggestions"] = suggestions(app.config, text or "", record.get("category_given"),
-                                      row.get("route_candidates"), row.get("route_reason"))
+                                      row.get("route_candidates"), row.get("route_reason"),
+                                      exclude=(row["returned_by"],) if returned and row.get("returned_by") else (),
+                                      return_reason=row.get("return_reason") if returned else None)
     return view
 
 

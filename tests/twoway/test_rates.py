@@ -158,3 +158,11 @@ def test_the_office_figures_page(five):
         login(client, "zjj", "zjj-pass-001")
         assert client.get("/office/figures").status_code == 404
         assert "解决率 67%（2/3）" in client.get("/work").text
+
+
+def test_a_demand_the_source_had_routed_starts_its_signing_clock_when_routed_here(app):
+    seed(app.store, [(demand("p1", "噪音", "噪音", status="routed", department_given="环保局"),
+                      analysis("hotline:p1", "噪音", "噪音", None, reason=None))])
+    route_pending(app)
+    assert app.store.work_order("hotline:p1")["routed_at"] is not None
+    assert app.store.get("hotline:p1")["status"] == "routed"
