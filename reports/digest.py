@@ -51,6 +51,7 @@ class DigestEntry:
     count: int = 1                      # submissions collapsed into this entry
     duplicate_ids: list[str] = field(default_factory=list)
     url: str = ""                       # the demand's page in the workbench
+    due_soon: bool = False              # 即将超时
 
     @property
     def urgent(self) -> bool:
@@ -190,7 +191,7 @@ def build_digest(department: str, period: str, window_start: datetime, window_en
                 received_at=rep["received_at"], district=rep.get("district"), channel=rep.get("channel") or "",
                 category=rep.get("category"), urgency=urgency, due_at=rep.get("due_at"),
                 count=len(members), duplicate_ids=[o["record_id"] for o in others],
-                url=demand_link(base_url, rep["record_id"])))
+                url=demand_link(base_url, rep["record_id"]), due_soon=bool(rep.get("due_soon"))))
         entries.sort(key=_entry_key)
         flat = [m for rep, others in pairs for m in (rep, *others)]
         groups.append(DigestGroup(_group_label(flat, topic_id, labels), entries))

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from reports.digest import Digest, build_digest, render_html, render_text, render_xlsx
-from suqiu.deadlines import due_at
+from suqiu.deadlines import due_at, due_soon
 from suqiu.installation import Installation
 from suqiu.labels import WARNING_LEVEL
 from suqiu.store import now_local
@@ -39,16 +39,18 @@ def resolve_department(app: Installation, name: str) -> str:
     return dept.name
 
 
-def new_items(app: Installation, department: str) -> list[dict[str, Any]]:
+def new_items(app: Installation, department: str, now: datetime | None = None) -> list[dict[str, Any]]:
     """Open demands routed to the department and not carried by one of its digests since routing."""
-    items = []
+    items, now = [], now or now_local()
     for r in app.store.undigested(department):
+        due = due_at(app.config, r["received_at"], department, r["category_given"], r["urgency_level"],
+                     r.get("due_override"))
         items.append({
             "record_id": r["id"], "title": r["masked_title"] or "", "text": r["masked_text"] or "",
             "received_at": r["received_at"], "district": r["district"], "channel": r["channel"],
             "category": r["category_given"], "urgency": r["urgency_level"], "topic_id": r["topic_id"],
             "keywords": r["keywords"] or [], "dup_group": r["dup_group"],
-            "due_at": due_at(app.config, r["received_at"], department, r["category_given"], r["urgency_level"]),
+            "due_at": due, "due_soon": due_soon(app.config, due, now),
         })
     return items
 
@@ -99,7 +101,7 @@ def make_digest(app: Installation, department: str, period: str,
         raise DigestError(f"周期只能是 day 或 week，收到: {period}")
     department = resolve_department(app, department)
     now = now or now_local()
-    items = new_items(app, department)
+    items = new_items(app, department, now)
     figures = department_figures(app.store, app.config, department, now=now)[department].as_dict()
     rates = department_rates(app.store, app.config, department, now=now)[department]
     figures.update(response_rate=rates.response_rate, resolution_rate=rates.resolution_rate,

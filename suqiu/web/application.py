@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from suqiu.installation import Installation
 from suqiu.web import pages
 from suqiu.web.api import router as department_api_router
+from suqiu.web.api_steps import router as department_steps_router
 from suqiu.web.auth import LoginThrottle, SessionSigner, load_secret
 from suqiu.web.open311 import router as open311_router
 from suqiu.web.office_pages import router as office_router
@@ -34,6 +35,7 @@ def create_app(app: Installation, routers: Iterable[APIRouter] = ()) -> FastAPI:
     api.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     pages.install(api)
     api.include_router(department_api_router)
+    api.include_router(department_steps_router)
     api.include_router(open311_router)
     api.include_router(workbench_router)
     api.include_router(office_router)

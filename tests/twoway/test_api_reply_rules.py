@@ -45,3 +45,19 @@ def test_a_back_dated_claim_does_not_move_the_figures(client, tokens, app):
     assert reply["claimed_at"] == claimed and reply["at"] == app.store.get("hotline:h1")["replied_at"]
     hours = department_figures(app.store, app.config, HOUSING)[HOUSING].response_hours_median
     assert hours > 24 * 10            # from receipt (2026-11-16) to the server's time, not the 1 h claimed
+
+
+def test_the_api_takes_the_departments_other_steps(client, tokens, app):
+    h = bearer(tokens["housing"])
+    assert client.post("/api/v1/sign", headers=h, json={"record_id": "hotline:h1", "note": "接单"}).json()["status"] == "signed"
+    r = client.post("/api/v1/interim", headers=h, json={"record_id": "hotline:h1", "text": "正在核实"})
+    assert r.status_code == 200 and r.json()["status"] == "in_progress"
+    r = client.post("/api/v1/extensions", headers=h, json={"record_id": "hotline:h1", "days": 5, "reason": "待表决"})
+    assert r.status_code == 200 and r.json()["status"] == "extension_requested"
+    r = client.post("/api/v1/return", headers=h, json={"record_id": "hotline:h2", "reason": "不属本部门"})
+    assert r.status_code == 200 and r.json()["status"] == "returned" and r.json()["department"] is None
+    again = client.post("/api/v1/sign", headers=h, json={"record_id": "hotline:h1"})
+    assert again.status_code == 400 and "不能签收" in again.json()["detail"]
+    other = client.post("/api/v1/sign", headers=bearer(tokens["labour"]), json={"record_id": "hotline:h3"})
+    assert other.status_code == 403
+    assert [r["origin"] for r in app.store.audit_rows(record_id="hotline:h1")[1]][:3] == ["api", "api", "api"]

@@ -197,3 +197,11 @@ def test_digest_links_default_to_the_configured_server(app, seeded):
     route_pending(app)
     digest, _ = make_digest(app, HOUSING, "day", now=T0 + timedelta(days=1))
     assert digest.groups[0].entries[0].url == "http://127.0.0.1:8080/work/demands/hotline%3Ah3"
+
+
+def test_digest_flags_what_is_about_to_be_overdue(app, seeded):
+    route_pending(app)
+    digest, _ = make_digest(app, HOUSING, "day", now=T0 + timedelta(days=0.2, hours=12))   # h3: 24 h, 12 left
+    entries = {e.record_id: e for g in digest.groups for e in g.entries}
+    assert entries["hotline:h3"].due_soon and not entries["hotline:h1"].due_soon
+    assert "即将超时" in render_html(digest)
