@@ -48,3 +48,23 @@ def evaluate(y_true: Sequence[Any], y_pred: Sequence[Any], seconds: float | None
     }
     result.update(extra)
     return result
+
+
+def per_class_table(y_true: Sequence[Any], y_pred: Sequence[Any]) -> dict[str, dict[str, float | int]]:
+    """Precision, recall, F1 and support (true count) of each label, for the per-class table."""
+    if len(y_true) != len(y_pred):
+        raise ValueError(f"{len(y_true)} true labels but {len(y_pred)} predictions")
+    tp: Counter[str] = Counter()
+    predicted: Counter[str] = Counter(str(p) for p in y_pred)
+    support: Counter[str] = Counter(str(t) for t in y_true)
+    for t, p in zip(y_true, y_pred):
+        if str(t) == str(p):
+            tp[str(t)] += 1
+    out: dict[str, dict[str, float | int]] = {}
+    for label in sorted(set(support) | set(predicted)):
+        precision = tp[label] / predicted[label] if predicted[label] else 0.0
+        recall = tp[label] / support[label] if support[label] else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        out[label] = {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
+                      "support": support[label]}
+    return out

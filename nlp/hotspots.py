@@ -23,11 +23,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from suqiu.disclosure import DEPARTMENT_LEVELS
 from suqiu.model import OUTLIER
 
 HOTSPOT_FIELDS = (
     "id", "received_at", "topic_id", "places", "district", "requester", "votes_up", "votes_down",
-    "sentiment_label", "urgency_level", "dup_group", "title", "keywords",
+    "sentiment_label", "urgency_level", "dup_group", "title", "keywords", "publication",
 )
 
 URGENCY_SCORE = {"low": 0.0, "medium": 1 / 3, "high": 2 / 3, "critical": 1.0}
@@ -239,10 +240,12 @@ def _describe(topic_key: str, place: str, window: list[Unit], comp: dict[str, fl
     start, end = window[0].at, max(r["received_at"] for u in window for r in u.records)
     ranked = sorted(window, key=lambda u: (-u.submissions,
                                            -sum(int(r.get("votes_up") or 0) for r in u.records), u.at, u.key))
+    # digests carry hotspots to departments: never an office-only (or unclassified) demand's headline
+    shown = [u for u in ranked if u.first.get("publication") in DEPARTMENT_LEVELS]
     reps = [{"id": u.first["id"], "title": u.first.get("title") or "", "submissions": u.submissions,
-             "received_at": u.at.isoformat()} for u in ranked[:3]]
+             "received_at": u.at.isoformat()} for u in shown[:3]]
     label = labels.get(topic_id, "") if topic_id is not None else ""
-    lead = reps[0]["title"] or label
+    lead = (reps[0]["title"] if reps else "") or label
     description = lead if not label or label in lead else f"{lead}（{label}）"
     districts = sorted({u.first.get("district") for u in window if u.first.get("district")})
     ident = hashlib.sha1(f"{topic_key}|{place}|{start.isoformat()}|{window[0].key}".encode()).hexdigest()[:12]

@@ -119,6 +119,17 @@ def strip_html(text: str) -> str:
     return html.unescape(text)
 
 
+def plain_text(text: str) -> str:
+    """Text with no markup left: tags stripped until none remain (entities may hide more), then any
+    stray angle bracket made full-width. What free text (a reply) becomes before it is masked."""
+    for _ in range(3):
+        stripped = strip_html(text)
+        if stripped == text:
+            break
+        text = stripped
+    return text.replace("<", "＜").replace(">", "＞").strip()
+
+
 class Normalizer:
     """Callable turning raw citizen text into the canonical form; swap ``t2s`` to change conversion."""
 

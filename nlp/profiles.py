@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from nlp.hotspots import dedup_key
+from suqiu.disclosure import DEPARTMENT_LEVELS
 from suqiu.model import OUTLIER
 from suqiu.weeks import iso_week, shift_week, week_start
 
@@ -50,13 +51,16 @@ def _share(n: int, total: int) -> float:
 
 
 def _representatives(group: list[dict[str, Any]], top_keywords: list[str], n: int) -> list[dict[str, Any]]:
-    """Demands whose keywords cover the profile's top keywords best (ties: newest first)."""
+    """Demands whose keywords cover the profile's top keywords best (ties: newest first); never an
+    office-only or unclassified one (a department reads its own profile)."""
     weight = {k: len(top_keywords) - i for i, k in enumerate(top_keywords)}
     seen: set[str] = set()
     ranked = sorted(group, key=lambda r: (-sum(weight.get(k, 0) for k in set(r.get("keywords") or [])),
                                           -r["received_at"].timestamp(), r["id"]))
     out = []
     for r in ranked:
+        if r.get("publication") not in DEPARTMENT_LEVELS:
+            continue
         key = dedup_key(r)
         if key in seen:
             continue

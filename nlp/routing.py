@@ -10,7 +10,10 @@ Two layers, composed by ``Router``:
   text, character n-grams of its head (where the subject sits) and word unigrams from the caller's
   tokens, weighted TF-IDF into a linear SVM whose scores are calibrated (Platt, cross-validated)
   into probabilities. Below ``routing.confidence_threshold`` the demand goes to the triage queue
-  (待人工分派) with its top candidates.
+  (待人工分派) with its top candidates. Unlabelled messages of the same city, when given, widen
+  the word block's vocabulary and IDF; in-domain Word2Vec vectors and self-training on confident
+  pseudo-labels are there too, off by default (``nlp.route_unlabeled``; figures in
+  ``bench/eval_routing.py``).
 
 Tokenizing is the caller's job (``RouteDoc.tokens``): the analysis stage passes the tokens the
 text stage stored, training passes the same ``Segmenter``'s tokens, so both see the same words.
@@ -25,6 +28,9 @@ from typing import TYPE_CHECKING, Any
 import re
 
 import numpy as np
+
+from nlp.char_ngrams import CharNgramTfidf
+from nlp.route_unlabeled import EmbeddingParams, WordEmbeddings, pseudo_labels
 
 if TYPE_CHECKING:
     from suqiu.config import Config
@@ -122,21 +128,43 @@ class RouterModelParams:
     head_chars: int = 40            # the subject usually comes first; its n-grams get their own block
     head_ngrams: tuple[int, int] = (1, 3)
     head_weight: float = 0.7
-    word_weight: float = 1.0
+    word_weight: float = 1.3
     min_df: int = 2
-    C: float = 5.0
+    C: float = 0.5
     calibration_folds: int = 3
     seed: int = 13
+    # What unlabelled messages (``fit(..., unlabeled=...)``) contribute; without them none applies.
+    # Off by default where bench/eval_routing.py measured no gain on the Teddy Cup data (Word2Vec
+    # block, self-training); turn them on with ``--param`` there to measure again on a city's data.
+    unlabeled_vocabulary: bool = True   # word TF-IDF vocabulary and IDF from labelled + unlabelled
+    embedding_weight: float = 0.0       # in-domain Word2Vec document vectors as one more block (0: off)
+    embedding_dim: int = 100
+    embedding_epochs: int = 5
+    pseudo_label_share: float = 0.0     # self-training: per class, up to this share of its labelled count
+    pseudo_label_confidence: float = 0.9
+    pseudo_label_weight: float = 0.5
 
 
 class RouterModel:
-    """Text → department probabilities. ``fit`` on labelled docs, ``predict_proba`` on new ones."""
+    """Text → department probabilities. ``fit`` on labelled docs, ``predict_proba`` on new ones.
+
+    ``fit(docs, labels, unlabeled=...)`` also learns from unlabelled messages of the same city:
+    the word block's vocabulary and IDF, and in-domain word embeddings (``nlp.route_unlabeled``);
+    with ``pseudo_label_share`` > 0 it self-trains on the unlabelled messages it is surest of.
+    """
 
     def __init__(self, params: RouterModelParams | None = None) -> None:
         self.params = params or RouterModelParams()
         self.classes_: list[str] = []
         self._vectorizers: list[Any] = []
+        self._embeddings: WordEmbeddings | None = None
         self._clf: Any = None
+        self.n_unlabeled = 0        # unlabelled messages the fit read
+        self.n_pseudo_labels = 0    # of those, how many self-training added as labelled
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Models saved before unlabelled messages were supported load with their defaults."""
+        self.__dict__.update({"_embeddings": None, "n_unlabeled": 0, "n_pseudo_labels": 0, **state})
 
     def _blocks(self, docs: Sequence[RouteDoc]) -> list[tuple[list[Any], float]]:
         p = self.params
@@ -147,50 +175,81 @@ class RouterModel:
             ([list(d.tokens) for d in docs], p.word_weight),
         ]
 
-    def _features(self, docs: Sequence[RouteDoc], fit: bool = False) -> Any:
-        from scipy.sparse import hstack
+    def _fit_features(self, docs: Sequence[RouteDoc], unlabeled: Sequence[RouteDoc]) -> None:
+        """Fit the vectorizers (and embeddings) on the labelled docs, helped by the unlabelled ones."""
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         p = self.params
-        if fit:
-            self._vectorizers = [
-                TfidfVectorizer(analyzer="char", ngram_range=p.char_ngrams, sublinear_tf=True, min_df=p.min_df),
-                TfidfVectorizer(analyzer="char", ngram_range=p.head_ngrams, sublinear_tf=True, min_df=p.min_df),
-                TfidfVectorizer(analyzer=_given_tokens, sublinear_tf=True, min_df=p.min_df),
-            ]
+        self._vectorizers = [
+            CharNgramTfidf(p.char_ngrams, min_df=p.min_df),   # sklearn's char TF-IDF, faster (nlp.char_ngrams)
+            CharNgramTfidf(p.head_ngrams, min_df=p.min_df),
+            TfidfVectorizer(analyzer=_given_tokens, sublinear_tf=True, min_df=p.min_df),
+        ]
+        blocks = self._blocks(docs)
+        extra = [list(d.tokens) for d in unlabeled] if p.unlabeled_vocabulary else []
+        for i, (vec, (column, weight)) in enumerate(zip(self._vectorizers, blocks)):
+            if weight > 0:
+                vec.fit(column + extra if i == 2 else column)
+        self._embeddings = None
+        if unlabeled and p.embedding_weight > 0:
+            emb = EmbeddingParams(dim=p.embedding_dim, epochs=p.embedding_epochs, seed=p.seed)
+            corpus = [d.tokens for d in docs] + [d.tokens for d in unlabeled]
+            self._embeddings = WordEmbeddings(emb).fit(corpus)
+
+    def _features(self, docs: Sequence[RouteDoc]) -> Any:
+        from scipy.sparse import csr_matrix, hstack
+
         parts = []
         for vec, (column, weight) in zip(self._vectorizers, self._blocks(docs)):
-            if weight <= 0:
-                continue
-            m = vec.fit_transform(column) if fit else vec.transform(column)
-            parts.append(m * weight)
+            if weight > 0:
+                parts.append(vec.transform(column) * weight)
+        if self._embeddings is not None:
+            dense = self._embeddings.transform(d.tokens for d in docs)
+            parts.append(csr_matrix(dense) * self.params.embedding_weight)
         return hstack(parts).tocsr()
 
-    def fit(self, docs: Sequence[RouteDoc], labels: Sequence[str]) -> "RouterModel":
+    def _classifier(self, labels: Sequence[str]) -> Any:
         from sklearn.calibration import CalibratedClassifierCV
         from sklearn.svm import LinearSVC
 
-        if len(docs) != len(labels):
-            raise ValueError(f"{len(docs)} documents but {len(labels)} labels")
-        classes = sorted(set(labels))
-        if len(classes) < 2:
-            raise ValueError("training needs at least two departments")
-        X = self._features(docs, fit=True)
         counts = np.unique(np.asarray(labels), return_counts=True)[1]
         folds = min(self.params.calibration_folds, int(counts.min()))
         svm = LinearSVC(C=self.params.C, class_weight="balanced", random_state=self.params.seed)
         if folds >= 2:
-            self._clf = CalibratedClassifierCV(svm, method="sigmoid", cv=folds, ensemble=False)
-        else:  # a class with one example cannot be cross-validated: softmax of raw scores instead
-            self._clf = svm
-        self._clf.fit(X, list(labels))
+            return CalibratedClassifierCV(svm, method="sigmoid", cv=folds, ensemble=False)
+        return svm  # a class with one example cannot be cross-validated: softmax of raw scores instead
+
+    def fit(self, docs: Sequence[RouteDoc], labels: Sequence[str],
+            unlabeled: Sequence[RouteDoc] | None = None) -> "RouterModel":
+        """Train on labelled docs; ``unlabeled`` docs (same city, no labels) help where params say.
+
+        The caller keeps test messages out of ``unlabeled`` (``nlp.route_unlabeled.without_overlap``).
+        """
+        from scipy.sparse import vstack
+
+        if len(docs) != len(labels):
+            raise ValueError(f"{len(docs)} documents but {len(labels)} labels")
+        if len(set(labels)) < 2:
+            raise ValueError("training needs at least two departments")
+        unlabeled = list(unlabeled or ())
+        self.n_unlabeled, self.n_pseudo_labels = len(unlabeled), 0
+        self._fit_features(docs, unlabeled)
+        X, y = self._features(docs), list(labels)
+        self._clf = self._classifier(y).fit(X, y)
         self.classes_ = [str(c) for c in self._clf.classes_]
+        p = self.params
+        if unlabeled and p.pseudo_label_share > 0:
+            Xu = self._features(unlabeled)
+            picked, pseudo = pseudo_labels(self._scores(Xu), self.classes_, y, p.pseudo_label_share,
+                                           p.pseudo_label_confidence)
+            if picked:
+                weights = np.r_[np.ones(len(y)), np.full(len(picked), p.pseudo_label_weight)]
+                X2, y2 = vstack([X, Xu[picked]]).tocsr(), y + pseudo
+                self._clf = self._classifier(y2).fit(X2, y2, sample_weight=weights)
+                self.n_pseudo_labels = len(picked)
         return self
 
-    def predict_proba(self, docs: Sequence[RouteDoc]) -> np.ndarray:
-        if self._clf is None:
-            raise RuntimeError("the router model is not trained")
-        X = self._features(docs)
+    def _scores(self, X: Any) -> np.ndarray:
         if hasattr(self._clf, "predict_proba"):
             return np.asarray(self._clf.predict_proba(X))
         scores = np.asarray(self._clf.decision_function(X))
@@ -198,6 +257,11 @@ class RouterModel:
             scores = np.column_stack([-scores, scores])
         e = np.exp(scores - scores.max(axis=1, keepdims=True))
         return e / e.sum(axis=1, keepdims=True)
+
+    def predict_proba(self, docs: Sequence[RouteDoc]) -> np.ndarray:
+        if self._clf is None:
+            raise RuntimeError("the router model is not trained")
+        return self._scores(self._features(docs))
 
     def predict(self, docs: Sequence[RouteDoc]) -> list[str]:
         proba = self.predict_proba(docs)
@@ -276,9 +340,9 @@ class Router:
 
 
 def train_router(texts: Sequence[str], labels: Sequence[str], tokens: Iterable[Sequence[str]],
-                 rules: DepartmentRules | None = None,
-                 params: RouterModelParams | None = None) -> RouterModel:
+                 rules: DepartmentRules | None = None, params: RouterModelParams | None = None,
+                 unlabeled: Sequence[RouteDoc] | None = None) -> RouterModel:
     """Fit a ``RouterModel``; labels map to configured departments when ``rules`` know them."""
     mapped = [rules.map_label(str(l)) if rules else str(l).strip() for l in labels]
     docs = [RouteDoc(t, tuple(tok)) for t, tok in zip(texts, tokens)]
-    return RouterModel(params).fit(docs, mapped)
+    return RouterModel(params).fit(docs, mapped, unlabeled=unlabeled)

@@ -14,9 +14,10 @@ from typing import Any
 
 from sklearn.model_selection import train_test_split
 
-from nlp.evaluation import evaluate
+from nlp.evaluation import evaluate, per_class_table
 from nlp.installed_models import ROUTER_KIND, SENTIMENT_KIND, current_sentiment
 from nlp.model_store import ModelStore
+from nlp.route_unlabeled import without_overlap
 from nlp.routing import DepartmentRules, RouteDoc, RouterModel
 from nlp.sentiment import SentimentAnalyzer, SentimentModel, as_binary
 from nlp.text_pipeline import TextDoc, TextPipeline
@@ -53,53 +54,68 @@ def binary_labels(labels: Sequence[str]) -> list[int]:
         raise TrainingError(f"情感标签无法识别: {exc}") from None
 
 
-def _holdout_metrics(docs: list[RouteDoc], labels: list[str], holdout: float) -> dict[str, Any]:
+def _holdout_metrics(texts: Sequence[str], docs: list[RouteDoc], labels: list[str], holdout: float,
+                     unlabeled: Sequence[str], unlabeled_docs: Sequence[RouteDoc]) -> dict[str, Any]:
     counts = Counter(labels)
     if holdout <= 0 or min(counts.values()) < 2 or len(counts) < 2:
         return {}
     idx = list(range(len(docs)))
     n_test = max(int(round(len(idx) * holdout)), len(counts))
     tr, te = train_test_split(idx, test_size=n_test, stratify=labels, random_state=0)
-    probe = RouterModel().fit([docs[i] for i in tr], [labels[i] for i in tr])
+    keep = without_overlap(unlabeled, [texts[i] for i in te]) if unlabeled else []
+    probe = RouterModel().fit([docs[i] for i in tr], [labels[i] for i in tr],
+                              unlabeled=[unlabeled_docs[i] for i in keep])
     t0 = time.perf_counter()
     pred = probe.predict([docs[i] for i in te])
-    return evaluate([labels[i] for i in te], pred, time.perf_counter() - t0,
-                    n_train=len(tr), n_test=len(te), method=f"stratified hold-out {holdout:.0%}")
+    truth = [labels[i] for i in te]
+    return evaluate(truth, pred, time.perf_counter() - t0, n_train=len(tr), n_test=len(te),
+                    method=f"stratified hold-out {holdout:.0%}", per_class=per_class_table(truth, pred))
 
 
 def train_router(inst: Installation, texts: Sequence[str], labels: Sequence[str], meta: dict[str, Any],
-                 holdout: float = 0.2) -> dict[str, Any]:
+                 holdout: float = 0.2, unlabeled: Sequence[str] = ()) -> dict[str, Any]:
     """Train the router, save it as the current version, return its metadata.
 
-    The metrics come from a stratified hold-out trained first; the saved model is then refit on
-    every row. ``meta`` (where the data came from) is kept with the model."""
+    The metrics come from a stratified hold-out trained first (unlabelled texts that repeat a
+    hold-out text left out); the saved model is then refit on every row and every unlabelled text.
+    ``meta`` (where the data came from) is kept with the model."""
     if len(texts) < MIN_ROUTER_DOCS:
         raise TrainingError(f"只有 {len(texts)} 条有效样本，至少需要 {MIN_ROUTER_DOCS} 条")
     rules = DepartmentRules.from_config(inst.config)
     mapped = [rules.map_label(v) for v in labels]
-    docs = route_docs(inst.config, texts)
-    metrics = _holdout_metrics(docs, mapped, holdout)
+    pipeline = TextPipeline.from_config(inst.config)
+    docs, extra = route_docs(inst.config, texts, pipeline), route_docs(inst.config, unlabeled, pipeline)
+    metrics = _holdout_metrics(texts, docs, mapped, holdout, unlabeled, extra)
     t0 = time.perf_counter()
-    model = RouterModel().fit(docs, mapped)
+    model = RouterModel().fit(docs, mapped, unlabeled=extra)
     counts = Counter(mapped)
     info = ModelStore(inst.models_dir).save(ROUTER_KIND, model, metrics=metrics, meta={
         **meta, "n_docs": len(docs), "labels": dict(sorted(counts.items())),
         "labels_not_configured": sorted(v for v in counts if inst.config.department(v) is None),
+        "n_unlabeled": model.n_unlabeled, "n_pseudo_labels": model.n_pseudo_labels,
         "fit_s": round(time.perf_counter() - t0, 1), "params": model.params.__dict__})
     return {"version": info.version, "path": str(info.path), **info.meta}
 
 
 def eval_router(config: Config, train: tuple[Sequence[str], Sequence[str]],
-                test: tuple[Sequence[str], Sequence[str]], **extra: Any) -> dict[str, Any]:
+                test: tuple[Sequence[str], Sequence[str]], unlabeled: Sequence[str] = (),
+                **extra: Any) -> dict[str, Any]:
     """Train on one labelled set, evaluate on another: the router model alone, without rules.
-    docs/s covers what analysis does per document: the text pipeline and the prediction."""
+
+    Unlabelled texts that repeat a test text are dropped first (no leak). docs/s covers what
+    analysis does per document: the text pipeline and the prediction."""
     rules = DepartmentRules.from_config(config)
-    pipeline = TextPipeline.from_config(config)
-    model = RouterModel().fit(route_docs(config, train[0], pipeline), [rules.map_label(v) for v in train[1]])
+    pipeline = TextPipeline.from_config(config).warm()
+    keep = [unlabeled[i] for i in without_overlap(unlabeled, test[0])] if unlabeled else []
+    model = RouterModel().fit(route_docs(config, train[0], pipeline), [rules.map_label(v) for v in train[1]],
+                              unlabeled=route_docs(config, keep, pipeline))
     t0 = time.perf_counter()
     pred = model.predict(route_docs(config, test[0], pipeline))
-    return evaluate([rules.map_label(v) for v in test[1]], pred, time.perf_counter() - t0,
-                    n_train=len(train[0]), n_test=len(test[0]), **extra)
+    seconds = time.perf_counter() - t0
+    truth = [rules.map_label(v) for v in test[1]]
+    return evaluate(truth, pred, seconds, n_train=len(train[0]), n_test=len(test[0]), n_unlabeled=len(keep),
+                    n_unlabeled_dropped=len(unlabeled) - len(keep), per_class=per_class_table(truth, pred),
+                    **extra)
 
 
 def train_sentiment(inst: Installation, texts: Sequence[str], labels: Sequence[str],

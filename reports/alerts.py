@@ -4,7 +4,9 @@ that routed it, not in the next morning's digest.
 A demand is critical when its urgency is ``critical`` or one of its urgency reasons is among
 ``tracking.alert_reasons`` (轻生风险, 群体性事件风险, 安全隐患 by default). Each run sends one email per
 department listing its critical demands not alerted to it yet, and one to the office listing every
-critical demand it has not been alerted to (including those still waiting in triage). The work
+critical demand it has not been alerted to (including those still waiting in triage, and the
+office-only ones — 涉稳 cues such as 集体上访 make a demand office-only — which no department is
+sent). The work
 order remembers who was alerted, so nothing is sent twice; a reassignment alerts the new
 department. Alerts go through the digests' outbox and retries (``suqiu.twoway.delivery``) but carry
 no digest items: the demand still appears in its department's next digest.
@@ -19,6 +21,7 @@ from typing import Any
 from reports.digest import _env, demand_link
 from reports.xlsx import workbook_bytes
 from suqiu.deadlines import due_at
+from suqiu.disclosure import DEPARTMENT_LEVELS
 from suqiu.installation import Installation
 from suqiu.labels import URGENCY
 from suqiu.model import OPEN_STATUSES
@@ -44,6 +47,7 @@ def critical_items(app: Installation, now: datetime) -> list[dict[str, Any]]:
                     "due_at": due_at(app.config, r["received_at"], r.get("owner"), r.get("category_given"),
                                      r.get("urgency_level"), r.get("due_override")),
                     "url": demand_link(base, r["id"]), "alerted_to": r.get("alerted_to"),
+                    "department_may_see": r.get("publication") in DEPARTMENT_LEVELS,
                     "alerted_office": r.get("alerted_office_at") is not None})
     return out
 
@@ -68,7 +72,7 @@ def send_alerts(app: Installation, now: datetime | None = None) -> dict[str, Any
     items = critical_items(app, now)
     by_dept: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for i in items:
-        if i["owner"] and i["alerted_to"] != i["owner"]:
+        if i["owner"] and i["alerted_to"] != i["owner"] and i["department_may_see"]:  # 分级: office-only stays
             by_dept[i["owner"]].append(i)
     office = [i for i in items if not i["alerted_office"]]
     sent: dict[str, Any] = {"departments": {}, "office": len(office), "deliveries": []}

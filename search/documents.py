@@ -9,7 +9,8 @@ All three share one index and one mapping, told apart by ``kind``. A profile put
 the field of its dimension (district, channel, department, business_name), so the filters, facets
 and the department access rule apply to it unchanged: a department sees the profile of its own
 department and no other. Topics aggregate every department's demands and carry no department, so
-departments never see them.
+departments never see them. A demand carries its 分级分类 (``publication``, ``sensitivity``; None
+until classified: the office's only); profiles and topics are ``internal`` (the public sees none).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import Any
 
+from suqiu.disclosure import AGGREGATE_LEVEL
 from suqiu.labels import DIMENSION as DIMENSION_LABELS
 from suqiu.labels import REQUESTER as REQUESTER_LABELS
 from suqiu.model import OPEN_STATUSES, SHANGHAI, Analysis, as_shanghai
@@ -28,6 +30,7 @@ HIT_FIELDS: tuple[str, ...] = (
     "kind", "source", "channel", "url", "received_at", "title", "content", "district", "department",
     "category", "status", "sentiment", "sentiment_score", "urgency", "topic", "heat", "votes_up",
     "keywords", "due_at", "open", "has_reply", "dup_group", "business_name", "rating", "dimension", "week",
+    "publication", "sensitivity",
 )
 
 
@@ -77,6 +80,8 @@ def demand_document(record: dict[str, Any], analysis: Analysis | None, *, owner:
         "business_name": record.get("business_name"),
         "rating": record.get("rating"),
         "version": int(record.get("version") or 1),
+        "publication": analysis.publication,
+        "sensitivity": analysis.sensitivity,
     }
 
 
@@ -103,7 +108,7 @@ def _aggregate(doc_id: str, kind: str) -> dict[str, Any]:
             "sentiment": None, "sentiment_score": None, "urgency": None, "topic": None, "heat": 0.0,
             "votes_up": None, "keywords": [], "due_at": None, "open": False, "has_reply": False,
             "dup_group": None, "business_name": None, "rating": None, "version": 1, "dimension": None,
-            "week": None}
+            "week": None, "publication": AGGREGATE_LEVEL, "sensitivity": None}
 
 
 def _week_start(profile: dict[str, Any]) -> date:

@@ -35,7 +35,8 @@ def versioned_name(prefix: str, kind: str = "demands", now: datetime | None = No
 
 
 # profiles and topics joined the index later: added to existing indices with put_mapping
-ADDED_FIELDS: dict[str, Any] = {"dimension": KEYWORD, "week": KEYWORD}
+ADDED_FIELDS: dict[str, Any] = {"dimension": KEYWORD, "week": KEYWORD, "publication": KEYWORD,
+                                "sensitivity": KEYWORD}
 
 
 def text_field(cjk: bool) -> dict[str, Any]:

@@ -129,8 +129,27 @@ def _tuple(value: str | int | tuple | list | None) -> tuple:
     return (value,)
 
 
+# the span a date filter can mean: dates beyond it are clamped to it, so ``--to 9999-12-31`` means
+# "no upper limit" on both backends instead of overflowing a calendar or an engine's date type
+EARLIEST = datetime(1900, 1, 1, tzinfo=SHANGHAI)
+LATEST = datetime(2200, 1, 1, tzinfo=SHANGHAI)
+# topic ids are small integers; the bound keeps every engine's integer type (ES ``integer``) safe
+TOPIC_MIN, TOPIC_MAX = -(2 ** 31), 2 ** 31 - 1
+
+
+def _clamp_date(value: date | datetime) -> datetime | None:
+    """The bound as an aware Shanghai datetime within [EARLIEST, LATEST]; None when not clamped.
+
+    The year is checked before any zone conversion: 0001-01-01T00:00+14:00 cannot be converted."""
+    if value.year < EARLIEST.year:
+        return EARLIEST
+    if value.year >= LATEST.year:
+        return LATEST
+    return None
+
+
 def date_bound(value: str | date | datetime | None, end: bool = False, field: str = "date") -> datetime | None:
-    """A lower (``end=False``) or exclusive upper bound in Shanghai time.
+    """A lower (``end=False``) or exclusive upper bound in Shanghai time, clamped to [EARLIEST, LATEST].
 
     A bare date as an upper bound includes that whole day (``--to 2024-05-31`` keeps the 31st).
     """
@@ -142,8 +161,11 @@ def date_bound(value: str | date | datetime | None, end: bool = False, field: st
             value = date.fromisoformat(raw) if len(raw) <= 10 else datetime.fromisoformat(raw)
         except ValueError:
             raise QueryError(field, f"'{raw}' is not a date (YYYY-MM-DD) or ISO datetime") from None
+    clamped = _clamp_date(value)
+    if clamped is not None:
+        return clamped
     if isinstance(value, datetime):
-        return as_shanghai(value)
+        return min(max(as_shanghai(value), EARLIEST), LATEST)
     start = datetime.combine(value, time.min, tzinfo=SHANGHAI)
     return start + timedelta(days=1) if end else start
 
@@ -185,6 +207,8 @@ class Filters:
                 topics.append(int(t))
             except (TypeError, ValueError):
                 raise QueryError("topic", f"'{t}' is not a topic id (an integer)") from None
+            if not TOPIC_MIN <= topics[-1] <= TOPIC_MAX:
+                raise QueryError("topic", f"'{t}' is out of range for a topic id")
         return cls(
             department=tuple(map(str, _tuple(department))), district=tuple(map(str, _tuple(district))),
             source=tuple(map(str, _tuple(source))), channel=tuple(map(str, _tuple(channel))),

@@ -36,23 +36,40 @@ def char_tokens(text: str) -> list[str]:
 
 def clean_tokens(tokens: Iterable[str]) -> list[str]:
     """Keep tokens with a letter, digit or ideograph; lower-case them (the whitespace analyzer won't)."""
-    out: list[str] = []
-    for tok in tokens:
-        tok = tok.strip().lower()
-        if tok and _WORDISH.search(tok) and not any(c.isspace() for c in tok):
-            out.append(tok)
-    return out
+    return [c for c in map(_clean, tokens) if c is not None]
+
+
+def _clean(tok: str) -> str | None:
+    tok = tok.strip().lower()
+    return tok if tok and _WORDISH.search(tok) and not any(c.isspace() for c in tok) else None
 
 
 class SearchSegmenter:
     """jieba search-mode tokens from the project's own segmenter (``nlp.segment.Segmenter``: a
-    private tokenizer with the gazetteer and demand terms), cleaned for the index."""
+    private tokenizer with the gazetteer and demand terms), cleaned for the index.
+
+    Cleaning is remembered per distinct token (a bounded table: citizen text reuses few words)."""
+
+    CACHE_LIMIT = 200_000
 
     def __init__(self, segmenter: Segmenter) -> None:
         self.segmenter = segmenter
+        self._cleaned: dict[str, str | None] = {}
 
     def search_tokens(self, text: str) -> list[str]:
-        return clean_tokens(self.segmenter.cut_for_search(text)) if text else []
+        if not text:
+            return []
+        cleaned = self._cleaned
+        if len(cleaned) > self.CACHE_LIMIT:
+            cleaned.clear()
+        out = []
+        for tok in self.segmenter.cut_for_search(text):
+            c = cleaned.get(tok, "")
+            if c == "":
+                c = cleaned[tok] = _clean(tok)
+            if c is not None:
+                out.append(c)
+        return out
 
 
 def segment_text(segmenter: QuerySegmenter, text: str) -> str:

@@ -17,9 +17,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from nlp.normalize import plain_text
 from nlp.pii import PiiMasker
 from nlp.stages.topics import list_topics
-from search.access import PERSONAL_FIELDS, Principal, canonical_principal, may_see_profile
+from search.access import PERSONAL_FIELDS, Principal, canonical_principal, may_see_aggregate, may_see_profile
 from search.backends.base import SearchBackend
 from search.query import SearchQuery, SearchResult
 from search.segmentation import QuerySegmenter, default_segmenter
@@ -48,14 +49,19 @@ def make_backend(app: Any, kind: str | None = None, segmenter: QuerySegmenter | 
     """A new backend of ``kind`` (default: the configured one) for this installation."""
     kind = kind or app.config.search.backend
     segmenter = segmenter or get_segmenter(app)
+    backend: SearchBackend
     if kind == "embedded":
         from search.backends.embedded import EmbeddedBackend
-        return EmbeddedBackend(embedded_path(app), segmenter)
-    if kind == "elasticsearch":
+        backend = EmbeddedBackend(embedded_path(app), segmenter)
+    elif kind == "elasticsearch":
         from search.backends.elasticsearch import ElasticsearchBackend
         es = app.config.search.elasticsearch
-        return ElasticsearchBackend.from_url(es.url, index_prefix or es.index_prefix, segmenter, timeout=es.timeout_s)
-    raise ValueError(f"search.backend: unknown backend '{kind}'")
+        backend = ElasticsearchBackend.from_url(es.url, index_prefix or es.index_prefix, segmenter,
+                                                timeout=es.timeout_s)
+    else:
+        raise ValueError(f"search.backend: unknown backend '{kind}'")
+    backend.published = tuple(app.config.classification.public_fields)  # what the public sees beyond the fixed
+    return backend
 
 
 def get_backend(app: Any) -> SearchBackend:
@@ -88,12 +94,13 @@ def get_document(app: Any, record_id: str, principal: Principal) -> dict[str, An
     record = store.get(record_id)
     if record is None:
         return None
-    owner = store.owner_of(app.config, record_id)
-    if principal.required_department is not None and owner != principal.required_department and not may_read(
-            principal, owner, [c["department"] for c in store.co_handlers_of(record_id)]):
+    owner, analysis = store.owner_of(app.config, record_id), store.get_analysis(record_id)
+    co_handlers = [c["department"] for c in store.co_handlers_of(record_id)] if principal.role == "department" else []
+    if not may_read(principal, analysis.publication if analysis else None, owner, co_handlers):
         return None
-    return Disclosure(PiiMasker()).detail(record, store.get_analysis(record_id), owner, store.history(record_id),
-                                          principal)
+    masker = PiiMasker()  # markup stripped first: a number split by tags is masked whole
+    policy = Disclosure(lambda text: masker(plain_text(text)), app.config.classification.public_fields)
+    return policy.detail(record, analysis, owner, store.history(record_id), principal)
 
 
 def list_profiles(app: Any, principal: Principal, dimension: str | None = None,
@@ -139,9 +146,9 @@ def get_profile(app: Any, profile_id: str, principal: Principal) -> dict[str, An
 
 def get_topic(app: Any, topic_id: int, principal: Principal) -> dict[str, Any] | None:
     """One topic with its representative demands' masked headlines, or None when absent or not
-    visible: departments see no topics (a topic gathers every department's demands)."""
+    visible: only the office sees topics (a topic gathers every department's demands from every channel)."""
     principal = canonical_principal(principal, app.config)
-    if principal.required_department is not None:
+    if not may_see_aggregate(principal):
         return None
     return next((t for t in list_topics(app.store, include_retired=True) if t["id"] == topic_id), None)
 

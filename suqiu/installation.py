@@ -29,8 +29,9 @@ class Installation:
 
     def path(self, *parts: str, mkdir: bool = True) -> Path:
         p = self.data_dir.joinpath(*parts)
-        if mkdir:
-            p.mkdir(parents=True, exist_ok=True)
+        if mkdir:  # owner only: the data directory holds the store, the outbox and the web secret
+            self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            p.mkdir(parents=True, exist_ok=True, mode=0o700)
         return p
 
     @property
@@ -59,10 +60,13 @@ class Installation:
 
 
 def write_default_config(home: Path, force: bool = False) -> tuple[Path, bool]:
-    """Write the shipped defaults to ``home/suqiu.toml``; never overwrite an edited file unless forced."""
-    home.mkdir(parents=True, exist_ok=True)
+    """Write the shipped defaults to ``home/suqiu.toml`` (owner only); never overwrite an edited file unless forced."""
+    home.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = home / CONFIG_NAME
     if path.exists() and not force:
         return path, False
-    path.write_text(default_config_text(), encoding="utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(default_config_text())
+    os.chmod(path, 0o600)  # a forced rewrite of an older, world-readable file
     return path, True

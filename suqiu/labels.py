@@ -38,6 +38,9 @@ HISTORY_FIELD = {"status": "状态", "reply_text": "答复内容", "replied_at":
 FORECAST_LEVEL = {"none": "正常", "low": "关注", "medium": "预警", "high": "严重"}
 ROLE = {"office": "信访办", "department": "职能部门", "public": "公众", "client": "Open311 客户端"}
 PERIOD = {"day": "日报", "week": "周报"}
+# 分级分类 (nlp.classification): who may see a record, and why it is sensitive
+PUBLICATION = {"public": "可公开", "internal": "内部", "office_only": "仅信访办"}
+SENSITIVITY = {"normal": "一般", "report": "举报件", "stability": "涉稳", "secret": "涉密"}
 # digests and lists order urgent work first
 URGENCY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 

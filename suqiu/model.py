@@ -10,7 +10,7 @@ import hashlib
 import json
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -181,6 +181,11 @@ class UrgencyLevel(StrEnum):
     CRITICAL = "critical"
 
 
+# 分级分类 (nlp/classification.py): who may see a record (publication) and why it is sensitive
+Publication = Literal["public", "internal", "office_only"]
+Sensitivity = Literal["normal", "report", "stability", "secret"]   # 一般, 举报件, 涉稳, 涉密
+
+
 class Analysis(BaseModel):
     """What the NLP stages concluded about one record; every field optional until its stage runs."""
 
@@ -204,3 +209,6 @@ class Analysis(BaseModel):
     route_reason: str | None = None
     route_candidates: list[dict[str, Any]] = Field(default_factory=list)
     dup_group: str | None = None
+    publication: Publication | None = None     # None until the levels stage ran: the office only
+    sensitivity: Sensitivity | None = None
+    level_reasons: list[str] = Field(default_factory=list)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from suqiu.config import Config
+from suqiu.disclosure import may_see
 from suqiu.principals import Principal
 
 
@@ -25,10 +26,12 @@ def owner(config: Config, routed: bool, route_department: str | None, department
     return given.name if given is not None else None
 
 
-def may_read(principal: Principal, owner: str | None, co_handlers: Iterable[str] = ()) -> bool:
-    """Who reads a demand: the office every one; a department the ones it owns and the ones it was
-    invited to co-handle (协办, the ``co_handlers`` table); nobody else."""
-    if principal.is_office:
+def may_read(principal: Principal, publication: str | None, owner: str | None,
+             co_handlers: Iterable[str] = ()) -> bool:
+    """Who reads a demand: whoever its level grants it to (``suqiu.disclosure.may_see``: the office
+    every one, a department its own public and internal ones), and a department invited to co-handle
+    it (协办, the ``co_handlers`` table) as if it owned it — never an office-only demand."""
+    if may_see(principal, publication, owner):
         return True
     dept = principal.required_department
-    return dept is not None and (dept == owner or dept in set(co_handlers))
+    return dept is not None and dept in set(co_handlers) and may_see(principal, publication, dept)

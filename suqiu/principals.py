@@ -3,7 +3,8 @@
 - ``office`` (信访办 / 12345 中心): every demand, profile and topic; may act on any demand.
 - ``department``: only the demands it owns (``suqiu.ownership``) and its own profiles.
 - ``public``: masked text only, no personal fields.
-- ``client``: an Open311 application holding a key; it files requests and reads as the public.
+- ``client``: an Open311 application holding a key; it reads as the public and, within its
+  ``scope`` (departments), also their internal records; it files requests for its scope.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class Principal:
     department: str | None = None
     name: str | None = None          # the user name or the token's label
     token_id: int | None = None
+    scope: tuple[str, ...] = ()     # a client's departments (canonical names)
 
     def __post_init__(self) -> None:
         role = LEGACY_ROLES.get(self.role, self.role)
@@ -40,6 +42,8 @@ class Principal:
             raise PrincipalError("a department principal needs its department name")
         if role != "department" and self.department:
             raise PrincipalError(f"a {role} principal has no department")
+        if self.scope and role != "client":
+            raise PrincipalError(f"a {role} principal has no scope")
 
     @classmethod
     def office(cls, name: str | None = None, token_id: int | None = None) -> "Principal":

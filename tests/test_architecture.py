@@ -15,7 +15,7 @@ CORE = ["suqiu/__init__.py", "suqiu/model.py", "suqiu/installation.py", "suqiu/w
         "suqiu/ownership.py", "suqiu/deadlines.py", "suqiu/principals.py", "suqiu/disclosure.py", "suqiu/lifecycle.py"]
 # the core grew by the work-order lifecycle (suqiu/lifecycle.py, the working-day calendar) and its tables
 # and store mixins (workorders, audit): only the store may hold SQL, so they belong to the core
-MAX_MODULE_LINES, MAX_FUNCTION_LINES, MAX_CORE_LINES = 400, 60, 3700
+MAX_MODULE_LINES, MAX_FUNCTION_LINES, MAX_CORE_LINES = 400, 60, 3800
 
 
 def production_files() -> list[Path]:

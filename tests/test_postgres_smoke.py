@@ -1,6 +1,7 @@
 """The store runs on the test command's real PostgreSQL, not only on the embedded SQLite."""
 
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect
@@ -64,3 +65,30 @@ def test_stage_state_and_analysis(pg_store):
 
 def test_each_test_gets_an_empty_database(pg_store):
     assert pg_store.count() == 0
+
+
+def test_quota_is_atomic_on_postgresql(pg_store):
+    """Open311 filing budgets: concurrent callers never overspend one window (one conditional UPDATE)."""
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import timedelta
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(lambda _: pg_store.take_quota("open311-post:1", 5, timedelta(hours=1)), range(40)))
+    assert got.count(True) == 5
+    later = datetime(2030, 1, 1, 12, tzinfo=SHANGHAI)   # a new window starts afresh
+    assert pg_store.take_quota("open311-post:1", 5, timedelta(hours=1), now=later)
+
+
+def test_listing_follows_the_publication_levels_on_postgresql(pg_store):
+    from suqiu.config import load_config
+    from suqiu.principals import Principal
+    from suqiu.store import DemandFilter
+    config = load_config(Path("/nonexistent-suqiu-home"))
+    pg_store.upsert([_d(f"L{i}", department_given="住房和城乡建设局") for i in range(4)])
+    pg_store.save_analysis([Analysis(record_id=f"hotline:L{i}", masked_text="x", publication=level)
+                            for i, level in enumerate(("public", "internal", "office_only", None))])
+    def seen(who):
+        return {r["id"] for r in pg_store.demand_rows(config, DemandFilter(visible_to=who))}
+    assert seen(Principal.public()) == {"hotline:L0"}
+    assert seen(Principal.for_department("住房和城乡建设局")) == {"hotline:L0", "hotline:L1"}
+    assert seen(Principal("client", scope=("住房和城乡建设局",))) == {"hotline:L0", "hotline:L1"}
+    assert len(seen(Principal.office())) == 4

@@ -1,11 +1,17 @@
 """End-to-end privacy audit: personal data put into titles, contents and replies never leaves the store.
 
-One small installation runs the real pipeline (analysis with topics, routing, embedded index,
-digests to the outbox, the weekly report, CLI ``--json`` outputs, the web pages, the XLSX export,
-the department API and Open311); every artifact it emits is then read back as text (zip members
-of DOCX/XLSX, MIME parts of ``.eml`` files, the FTS5 database dump, HTTP bodies) and searched for
-the raw values. Each check also asserts that the artifact carries the demands that held the data
+One small installation runs the real pipeline (analysis with topics and 分级分类, routing, embedded
+index, digests to the outbox, the weekly report, CLI ``--json`` outputs, the web pages, the XLSX
+export, the department API and Open311); every artifact it emits is then read back as text (zip
+members of DOCX/XLSX, MIME parts of ``.eml`` files, the FTS5 database dump, HTTP bodies) and searched
+for the raw values. Each check also asserts that the artifact carries the demands that held the data
 (a masking tag is there), so an artifact that simply left them out cannot pass.
+
+Open311 is read keyless, with a client key and with a scoped client key, every endpoint and every
+record id; the public role's pages are crawled (every page, record, export and aggregate it can
+ask for). Neither may show a personal value, nor an office-only record (a 举报件, a 涉稳 cue); the
+public and keyless Open311 no record that is not public; departments and their digests no
+office-only record either.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import io
 import json
 import re
 import zipfile
+from urllib.parse import quote
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -73,6 +80,34 @@ REQUESTER = "郑美玲"          # a personal field: never shown anywhere
 ADDRESS = "鼓楼区五四路88号3单元402室"
 
 
+# portal messages (public channels): two public ones, a 举报件 (office-only); and a 涉稳 work order
+OFFICE_ONLY_PHRASES = ("收受物业公司好处费", "到区政府门口拉横幅")
+
+
+def portal_pii_demands() -> list[dict[str, Any]]:
+    from suqiu.model import SHANGHAI
+    t0 = T0.replace(tzinfo=SHANGHAI)
+    base = {"source": "portal", "channel": "网站", "district": "鼓楼区", "category_given": "物业管理",
+            "department_given": HOUSING, "requester": REQUESTER, "requester_type": "individual",
+            "address": ADDRESS, "status": "received"}
+    rows = [
+        dict(source_id="q1", title=f"金山小区电梯坏了 电话{PII['mobile']}",
+             content=f"我叫{PII['name']}，金山小区电梯故障一周，身份证号{PII['id_card']}，邮箱{PII['email']}。",
+             status="replied", replied_at=t0 + timedelta(days=1), replied_by=HOUSING,
+             reply_text=(f"<p>已督促物业<b>维修</b></p><script>alert(1)</script>，联系人{PII['contact_name']}"
+                         f"电话{PII['reply_mobile']}，邮箱{PII['reply_email']}。")),
+        dict(source_id="q2", title="金山小区电梯押金不退",
+             content=f"物业收了电梯押金不退，请退到银行卡{PII['bank_card']}，车牌{PII['plate']}，"
+                     f"联系人{PII['contact_name']}，手机{PII['mobile2']}。"),
+        dict(source_id="q3", title="举报住建局工作人员",
+             content=f"实名举报住建局工作人员收受物业公司好处费，金山小区电梯不修。我的手机{PII['mobile']}。"),
+        dict(source_id="q4", source="hotline", channel="电话", title="金山小区电梯问题",
+             content=f"金山小区业主准备集体上访，到区政府门口拉横幅。联系人{PII['contact_name']}，"
+                     f"电话{PII['mobile2']}。"),
+    ]
+    return [{**base, "received_at": t0 + timedelta(hours=3 + 5 * i), **r} for i, r in enumerate(rows)]
+
+
 def pii_demands() -> list[dict[str, Any]]:
     """Hand-written demands, all in the report week, each type in a title, a content and a reply."""
     from suqiu.model import SHANGHAI
@@ -121,6 +156,23 @@ class Emitted:
     pii_ids: list[str] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
     app: Any = None
+    levels: dict[str, str | None] = field(default_factory=dict)   # record id → publication
+    owners: dict[str, str | None] = field(default_factory=dict)
+
+    app_profiles: list[dict[str, Any]] = field(default_factory=list)
+    app_topics: list[int] = field(default_factory=list)
+
+    def ids_at(self, *levels: str | None) -> set[str]:
+        return {rid for rid, level in self.levels.items() if level in levels}
+
+    def sees(self, reader: str, rid: str) -> bool:
+        """Whether a reader may see a record: the rule every face must keep (suqiu.disclosure.grants)."""
+        level, owner = self.levels.get(rid), self.owners.get(rid)
+        if reader == "office":
+            return True
+        if reader in ("zj", "open311:scoped") and level == "internal" and owner == HOUSING:
+            return True
+        return level == "public" and (reader != "zj" or owner == HOUSING)
 
 
 def _login(client, username: str) -> None:
@@ -164,7 +216,7 @@ def emitted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emitted]:
         if item.get("requester") and item["requester_type"] == "individual":
             values[f"synthetic_requester_{i}"] = item["requester"]
     demands = [build_demand({k: v for k, v in item.items() if not k.startswith("_")}) for item in synthetic]
-    mine = [build_demand(r) for r in pii_demands()]
+    mine = [build_demand(r) for r in pii_demands() + portal_pii_demands()]
     app.store.upsert(demands + mine, origin="import")
     pii_ids = [d.id for d in mine]
 
@@ -173,6 +225,11 @@ def emitted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emitted]:
     stats["index"] = index_pending(app).as_dict()
     now = datetime(2026, 11, 22, 18, 0, tzinfo=SHANGHAI)
     out = Emitted(home=home, values=values, pii_ids=pii_ids, stats=stats)
+    every = [r["id"] for r in app.store.iter_records()]
+    out.levels = {rid: a.publication for rid, a in app.store.analyses(every).items()}
+    out.owners = app.store.owners_of(app.config, every)
+    out.app_profiles = app.store.profile_rows()
+    out.app_topics = [t["id"] for t in app.store.topic_rows(include_retired=True)]
 
     # digests (every department that has demands) and the weekly report
     stats["digests"] = [deliver_digest(app, d.name, "week", now=now) for d in app.config.departments]
@@ -194,29 +251,17 @@ def emitted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emitted]:
     add_user(app.store, "pub", PASSWORDS["pub"], "public", config=app.config)
     office_token = create_token(app, None, "值班", role="office")[1]
     dept_token = create_token(app, HOUSING, "张工")[1]
+    keys = {"keyless": None, "client": create_token(app, None, "市民 App", role="client")[1],
+            "scoped": create_token(app, None, "住建 App", role="client", scope=[HOUSING])[1]}
     web = create_app(app)
     with TestClient(web, base_url="http://127.0.0.1") as client:
         for user in ("office", "zj", "pub"):
             client.cookies.clear()
             _login(client, user)
-            texts = []
-            for q in ("", "电梯", "金山小区"):
-                page = client.get("/search", params={"q": q, "size": 100})
-                assert page.status_code == 200, page.text
-                texts.append(page.text)
-            out.artifacts[f"web:{user}:search"] = texts + [html.unescape(t) for t in texts]
-            details = []
-            for rid in pii_ids:
-                page = client.get(f"/records/{rid}")
-                assert page.status_code == 200, (user, rid, page.status_code)
-                details += [page.text, html.unescape(page.text)]
-            out.artifacts[f"web:{user}:detail"] = details
-            export = client.get("/search/export.xlsx", params={"q": "电梯"})
-            assert export.status_code == 200
-            out.artifacts[f"web:{user}:export.xlsx"] = xml_texts(export.content)
+            _crawl_pages(client, user, out)
         client.cookies.clear()
         api = []
-        for token in (office_token, dept_token):
+        for who, token in (("office", office_token), ("zj", dept_token)):
             h = {"Authorization": f"Bearer {token}"}
             for status in ("open", "answered", "all"):
                 r = client.get("/api/v1/demands", params={"status": status, "limit": 500}, headers=h)
@@ -224,25 +269,69 @@ def emitted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emitted]:
                 api.append(r.text)
             for rid in pii_ids:
                 r = client.get(f"/api/v1/demands/{rid}", headers=h)
-                assert r.status_code == 200, r.text
-                api.append(r.text)
-        out.artifacts["api:demands"] = [json_text(json.loads(t)) for t in api]
-        o311 = []
-        window = {"start_date": "2026-10-01T00:00:00+08:00", "end_date": "2026-12-01T00:00:00+08:00"}
-        for path, params in (("requests.json", window), ("requests.xml", window),
-                             ("requests.json", {"service_request_id": ",".join(pii_ids)}),
-                             ("servicerequestupdates.json", window)):
-            r = client.get(f"/open311/v2/{path}", params=params)
-            assert r.status_code == 200, (path, r.text)
-            o311.append(json_text(r.json()) if path.endswith(".json") else html.unescape(r.text))
-        for rid in pii_ids:
-            r = client.get(f"/open311/v2/requests/{rid}.json")
-            assert r.status_code == 200, r.text
-            o311.append(json_text(r.json()))
-        out.artifacts["open311"] = o311
+                assert r.status_code == (200 if out.sees(who, rid) else 404), (who, rid, r.text)
+                if r.status_code == 200:  # a 404 names the id asked for, exactly as for a missing one
+                    api.append(r.text)
+            out.artifacts[f"api:{who}"] = [json_text(json.loads(t)) for t in api]
+            api = []
+        for reader, key in keys.items():
+            _crawl_open311(client, reader, key, out)
     out.app = app
     yield out
     app.store.close()
+
+
+# --------------------------------------------------------------------------- crawling the faces
+def _crawl_pages(client, user: str, out: Emitted) -> None:
+    """Every page ``user`` can ask for: searches (every kind), details, exports, profiles, topics."""
+    texts = []
+    for params in ({"q": ""}, {"q": "电梯"}, {"q": "金山小区"}, {"q": "举报"}, {"q": "集体上访"},
+                   {"q": "", "source": "hotline"}, {"q": "", "kind": "profile"}, {"q": "", "kind": "topic"}):
+        page = client.get("/search", params={**params, "size": 100})
+        assert page.status_code == 200, page.text
+        texts.append(page.text)
+    out.artifacts[f"web:{user}:search"] = texts + [html.unescape(t) for t in texts]
+    details = []
+    for rid in (sorted(out.levels) if user == "pub" else out.pii_ids):
+        page = client.get(f"/records/{rid}")
+        assert page.status_code == (200 if out.sees(user, rid) else 404), (user, rid, page.status_code)
+        if page.status_code == 200:
+            details += [page.text, html.unescape(page.text)]
+    out.artifacts[f"web:{user}:detail"] = details
+    exports = []
+    for q in ("电梯", ""):
+        export = client.get("/search/export.xlsx", params={"q": q})
+        assert export.status_code == 200
+        exports += xml_texts(export.content)
+    out.artifacts[f"web:{user}:export.xlsx"] = exports
+    if user == "pub":  # aggregates gather every channel: none is public
+        pages = [client.get(f"/profiles/{quote(r['id'], safe='')}") for r in out.app_profiles]
+        pages += [client.get(f"/topics/{t}") for t in out.app_topics]
+        assert pages and all(p.status_code == 404 for p in pages)
+        assert client.get("/", follow_redirects=True).status_code == 200
+        out.artifacts["web:pub:aggregates"] = [p.text for p in pages]
+
+
+def _crawl_open311(client, reader: str, key: str | None, out: Emitted) -> None:
+    """Every Open311 read, as one reader, for every record id; a hidden id answers as a missing one."""
+    auth = {"api_key": key} if key else {}
+    texts = []
+    window = {"start_date": "2026-10-01T00:00:00+08:00", "end_date": "2026-12-01T00:00:00+08:00"}
+    every = sorted(out.levels)
+    for path, params in (("requests.json", window), ("requests.xml", window), ("requests.json", {}),
+                         ("requests.json", {"service_request_id": ",".join(every)}),
+                         ("requests.xml", {"service_request_id": ",".join(every)}),
+                         ("servicerequestupdates.json", window), ("servicerequestupdates.xml", window),
+                         ("services.json", {})):
+        r = client.get(f"/open311/v2/{path}", params={**params, **auth})
+        assert r.status_code == 200, (reader, path, r.text)
+        texts.append(json_text(r.json()) if path.endswith(".json") else html.unescape(r.text))
+    for rid in every:
+        r = client.get(f"/open311/v2/requests/{rid}.json", params=auth)
+        assert r.status_code == (200 if out.sees(f"open311:{reader}", rid) else 404), (reader, rid, r.text)
+        if r.status_code == 200:  # a 404 names the id asked for, exactly as for a missing one
+            texts.append(json_text(r.json()))
+    out.artifacts[f"open311:{reader}"] = texts
 
 
 # --------------------------------------------------------------------------- the checks
@@ -300,13 +389,52 @@ def test_department_api_is_masked(emitted):
     _assert_clean(emitted, "api:")
 
 
-def test_open311_is_masked(emitted):
-    _assert_clean(emitted, "open311")
+@pytest.mark.parametrize("reader", ["keyless", "client", "scoped"])
+def test_open311_is_masked_for_every_reader(emitted, reader):
+    _assert_clean(emitted, f"open311:{reader}")
+
+
+def _shown_ids(texts: list[str], ids: set[str]) -> set[str]:
+    blob = "\n".join(texts)
+    return {rid for rid in ids if re.search(rf"(?<![\w:%-])(?:{re.escape(rid)}|{re.escape(quote(rid, safe=''))})(?![\w-])",
+                                            blob)}
+
+
+@pytest.mark.parametrize("prefix,reader", [
+    ("web:pub:", "pub"), ("open311:keyless", "open311:keyless"), ("open311:client", "open311:client"),
+    ("open311:scoped", "open311:scoped"), ("web:zj:", "zj"), ("api:zj", "zj"),
+])
+def test_no_face_shows_a_record_its_reader_may_not_see(emitted, prefix, reader):
+    """The public and keyless Open311: public records only; a scoped client and the department also
+    the department's internal ones; nobody here an office-only or an unclassified record."""
+    hidden = {rid for rid in emitted.levels if not emitted.sees(reader, rid)}
+    assert emitted.ids_at("office_only") and emitted.ids_at("public") and hidden >= emitted.ids_at("office_only")
+    texts = [t for n, ts in emitted.artifacts.items() if n.startswith(prefix) for t in ts]
+    assert texts
+    assert not _shown_ids(texts, hidden), sorted(_shown_ids(texts, hidden))[:10]
+    assert not [p for p in OFFICE_ONLY_PHRASES if any(p in t for t in texts)]
+    shown = _shown_ids(texts, set(emitted.levels) - hidden)
+    assert shown, f"{prefix}: shows no record at all (the check proves nothing)"
+
+
+def test_digests_never_carry_office_only_records(emitted):
+    texts = [t for n, ts in emitted.artifacts.items() if n.startswith("file:outbox/") for t in ts]
+    office_only = emitted.ids_at("office_only", None)
+    assert office_only >= {"portal:q3", "hotline:q4"}
+    assert not _shown_ids(texts, office_only) and not [p for p in OFFICE_ONLY_PHRASES if any(p in t for t in texts)]
+    assert _shown_ids(texts, emitted.ids_at("internal"))   # the digests do list the department's demands
+
+
+def test_office_sees_the_office_only_records(emitted):
+    assert {"portal:q3", "hotline:q4"} <= emitted.ids_at("office_only")
+    office = emitted.artifacts["web:office:detail"]
+    assert all(any(p in t for t in office) for p in OFFICE_ONLY_PHRASES)
 
 
 def test_public_never_sees_personal_fields(emitted):
     """The public principal sees neither the requester nor the address (nor their field labels)."""
     pages = emitted.artifacts["web:pub:detail"] + emitted.artifacts["web:pub:search"]
+    assert pages and not any("答复单位" in t or "诉求人类型" in t for t in emitted.artifacts["web:pub:detail"])
     assert not any(ADDRESS in t or REQUESTER in t for t in pages)
     office = "".join(emitted.artifacts["web:office:detail"])
     assert ADDRESS.replace("402室", "") in office or "五四路" in office  # the office does see the address
@@ -339,7 +467,7 @@ def test_find_leaks_detects_a_planted_value():
 
 def test_open311_is_public_and_shows_no_precise_address(emitted):
     """GET Open311 needs no key: the requester's address (a personal field) is coarsened to the district."""
-    o311 = "".join(emitted.artifacts["open311"])
+    o311 = "".join(t for n, ts in emitted.artifacts.items() if n.startswith("open311:") for t in ts)
     assert "五四路88号" not in o311
     assert "鼓楼区" in o311
 
@@ -409,6 +537,7 @@ def test_fuzhou_export_numbers_never_leave_the_store(shared_datasets, tmp_path):
     from search.indexing import index_pending
     from suqiu.twoway.dispatch import route_pending
     from suqiu.cli.views_output import hotspots_payload, profiles_payload, topics_payload
+    from suqiu.twoway.tokens import create_token
     from suqiu.web.application import create_app
     from reports.collect import write_weekly_report
 
@@ -431,9 +560,15 @@ def test_fuzhou_export_numbers_never_leave_the_store(shared_datasets, tmp_path):
         write_weekly_report(app, Week.parse(week), now=Week.parse(week).end)
         holders = [r["id"] for r in app.store.iter_records()
                    if mobile_numbers(" ".join(str(r.get(k) or "") for k in ("title", "content", "reply_text")))]
+        # the widest Open311 view: a client scoped to every department reads the internal work orders
+        key = create_token(app, None, "全量 App", role="client", scope=[d.name for d in app.config.departments])[1]
         with TestClient(create_app(app), base_url="http://127.0.0.1") as client:  # closed: replies shown
-            r = client.get("/open311/v2/requests.json", params={"service_request_id": ",".join(holders)})
-            assert r.status_code == 200 and len(r.json()) == len(holders)
+            r = client.get("/open311/v2/requests.json", params={"service_request_id": ",".join(holders),
+                                                                "api_key": key})
+            owners, levels = app.store.owners_of(app.config, holders), app.store.analyses(holders)
+            readable = [h for h in holders if levels[h].publication == "public"
+                        or (levels[h].publication == "internal" and owners[h] is not None)]
+            assert r.status_code == 200 and len(r.json()) == len(readable) > 0
             open311 = [json_text(r.json())]
         # every exported demand is answered; citizens reopen the ones carrying numbers, so they are
         # open again and go into their department's next digest

@@ -3,7 +3,7 @@ CSV in UTF-8, UTF-8 with a BOM or GB18030, and XLSX, with the header found by it
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,3 +58,40 @@ def _collect(rows: Iterator[tuple[int, list[Any]]], ti: int, li: int | None, pat
         texts.append(text)
         labels.append(label)
     return Labelled(texts, labels, skipped, path)
+
+
+# title and content columns of exports without a ``text`` column (portal messages, the Teddy Cup files)
+UNLABELED_COLUMNS: tuple[tuple[str, ...], ...] = (("text",), ("留言主题", "留言详情"), ("title", "content"))
+
+
+def read_unlabeled(paths: Sequence[Path], text_col: str | None = None) -> list[str]:
+    """The distinct texts of unlabelled exports (``text_col``, else title + content columns joined);
+    a text repeated within or across files is kept once (the same post appears in several exports)."""
+    seen: dict[str, None] = {}
+    options = ((text_col,),) if text_col else UNLABELED_COLUMNS
+    for path in map(Path, paths):
+        known = {normalize_header(c) for cols in options for c in cols}
+        try:
+            with open_export(path, known) as wb:
+                found = _unlabeled_table(wb, options)
+                if found is None:
+                    headers = "、".join(h for t in wb.tables for h in t.headers if h) or "（无）"
+                    wanted = " 或 ".join("+".join(c) for c in options)
+                    raise LabelledFileError(f"{path} 缺少文本列 {wanted}（现有列: {headers}）")
+                table, idx = found
+                for _, cells in table.rows:
+                    text = "".join(cell_text(cells[i]).strip() for i in idx if i < len(cells))
+                    if text:
+                        seen.setdefault(text, None)
+        except (ImportFileError, RowReadError) as exc:
+            raise LabelledFileError(f"无法读取 {path}: {exc}") from None
+    return list(seen)
+
+
+def _unlabeled_table(wb: Any, options: Sequence[Sequence[str]]) -> tuple[Any, list[int]] | None:
+    for table in wb.tables:
+        names = table.normalized
+        for cols in options:
+            if all(normalize_header(c) in names for c in cols):
+                return table, [names.index(normalize_header(c)) for c in cols]
+    return None

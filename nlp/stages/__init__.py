@@ -1,6 +1,6 @@
 """The analysis stages in the order they run, and ``run_all`` (the body of ``suqiu analyze``).
 
-    text (analyze) → classify → topics → views
+    text (analyze) → levels (分级分类) → classify → topics → views
 
 Each stage reads its own pending work from the store, so any worker can run any stage and a
 re-run does nothing new. The ``analyze`` Prefect flow runs each as its own task.
@@ -13,17 +13,18 @@ from typing import Any
 
 from nlp.stages.base import Progress, Stage, StageStats
 from nlp.stages.classify import ClassifyStage
+from nlp.stages.levels import LevelsStage
 from nlp.stages.text import TextStage
 from nlp.stages.topics import TopicsStage
 from nlp.stages.views import ViewsStage
 from suqiu.installation import Installation
 
-STAGE_NAMES = ("analyze", "classify", "topics", "views")
+STAGE_NAMES = ("analyze", "levels", "classify", "topics", "views")
 
 
 def default_stages(workers: int = 0) -> list[Stage]:
     """A fresh instance of every stage, in order."""
-    return [TextStage(workers=workers), ClassifyStage(), TopicsStage(), ViewsStage()]
+    return [TextStage(workers=workers), LevelsStage(), ClassifyStage(), TopicsStage(), ViewsStage()]
 
 
 def stage_named(name: str, workers: int = 0) -> Stage:
@@ -61,5 +62,5 @@ def run_stages(inst: Installation, stages: Sequence[Stage] | None = None, progre
     return result
 
 
-__all__ = ["Stage", "StageStats", "TextStage", "ClassifyStage", "TopicsStage", "ViewsStage", "STAGE_NAMES",
+__all__ = ["Stage", "StageStats", "TextStage", "LevelsStage", "ClassifyStage", "TopicsStage", "ViewsStage", "STAGE_NAMES",
            "default_stages", "stage_named", "run_stages"]

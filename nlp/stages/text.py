@@ -22,6 +22,7 @@ from nlp.dedup import DupIndex, MinHasher
 from nlp.pii import strip_tags
 from nlp.stages.base import Progress, Stage, StageStats
 from nlp.stages.corpus_stats import log_doc_freq, read_doc_freq, save_doc_freq
+from nlp.stages.levels import FIELDS as LEVEL_FIELDS
 from nlp.text_pipeline import FIELDS, TextDoc, TextPipeline, TextResult, join_title
 from suqiu.installation import Installation
 from suqiu.model import Analysis
@@ -163,7 +164,8 @@ class TextStage(Stage):
             analyses.append(a)
             groups[r.record_id] = a.dup_group
             stats.chars += len(r.normalized_text)
-        store.save_analysis(analyses, stage=STAGE, fields=FIELDS)
+        # new text clears the levels: the record is the office's only until the levels stage reads it
+        store.save_analysis(analyses, stage=STAGE, fields=(*FIELDS, *LEVEL_FIELDS))
         if relabel:
             store.save_analysis([Analysis(record_id=m, dup_group=g) for m, g in relabel.items()], fields=["dup_group"])
             groups.update(relabel)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from search.access import Principal, may_see, project
+from search.access import Principal, may_see, project, public_query
 from search.documents import HIT_FIELDS
 from search.query import SearchQuery, SearchResult, Term, TextQuery
 from search.segmentation import QuerySegmenter, char_tokens
@@ -95,6 +95,8 @@ class SearchBackend(ABC):
     in one index, told apart by ``kind``."""
 
     name: str = "base"
+    #: fields the public sees beyond ``PUBLIC_FIELDS`` (``classification.public_fields``; ``make_backend``)
+    published: tuple[str, ...] = ()
     #: features this backend lacks, by name -> reason (the contract suite expects these to raise)
     unsupported: dict[str, str] = {}
 
@@ -109,11 +111,13 @@ class SearchBackend(ABC):
         A query naming no ``kind`` searches demands only (``DEFAULT_KINDS``)."""
         query.validate()
         query = query.with_default_kind()
+        if not principal.sees_personal_fields:  # the public: its fields only, in filters and facets too
+            query = public_query(query, self.published)
         if query.similar_to is not None:
             self.require("more_like_this")
         result = self._search(query, principal)
         for hit in result.hits:
-            hit.fields = project(principal, {k: hit.fields.get(k) for k in HIT_FIELDS})
+            hit.fields = project(principal, {k: hit.fields.get(k) for k in HIT_FIELDS}, self.published)
         result.backend = self.name
         result.page, result.size = query.page, query.size
         return result
@@ -123,7 +127,7 @@ class SearchBackend(ABC):
         doc = self._get(doc_id)
         if doc is None or not may_see(principal, doc):
             return None
-        return project(principal, {k: doc.get(k) for k in ("id", *HIT_FIELDS)})
+        return project(principal, {k: doc.get(k) for k in ("id", *HIT_FIELDS)}, self.published)
 
     def require(self, feature: str) -> None:
         if feature in self.unsupported:

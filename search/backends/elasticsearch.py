@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from search.access import Principal, required_department
+from search.access import Principal, visibility
 from search.backends.base import (
     CompiledTerm, DeleteReport, IndexReport, QueryCompiler, SearchBackend, SearchUnavailable,
 )
@@ -61,8 +61,13 @@ def filter_clauses(f: Filters, now: datetime) -> list[dict[str, Any]]:
 
 
 def access_clauses(principal: Principal) -> list[dict[str, Any]]:
-    dept = required_department(principal)
-    return [] if dept is None else [{"term": {"department": dept}}]
+    """``search.access.visibility`` as filters over ``department`` and ``publication`` ([]: the office)."""
+    rules = visibility(principal)
+    if rules is None:
+        return []
+    alts = [{"bool": {"filter": [{"terms": {"publication": list(g.levels)}}, *(
+        [] if g.departments is None else [{"terms": {"department": list(g.departments)}}])]}} for g in rules]
+    return alts if len(alts) == 1 else [{"bool": {"should": alts, "minimum_should_match": 1}}]
 
 
 def facet_aggs(facets: Iterable[str]) -> dict[str, Any]:

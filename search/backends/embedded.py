@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from search.access import Principal, required_department
+from search.access import Principal, visibility
 from search.backends.base import CompiledTerm, DeleteReport, IndexReport, SearchBackend, SearchUnavailable
 from search.documents import iso, searchable_text
 from search.highlight import highlight_text
@@ -32,22 +32,25 @@ from search.query import DEFAULT_KINDS, KINDS, Filters, Hit, SearchQuery, Search
 from search.segmentation import QuerySegmenter, chars_text
 
 COLUMNS = ("id", "kind", "source", "channel", "received_at", "district", "department", "category", "status",
-           "sentiment", "urgency", "topic", "heat", "due_at", "open", "dimension", "week")
+           "sentiment", "urgency", "topic", "heat", "due_at", "open", "dimension", "week", "publication")
 # columns added after the first release: an older file gets them with ALTER TABLE and is rebuilt
-ADDED_COLUMNS = {"dimension": "TEXT", "week": "TEXT"}
+ADDED_COLUMNS = {"dimension": "TEXT", "week": "TEXT", "publication": "TEXT"}
 FACET_SQL = {
     "department": "d.department", "district": "d.district", "source": "d.source", "channel": "d.channel",
     "topic": "CAST(d.topic AS TEXT)", "sentiment": "d.sentiment", "urgency": "d.urgency", "status": "d.status",
     "category": "d.category", "received_month": "substr(d.received_at, 1, 7)", "kind": "d.kind",
     "dimension": "d.dimension",
 }
+WRITE_BATCH = 500
+OPEN_INDEX = COLUMNS.index("open")
+INSERT_DOC = f"INSERT INTO docs (rowid, {', '.join(COLUMNS)}, doc) VALUES ({', '.join('?' * (len(COLUMNS) + 2))})"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (
     rowid INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
     kind TEXT, source TEXT, channel TEXT, received_at TEXT, district TEXT, department TEXT, category TEXT,
     status TEXT, sentiment TEXT, urgency TEXT, topic INTEGER, heat REAL, due_at TEXT, open INTEGER,
-    dimension TEXT, week TEXT,
+    dimension TEXT, week TEXT, publication TEXT,
     doc TEXT NOT NULL
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(seg, chars, tokenize = 'unicode61 remove_diacritics 0');
@@ -73,6 +76,22 @@ def kind_clause(kinds: Sequence[str]) -> str:
     row and make SQLite sort them all, so ``+`` keeps it out of index selection."""
     column = "+d.kind" if "demand" in kinds else "d.kind"
     return f"{column} IN ({', '.join('?' * len(kinds))})"
+
+
+def access_clause(principal: Principal) -> tuple[str, list[Any]] | None:
+    """``search.access.visibility`` as SQL over ``department`` and ``publication`` (None: the office)."""
+    rules = visibility(principal)
+    if rules is None:
+        return None
+    parts, params = [], []
+    for g in rules:
+        part = f"d.publication IN ({', '.join('?' * len(g.levels))})"
+        params.extend(g.levels)
+        if g.departments is not None:
+            part += f" AND d.department IN ({', '.join('?' * len(g.departments))})"
+            params.extend(g.departments)
+        parts.append(f"({part})")
+    return "(" + " OR ".join(parts) + ")", params
 
 
 def term_expression(term: CompiledTerm) -> str:
@@ -130,22 +149,42 @@ class EmbeddedBackend(SearchBackend):
         return {"backend": self.name, "path": str(self.path), "sqlite": sqlite3.sqlite_version}
 
     # ------------------------------------------------------------------ writes
-    def _write(self, conn: sqlite3.Connection, docs: Iterable[dict[str, Any]], report: IndexReport) -> None:
+    def _write(self, conn: sqlite3.Connection, docs: Iterable[dict[str, Any]], report: IndexReport,
+               fresh: bool = False) -> None:
+        """Add or replace documents, ``WRITE_BATCH`` at a time (one lookup, bulk deletes and inserts);
+        rowids are assigned here (the caller holds the write lock), so docs and fts rows pair up.
+        ``fresh``: the tables were just emptied, nothing to replace."""
+        next_rowid = int(conn.execute("SELECT coalesce(max(rowid), 0) FROM docs").fetchone()[0]) + 1
+        batch: list[dict[str, Any]] = []
         for doc in docs:
+            batch.append(doc)
+            if len(batch) >= WRITE_BATCH:
+                next_rowid = self._write_batch(conn, batch, report, fresh, next_rowid)
+                batch = []
+        if batch:
+            self._write_batch(conn, batch, report, fresh, next_rowid)
+
+    def _write_batch(self, conn: sqlite3.Connection, docs: list[dict[str, Any]], report: IndexReport,
+                     fresh: bool, next_rowid: int) -> int:
+        by_id = {d["id"]: d for d in docs}   # the last version of an id in the batch wins
+        if not fresh:
+            ids = list(by_id)
+            old = [(r[0],) for r in conn.execute(
+                f"SELECT rowid FROM docs WHERE id IN ({', '.join('?' * len(ids))})", ids)]
+            conn.executemany("DELETE FROM fts WHERE rowid = ?", old)
+            conn.executemany("DELETE FROM docs WHERE rowid = ?", old)
+        rows, texts = [], []
+        for rowid, doc in enumerate(by_id.values(), start=next_rowid):
             prepared = self.prepare_document(doc)
             stored = {k: v for k, v in prepared.items() if k != "seg"}
-            row = conn.execute("SELECT rowid FROM docs WHERE id = ?", (doc["id"],)).fetchone()
-            if row is not None:
-                conn.execute("DELETE FROM fts WHERE rowid = ?", (row[0],))
-                conn.execute("DELETE FROM docs WHERE rowid = ?", (row[0],))
             values = [stored.get(c) for c in COLUMNS]
-            values[COLUMNS.index("open")] = 1 if stored.get("open") else 0
-            cur = conn.execute(
-                f"INSERT INTO docs ({', '.join(COLUMNS)}, doc) VALUES ({', '.join('?' * (len(COLUMNS) + 1))})",
-                (*values, json.dumps(stored, ensure_ascii=False)))
-            conn.execute("INSERT INTO fts (rowid, seg, chars) VALUES (?, ?, ?)",
-                         (cur.lastrowid, prepared["seg"], chars_text(searchable_text(prepared))))
-            report.indexed.append(doc["id"])
+            values[OPEN_INDEX] = 1 if stored.get("open") else 0
+            rows.append((rowid, *values, json.dumps(stored, ensure_ascii=False)))
+            texts.append((rowid, prepared["seg"], chars_text(searchable_text(prepared))))
+        conn.executemany(INSERT_DOC, rows)
+        conn.executemany("INSERT INTO fts (rowid, seg, chars) VALUES (?, ?, ?)", texts)
+        report.indexed.extend(d["id"] for d in docs)
+        return next_rowid + len(rows)
 
     def index_documents(self, docs: Iterable[dict[str, Any]]) -> IndexReport:
         self.ensure_ready()
@@ -186,7 +225,7 @@ class EmbeddedBackend(SearchBackend):
             try:
                 conn.execute("DELETE FROM fts")
                 conn.execute("DELETE FROM docs")
-                self._write(conn, docs, report)
+                self._write(conn, docs, report, fresh=True)
                 conn.execute("INSERT INTO fts (fts) VALUES ('optimize')")
                 conn.execute("COMMIT")
             except BaseException:
@@ -228,10 +267,10 @@ class EmbeddedBackend(SearchBackend):
             clauses.append("d.rowid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
             params.append(" OR ".join(term_expression(t) for t in excluded))
         self._filter_clauses(query.filters, query, clauses, params)
-        dept = required_department(principal)
-        if dept is not None:  # the access rule: part of the engine query, not a post-filter
-            clauses.append("d.department = ?")
-            params.append(dept)
+        access = access_clause(principal)
+        if access is not None:  # the access rule: part of the engine query, not a post-filter
+            clauses.append(access[0])
+            params.extend(access[1])
         only_kind = not clauses
         kinds = query.filters.kind or DEFAULT_KINDS
         clauses.append(kind_clause(kinds))

@@ -7,9 +7,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from crawlers.importers.labelled import Labelled, LabelledFileError, read_labelled
+from crawlers.importers.labelled import Labelled, LabelledFileError, read_labelled, read_unlabeled
 from suqiu.cli.output import HomeOpt, JsonOpt, emit, err, fail, load, print_eval
 
+UnlabeledOpt = Annotated[Optional[list[Path]], typer.Option(
+    "--unlabeled", help="In-domain messages without labels (any export the importers read); repeatable.")]
 train_app = typer.Typer(no_args_is_help=True, help="Train models from labelled exports.")
 eval_app = typer.Typer(no_args_is_help=True, help="Evaluate models; one JSON line per run.")
 
@@ -21,20 +23,27 @@ def _read(path: Path, text_col: str, label_col: str | None) -> Labelled:
         fail(str(exc))
 
 
+def _unlabeled(paths: list[Path] | None) -> list[str]:
+    try:
+        return read_unlabeled(paths or [])
+    except LabelledFileError as exc:
+        fail(str(exc))
+
+
 @train_app.command("router")
 def train_router(from_: Annotated[Path, typer.Option("--from", help="Labelled CSV/XLSX.")],
                  text_col: Annotated[str, typer.Option(help="Text column.")] = "text",
                  label_col: Annotated[str, typer.Option(help="Label column.")] = "label",
-                 home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+                 unlabeled: UnlabeledOpt = None, home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """Train the department routing model."""
     from nlp.training import TrainingError, train_router as train
     inst = load(home)
     data = _read(from_, text_col, label_col)
     err.print(f"正在训练分派模型: {from_}")
     try:
-        info = train(inst, data.texts, data.labels, meta={"trained_from": str(Path(from_).resolve()),
-                                                          "text_col": text_col, "label_col": label_col,
-                                                          "skipped_rows": data.skipped})
+        info = train(inst, data.texts, data.labels, unlabeled=_unlabeled(unlabeled), meta={
+            "trained_from": str(Path(from_).resolve()), "text_col": text_col, "label_col": label_col,
+            "skipped_rows": data.skipped, "unlabeled_from": [str(Path(u).resolve()) for u in unlabeled or []]})
     except TrainingError as exc:
         fail(f"{from_}: {exc}")
     if as_json:
@@ -70,13 +79,13 @@ def eval_routing(train: Annotated[Path, typer.Option(help="Labelled training fil
                  test: Annotated[Path, typer.Option(help="Labelled test file.")],
                  text_col: Annotated[str, typer.Option(help="Text column.")] = "text",
                  label_col: Annotated[str, typer.Option(help="Label column.")] = "label",
-                 home: HomeOpt = None, as_json: JsonOpt = False) -> None:
-    """Evaluate routing: accuracy, macro_f1, per-class F1, docs_per_s."""
+                 unlabeled: UnlabeledOpt = None, home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+    """Evaluate routing: accuracy, macro_f1, the per-class table, docs_per_s."""
     from nlp.training import eval_router
     inst = load(home)
     tr, te = _read(train, text_col, label_col), _read(test, text_col, label_col)
-    print_eval(eval_router(inst.config, (tr.texts, tr.labels), (te.texts, te.labels), skipped_rows=te.skipped),
-               as_json)
+    print_eval(eval_router(inst.config, (tr.texts, tr.labels), (te.texts, te.labels), unlabeled=_unlabeled(unlabeled),
+                           skipped_rows=te.skipped), as_json)
 
 
 @eval_app.command("sentiment")

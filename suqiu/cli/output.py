@@ -9,6 +9,7 @@ from typing import Annotated, Any, NoReturn, Optional
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from suqiu.config import ConfigError
 from suqiu.installation import Installation
@@ -50,8 +51,17 @@ def print_eval(result: dict[str, Any], as_json: bool) -> None:
         return
     err.print(f"accuracy {result['accuracy']}  macro-F1 {result['macro_f1']}  "
               f"{result['docs_per_s']} 条/秒  训练 {result.get('n_train')} 条  测试 {result['n_test']} 条")
-    for label, f1 in result["per_class_f1"].items():
-        err.print(f"  {label:12} F1 {f1}")
+    table = result.get("per_class")
+    if not table:
+        for label, f1 in result["per_class_f1"].items():
+            err.print(f"  {label:12} F1 {f1}")
+        return
+    grid = Table(show_edge=False, box=None)
+    for col in ("类别", "精确率", "召回率", "F1", "样本数"):
+        grid.add_column(col, justify="left" if col == "类别" else "right")
+    for label, row in table.items():
+        grid.add_row(label, f"{row['precision']:.4f}", f"{row['recall']:.4f}", f"{row['f1']:.4f}", str(row["support"]))
+    err.print(grid)
 
 
 def print_pipeline(result: dict[str, Any]) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
 from suqiu.cli.choices import Period, TokenRole
 from suqiu.cli.output import HomeOpt, JsonOpt, emit, err, fail, load, pct
+from suqiu.installation import Installation
 from suqiu.twoway.dispatch import RoutingError, reassign as do_reassign, route_pending
 from suqiu.twoway.tokens import TokenError, create_token, list_tokens, revoke_token
 
@@ -75,8 +76,18 @@ def digest(department: Annotated[str, typer.Option(help="Department name, or 'al
             err.print(f"  {r['html']}")
             if r["error"]:
                 err.print(f"  [yellow]{r['error']}[/yellow]")
-    if any(r["status"] == "failed" for r in results):
-        raise typer.Exit(1)
+    failed = [r for r in results if r["status"] == "failed"]
+    failed += [x for r in results for x in r.get("retried", []) if x["status"] == "failed"]
+    undelivered(inst, failed)
+
+
+def undelivered(inst: Installation, failed: list[dict[str, Any]]) -> None:
+    """Exit 1 with a Chinese message when any delivery failed, so a scheduler sees SMTP is down."""
+    ids = sorted({r["delivery_id"] for r in failed})
+    if ids:
+        smtp = inst.config.smtp
+        fail(f"{len(ids)} 件投递失败（邮件服务器 {smtp.host}:{smtp.port} 不可达或拒收），已保留在发件箱并安排重试；"
+             f"请检查邮件服务器后运行 suqiu deliveries --retry。")
 
 
 def deliveries(retry: Annotated[bool, typer.Option(help="Send pending and failed deliveries now.")] = False,
@@ -91,12 +102,11 @@ def deliveries(retry: Annotated[bool, typer.Option(help="Send pending and failed
     rows = list_deliveries(inst, dept)
     if as_json:
         emit({"retried": retried, "deliveries": rows})
-        return
-    for r in rows:
-        err.print(f"#{r['id']} {r['created_at']:%Y-%m-%d %H:%M} {r['department']} {r['period']} {r['status']} "
-                  f"尝试 {r['attempts']} 次 {r['last_error'] or ''}")
-    if any(r["status"] == "failed" for r in retried):
-        raise typer.Exit(1)
+    else:
+        for r in rows:
+            err.print(f"#{r['id']} {r['created_at']:%Y-%m-%d %H:%M} {r['department']} {r['period']} {r['status']} "
+                      f"尝试 {r['attempts']} 次 {r['last_error'] or ''}")
+    undelivered(inst, [r for r in retried if r["status"] == "failed"])
 
 
 def figures(department: Annotated[Optional[str], typer.Option(help="Only this department.")] = None,
@@ -146,16 +156,19 @@ def figures(department: Annotated[Optional[str], typer.Option(help="Only this de
 def token_add(department: Annotated[Optional[str], typer.Argument(help="Department (omit with --role office/client).")] = None,
               label: Annotated[Optional[str], typer.Option(help="Who holds it.")] = None,
               role: Annotated[TokenRole, typer.Option(help="Who the token speaks for.")] = TokenRole.DEPARTMENT,
+              scope: Annotated[Optional[list[str]], typer.Option(
+                  help="A client's department (repeatable): it files for them and reads their internal demands.")] = None,
               home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """Make an API token; it is printed once and only its hash is kept."""
     inst = load(home)
     try:
-        tid, token = create_token(inst, department, label, role.value)
+        tid, token = create_token(inst, department, label, role.value, scope=scope)
     except TokenError as exc:
         fail(str(exc))
     if as_json:
         known = inst.config.department(department) if department else None
-        emit({"id": tid, "token": token, "role": role.value, "department": known.name if known else None})
+        emit({"id": tid, "token": token, "role": role.value, "department": known.name if known else None,
+              "scope": [inst.config.department(n).name for n in scope or []]})
         return
     err.print("令牌只显示这一次，请妥善保存：")
     sys.stdout.write(token + "\n")
@@ -170,7 +183,8 @@ def token_list(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
         return
     for r in rows:
         state = "已吊销" if r["revoked_at"] else "有效"
-        err.print(f"#{r['id']} {r['prefix']}… {r['role']} {r['department'] or ''} {r['label'] or ''} {state}")
+        scope = f"范围：{'、'.join(r['scope'])} " if r.get("scope") else ""
+        err.print(f"#{r['id']} {r['prefix']}… {r['role']} {r['department'] or ''} {r['label'] or ''} {scope}{state}")
 
 
 @token_app.command("revoke")

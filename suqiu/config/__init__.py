@@ -17,8 +17,8 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from suqiu.config.ingest import IMPORT_FIELDS, ImportProfile, SourceConfig, StatusRule  # noqa: F401 (re-exported)
 from suqiu.config.sections import (  # noqa: F401 (re-exported)
-    CityConfig, Department, District, ElasticsearchConfig, FixtureSiteConfig, RoutingConfig, RoutingRule,
-    SearchConfig, ServerConfig, SmtpConfig, StoreConfig, TextConfig, TopicsConfig, TrackingConfig,
+    CityConfig, ClassificationConfig, Department, District, ElasticsearchConfig, FixtureSiteConfig, RoutingConfig,
+    RoutingRule, SearchConfig, ServerConfig, SmtpConfig, StoreConfig, TextConfig, TopicsConfig, TrackingConfig,
     WarningsConfig, _Section,
 )
 
@@ -50,6 +50,7 @@ class Config(_Section):
     server: ServerConfig = Field(default_factory=ServerConfig)
     fixture_site: FixtureSiteConfig = Field(default_factory=FixtureSiteConfig)
     text: TextConfig = Field(default_factory=TextConfig)
+    classification: ClassificationConfig = Field(default_factory=ClassificationConfig)
 
     @field_validator("departments", "districts", "sources", "import_profiles")
     @classmethod

@@ -148,6 +148,10 @@ class SmtpConfig(_Section):
 class ServerConfig(_Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
+    busy_timeout_s: float = Field(default=5.0, gt=0, le=60)      # see default_config.toml
+    trusted_proxies: list[str] = Field(default_factory=list)
+    session_idle_minutes: float = Field(default=30.0, gt=0, le=24 * 60)
+    open311_posts_per_hour: int = Field(default=60, ge=1)   # requests one client token may file
     # the address people open the pages at (the digests' links); empty: http://host:port
     base_url: str = Field(default="", pattern=r"^(https?://[^\s\"'<>]+)?$")
 
@@ -169,3 +173,21 @@ class CityConfig(_Section):
     timezone: Literal["Asia/Shanghai"] = "Asia/Shanghai"
 
 
+class ClassificationConfig(_Section):
+    """分级分类 rules (``nlp.classification``): each record's publication level and sensitivity.
+    A cue list left out (None) is the built-in one (``nlp.classification.BUILT_IN``)."""
+
+    default: Literal["public", "internal", "office_only"] = "internal"
+    public_sources: list[str] = Field(default_factory=lambda: ["portal", "review"])
+    public_categories: list[str] = Field(default_factory=list)      # public from any source
+    internal_categories: list[str] = Field(default_factory=list)    # never public
+    category_sensitivity: dict[str, Literal["report", "stability", "secret"]] = Field(default_factory=dict)
+    report_cues: list[str] | None = None
+    report_targets: list[str] | None = None
+    report_ignore: list[str] | None = None
+    report_window: int = Field(default=12, ge=1, le=60)
+    stability_cues: list[str] | None = None
+    secret_cues: list[str] | None = None
+    # what a public record shows beyond ``suqiu.disclosure.PUBLIC_FIELDS``
+    public_fields: list[Literal["reply_text", "department"]] = Field(
+        default_factory=lambda: ["reply_text", "department"])

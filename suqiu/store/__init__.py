@@ -15,7 +15,8 @@ from __future__ import annotations
 from suqiu.store.accounts import AccountsMixin
 from suqiu.store.audit import AuditMixin
 from suqiu.store.deliveries import DeliveriesMixin
-from suqiu.store.engine import default_sqlite_url, from_db_time, now_local, to_db_time
+from suqiu.store.engine import StoreBusy, default_sqlite_url, from_db_time, now_local, to_db_time
+from suqiu.store.quotas import QuotasMixin
 from suqiu.store.records import HistoryMixin, UpsertStats, demand_from_row, text_hash
 from suqiu.store.reporting import ReportingMixin
 from suqiu.store.routes import TRIAGE, DemandFilter, RoutesMixin
@@ -26,7 +27,7 @@ from suqiu.store.workorders import WorkOrdersMixin
 
 
 class Store(WorkOrdersMixin, RoutesMixin, HistoryMixin, SearchStateMixin, RunsMixin, DeliveriesMixin, AccountsMixin,
-            ViewsMixin, ReportingMixin, AuditMixin):
+            ViewsMixin, ReportingMixin, QuotasMixin, AuditMixin):
     """All database access for one installation; one instance per process."""
 
     @classmethod
@@ -36,5 +37,5 @@ class Store(WorkOrdersMixin, RoutesMixin, HistoryMixin, SearchStateMixin, RunsMi
         return store
 
 
-__all__ = ["Store", "UpsertStats", "DemandFilter", "TRIAGE", "INDEX_STAGE", "OUTLIER", "default_sqlite_url",
+__all__ = ["Store", "StoreBusy", "UpsertStats", "DemandFilter", "TRIAGE", "INDEX_STAGE", "OUTLIER", "default_sqlite_url",
            "demand_from_row", "from_db_time", "now_local", "text_hash", "to_db_time"]

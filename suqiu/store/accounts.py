@@ -1,10 +1,13 @@
-"""Who may sign in or call the APIs: web users (password hashes) and API tokens (SHA-256 only)."""
+"""Who may sign in or call the APIs: web users (password hashes), API tokens (SHA-256 only), sessions."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from suqiu.store import schema
 from suqiu.store.base import StoreBase
@@ -12,7 +15,7 @@ from suqiu.store.engine import local_times, now_local, to_db_time
 
 
 class AccountsMixin(StoreBase):
-    """The ``users`` and ``api_tokens`` tables."""
+    """The ``users``, ``api_tokens``, ``login_attempts`` and ``web_sessions`` tables."""
 
     # ------------------------------------------------------------------ users
     def user_row(self, username: str) -> dict[str, Any] | None:
@@ -47,12 +50,13 @@ class AccountsMixin(StoreBase):
         return bool(n)
 
     # ------------------------------------------------------------------ API tokens
-    def add_token(self, role: str, department: str | None, label: str | None, token_hash: str, prefix: str) -> int:
+    def add_token(self, role: str, department: str | None, label: str | None, token_hash: str, prefix: str,
+                  scope: list[str] | None = None) -> int:
         t = schema.api_tokens
         with self.begin() as conn:
             return int(conn.execute(t.insert().values(
                 department=department, role=role, label=label, token_hash=token_hash, prefix=prefix,
-                created_at=to_db_time(now_local()))).inserted_primary_key[0])
+                scope=scope or None, created_at=to_db_time(now_local()))).inserted_primary_key[0])
 
     def use_token(self, token_hash: str) -> dict[str, Any] | None:
         """The live token with this hash (its last use noted), or None when unknown or revoked."""
@@ -75,5 +79,50 @@ class AccountsMixin(StoreBase):
         t = schema.api_tokens
         with self.engine.connect() as conn:
             rows = conn.execute(select(t.c.id, t.c.role, t.c.department, t.c.label, t.c.prefix, t.c.created_at,
-                                       t.c.last_used_at, t.c.revoked_at).order_by(t.c.id)).mappings()
+                                       t.c.last_used_at, t.c.revoked_at, t.c.scope).order_by(t.c.id)).mappings()
             return [local_times(dict(r)) for r in rows]
+
+
+    # ------------------------------------------------------------------ sign-in state of every web process
+    def claim_login_attempt(self, keys: Sequence[str], now: float, window_s: float,
+                            wait_after: Callable[[str, int], float]) -> float:
+        """Count an attempt on every key unless one must wait (then the seconds left); written first in one
+        transaction, so concurrent attempts queue (SQLite's write lock, PG's row locks), never all pass."""
+        t = schema.login_attempts
+        with self.begin() as conn:
+            conn.execute(delete(t).where(t.c.last_at < now - window_s))  # eviction by age, never wholesale
+            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+            conn.execute(dialect.insert(t).values([{"key": k, "failures": 0, "last_at": now, "next_at": 0.0} for k in keys])
+                         .on_conflict_do_nothing(index_elements=[t.c.key]))
+            rows = conn.execute(select(t).where(t.c.key.in_(keys)).with_for_update()).mappings().all()
+            wait = max(r["next_at"] - now for r in rows)
+            for r in rows if wait <= 0 else ():
+                n = r["failures"] + 1
+                conn.execute(update(t).where(t.c.key == r["key"]).values(
+                    failures=n, last_at=now, next_at=now + wait_after(r["key"], n)))
+        return max(wait, 0.0)
+
+    def settle_login_attempt(self, clear: Sequence[str], undo: Sequence[str]) -> None:
+        """After a sign-in: forget the ``clear`` counters, take the attempt back from the ``undo`` ones."""
+        t = schema.login_attempts
+        with self.begin() as conn:
+            conn.execute(delete(t).where(t.c.key.in_(clear)))
+            conn.execute(update(t).where(t.c.key.in_(undo), t.c.failures > 0).values(failures=t.c.failures - 1))
+
+    def add_web_session(self, session_hash: str, username: str, expires_at: datetime) -> None:
+        s = schema.web_sessions
+        with self.begin() as conn:
+            conn.execute(delete(s).where(s.c.expires_at < to_db_time(now_local())))  # live sessions only
+            conn.execute(s.insert().values(id=session_hash, username=username, expires_at=to_db_time(expires_at)))
+
+    def web_session_user(self, session_hash: str) -> str | None:
+        s = schema.web_sessions
+        with self.engine.connect() as conn:
+            return conn.execute(select(s.c.username).where(
+                s.c.id == session_hash, s.c.expires_at >= to_db_time(now_local()))).scalar()
+
+    def end_web_sessions(self, session_hash: str | None = None, username: str | None = None) -> None:
+        """End one session (logout) or every session of a user (password change, deactivation)."""
+        s = schema.web_sessions
+        with self.begin() as conn:
+            conn.execute(delete(s).where(s.c.id == session_hash if username is None else s.c.username == username))

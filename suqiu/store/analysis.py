@@ -152,6 +152,12 @@ class AnalysisMixin(StoreBase):
             if keys:
                 self.mark_done(stage, keys, conn)
 
+    def forget_stages(self, prefix: str, keep: str) -> None:
+        """Forget every stage named ``prefix…`` but ``keep`` (a stage keyed by its rules' fingerprint)."""
+        st = schema.stage_state
+        with self.begin() as conn:
+            conn.execute(st.delete().where(st.c.stage.startswith(prefix, autoescape=True), st.c.stage != keep))
+
     def analysed_tokens(self, batch: int = 2000) -> Iterator[list[str]]:
         """The tokens of every analysed record, streamed (rebuilding corpus statistics)."""
         an = schema.analysis

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import and_, exists, select, update
 
+from suqiu.disclosure import DEPARTMENT_LEVELS
 from suqiu.model import OPEN_STATUSES
 from suqiu.store import schema
 from suqiu.store.base import StoreBase
@@ -96,7 +97,8 @@ class DeliveriesMixin(StoreBase):
                     an.c.dup_group, wo.c.due_at.label("due_override"))
              .select_from(rt.join(rec, rec.c.id == rt.c.record_id).outerjoin(an, an.c.record_id == rec.c.id)
                           .outerjoin(wo, wo.c.record_id == rec.c.id))
-             .where(rt.c.department == department, rec.c.status.in_(OPEN_STATUSES), ~carried)
+             .where(rt.c.department == department, rec.c.status.in_(OPEN_STATUSES), ~carried,
+                    an.c.publication.in_(DEPARTMENT_LEVELS))  # never an office-only one
              .order_by(rec.c.received_at, rec.c.id))
         with self.engine.connect() as conn:
             return [local_times(dict(r)) for r in conn.execute(q).mappings()]

@@ -7,6 +7,8 @@ date-range filters behave the same on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -51,11 +53,17 @@ def _json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+class StoreBusy(RuntimeError):
+    """Another writer held the database past the busy timeout (60 s; the web's: ``set_busy_timeout``)."""
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if path and path != ":memory:":  # owner only (SQLite gives the WAL and SHM files the same mode)
+            Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+            os.chmod(path, 0o600)
         engine = create_engine(url, connect_args={"timeout": 60}, json_serializer=_json_text)
 
         @event.listens_for(engine, "connect")
@@ -65,6 +73,11 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
+
+        @event.listens_for(engine, "handle_error")
+        def _busy(ctx: Any) -> None:
+            if isinstance(ctx.original_exception, sqlite3.OperationalError) and "locked" in str(ctx.original_exception):
+                raise StoreBusy(str(ctx.original_exception)) from ctx.original_exception
 
         return engine
     return create_engine(url, pool_pre_ping=True, json_serializer=_json_text)

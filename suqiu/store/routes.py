@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, literal, null, select, update
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, null, or_, select, update
 from sqlalchemy.engine import Connection
 
 from suqiu.config import Config
+from suqiu.disclosure import grants
 from suqiu.lifecycle import OFFICE, SYSTEM, may
 from suqiu.model import Status
+from suqiu.principals import Principal
 from suqiu.store import schema
 from suqiu.store.engine import local_times, now_local, to_db_time
 from suqiu.store.records import RecordsMixin
@@ -31,6 +33,13 @@ def owner_column(config: Config) -> ColumnElement[Any]:
     whens: list[tuple[Any, Any]] = [(rt.c.record_id.is_not(None), rt.c.department)]
     whens += [(rec.c.department_given.in_([d.name, *d.aliases]), literal(d.name)) for d in config.departments]
     return case(*whens, else_=null())
+
+
+def grants_clause(principal: Principal, owner: ColumnElement[Any]) -> ColumnElement[bool] | None:
+    """``suqiu.disclosure.grants`` in SQL over ``analysis.publication`` and ``owner`` (None: all)."""
+    rules, level = grants(principal), schema.analysis.c.publication
+    return None if rules is None else or_(*[and_(level.in_(g.levels), *(
+        () if g.departments is None else (owner.in_(g.departments),))) for g in rules])
 
 
 def with_routes(q: Select[Any], work: bool = False) -> Select[Any]:
@@ -67,9 +76,11 @@ class DemandFilter:
     received_to: datetime | None = None
     owners: Sequence[str] | None = None   # any of these departments
     triage: bool = False                  # with ``owners``: or in the triage queue; alone: the triage queue
+    visible_to: Principal | None = None   # only what this principal may see (``suqiu.disclosure``)
     co_handler: str | None = None         # only demands this department co-handles (协办)
     returned_by: str | None = None        # only demands this department returned
     urgencies: Sequence[str] | None = None
+    levels: Sequence[str] | None = None   # publication levels (分级), e.g. what any department may see
     newest_first: bool = False
     limit: int | None = None
     offset: int = 0
@@ -104,7 +115,8 @@ class RoutesMixin(RecordsMixin):
         owner = owner_column(config)
         cols = [rec.c[c] for c in DEMAND_COLUMNS] + [
             an.c.masked_title, an.c.masked_text, an.c.urgency_level, an.c.urgency_reasons, an.c.dup_group,
-            an.c.keywords, an.c.topic_id, an.c.route_reason, an.c.route_confidence, an.c.route_candidates,
+            an.c.keywords, an.c.topic_id, an.c.publication, an.c.route_reason, an.c.route_confidence,
+            an.c.route_candidates,
             rt.c.queue, rt.c.reason.label("route_kind"), rt.c.note.label("route_note"), owner.label("owner"),
             wo.c.due_at.label("due_override"), *(wo.c[c] for c in WORK_COLUMNS)]
         q = self._filtered(config, with_routes(select(*cols), work=True), f)
@@ -132,10 +144,14 @@ class RoutesMixin(RecordsMixin):
             q = q.where(wo.c.returned_by == f.returned_by)
         if f.urgencies is not None:
             q = q.where(schema.analysis.c.urgency_level.in_(list(f.urgencies)))
+        if f.levels is not None:
+            q = q.where(schema.analysis.c.publication.in_(list(f.levels)))
         if f.ids is not None:
             q = q.where(rec.c.id.in_(list(f.ids)))
         if f.owner is not None:
             q = q.where(owner == f.owner)
+        if f.visible_to is not None and (seen := grants_clause(f.visible_to, owner)) is not None:
+            q = q.where(seen)
         if f.routed_only:
             q = q.where(rt.c.department.is_not(None))
         if f.statuses is not None:
@@ -161,8 +177,8 @@ class RoutesMixin(RecordsMixin):
         q = with_routes(select(
             rec.c.id, rec.c.status, rec.c.received_at, rec.c.replied_at, rec.c.reply_text, rec.c.satisfaction,
             rec.c.category_given, rec.c.title, rec.c.content, an.c.urgency_level, an.c.keywords,
-            an.c.normalized_text, owner.label("department"), wo.c.due_at.label("due_override"), wo.c.routed_at,
-            wo.c.signed_at, wo.c.callback_at, wo.c.solved), work=True)
+            an.c.normalized_text, an.c.publication, owner.label("department"), wo.c.due_at.label("due_override"),
+            wo.c.routed_at, wo.c.signed_at, wo.c.callback_at, wo.c.solved), work=True)
         q = q.where(owner.is_not(None) if department is None else owner == department)
         if statuses is not None:
             q = q.where(rec.c.status.in_(list(statuses)))

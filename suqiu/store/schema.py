@@ -81,6 +81,9 @@ analysis = Table(
     Column("route_reason", String(200)),
     Column("route_candidates", JSON),
     Column("dup_group", String(256), index=True),
+    Column("publication", String(20), index=True),          # 分级: public | internal | office_only (NULL: office)
+    Column("sensitivity", String(20)),                       # 分类: normal | report | stability | secret
+    Column("level_reasons", JSON),
     Column("updated_at", DateTime, nullable=False),
 )
 
@@ -118,7 +121,7 @@ runs = Table(
     Column("error", Text),
 )
 
-# web users (suqiu.web.auth): passwords stored as scrypt hashes with a per-user salt
+# web users (suqiu.twoway.accounts): argon2id password hashes (earlier releases: scrypt, rehashed at sign-in)
 users = Table(
     "users", metadata,
     Column("username", String(100), primary_key=True),
@@ -187,13 +190,14 @@ api_tokens = Table(
     "api_tokens", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("department", String(200)),                      # NULL for the petition office
-    Column("role", String(20), nullable=False),               # department | office
+    Column("role", String(20), nullable=False),               # department | office | client
     Column("label", String(200)),
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("prefix", String(16), nullable=False),
     Column("created_at", DateTime, nullable=False),
     Column("last_used_at", DateTime),
     Column("revoked_at", DateTime),
+    Column("scope", JSON),                                   # a client's departments: it reads and files for them
 )
 
 __all__ += ["routes", "deliveries", "digest_items", "api_tokens"]
@@ -292,16 +296,31 @@ locks = Table(
     Column("expires_at", DateTime, nullable=False),
 )
 
-__all__ += ["index_aggregates", "locks"]
+# request budgets per key and fixed window (Open311 filing per client token)
+quotas = Table(
+    "quotas", metadata,
+    Column("key", String(200), primary_key=True),
+    Column("window_start", DateTime, nullable=False),
+    Column("used", Integer, nullable=False),
+)
+
+__all__ += ["index_aggregates", "locks", "quotas"]
+# web sign-in: throttle counters (hashed keys, epoch seconds), live sessions (SHA-256 of the cookie's id)
+login_attempts = Table(
+    "login_attempts", metadata, Column("key", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False), Column("last_at", Float, nullable=False, index=True),
+    Column("next_at", Float, nullable=False))
+web_sessions = Table(
+    "web_sessions", metadata, Column("id", String(64), primary_key=True),
+    Column("username", String(100), nullable=False, index=True), Column("expires_at", DateTime, nullable=False))
+
+__all__ += ["login_attempts", "web_sessions"]
 
 # ---------------------------------------------------------------- the workbench: work orders (issue 16)
-# one row per demand that entered the lifecycle (suqiu.lifecycle); what history alone answers slowly
+# one row per demand in the lifecycle (suqiu.lifecycle): what history alone answers slowly
 work_orders = Table(
-    "work_orders", metadata,
-    Column("record_id", String(256), ForeignKey("records.id"), primary_key=True),
-    Column("routed_at", DateTime, index=True),               # routed while open: the signing clock starts
-    Column("signed_at", DateTime),
-    Column("signed_by", String(200)),
+    "work_orders", metadata, Column("record_id", String(256), ForeignKey("records.id"), primary_key=True),
+    Column("routed_at", DateTime, index=True), Column("signed_at", DateTime), Column("signed_by", String(200)),
     Column("due_at", DateTime),                              # set by an extension, a reopening or a resumption
     Column("returned_by", String(200), index=True), Column("returned_at", DateTime), Column("return_reason", Text),
     Column("suspended_at", DateTime),
@@ -309,79 +328,41 @@ work_orders = Table(
     Column("callback_at", DateTime), Column("callback_by", String(200)), Column("solved", Boolean),          # 回访
     Column("verify_code", String(12)),                       # given to the citizen with the receipt number
     Column("phone_tail", String(4)), Column("requester_key", String(64), index=True),  # sha256 of the phone
-    Column("alerted_to", String(200)),                       # the department a critical alert went to
-    Column("alerted_office_at", DateTime),
-    Column("updated_at", DateTime, nullable=False),
-)
-
-# every reply, interim (阶段性) or final (办结); the server's time, the sender's claimed time beside it
+    Column("alerted_to", String(200)), Column("alerted_office_at", DateTime),  # critical alerts sent
+    Column("updated_at", DateTime, nullable=False))
+# every reply, interim (阶段性) or final (办结): the server's time, the sender's claimed time beside it
 replies = Table(
-    "replies", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    "replies", metadata, Column("id", Integer, primary_key=True, autoincrement=True),
     Column("record_id", String(256), ForeignKey("records.id"), nullable=False, index=True),
-    Column("kind", String(10), nullable=False),              # interim | final
-    Column("text", Text, nullable=False),
-    Column("department", String(200)),                       # the answering department; NULL: the office
-    Column("actor", String(200)),                            # the user or token behind it
-    Column("at", DateTime, nullable=False),
-    Column("claimed_at", DateTime),
-    Column("origin", String(50), nullable=False),
-)
-
-# 协办: departments that see a demand beside its main department (read access only)
+    Column("kind", String(10), nullable=False), Column("text", Text, nullable=False),
+    Column("department", String(200)), Column("actor", String(200)),  # department NULL: the office
+    Column("at", DateTime, nullable=False), Column("claimed_at", DateTime), Column("origin", String(50), nullable=False))
+# 协办: departments that read a demand beside its main department
 co_handlers = Table(
-    "co_handlers", metadata,
-    Column("record_id", String(256), ForeignKey("records.id"), primary_key=True),
-    Column("department", String(200), primary_key=True),
-    Column("invited_at", DateTime, nullable=False),
-    Column("invited_by", String(200)),
-    Column("note", Text),
-)
-Index("ix_co_handlers_department", co_handlers.c.department)
-
+    "co_handlers", metadata, Column("record_id", String(256), ForeignKey("records.id"), primary_key=True),
+    Column("department", String(200), primary_key=True, index=True), Column("invited_at", DateTime, nullable=False),
+    Column("invited_by", String(200)), Column("note", Text))
 # 延期: a department asks for more working days, the office grants or refuses
 extensions = Table(
-    "extensions", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    "extensions", metadata, Column("id", Integer, primary_key=True, autoincrement=True),
     Column("record_id", String(256), ForeignKey("records.id"), nullable=False, index=True),
-    Column("department", String(200), nullable=False),
-    Column("days", Float, nullable=False),
-    Column("reason", Text, nullable=False),
-    Column("state", String(10), nullable=False, index=True),  # pending | granted | refused
-    Column("requested_at", DateTime, nullable=False),
-    Column("requested_by", String(200)),
-    Column("decided_at", DateTime),
-    Column("decided_by", String(200)),
-    Column("decision_note", Text),
-    Column("old_due_at", DateTime),
-    Column("new_due_at", DateTime),
-)
-
+    Column("department", String(200), nullable=False), Column("days", Float, nullable=False),
+    Column("reason", Text, nullable=False), Column("state", String(10), nullable=False, index=True),
+    Column("requested_at", DateTime, nullable=False), Column("requested_by", String(200)),
+    Column("decided_at", DateTime), Column("decided_by", String(200)), Column("decision_note", Text),
+    Column("old_due_at", DateTime), Column("new_due_at", DateTime))
 # who viewed, exported, replied to or changed which demand; append-only (triggers refuse changes)
 audit_log = Table(
-    "audit_log", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("at", DateTime, nullable=False, index=True),
-    Column("actor", String(200), nullable=False),
-    Column("role", String(20), nullable=False),
-    Column("department", String(200)),
-    Column("action", String(30), nullable=False, index=True),
-    Column("record_id", String(256), index=True),
-    Column("origin", String(50), nullable=False),
-    Column("detail", Text),
-)
-
+    "audit_log", metadata, Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False, index=True), Column("actor", String(200), nullable=False),
+    Column("role", String(20), nullable=False), Column("department", String(200)),
+    Column("action", String(30), nullable=False, index=True), Column("record_id", String(256), index=True),
+    Column("origin", String(50), nullable=False), Column("detail", Text))
 # a warning's lifecycle (新 → 已确认 → 处置中 → 已解除): one row per step, the newest is its state
 warning_events = Table(
-    "warning_events", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("warning_id", String(40), nullable=False, index=True),
-    Column("at", DateTime, nullable=False),
-    Column("state", String(20), nullable=False),
-    Column("actor", String(200)),
-    Column("note", Text),
-)
-
+    "warning_events", metadata, Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("warning_id", String(40), nullable=False, index=True), Column("at", DateTime, nullable=False),
+    Column("state", String(20), nullable=False), Column("actor", String(200)), Column("note", Text))
 _RAISE = "SELECT RAISE(ABORT, 'audit_log is append-only')"
 _APPEND_ONLY = {"sqlite": [f"CREATE TRIGGER audit_log_no_{op.lower()} BEFORE {op} ON audit_log BEGIN {_RAISE}; END"
                            for op in ("UPDATE", "DELETE")],
@@ -392,4 +373,5 @@ _APPEND_ONLY = {"sqlite": [f"CREATE TRIGGER audit_log_no_{op.lower()} BEFORE {op
 for _dialect, _statements in _APPEND_ONLY.items():
     for _sql in _statements:
         event.listen(audit_log, "after_create", DDL(_sql).execute_if(dialect=_dialect))
+
 __all__ += ["work_orders", "replies", "co_handlers", "extensions", "audit_log", "warning_events"]

@@ -18,7 +18,7 @@ VIEW_COLUMNS = ("id", "source", "channel", "received_at", "district", "requester
                 "department_given", "business_name", "status", "replied_at", "satisfaction", "votes_up",
                 "votes_down")
 VIEW_ANALYSIS = ("masked_title", "masked_text", "keywords", "places", "topic_id", "topic_weight",
-                 "sentiment_label", "sentiment_score", "urgency_level", "department", "dup_group")
+                 "sentiment_label", "sentiment_score", "urgency_level", "department", "dup_group", "publication")
 
 
 class ViewsMixin(StoreBase):

@@ -10,6 +10,7 @@ delivery (status ``outbox``).
 
 from __future__ import annotations
 
+import os
 import smtplib
 import ssl
 import uuid
@@ -82,6 +83,13 @@ OFFICE_NAME, OFFICE_FOLDER = "信访办", "office"
 KIND_NAME = {"day": "日报", "week": "周报", "alert": "紧急提醒"}
 
 
+def write_private(path: Path, data: bytes) -> None:
+    """An outbox file readable by the owner only: digests carry demands and department contacts."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+
+
 def enqueue(app: Installation, out: Outgoing) -> int:
     """Write the outbox files and record the delivery with its demands; returns the delivery id."""
     if out.to_office:
@@ -99,9 +107,9 @@ def enqueue(app: Installation, out: Outgoing) -> int:
                         [(xlsx_name, out.xlsx, "application",
                           "vnd.openxmlformats-officedocument.spreadsheetml.sheet")])
     eml, html_path, xlsx_path = folder / f"{stamp}.eml", folder / f"{stamp}.html", folder / f"{stamp}.xlsx"
-    eml.write_bytes(msg.as_bytes())
-    html_path.write_text(out.html, encoding="utf-8")
-    xlsx_path.write_bytes(out.xlsx)
+    write_private(eml, msg.as_bytes())
+    write_private(html_path, out.html.encode("utf-8"))
+    write_private(xlsx_path, out.xlsx)
     status = "pending" if (recipient and app.config.smtp.port) else "outbox"
     now = now_local()
     return app.store.add_delivery({

@@ -23,6 +23,7 @@ from typing import Any
 
 from suqiu.config import Config
 from suqiu.deadlines import sign_due_at
+from suqiu.disclosure import DEPARTMENT_LEVELS
 from suqiu.store import Store, now_local
 from suqiu.twoway.tracking import satisfied
 from suqiu.weeks import Week
@@ -88,7 +89,10 @@ def _new(config: Config, department: str, week: str | None) -> Rates:
 
 
 def add_row(config: Config, r: Rates, row: dict[str, Any], now: datetime) -> None:
-    """Count one demand (a ``Store.owned_rows`` row) into ``r``."""
+    """Count one demand (a ``Store.owned_rows`` row) into ``r``; an office-only one (分级) is not the
+    department's to sign or answer and never counts."""
+    if row.get("publication") not in DEPARTMENT_LEVELS:
+        return
     if row.get("routed_at") is not None:
         due = sign_due_at(config, row["routed_at"], row.get("urgency_level"))
         signed = row.get("signed_at")

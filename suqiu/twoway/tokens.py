@@ -26,10 +26,16 @@ def hash_token(token: str) -> str:
 
 
 def create_token(app: Installation, department: str | None, label: str | None = None,
-                 role: str = "department") -> tuple[int, str]:
-    """Make a token; returns (id, the plain token — shown once, never stored)."""
+                 role: str = "department", scope: list[str] | None = None) -> tuple[int, str]:
+    """Make a token; returns (id, the plain token — shown once, never stored).
+
+    ``scope`` (client tokens only): the departments the client files for and whose internal
+    records it may read; without one it files for every service and reads as the public."""
     if role not in ROLES:
         raise TokenError(f"角色只能是 {' 或 '.join(ROLES)}")
+    if scope and role != "client":
+        raise TokenError("只有 Open311 客户端令牌可以设置范围（scope）")
+    scope = [_canonical(app, name) for name in scope or []]
     if role == "department":
         dept = app.config.department(department or "")
         if dept is None:
@@ -38,8 +44,15 @@ def create_token(app: Installation, department: str | None, label: str | None = 
     else:
         department = None
     token = PREFIX + secrets.token_urlsafe(32)
-    tid = app.store.add_token(role, department, label, hash_token(token), token[:10])
+    tid = app.store.add_token(role, department, label, hash_token(token), token[:10], scope=scope)
     return tid, token
+
+
+def _canonical(app: Installation, name: str) -> str:
+    dept = app.config.department(name.strip())
+    if dept is None:
+        raise TokenError(f"未知部门: {name}")
+    return dept.name
 
 
 def verify_token(app: Installation, token: str | None) -> Principal | None:
@@ -49,7 +62,8 @@ def verify_token(app: Installation, token: str | None) -> Principal | None:
     row = app.store.use_token(hash_token(token))
     if row is None:
         return None
-    return Principal(row["role"], department=row["department"], name=row["label"], token_id=row["id"])
+    return Principal(row["role"], department=row["department"], name=row["label"], token_id=row["id"],
+                     scope=tuple(row.get("scope") or ()) if row["role"] == "client" else ())
 
 
 def revoke_token(app: Installation, token_id: int) -> bool:

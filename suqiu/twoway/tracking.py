@@ -15,6 +15,7 @@ from typing import Any
 from nlp.reply_quality import ReplyQualityScorer
 from suqiu.config import Config
 from suqiu.deadlines import due_at
+from suqiu.disclosure import DEPARTMENT_LEVELS
 from suqiu.lifecycle import TIMED_STATUSES
 from suqiu.model import ANSWERED_STATUSES, OPEN_STATUSES
 from suqiu.store import Store, now_local
@@ -57,11 +58,12 @@ def tracked_rows(store: Store, config: Config, department: str | None = None) ->
 
 
 def overdue_items(store: Store, config: Config, department: str, now: datetime | None = None) -> list[dict[str, Any]]:
-    """Open demands of a department past their due time, most overdue first."""
+    """Open demands of a department past their due time, most overdue first (the department reads
+    the list: never an office-only demand)."""
     now = now or now_local()
     out = []
     for r in tracked_rows(store, config, department):
-        if r["status"] in TIMED_STATUSES and r["due_at"] < now:
+        if r["status"] in TIMED_STATUSES and r["due_at"] < now and r["publication"] in DEPARTMENT_LEVELS:
             out.append({"record_id": r["id"], "received_at": r["received_at"], "due_at": r["due_at"],
                         "overdue_days": (now - r["due_at"]).total_seconds() / 86400,
                         "status": r["status"], "urgency": r["urgency_level"]})

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from suqiu.deadlines import due_at
+from suqiu.disclosure import may_see
 from suqiu.installation import Installation
 from suqiu.lifecycle import OFFICE, OWNER, UNSIGNED_STATUSES, TransitionError, target
 from suqiu.model import MAX_CONTENT_CHARS, as_shanghai
@@ -93,7 +94,8 @@ class _NoAnalysis:
 
 
 def begin(app: Installation, who: Principal, record_id: str, origin: str = "web") -> Step:
-    """The demand and the principal's part in it; 404 when absent, 403 when it is not theirs."""
+    """The demand and the principal's part in it. Another department's demand, or an office-only one
+    (分级, ``suqiu.disclosure.may_see``), answers 404 exactly as a missing one: no probing ids."""
     who = who.canonical(app.config)
     record = app.store.get(record_id) if len(record_id) <= 256 else None
     if record is None:
@@ -101,9 +103,11 @@ def begin(app: Installation, who: Principal, record_id: str, origin: str = "web"
     owner = app.store.owner_of(app.config, record_id)
     if who.is_office:
         return Step(app, who, record, owner, OFFICE, origin)
-    if who.role == "department" and who.may_act_for(owner):
+    analysis = app.store.get_analysis(record_id)
+    if who.role == "department" and who.may_act_for(owner) and may_see(
+            who, analysis.publication if analysis else None, owner):
         return Step(app, who, record, owner, OWNER, origin)
-    raise WorkflowError(403, "不能处理其他部门的诉求")
+    raise WorkflowError(404, f"诉求不存在: {record_id}")
 
 
 def _text(value: str | None, what: str, required: bool = True, limit: int = MAX_NOTE) -> str | None:

@@ -10,9 +10,10 @@ from collections.abc import Iterable
 
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from suqiu.installation import Installation
-from suqiu.web import pages
+from suqiu.web import errors, pages
 from suqiu.web.api import router as department_api_router
 from suqiu.web.api_steps import router as department_steps_router
 from suqiu.web.auth import LoginThrottle, SessionSigner, load_secret
@@ -20,6 +21,7 @@ from suqiu.web.open311 import router as open311_router
 from suqiu.web.office_pages import router as office_router
 from suqiu.web.office_reports import router as office_reports_router
 from suqiu.web.rendering import STATIC_DIR, make_templates
+from suqiu.web.security import SecurityHeadersMiddleware
 from suqiu.web.status_pages import LookupLimiter
 from suqiu.web.status_pages import router as status_router
 from suqiu.web.workbench_pages import router as workbench_router
@@ -28,12 +30,15 @@ from suqiu.web.workbench_pages import router as workbench_router
 def create_app(app: Installation, routers: Iterable[APIRouter] = ()) -> FastAPI:
     """Build the web application for one installation."""
     api = FastAPI(title="suqiu 诉求", docs_url=None, redoc_url=None, openapi_url=None)
+    server = app.config.server
+    app.store.set_busy_timeout(server.busy_timeout_s)  # a request never hangs behind an import
     api.state.suqiu = app
     api.state.signer = SessionSigner(load_secret(app))
-    api.state.login_throttle = LoginThrottle()
+    api.state.login_throttle = LoginThrottle(app.store)
     api.state.templates = make_templates()
     api.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     pages.install(api)
+    errors.install(api)
     api.include_router(department_api_router)
     api.include_router(department_steps_router)
     api.include_router(open311_router)
@@ -44,4 +49,7 @@ def create_app(app: Installation, routers: Iterable[APIRouter] = ()) -> FastAPI:
     api.state.status_limiter = LookupLimiter()
     for router in routers:
         api.include_router(router)
+    api.add_middleware(SecurityHeadersMiddleware)
+    if server.trusted_proxies:  # outermost: client address and scheme are the proxy's word only when trusted
+        api.add_middleware(ProxyHeadersMiddleware, trusted_hosts=server.trusted_proxies)
     return api

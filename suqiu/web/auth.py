@@ -1,9 +1,11 @@
 """Signed session cookies, CSRF tokens and the login throttle (accounts: ``suqiu.twoway.accounts``).
 
-The session cookie carries only the username, the issue time and a fingerprint of the stored
-password hash, signed with HMAC-SHA256 under a per-installation secret; changing a password or
-deactivating a user ends its sessions. The user's role and department are always read from the
-store, never trusted from the cookie.
+A session lives in the store (``web_sessions``, by the SHA-256 of a random id); the cookie carries
+that id, the username, the login time, the time of the last request and a fingerprint of the
+stored password hash, signed with HMAC-SHA256 under a per-installation secret. Logout deletes the
+session; changing a password or deactivating a user ends all of theirs; a session also ends after
+``SESSION_IDLE_S`` without a request and ``SESSION_MAX_AGE_S`` after login. The user's role and
+department are always read from the store, never trusted from the cookie.
 """
 
 from __future__ import annotations
@@ -15,16 +17,19 @@ import json
 import os
 import secrets
 import time
+from datetime import timedelta
 from typing import Any
 
 from suqiu.installation import Installation
-from suqiu.store import Store
+from suqiu.store import Store, now_local
 from suqiu.twoway.accounts import User, get_user
 
 SESSION_COOKIE = "suqiu_session"
 CSRF_COOKIE = "suqiu_csrf"
 CSRF_FIELD = "csrf_token"
-SESSION_MAX_AGE_S = 12 * 3600
+SESSION_MAX_AGE_S = 12 * 3600     # from login, whatever the activity
+SESSION_IDLE_S = 30 * 60          # without a request (``server.session_idle_minutes``)
+SESSION_RENEW_S = 60              # the idle clock in the cookie is reset at most once a minute
 
 
 def _b64(data: bytes) -> str:
@@ -35,36 +40,46 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def _key(kind: str, *parts: str) -> str:
+    """A throttle key: its kind and a hash (what was typed as a name is never stored)."""
+    return f"{kind}:" + hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()[:40]
+
+
 class LoginThrottle:
-    """Slows password guessing: after ``limit`` failures for one name or one address within
-    ``window_s``, further attempts are refused until the window passes (in memory, per process)."""
+    """Slows password guessing by delays, never by a lockout, in the store (shared by every process).
 
-    def __init__(self, limit: int = 5, window_s: float = 900.0) -> None:
-        self.limit = limit
-        self.window_s = window_s
-        self._failures: dict[str, list[float]] = {}
+    Two counters per attempt: the name from this address, and the address. Each allows a few free
+    attempts, then makes the next one wait, doubling per further attempt up to ``cap_s``: a guesser
+    slows down to a crawl while the real user, from their own address, is not held up at all. The
+    attempt is counted before the password is checked, in one transaction with the check, so
+    concurrent guesses cannot all pass; a successful sign-in takes its attempt back."""
 
-    def _recent(self, key: str, now: float) -> list[float]:
-        kept = [t for t in self._failures.get(key, []) if now - t < self.window_s]
-        if kept:
-            self._failures[key] = kept
-        else:
-            self._failures.pop(key, None)
-        return kept
+    def __init__(self, store: Store, name_free: int = 5, address_free: int = 20, base_s: float = 1.0,
+                 cap_s: float = 900.0, window_s: float = 3600.0) -> None:
+        if window_s < cap_s:
+            raise ValueError("the window must outlast the longest delay, or counters would be evicted early")
+        self.store = store
+        self.free = {"na": name_free, "a": address_free}
+        self.base_s, self.cap_s, self.window_s = base_s, cap_s, window_s
 
-    def blocked(self, username: str, address: str, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        return any(len(self._recent(k, now)) >= self.limit for k in (f"u:{username}", f"a:{address}"))
+    def keys(self, username: str, address: str) -> tuple[str, str]:
+        return _key("na", username.lower(), address), _key("a", address)
 
-    def failed(self, username: str, address: str, now: float | None = None) -> None:
-        now = time.monotonic() if now is None else now
-        if len(self._failures) > 10_000:  # bounded memory under a flood of names
-            self._failures.clear()
-        for key in (f"u:{username}", f"a:{address}"):
-            self._failures.setdefault(key, []).append(now)
+    def wait_after(self, key: str, failures: int) -> float:
+        """Seconds before the next attempt once ``failures`` attempts are counted on ``key``."""
+        free = self.free[key.split(":", 1)[0]]
+        if failures < free:
+            return 0.0
+        return min(self.cap_s, self.base_s * 2.0 ** min(failures - free, 40))
+
+    def claim(self, username: str, address: str, now: float | None = None) -> float:
+        """0.0 when this attempt may check its password (it is counted), else the seconds to wait."""
+        now = time.time() if now is None else now
+        return self.store.claim_login_attempt(self.keys(username, address), now, self.window_s, self.wait_after)
 
     def succeeded(self, username: str, address: str) -> None:
-        self._failures.pop(f"u:{username}", None)
+        name_key, address_key = self.keys(username, address)
+        self.store.settle_login_attempt([name_key], [address_key])
 
 
 # --------------------------------------------------------------------------- signing
@@ -80,7 +95,7 @@ class SessionSigner:
         return _b64(hmac.new(self._secret, f"{purpose}|{body}".encode("ascii"), hashlib.sha256).digest())
 
     def sign(self, payload: dict[str, Any], purpose: str = "session") -> str:
-        body = _b64(json.dumps({**payload, "iat": int(time.time())}, separators=(",", ":")).encode("utf-8"))
+        body = _b64(json.dumps({"iat": int(time.time()), **payload}, separators=(",", ":")).encode("utf-8"))
         return f"{body}.{self._mac(purpose, body)}"
 
     def unsign(self, token: str | None, max_age_s: int = SESSION_MAX_AGE_S,
@@ -129,18 +144,45 @@ def load_secret(app: Installation) -> bytes:
     return secret
 
 
-def session_token(signer: SessionSigner, user: User) -> str:
-    return signer.sign({"u": user.username, "fp": user.session_fingerprint()})
+def _session_hash(sid: str) -> str:
+    return hashlib.sha256(sid.encode("ascii")).hexdigest()
 
 
-def user_from_session(signer: SessionSigner, store: Store, token: str | None) -> User | None:
-    """The logged-in user for a session cookie, re-read from the store on every request."""
+def start_session(signer: SessionSigner, store: Store, user: User) -> str:
+    """A new server-side session for ``user``; returns the cookie value naming it."""
+    sid = secrets.token_urlsafe(32)
+    store.add_web_session(_session_hash(sid), user.username, now_local() + timedelta(seconds=SESSION_MAX_AGE_S))
+    return signer.sign({"u": user.username, "fp": user.session_fingerprint(), "sid": sid, "seen": int(time.time())})
+
+
+def end_session(signer: SessionSigner, store: Store, token: str | None) -> None:
+    """Logout: the session is deleted from the store, so its cookie stops working everywhere."""
     payload = signer.unsign(token)
-    if payload is None or not isinstance(payload.get("u"), str):
-        return None
+    if payload is not None and isinstance(payload.get("sid"), str):
+        store.end_web_sessions(session_hash=_session_hash(payload["sid"]))
+
+
+def session_user(signer: SessionSigner, store: Store, token: str | None,
+                 idle_s: float = SESSION_IDLE_S) -> tuple[User | None, str | None]:
+    """The logged-in user for a session cookie (re-read from the store on every request), and a
+    renewed cookie value when the idle clock should be reset (else None)."""
+    payload = signer.unsign(token)
+    if payload is None or not isinstance(payload.get("u"), str) or not isinstance(payload.get("sid"), str):
+        return None, None
+    seen, now = payload.get("seen"), int(time.time())
+    if not isinstance(seen, int) or now - seen > idle_s:
+        return None, None
+    if store.web_session_user(_session_hash(payload["sid"])) != payload["u"]:
+        return None, None
     user = get_user(store, payload["u"])
     if user is None or not user.active:
-        return None
+        return None, None
     if not hmac.compare_digest(str(payload.get("fp", "")), user.session_fingerprint()):
-        return None
-    return user
+        return None, None
+    renewed = signer.sign({**payload, "seen": now}) if now - seen >= SESSION_RENEW_S else None
+    return user, renewed
+
+
+def user_from_session(signer: SessionSigner, store: Store, token: str | None,
+                      idle_s: float = SESSION_IDLE_S) -> User | None:
+    return session_user(signer, store, token, idle_s)[0]

@@ -6,7 +6,7 @@ from fastapi import Request
 
 from suqiu.installation import Installation
 from suqiu.twoway.accounts import User
-from suqiu.web.auth import SESSION_COOKIE, SessionSigner, user_from_session
+from suqiu.web.auth import SESSION_COOKIE, SessionSigner, session_user
 
 
 class LoginRequired(Exception):
@@ -25,8 +25,11 @@ def optional_user(request: Request) -> User | None:
     cached = getattr(request.state, "user", False)
     if cached is not False:
         return cached
-    user = user_from_session(get_signer(request), get_suqiu(request).store, request.cookies.get(SESSION_COOKIE))
+    app = get_suqiu(request)
+    user, renewed = session_user(get_signer(request), app.store, request.cookies.get(SESSION_COOKIE),
+                                 idle_s=app.config.server.session_idle_minutes * 60)
     request.state.user = user
+    request.state.session_renewal = renewed  # set as the cookie by the page that renders
     return user
 
 

@@ -12,11 +12,16 @@ Follows the published specification (open311/open311.github.io, ``GeoReport_v2/i
   update with ``update_id``, ``service_request_id``, ``status``, ``updated_datetime``,
   ``description`` and ``media_url``.
 
-Errors are a list of ``{code, description}`` with HTTP 400 (bad request), 403 (api_key) or 404
-(no such resource). Empty parameters count as absent. Datetimes carry the +08:00 offset. Only
-masked text is served, and no precise address (reads are public: the address of a 12345 demand is
-usually the citizen's home, a personal field, so ``address`` is the district and city); demand statuses map received/routed/reopened → open, replied/closed →
-closed (a reply is how a 12345 demand is resolved).
+Errors are a list of ``{code, description}`` with HTTP 400 (bad request), 403 (api_key), 404
+(no such resource) or 429 (a client filing faster than ``server.open311_posts_per_hour``). Empty
+parameters count as absent; dates outside 1900–2100 are a 400. Datetimes carry the +08:00 offset.
+Demand statuses map received/routed/reopened → open, replied/closed → closed (a reply is how a
+12345 demand is resolved).
+
+Reads stay keyless, but serve only what the reader may see (``suqiu.web.open311_views``: public
+records with their public fields; a client key within its scope more, never an office-only record
+or a personal field); a record the reader may not see answers exactly as a missing one. Only
+client tokens file requests, within their scope, at most ``open311_posts_per_hour`` per token.
 """
 
 from __future__ import annotations
@@ -24,37 +29,35 @@ from __future__ import annotations
 import hashlib
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from suqiu.config import Department
+from suqiu.disclosure import may_see
 from suqiu.installation import Installation
 from suqiu.model import ANSWERED_STATUSES, OPEN_STATUSES, RecordError, build_demand
+from suqiu.principals import Principal
 from suqiu.store import DemandFilter, now_local
 from suqiu.twoway.tokens import verify_token
 from suqiu.web.demand_views import demand_views, disclosure
 from suqiu.web.deps import get_suqiu
-from suqiu.web.open311_format import (
-    Open311Error, _check_format, _csv, _param, error, parse_w3c, respond, w3c,
+from suqiu.web.open311_format import Open311Error, _check_format, _csv, _param, error, parse_w3c, respond, w3c
+from suqiu.web.open311_views import (
+    MAX_DESCRIPTION, TRIAGE_CODE, as_request, note, open311_status, reader, service_code, shows,
 )
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 
 MAX_RESULTS = 1000
 MAX_SPAN = timedelta(days=90)
-MAX_DESCRIPTION = 4000
-TRIAGE_CODE = "triage"
-STATUS_NOTE = {"received": "已受理", "routed": "已分派至承办部门", "reopened": "已重办", "replied": "已答复",
-               "closed": "已办结"}
+FILING_WINDOW = timedelta(hours=1)
+
 
 # ---------------------------------------------------------------------------- services
-def service_code(dept: Department) -> str:
-    return dept.slug
-
-
 def services(app: Installation) -> list[dict[str, Any]]:
     out = [{"service_code": service_code(d), "service_name": d.name,
             "description": "承办：" + ("、".join(d.categories) if d.categories else d.name),
@@ -73,36 +76,10 @@ def _dept_by_code(app: Installation) -> dict[str, str | None]:
 
 
 # ---------------------------------------------------------------------------- requests
-def open311_status(status: str) -> str:
-    return "open" if status in OPEN_STATUSES else "closed"
-
-
-def as_request(app: Installation, view: dict[str, Any], closed_at: datetime | None) -> dict[str, Any]:
-    dept_name = view["department"]
-    dept = app.config.department(dept_name) if dept_name else None
-    status = open311_status(view["status"])
-    description = view["text"] or view["title"] or ""
-    if status == "closed" and view["reply_text"]:
-        notes = view["reply_text"]
-    elif view["status"] == "routed" and dept_name:
-        notes = f"已分派至 {dept_name}"
-    else:
-        notes = STATUS_NOTE.get(view["status"])
-    updated = view["updated_at"]
-    if status == "closed":
-        updated = closed_at or view["replied_at"] or updated
-    # public endpoint: the district and city only, never the requester's street address (a personal field)
-    address = ", ".join(p for p in (view["district"], app.config.city.name) if p)
-    return {
-        "service_request_id": view["id"], "status": status, "status_notes": notes,
-        "service_name": dept_name or app.config.routing.triage_queue,
-        "service_code": service_code(dept) if dept else TRIAGE_CODE,
-        "description": description[:MAX_DESCRIPTION], "agency_responsible": dept_name,
-        "service_notice": f"应于 {view['due_at']:%Y-%m-%d %H:%M} 前答复" if dept_name else None,
-        "requested_datetime": w3c(view["received_at"]), "updated_datetime": w3c(updated),
-        "expected_datetime": w3c(view["due_at"]), "address": address or None, "address_id": None,
-        "zipcode": None, "lat": None, "long": None, "media_url": None,
-    }
+def visible_views(app: Installation, f: DemandFilter, who: Principal) -> list[dict[str, Any]]:
+    """``demand_views`` of what ``who`` may see: the grants in the query, checked again per row."""
+    views = demand_views(app, replace(f, visible_to=who))
+    return [v for v in views if may_see(who, v["publication"], v["department"])]
 
 
 def _closed_times(app: Installation, ids: list[str]) -> dict[str, datetime]:
@@ -128,7 +105,7 @@ def window(request: Request, now: datetime) -> tuple[datetime, datetime]:
     return now - MAX_SPAN, now
 
 
-def _request_filter(app: Installation, request: Request, now: datetime) -> DemandFilter | None:
+def _request_filter(app: Installation, request: Request, now: datetime, who: Principal) -> DemandFilter | None:
     """The demands a ``GET requests`` asks for (None: certainly none)."""
     ids = _csv(_param(request, "service_request_id"))
     if ids:  # overrides all other arguments
@@ -143,6 +120,9 @@ def _request_filter(app: Installation, request: Request, now: datetime) -> Deman
         wanted = sorted(OPEN_STATUSES if statuses[0] == "open" else ANSWERED_STATUSES)
     owners, triage = None, False
     codes = _csv(_param(request, "service_code"))
+    scoped = {service_code(d) for d in app.config.departments if d.name in who.scope}
+    if codes and not shows(app, who, None)[0] and not set(codes) <= scoped:  # a filter would tell the department
+        raise Open311Error(400, "本系统不公开承办部门，只能按本 api_key 范围内的 service_code 筛选")
     if codes:
         by_code = _dept_by_code(app)
         owners = [by_code[c] for c in codes if c in by_code and by_code[c]]
@@ -154,38 +134,35 @@ def _request_filter(app: Installation, request: Request, now: datetime) -> Deman
 
 
 def find_requests(app: Installation, request: Request, now: datetime | None = None) -> list[dict[str, Any]]:
-    f = _request_filter(app, request, now or now_local())
+    who = reader(app, request)
+    f = _request_filter(app, request, now or now_local(), who)
     if f is None:
         return []
-    found = demand_views(app, f)
+    found = visible_views(app, f, who)
     closed = _closed_times(app, [v["id"] for v in found])
-    return [as_request(app, v, closed.get(v["id"])) for v in found]
+    return [as_request(app, v, closed.get(v["id"]), who) for v in found]
 
 
 # ---------------------------------------------------------------------------- updates (mySociety)
 def find_updates(app: Installation, request: Request, now: datetime | None = None) -> list[dict[str, Any]]:
-    """Status and reply changes in the window, one update per record and moment, oldest first."""
-    start, end = window(request, now or now_local())
+    """Status and reply changes in the window of the demands the reader may see, one update per
+    record and moment, oldest first (a reply shown only where ``as_request`` would show it)."""
+    who, (start, end) = reader(app, request), window(request, now or now_local())
     groups: dict[tuple[str, datetime], dict[str, Any]] = {}
     for h in app.store.history_between(("status", "reply_text"), start, end):
         g = groups.setdefault((h["record_id"], h["at"]), {"id": h["id"], "record_id": h["record_id"], "at": h["at"]})
         g[h["field"]] = h["new_value"]
-    ordered = sorted(groups.values(), key=lambda g: (g["at"], g["id"]))[:MAX_RESULTS]
-    policy = disclosure()
-    views = {v["id"]: v for v in demand_views(app, DemandFilter(ids=sorted({g["record_id"] for g in ordered})),
-                                              policy)}
+    ids, views, policy = sorted({g["record_id"] for g in groups.values()}), {}, disclosure(app)
+    for i in range(0, len(ids), 500):
+        views.update((v["id"], v) for v in visible_views(app, DemandFilter(ids=ids[i:i + 500]), who))
+    ordered = sorted((g for g in groups.values() if g["record_id"] in views), key=lambda g: (g["at"], g["id"]))
     out = []
-    for g in ordered:
-        view = views.get(g["record_id"])
-        if view is None:
-            continue
+    for g in ordered[:MAX_RESULTS]:
+        view = views[g["record_id"]]
         status = g.get("status") or view["status"]
-        if g.get("reply_text"):
-            description = policy.mask(g["reply_text"]) or ""
-        elif status == "routed" and view["department"]:
-            description = f"已分派至 {view['department']}"
-        else:
-            description = STATUS_NOTE.get(status, status)
+        show_dept, show_reply = shows(app, who, view["department"])
+        reply = policy.mask(g.get("reply_text")) if show_reply else None
+        description = note("closed" if reply else status, reply, view["department"] if show_dept else None) or ""
         out.append({"update_id": str(g["id"]), "service_request_id": g["record_id"],
                     "status": open311_status(status), "updated_datetime": w3c(g["at"]),
                     "description": description[:MAX_DESCRIPTION], "media_url": ""})
@@ -193,17 +170,24 @@ def find_updates(app: Installation, request: Request, now: datetime | None = Non
 
 
 # ---------------------------------------------------------------------------- POST requests
-async def create_request(app: Installation, request: Request) -> list[dict[str, Any]]:
-    form = await request.form()
-    field = {k: (str(v).strip() if v is not None else "") for k, v in form.items()}
-    if verify_token(app, field.get("api_key")) is None:
+def create_request(app: Installation, field: dict[str, str]) -> list[dict[str, Any]]:
+    """File one request from its form fields (blocking store work: called in the threadpool)."""
+    who = verify_token(app, field.get("api_key"))
+    if who is None:
         raise Open311Error(403, "api_key 缺失或无效")
+    if who.role != "client":  # departments and the office answer demands; they do not file them
+        raise Open311Error(403, "只有 Open311 客户端的 api_key 可以提交诉求")
     code = field.get("service_code", "")
     if not code:
         raise Open311Error(400, "缺少 service_code")
     by_code = _dept_by_code(app)
     if code not in by_code:
         raise Open311Error(404, f"service_code 不存在: {code}")
+    if who.scope and by_code[code] not in who.scope:
+        raise Open311Error(403, f"该 api_key 不能提交 service_code {code} 的诉求")
+    if not app.store.take_quota(f"open311-post:{who.token_id}", app.config.server.open311_posts_per_hour,
+                                FILING_WINDOW):
+        raise Open311Error(429, f"提交过于频繁：每个 api_key 每小时最多 {app.config.server.open311_posts_per_hour} 件")
     lat, lon = field.get("lat", ""), field.get("long", "")
     address = field.get("address_string", "") or field.get("address_id", "")
     if not ((lat and lon) or address):
@@ -281,10 +265,13 @@ def get_requests(fmt: str, request: Request) -> Response:
 
 @router.post("/requests.{fmt}")
 async def post_requests(fmt: str, request: Request) -> Response:
+    """Reads the form on the loop, files it in the threadpool: a writer's lock never freezes the server."""
     app = get_suqiu(request)
     try:
         _check_format(fmt)
-        return respond(fmt, "service_requests", "request", await create_request(app, request))
+        form = await request.form()
+        field = {k: (str(v).strip() if v is not None else "") for k, v in form.items()}
+        return respond(fmt, "service_requests", "request", await run_in_threadpool(create_request, app, field))
     except Open311Error as exc:
         return error(fmt, exc.status, exc.description)
 
@@ -294,11 +281,12 @@ def get_request(request_id: str, fmt: str, request: Request) -> Response:
     app = get_suqiu(request)
 
     def run() -> Response:
-        views = demand_views(app, DemandFilter(ids=[request_id]))
-        if not views:
+        who = reader(app, request)
+        views = visible_views(app, DemandFilter(ids=[request_id]), who)
+        if not views:  # missing, or not for this reader: the same answer
             raise Open311Error(404, f"service_request_id 不存在: {request_id}")
         closed = _closed_times(app, [request_id])
-        return respond(fmt, "service_requests", "request", [as_request(app, views[0], closed.get(request_id))])
+        return respond(fmt, "service_requests", "request", [as_request(app, views[0], closed.get(request_id), who)])
     return _guard(fmt, run)
 
 

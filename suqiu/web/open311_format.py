@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from suqiu.model import SHANGHAI
 
 FORMATS = ("json", "xml")
+MIN_YEAR, MAX_YEAR = 1900, 2100
 
 _W3C = re.compile(
     r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2})"
@@ -28,10 +29,13 @@ class Open311Error(Exception):
 
 
 def parse_w3c(value: str, name: str) -> datetime:
-    """A W3C-note datetime (YYYY, YYYY-MM, YYYY-MM-DD, or with time and a mandatory zone)."""
+    """A W3C-note datetime (YYYY, YYYY-MM, YYYY-MM-DD, or with time and a mandatory zone), in
+    1900–2100: outside it no demand exists and window arithmetic would overflow."""
     m = _W3C.match(value.strip().replace(" ", "+"))  # a raw '+' in a query string arrives as a space
     if not m:
         raise Open311Error(400, f"{name} 格式错误，应为 W3C 日期时间，如 2010-01-01T00:00:00Z")
+    if not MIN_YEAR <= int(m["y"]) <= MAX_YEAR:
+        raise Open311Error(400, f"{name} 超出可查询的日期范围（{MIN_YEAR}—{MAX_YEAR} 年）: {value}")
     try:
         y, mo, d = int(m["y"]), int(m["m"] or 1), int(m["d"] or 1)
         if m["H"] is None:

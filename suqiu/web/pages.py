@@ -6,11 +6,13 @@ rules for that user's principal, and the detail page checks again before renderi
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -22,11 +24,11 @@ from suqiu.model import SHANGHAI
 from suqiu.principals import Principal
 from suqiu.twoway.accounts import User, authenticate
 from suqiu.web.audit_trail import record_read
-from suqiu.web.auth import SESSION_COOKIE, SESSION_MAX_AGE_S, session_token
+from suqiu.web.auth import SESSION_COOKIE, end_session, start_session
 from suqiu.web.deps import LoginRequired, get_signer, get_suqiu, require_user
 from suqiu.web.export import EXPORT_LIMIT, XLSX_MEDIA_TYPE, export_xlsx
 from suqiu.web.highlight import safe_fragment
-from suqiu.web.rendering import check_csrf, render, secure_cookie
+from suqiu.web.rendering import check_csrf, render, set_session_cookie
 from suqiu.web.search_form import PAGE_SIZES, SearchForm, query_error_message
 
 router = APIRouter()
@@ -56,18 +58,20 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
     name = username.strip()[:100]
     address = request.client.host if request.client else "-"
     throttle = request.app.state.login_throttle
-    if throttle.blocked(name, address):
-        return render(request, "login.html", {"next": _safe_next(next), "username": username,
-                                              "error": "登录失败次数过多，请 15 分钟后再试。"}, status_code=429)
-    user = authenticate(get_suqiu(request).store, name, password)
+    wait = throttle.claim(name, address)
+    if wait > 0:
+        resp = render(request, "login.html", {"next": _safe_next(next), "username": username,
+                                              "error": f"尝试过于频繁，请 {math.ceil(wait)} 秒后再试。"}, status_code=429)
+        resp.headers["Retry-After"] = str(math.ceil(wait))
+        return resp
+    store = get_suqiu(request).store
+    user = authenticate(store, name, password)
     if user is None:
-        throttle.failed(name, address)
         return render(request, "login.html", {"next": _safe_next(next), "username": username,
                                               "error": "用户名或密码错误。"}, status_code=401)
     throttle.succeeded(name, address)
     resp = RedirectResponse(_safe_next(next), status_code=303)
-    resp.set_cookie(SESSION_COOKIE, session_token(get_signer(request), user), max_age=SESSION_MAX_AGE_S,
-                    httponly=True, samesite="lax", secure=secure_cookie(request), path="/")
+    set_session_cookie(request, resp, start_session(get_signer(request), store, user))
     return resp
 
 
@@ -76,6 +80,7 @@ def logout(request: Request, csrf_token: str = Form("")) -> Response:
     if not check_csrf(request, csrf_token):
         return render(request, "error.html", {"title": "请求无效", "message": "页面已过期，请返回后重试。"},
                       status_code=400)
+    end_session(get_signer(request), get_suqiu(request).store, request.cookies.get(SESSION_COOKIE))
     resp = RedirectResponse("/login", status_code=303)
     resp.delete_cookie(SESSION_COOKIE, path="/")
     return resp
@@ -91,8 +96,9 @@ def principal_for(user: User) -> Principal:
 
 
 def kinds_for(user: User) -> tuple[str, ...]:
-    """What the kind selector offers: departments see no topics (they aggregate every department)."""
-    return ("demand", "profile") if user.role == "department" else ("demand", "profile", "topic")
+    """What the kind selector offers: departments see no topics (they aggregate every department),
+    the public only demands (profiles and topics are internal: ``search.access``)."""
+    return {"department": ("demand", "profile"), "public": ("demand",)}.get(user.role, ("demand", "profile", "topic"))
 
 
 def hit_view(hit: Any) -> dict[str, Any]:
@@ -117,6 +123,9 @@ def search_page(request: Request, user: User = Depends(require_user)) -> Respons
         return render(request, "search.html", context, status_code=400)
     try:
         result = search(app, query, principal_for(user))
+    except QueryError as exc:  # e.g. the public filtering by a field it cannot see
+        context["error"] = query_error_message(exc)
+        return render(request, "search.html", context, status_code=400)
     except SearchUnavailable:
         context["error"] = UNAVAILABLE
         return render(request, "search.html", context, status_code=503)
@@ -157,8 +166,7 @@ def export_search(request: Request, user: User = Depends(require_user)) -> Respo
     note = (f"检索结果共 {total} 条，本文件只包含前 {EXPORT_LIMIT} 条；请缩小检索条件后分批导出。"
             if total > EXPORT_LIMIT else None)
     return Response(export_xlsx(rows[:EXPORT_LIMIT], note=note), media_type=XLSX_MEDIA_TYPE, headers={
-        "Content-Disposition": f"attachment; filename=\"suqiu-{stamp}.xlsx\"; filename*=UTF-8''{quote(filename)}",
-        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+        "Content-Disposition": f"attachment; filename=\"suqiu-{stamp}.xlsx\"; filename*=UTF-8''{quote(filename)}"})
 
 
 def export_row(hit: Any) -> dict[str, Any]:
@@ -224,4 +232,6 @@ def install(api: FastAPI) -> None:
         messages = {404: ("未找到", "没有这个页面或记录，或您无权查看。"), 403: ("无权访问", "您无权查看此内容。"),
                     405: ("不支持的请求", "请求方式不正确。")}
         title, message = messages.get(exc.status_code, ("出错了", "请求无法完成。"))
-        return render(request, "error.html", {"title": title, "message": message}, status_code=exc.status_code)
+        # render reads the session's user from the store: never on the event loop
+        return await run_in_threadpool(render, request, "error.html", {"title": title, "message": message},
+                                       status_code=exc.status_code)

@@ -1,4 +1,4 @@
-"""Page rendering: templates, the CSRF token every form carries, and the headers every page sends."""
+"""Page rendering: templates and the CSRF token every form carries."""
 
 from __future__ import annotations
 
@@ -8,25 +8,16 @@ from typing import Any
 
 import jinja2
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from suqiu.web.auth import CSRF_COOKIE, CSRF_FIELD
+from suqiu.web.auth import CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE, SESSION_MAX_AGE_S
 from suqiu.web.deps import get_signer, optional_user
 from suqiu.web.present import template_globals
 
 WEB_DIR = Path(__file__).resolve().parent
 STATIC_DIR = WEB_DIR / "static"
 TEMPLATES_DIR = WEB_DIR / "templates"
-
-SECURITY_HEADERS = {
-    # local assets only: no inline script, no third-party origin
-    "Content-Security-Policy": ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                                "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"),
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-}
 
 
 def make_templates() -> Jinja2Templates:
@@ -37,7 +28,14 @@ def make_templates() -> Jinja2Templates:
 
 
 def secure_cookie(request: Request) -> bool:
+    """Over TLS, directly or through a trusted proxy (``server.trusted_proxies``: only then does
+    ``X-Forwarded-Proto`` set the scheme), cookies are ``Secure``."""
     return request.url.scheme == "https"
+
+
+def set_session_cookie(request: Request, resp: Response, token: str) -> None:
+    resp.set_cookie(SESSION_COOKIE, token, max_age=SESSION_MAX_AGE_S, httponly=True, samesite="lax",
+                    secure=secure_cookie(request), path="/")
 
 
 def _csrf_nonce(request: Request) -> tuple[str, bool]:
@@ -53,8 +51,11 @@ def render(request: Request, name: str, context: dict[str, Any], status_code: in
     nonce, new = _csrf_nonce(request)
     ctx = {"user": optional_user(request), "csrf_field": CSRF_FIELD,
            "csrf_token": get_signer(request).csrf_token(nonce), **context}
-    resp = request.app.state.templates.TemplateResponse(request, name, ctx, status_code=status_code,
-                                                         headers=SECURITY_HEADERS)
+    # the security headers come from suqiu.web.security (one middleware for every response)
+    resp = request.app.state.templates.TemplateResponse(request, name, ctx, status_code=status_code)
+    renewed = getattr(request.state, "session_renewal", None)
+    if renewed:  # the idle clock restarts with this page
+        set_session_cookie(request, resp, renewed)
     if new:
         resp.set_cookie(CSRF_COOKIE, nonce, httponly=True, samesite="strict", secure=secure_cookie(request),
                         path="/")

@@ -19,12 +19,12 @@ from collections import deque
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from nlp.pii import PiiMasker
 from suqiu.deadlines import due_at
-from suqiu.disclosure import Disclosure, headline
+from suqiu.disclosure import headline
 from suqiu.installation import Installation
 from suqiu.labels import REPLY_KIND, STATUS, label
 from suqiu.store import DemandFilter
+from suqiu.web.demand_views import disclosure
 from suqiu.web.deps import get_suqiu
 from suqiu.web.rendering import check_csrf, render
 
@@ -88,7 +88,7 @@ def _matches(rows: list[dict], proof: str) -> str | None:
 
 def status_view(app: Installation, record_id: str) -> dict:
     """What the citizen sees: status, time limit, masked replies and when each step happened."""
-    store, policy = app.store, Disclosure(PiiMasker())
+    store, policy = app.store, disclosure(app)
     row = store.demand_rows(app.config, DemandFilter(ids=[record_id]))[0]
     replies = [{"kind": label(REPLY_KIND, r["kind"]), "text": policy.mask(r["text"]), "at": r["at"],
                 "by": r["department"] or "信访办"} for r in store.replies_of(record_id)]
@@ -102,7 +102,8 @@ def status_view(app: Installation, record_id: str) -> dict:
         elif h["new_value"] and h["new_value"] != app.config.routing.triage_queue:
             steps.append({"at": h["at"], "status": f"交由{h['new_value']}办理"})
     return {"id": record_id, "title": headline(row.get("masked_title"), row.get("masked_text"), 40),
-            "status": label(STATUS, row["status"]), "received_at": row["received_at"], "owner": row.get("owner"),
+            "status": label(STATUS, row["status"]), "received_at": row["received_at"],
+            "owner": row.get("owner") if row.get("publication") != "office_only" else "信访办",  # 举报件: not who
             "due_at": due_at(app.config, row["received_at"], row.get("owner"), row.get("category_given"),
                              row.get("urgency_level"), row.get("due_override")),
             "replies": replies, "steps": steps}

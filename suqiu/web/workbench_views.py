@@ -11,9 +11,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from nlp.pii import PiiMasker
 from suqiu.deadlines import due_at, due_soon, sign_due_at
-from suqiu.disclosure import Disclosure, headline
+from suqiu.disclosure import DEPARTMENT_LEVELS, Disclosure, headline
 from suqiu.installation import Installation
 from suqiu.labels import ACTION, REPLY_KIND, label
 from suqiu.lifecycle import OFFICE, OWNER, TIMED_STATUSES, UNSIGNED_STATUSES, actions_for
@@ -22,6 +21,7 @@ from suqiu.ownership import may_read
 from suqiu.principals import Principal
 from suqiu.store import DemandFilter
 from suqiu.twoway.suggestions import suggestions
+from suqiu.web.demand_views import disclosure as demand_disclosure
 
 # the department's queue: (key, label); the first four are work in hand, flagged by time
 TABS = (("pending", "待签收"), ("doing", "办理中"), ("due_soon", "即将超时"), ("overdue", "已超时"),
@@ -30,8 +30,8 @@ DOING = ("signed", "in_progress", "extension_requested", "suspended")
 LIST_LIMIT = 200
 
 
-def disclosure() -> Disclosure:
-    return Disclosure(PiiMasker())
+def disclosure(app: Installation) -> Disclosure:
+    return demand_disclosure(app)
 
 
 def item(app: Installation, row: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -60,15 +60,17 @@ def urgent_first(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def department_queue(app: Installation, department: str, tab: str, now: datetime) -> tuple[list[dict], dict]:
     """The items of one tab and the count of every tab."""
     store, cfg = app.store, app.config
-    open_items = [item(app, r, now) for r in store.demand_rows(cfg, DemandFilter(owner=department,
+    levels = DEPARTMENT_LEVELS   # 分级: never an office-only demand, not even its own
+    open_items = [item(app, r, now) for r in store.demand_rows(cfg, DemandFilter(owner=department, levels=levels,
                                                                                    statuses=OPEN_STATUSES))]
     groups = {"pending": [i for i in open_items if i["status"] in UNSIGNED_STATUSES],
               "doing": [i for i in open_items if i["status"] in DOING],
               "due_soon": [i for i in open_items if i["due_soon"]],
               "overdue": [i for i in open_items if i["overdue"]]}
-    others = {"returned": DemandFilter(returned_by=department, newest_first=True, limit=LIST_LIMIT),
-              "done": DemandFilter(owner=department, statuses=ANSWERED_STATUSES, newest_first=True, limit=LIST_LIMIT),
-              "cohandling": DemandFilter(co_handler=department, newest_first=True, limit=LIST_LIMIT)}
+    others = {"returned": DemandFilter(returned_by=department, levels=levels, newest_first=True, limit=LIST_LIMIT),
+              "done": DemandFilter(owner=department, statuses=ANSWERED_STATUSES, levels=levels, newest_first=True,
+                                   limit=LIST_LIMIT),
+              "cohandling": DemandFilter(co_handler=department, levels=levels, newest_first=True, limit=LIST_LIMIT)}
     counts = {k: len(v) for k, v in groups.items()}
     counts.update({k: store.demand_count(cfg, f) for k, f in others.items()})
     if tab in groups:
@@ -96,9 +98,9 @@ def demand_page(app: Installation, who: Principal, record_id: str, now: datetime
         return None
     owner = store.owner_of(app.config, record_id)
     co = [c["department"] for c in store.co_handlers_of(record_id)]
-    if not may_read(who, owner, co):
+    policy, analysis = disclosure(app), store.get_analysis(record_id)
+    if not may_read(who, analysis.publication if analysis else None, owner, co):
         return None
-    policy, analysis = disclosure(), store.get_analysis(record_id)
     row = store.demand_rows(app.config, DemandFilter(ids=[record_id]))[0]
     actor = actor_of(who, owner)
     view = {"r": policy.detail(record, analysis, owner, store.history(record_id), who), "a": analysis,
@@ -137,7 +139,7 @@ def related(app: Installation, who: Principal, record_id: str) -> dict[str, list
     co = {i: [c["department"] for c in store.co_handlers_of(i)] for i in ids if not who.is_office}
     def one(i: str) -> dict[str, Any]:
         r = rows[i]
-        visible = may_read(who, r["owner"], co.get(i, []))
+        visible = may_read(who, r.get("publication"), r["owner"], co.get(i, []))
         return {"id": i, "visible": visible, "received_at": r["received_at"], "status": r["status"],
                 "title": headline(r.get("masked_title"), r.get("masked_text"), 40) if visible else None,
                 "owner": r["owner"] if visible else None}

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from typer.testing import CliRunner
 
 from nlp.routing import Router
@@ -123,3 +125,76 @@ def test_missing_column_is_a_clear_error(home, fixtures_dir):
                                    "--test", str(fixtures_dir / "routing_test.csv"), "--text-col", "正文", "--json"])
     assert out.exit_code == 1
     assert "缺少列" in out.output and "正文" in out.output
+
+
+# ------------------------------------------------------------------ unlabelled messages
+def _teddy_like(path, rows):
+    """An unlabelled export shaped like the Teddy Cup files: subject and detail columns."""
+    import csv
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["留言编号", "留言主题", "留言详情"])
+        for i, (subject, detail) in enumerate(rows):
+            w.writerow([i, subject, detail])
+    return path
+
+
+UNLABELED_ROWS = [("工地老板拖欠工资", "\n\t\t春节前讨要工钱无果，工人没钱回家过年\n"),
+                  ("学校周末违规补课", "老师私下组织有偿补课，每月收费"),
+                  ("工地老板拖欠工资", "\n\t\t春节前讨要工钱无果，工人没钱回家过年\n")]   # a repost
+
+
+def test_read_unlabeled_joins_subject_and_detail_once(tmp_path):
+    from crawlers.importers.labelled import read_unlabeled
+    texts = read_unlabeled([_teddy_like(tmp_path / "u.csv", UNLABELED_ROWS)])
+    assert texts == ["工地老板拖欠工资春节前讨要工钱无果，工人没钱回家过年", "学校周末违规补课老师私下组织有偿补课，每月收费"]
+
+
+def test_read_unlabeled_uses_a_text_column(fixtures_dir):
+    from crawlers.importers.labelled import read_unlabeled
+    assert len(read_unlabeled([fixtures_dir / "routing_test.csv"])) == 6
+
+
+def test_read_unlabeled_without_a_text_column_is_a_clear_error(tmp_path):
+    from crawlers.importers.labelled import LabelledFileError, read_unlabeled
+    path = tmp_path / "x.csv"
+    path.write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(LabelledFileError) as exc:
+        read_unlabeled([path])
+    assert "缺少文本列" in str(exc.value) and "留言主题+留言详情" in str(exc.value)
+
+
+def test_eval_routing_drops_unlabelled_copies_of_test_messages(tmp_path, default_config, fixtures_dir):
+    from crawlers.importers.labelled import read_labelled, read_unlabeled
+    from nlp.training import eval_router
+    test_copy = ("工厂拖欠员工工资不给", "")            # a test message, reposted
+    unl = _teddy_like(tmp_path / "u.csv", UNLABELED_ROWS + [test_copy])
+    tr = read_labelled(fixtures_dir / "routing_train.csv", "text", "label")
+    te = read_labelled(fixtures_dir / "routing_test.csv", "text", "label")
+    r = eval_router(default_config, (tr.texts, tr.labels), (te.texts, te.labels), unlabeled=read_unlabeled([unl]))
+    assert (r["n_unlabeled"], r["n_unlabeled_dropped"]) == (2, 1)
+    assert sum(row["support"] for row in r["per_class"].values()) == r["n_test"] == 6
+    assert set(r["per_class"]["教育局"]) == {"precision", "recall", "f1", "support"}
+
+
+def test_cli_eval_routing_with_unlabeled_prints_the_per_class_table(home, tmp_path, fixtures_dir):
+    from suqiu.cli import app as cli
+    unl = _teddy_like(tmp_path / "u.csv", UNLABELED_ROWS)
+    args = ["eval", "routing", "--train", str(fixtures_dir / "routing_train.csv"),
+            "--test", str(fixtures_dir / "routing_test.csv"), "--unlabeled", str(unl)]
+    out = CliRunner().invoke(cli, args)
+    assert out.exit_code == 0, out.output
+    assert "精确率" in out.output and "召回率" in out.output and "教育局" in out.output
+    r = json.loads(CliRunner().invoke(cli, args + ["--json"]).stdout.strip())
+    assert r["n_unlabeled"] == 2 and "per_class" in r
+
+
+def test_cli_train_router_records_the_unlabelled_files(home, tmp_path, fixtures_dir):
+    from suqiu.cli import app as cli
+    unl = _teddy_like(tmp_path / "u.csv", UNLABELED_ROWS)
+    out = CliRunner().invoke(cli, ["train", "router", "--from", str(fixtures_dir / "routing_train.csv"),
+                                   "--unlabeled", str(unl), "--json"])
+    assert out.exit_code == 0, out.output
+    info = json.loads(out.stdout.strip().splitlines()[-1])
+    assert info["n_unlabeled"] == 2 and info["unlabeled_from"] == [str(unl.resolve())]
+    assert "per_class" in info["metrics"]

@@ -31,3 +31,11 @@ def test_length_mismatch_and_empty_are_errors():
         per_class_f1(["a"], [])
     with pytest.raises(ValueError):
         evaluate([], [])
+
+
+def test_per_class_table_by_hand():
+    from nlp.evaluation import per_class_table
+    table = per_class_table(["a", "a", "a", "b"], ["a", "a", "b", "c"])
+    assert table["a"] == {"precision": 1.0, "recall": 0.6667, "f1": 0.8, "support": 3}
+    assert table["b"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 1}
+    assert table["c"]["support"] == 0   # a class only the model invents is listed too

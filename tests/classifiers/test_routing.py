@@ -139,3 +139,161 @@ def test_rule_for_unknown_department_is_a_config_error():
     with pytest.raises(ConfigError) as exc:
         parse_config(data)
     assert exc.value.key == "routing.rules[0].department"
+
+
+# ------------------------------------------------------------------ learning from unlabelled messages
+from dataclasses import replace  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from nlp.routing import RouterModel, RouterModelParams  # noqa: E402
+
+WAGES = ["工资", "拖欠", "老板", "工人", "讨薪"]
+SCHOOL = ["学校", "补课", "老师", "学生", "收费"]
+SIDE = ["小区", "街道", "上午", "反映", "多次"]       # words both departments' messages share
+
+
+def _synthetic(words: list[str], n: int, seed: int, extra: tuple[str, ...] = ()) -> list[RouteDoc]:
+    """Messages of one department: three of its words, one shared word, ``extra`` words."""
+    rng = np.random.default_rng(seed)
+    docs = []
+    for _ in range(n):
+        toks = [str(w) for w in rng.choice(words, 3, replace=False)] + [str(rng.choice(SIDE))] + list(extra)
+        docs.append(RouteDoc("".join(toks), tuple(toks)))
+    return docs
+
+
+def _labelled() -> tuple[list[RouteDoc], list[str]]:
+    docs = _synthetic(WAGES, 12, 1) + _synthetic(SCHOOL, 12, 2)
+    return docs, ["人社局"] * 12 + ["教育局"] * 12
+
+
+FAST_REAL = RouterModelParams()   # the defaults: unlabelled vocabulary, no embeddings, no self-training
+REAL_FLOOR = 0.89
+
+# unlabelled wage messages that also say 报酬, a word (and characters) no labelled message uses
+UNLABELED = _synthetic(WAGES, 40, 3, extra=("报酬",)) + _synthetic(SCHOOL, 40, 4)
+NEW_WORD = RouteDoc("报酬", ("报酬",))
+
+
+def _fast(**kw) -> RouterModelParams:
+    return replace(RouterModelParams(embedding_weight=0.0), **kw)
+
+
+def test_fit_accepts_unlabeled_and_keeps_the_api():
+    docs, labels = _labelled()
+    model = RouterModel(_fast()).fit(docs, labels, unlabeled=UNLABELED)
+    assert model.classes_ == ["人社局", "教育局"] and model.n_unlabeled == 80
+    proba = model.predict_proba(docs[:3])
+    assert proba.shape == (3, 2) and np.allclose(proba.sum(axis=1), 1.0)
+    assert model.predict([docs[0], docs[-1]]) == ["人社局", "教育局"]
+
+
+def test_fit_without_unlabeled_is_the_labelled_model():
+    docs, labels = _labelled()
+    a = RouterModel(_fast()).fit(docs, labels)
+    b = RouterModel(_fast()).fit(docs, labels, unlabeled=[])
+    assert np.array_equal(a.predict_proba(docs), b.predict_proba(docs)) and a.n_unlabeled == 0
+
+
+def test_unlabeled_words_join_the_word_vocabulary():
+    docs, labels = _labelled()
+    with_u = RouterModel(_fast()).fit(docs, labels, unlabeled=UNLABELED)
+    without = RouterModel(_fast()).fit(docs, labels)
+    assert "报酬" in with_u._vectorizers[2].vocabulary_ and "报酬" not in without._vectorizers[2].vocabulary_
+
+
+def test_pseudo_labels_teach_a_word_only_unlabelled_messages_use():
+    docs, labels = _labelled()
+    plain = RouterModel(_fast()).fit(docs, labels, unlabeled=UNLABELED)
+    selftrained = RouterModel(_fast(pseudo_label_share=3.0, pseudo_label_confidence=0.6)).fit(
+        docs, labels, unlabeled=UNLABELED)
+    assert selftrained.n_pseudo_labels > 0 and plain.n_pseudo_labels == 0
+    wages = selftrained.classes_.index("人社局")
+    assert selftrained.predict_proba([NEW_WORD])[0, wages] > plain.predict_proba([NEW_WORD])[0, wages] + 0.1
+    assert selftrained.predict([NEW_WORD]) == ["人社局"]
+
+
+def test_embedding_block_is_trained_only_with_unlabeled_messages():
+    docs, labels = _labelled()
+    params = RouterModelParams(embedding_weight=1.0, embedding_dim=16)
+    assert RouterModel(params).fit(docs, labels)._embeddings is None
+    model = RouterModel(params).fit(docs, labels, unlabeled=UNLABELED)
+    assert model._embeddings is not None and "报酬" in model._embeddings.index
+    assert model.predict([docs[0], docs[-1]]) == ["人社局", "教育局"]
+
+
+def test_same_seed_same_model_with_unlabeled():
+    docs, labels = _labelled()
+    params = RouterModelParams(embedding_weight=1.0, embedding_dim=16, pseudo_label_share=0.5, pseudo_label_confidence=0.6)
+    a = RouterModel(params).fit(docs, labels, unlabeled=UNLABELED)
+    b = RouterModel(params).fit(docs, labels, unlabeled=UNLABELED)
+    probe = docs + [NEW_WORD]
+    assert np.array_equal(a.predict_proba(probe), b.predict_proba(probe))
+
+
+def test_model_trained_with_unlabeled_pickles(tmp_path):
+    from nlp.model_store import ModelStore
+    docs, labels = _labelled()
+    model = RouterModel(RouterModelParams(embedding_weight=1.0, embedding_dim=16)).fit(docs, labels, unlabeled=UNLABELED)
+    store = ModelStore(tmp_path)
+    store.save("router", model)
+    loaded, _ = store.load("router")
+    assert np.allclose(loaded.predict_proba(docs), model.predict_proba(docs))
+
+
+def test_triage_still_catches_a_demand_between_two_departments():
+    docs, labels = _labelled()
+    model = RouterModel(RouterModelParams(embedding_weight=1.0, embedding_dim=16)).fit(docs, labels, unlabeled=UNLABELED)
+    router = Router.from_config(_config(), model)   # the shipped threshold, 0.55
+    mixed = ["工资", "拖欠", "学校", "补课"]
+    d = router.route(RouteDoc("".join(mixed), tuple(mixed)))
+    assert d.reason == TRIAGE and d.confidence < 0.55
+    clear = router.route(docs[0])
+    assert (clear.reason, clear.department) == (MODEL, "人社局")
+
+
+@pytest.mark.slow
+def test_teddy_cup_five_fold_with_unlabeled(shared_datasets, default_config):
+    """The real figure, on the faster setting (no embeddings): see bench/eval_routing.py for the rest."""
+    from sklearn.model_selection import StratifiedKFold
+
+    from nlp.evaluation import evaluate
+    from crawlers.importers.labelled import read_labelled, read_unlabeled
+    from nlp.route_unlabeled import without_overlap
+    from nlp.text_pipeline import TextPipeline
+    from nlp.training import route_docs
+
+    teddy = shared_datasets / "teddy2020c"
+    pipeline = TextPipeline.from_config(default_config).warm()
+    rules = DepartmentRules.from_config(default_config)
+    data = read_labelled(teddy / "messages_labeled.csv", "text", "label")
+    raw, labels = data.texts, data.labels
+    docs = route_docs(default_config, raw, pipeline)
+    y = np.array([rules.map_label(l) for l in labels])
+    unl_raw = read_unlabeled([teddy / "messages_unlabeled.csv", teddy / "messages_with_votes.csv",
+                              teddy / "messages_with_replies.csv"])
+    unl = route_docs(default_config, unl_raw, pipeline)
+    f1s, cleared, cleared_acc = [], [], []
+    for tr, te in StratifiedKFold(5, shuffle=True, random_state=0).split(np.zeros(len(y)), y):
+        keep = without_overlap(unl_raw, [raw[i] for i in te])
+        model = RouterModel(FAST_REAL).fit([docs[i] for i in tr], list(y[tr]), unlabeled=[unl[i] for i in keep])
+        proba = model.predict_proba([docs[i] for i in te])
+        pred = np.array([model.classes_[j] for j in proba.argmax(axis=1)])
+        f1s.append(evaluate(list(y[te]), list(pred))["macro_f1"])
+        ok = proba.max(axis=1) >= default_config.routing.confidence_threshold
+        cleared.append(ok.mean())
+        cleared_acc.append((pred[ok] == y[te][ok]).mean())
+    assert np.mean(f1s) >= REAL_FLOOR
+    assert 0.85 <= np.mean(cleared) < 1.0          # some demands still go to triage
+    assert np.mean(cleared_acc) > np.mean(f1s)     # and those the model keeps are the surer ones
+
+
+def test_a_model_pickled_before_unlabelled_support_still_predicts():
+    import pickle
+    docs, labels = _labelled()
+    model = RouterModel(_fast()).fit(docs, labels)
+    for name in ("_embeddings", "n_unlabeled", "n_pseudo_labels"):   # what older versions lacked
+        del model.__dict__[name]
+    loaded = pickle.loads(pickle.dumps(model))
+    assert loaded.predict([docs[0]]) == ["人社局"] and loaded.n_unlabeled == 0

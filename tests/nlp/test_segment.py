@@ -61,3 +61,23 @@ def test_search_mode_yields_sub_words(segmenter):
 def test_default_segmenter_without_config():
     seg = Segmenter()
     assert seg.tokens("物业费太贵") 
+
+
+SEARCH_TEXTS = ["小区楼下烧烤摊油烟扰民，晚上营业到凌晨两点", "中华人民共和国劳动合同法第三十条规定", "APP无法登录，客服电话打不通",
+                "鼓楼区杨桥路88号噪音扰民", "", "   ", "请问2026年秋季学期开学时间？谢谢！", "清华大学计算机科学与技术系"]
+
+
+def test_search_mode_matches_jieba():
+    """The fast search-mode cut yields jieba's own cut_for_search tokens, in the same order."""
+    seg = Segmenter(user_words=["噪音扰民"])
+    for text in SEARCH_TEXTS:
+        assert seg.cut_for_search(text) == list(seg.tokenizer.cut_for_search(text, HMM=True)), text
+
+
+def test_search_mode_matches_jieba_on_real_messages(shared_datasets):
+    import csv
+    seg = Segmenter()
+    path = shared_datasets / "teddy2020c" / "messages_with_votes.csv"
+    with path.open(encoding="utf-8") as fh:
+        texts = [(r["留言主题"] + r["留言详情"]).strip() for r, _ in zip(csv.DictReader(fh), range(800))]
+    assert all(seg.cut_for_search(t) == list(seg.tokenizer.cut_for_search(t, HMM=True)) for t in texts)

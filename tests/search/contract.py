@@ -13,11 +13,17 @@ import pytest
 from search.access import Principal
 from search.backends.base import UnsupportedFeature
 from search.query import Filters, QueryError, SearchQuery
-from tests.search.dataset import CG, HB, NOW, PROFILE_IDS, TOPIC_IDS, ZJ, ids, indexed_rows, pid, rid
+from suqiu.disclosure import PERSONAL_FIELDS, PUBLIC_FIELDS
+from tests.search.dataset import (
+    CG, HB, NOW, PROFILE_IDS, TOPIC_IDS, ZJ, ids, indexed_rows, pid, rid, visible_ids,
+)
 
 OFFICE = Principal.office()
 ALL = {rid(r["sid"]) for r in indexed_rows()}
 AGGREGATES = PROFILE_IDS | TOPIC_IDS
+PUBLIC = visible_ids(("public",))                       # portal and review messages, not the 涉稳 one
+OFFICE_ONLY = ids("h12", "p6")                          # a 举报件 and a 涉稳 cue
+UNCLASSIFIED = ids("h13")
 
 
 def run(backend: Any, text: str = "", principal: Principal = OFFICE, **kw: Any):
@@ -113,7 +119,7 @@ class SearchContract:
 
     # ------------------------------------------------------------------ filters
     @pytest.mark.parametrize("name,value,expected", [
-        ("department", HB, ("h5", "h6")),
+        ("department", HB, ("h5", "h6", "p6")),
         ("district", "仓山区", ("h3", "h4")),
         ("source", "review", ("r1", "r2")),
         ("channel", "微信", ("h3",)),
@@ -141,7 +147,7 @@ class SearchContract:
         # open demands past their time limit on NOW (2024-06-10); closed/replied ones never are. Limits
         # count working days: h9 (7 of them from Monday 06-03, and 06-10 is 端午节) is due on 06-14
         got = found(backend, overdue=True)
-        assert got == ids("h1", "h3", "p1", "p2", "r2", "p4", "h5", "h6", "h7")
+        assert got == ids("h1", "h3", "p1", "p2", "r2", "p4", "h5", "h6", "h7", "h12", "p6", "h13")
         assert not got & ids("h2", "h4", "r1", "p3")  # answered or closed: never overdue
 
     def test_not_overdue_is_the_complement(self, backend):
@@ -150,8 +156,8 @@ class SearchContract:
     # ------------------------------------------------------------------ facets
     def test_facet_counts(self, backend):
         res = run(backend, facets=["department", "district", "source"])
-        assert facet(res, "source") == {"hotline": 10, "portal": 5, "review": 2}
-        assert facet(res, "department")[ZJ] == 5
+        assert facet(res, "source") == {"hotline": 12, "portal": 6, "review": 2}
+        assert facet(res, "department")[ZJ] == 7
         assert facet(res, "district")["鼓楼区"] == 7
 
     def test_facets_follow_text_and_filters(self, backend):
@@ -165,7 +171,7 @@ class SearchContract:
 
     def test_month_facet(self, backend):
         res = run(backend, facets=["received_month"])
-        assert facet(res, "received_month") == {"2024-03": 4, "2024-04": 4, "2024-05": 5, "2024-06": 4}
+        assert facet(res, "received_month") == {"2024-02": 3, "2024-03": 4, "2024-04": 4, "2024-05": 5, "2024-06": 4}
 
     def test_topic_and_status_facets(self, backend):
         res = run(backend, facets=["topic", "status"])
@@ -261,8 +267,8 @@ class SearchContract:
         assert rid("h8") not in found(backend, "路灯", principal=Principal.for_department(CG))
 
     def test_public_sees_masked_hits(self, backend):
-        hits = run(backend, "烧烤", principal=Principal.public()).hits
-        assert hits and "[手机号]" in hits[0].fields["content"]
+        hits = run(backend, "拖欠工资", principal=Principal.public()).hits
+        assert hits and "[身份证号]" in hits[0].fields["content"]
 
     # ------------------------------------------------------------------ profiles and topics (kind)
     def test_a_query_without_kind_finds_demands_only(self, backend):
@@ -355,8 +361,64 @@ class SearchContract:
         res = run(backend, principal=Principal.for_department(HB), kind=["demand", "profile", "topic"], facets=["kind"])
         assert facet(res, "kind") == {"demand": 2, "profile": 1}
 
-    def test_public_sees_profiles_and_topics(self, backend):
-        assert found(backend, principal=Principal.public(), kind=["profile", "topic"]) == AGGREGATES
+    def test_public_sees_no_profiles_or_topics(self, backend):
+        """Aggregates are internal: their headlines come from every channel, hotline work orders too."""
+        assert found(backend, principal=Principal.public(), kind=["profile", "topic"]) == set()
+        assert backend.get("topic:8", Principal.public()) is None
+        assert backend.get(pid("district", "鼓楼区", "2024-W21"), Principal.public()) is None
+
+    # ------------------------------------------------------------------ 分级分类: each level for each principal
+    def test_office_sees_every_level(self, backend):
+        assert found(backend) >= OFFICE_ONLY | UNCLASSIFIED | PUBLIC
+        assert backend.get(rid("h12"), OFFICE)["sensitivity"] == "report"
+        assert backend.get(rid("h13"), OFFICE)["publication"] is None
+
+    def test_department_never_sees_its_own_office_only_demands(self, backend):
+        me = Principal.for_department(ZJ)
+        assert found(backend, principal=me) == visible_ids(("public", "internal"), ZJ)
+        assert not found(backend, principal=me) & (OFFICE_ONLY | UNCLASSIFIED)
+        assert found(backend, "举报 工作人员", principal=me) == set()
+        assert found(backend, principal=me, district="长乐区", sort="time") == set()
+        assert backend.get(rid("h12"), me) is None and backend.get(rid("h13"), me) is None
+        assert backend.get(rid("p6"), Principal.for_department(HB)) is None
+
+    def test_department_facets_leave_office_only_out(self, backend):
+        res = run(backend, principal=Principal.for_department(HB), facets=["district", "source"])
+        assert facet(res, "district") == {"鼓楼区": 2} and facet(res, "source") == {"hotline": 2}
+
+    def test_public_sees_public_demands_only(self, backend):
+        pub = Principal.public()
+        assert found(backend, principal=pub) == PUBLIC == ids("p1", "p2", "p3", "p4", "p5", "r1", "r2")
+        assert found(backend, principal=pub, source="hotline") == set()
+        assert found(backend, "噪音 OR 停水 OR 集体上访", principal=pub) == ids("p5")
+        assert found(backend, principal=pub, kind=["demand", "profile", "topic"]) == PUBLIC
+        assert backend.get(rid("h1"), pub) is None and backend.get(rid("p6"), pub) is None
+        assert backend.get(rid("p1"), pub) is not None
+
+    def test_public_facets_count_public_demands_only(self, backend):
+        res = run(backend, principal=Principal.public(), facets=["source", "district"])
+        assert facet(res, "source") == {"portal": 5, "review": 2} and "长乐区" not in facet(res, "district")
+        assert res.total == len(PUBLIC)
+
+    def test_public_cannot_count_or_filter_by_internal_fields(self, backend):
+        res = run(backend, principal=Principal.public(), facets=["urgency", "department", "district"])
+        assert set(res.facets) == {"district"}           # the department is not published to this backend
+        for name, value in (("urgency", "low"), ("overdue", True), ("department", ZJ)):
+            with pytest.raises(QueryError) as exc:
+                run(backend, principal=Principal.public(), **{name: value})
+            assert exc.value.field == name
+
+    def test_public_hits_carry_public_fields_only(self, backend):
+        for hit in run(backend, principal=Principal.public()).hits:
+            assert set(hit.fields) <= set(PUBLIC_FIELDS) - set(PERSONAL_FIELDS)
+            assert not {"due_at", "urgency", "dup_group", "open"} & set(hit.fields)
+        assert "due_at" in backend.get(rid("p1"), OFFICE)
+
+    def test_scoped_client_adds_its_departments_internal_demands(self, backend):
+        client = Principal("client", scope=(ZJ,))
+        assert found(backend, principal=client) == PUBLIC | visible_ids(("internal",), ZJ)
+        assert not found(backend, principal=client) & (OFFICE_ONLY | UNCLASSIFIED)
+        assert found(backend, principal=Principal("client")) == PUBLIC
 
     def test_profile_facets_without_text(self, backend):
         res = run(backend, kind="profile", facets=["dimension", "department", "district"])

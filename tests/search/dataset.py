@@ -60,12 +60,36 @@ ROWS: list[dict[str, Any]] = [
          status="routed", sentiment="neutral", urgency="low", topic=9),
     dict(sid="p5", source="portal", channel="网站", at=D(2024, 6, 5, 9), district="鼓楼区", dept=ZJ,
          content="小区装修噪音从早到晚，物业不作为", status="received", sentiment="negative", urgency="medium", topic=1),
+    # 分级分类: a 举报件 and a 涉稳 cue (office-only), and a demand analysed but not classified yet
+    dict(sid="h12", source="hotline", channel="电话", at=D(2024, 2, 10, 9), district="长乐区", dept=ZJ,
+         content="实名举报住建局工作人员收受开发商好处费", status="routed", sentiment="negative", urgency="low",
+         topic=None, level=("office_only", "report")),
+    dict(sid="p6", source="portal", channel="网站", at=D(2024, 2, 12, 9), district="长乐区", dept=HB,
+         content="业主准备集体上访，到区政府门口拉横幅", status="routed", sentiment="negative", urgency="low",
+         topic=None, level=("office_only", "stability")),
+    dict(sid="h13", source="hotline", channel="电话", at=D(2024, 2, 14, 9), district="长乐区", dept=ZJ,
+         content="小区消防通道被占用", status="received", sentiment="negative", urgency="low", topic=None,
+         level=None),
     # not analysed yet: must not be indexed at all
     dict(sid="h11", source="hotline", channel="电话", at=D(2024, 6, 6, 9), district="鼓楼区", dept=ZJ,
          content="噪音投诉，我的电话13900001111", status="received", analyse=False),
 ]
 
 NOW = D(2024, 6, 10, 12)  # the clock overdue tests use
+
+
+def levels(row: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(publication, sensitivity) as the levels stage would decide with the default rules: portal
+    and review messages public, hotline work orders internal; ``level`` overrides (None: unclassified)."""
+    if "level" in row:
+        return row["level"] or (None, None)
+    return ("public" if row["source"] in ("portal", "review") else "internal"), "normal"
+
+
+def visible_ids(publication: tuple[str, ...], department: str | None = None) -> set[str]:
+    """Indexed demands at one of these levels (owned by ``department`` when given)."""
+    return {rid(r["sid"]) for r in indexed_rows()
+            if levels(r)[0] in publication and (department is None or r["dept"] == department)}
 
 
 def rid(sid: str) -> str:
@@ -94,7 +118,7 @@ def load(store: Any) -> None:
     store.save_analysis([
         Analysis(record_id=rid(r["sid"]), masked_text=r.get("masked", r["content"]), masked_title=r.get("title", ""),
                  sentiment_label=r["sentiment"], urgency_level=r["urgency"], topic_id=r["topic"], dup_group=r.get("dup"),
-                 keywords=[])
+                 keywords=[], publication=levels(r)[0], sensitivity=levels(r)[1])
         for r in ROWS if r.get("analyse", True)
     ], stage="text")
 

@@ -88,11 +88,14 @@ def test_profiles_from_the_builder_become_documents():
     from nlp.profiles import DIMENSIONS, build_profiles
     records = [{"id": f"h:{i}", "received_at": datetime(2026, 11, 17, 9, tzinfo=SHANGHAI), "district": "鼓楼区",
                 "channel": "电话", "department": "生态环境局", "requester_type": "individual", "status": "routed",
-                "keywords": ["噪音"], "title": "噪音扰民", "topic_id": 1, "sentiment_label": "negative"}
-               for i in range(3)]
+                "keywords": ["噪音"], "title": "噪音扰民", "topic_id": 1, "sentiment_label": "negative",
+                "publication": "internal"} for i in range(3)]
+    records.append({**records[0], "id": "h:x", "title": "举报环保局工作人员", "publication": "office_only"})
     docs = [profile_document(p) for dim in DIMENSIONS for p in build_profiles(records, dim, {1: "噪音"})]
     assert {d["id"] for d in docs} >= {"profile:department:生态环境局:2026-W47", "profile:district:鼓楼区:2026-W47"}
-    assert all("噪音扰民" in d["content"] and d["heat"] == 3.0 for d in docs)
+    assert all("噪音扰民" in d["content"] and d["heat"] == 4.0 for d in docs)
+    assert not any("举报" in d["content"] for d in docs)   # an office-only headline never represents a profile
+    assert all(d["publication"] == "internal" for d in docs)
 
 
 def test_topic_document():

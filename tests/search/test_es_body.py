@@ -29,7 +29,18 @@ def test_user_text_never_reaches_query_string():
 
 def test_department_rule_is_a_filter_in_the_query():
     b = body("x", Principal.for_department("教育局"))
-    assert {"term": {"department": "教育局"}} in b["query"]["bool"]["filter"]
+    assert {"bool": {"filter": [{"terms": {"publication": ["public", "internal"]}},
+                                {"terms": {"department": ["教育局"]}}]}} in b["query"]["bool"]["filter"]
+
+
+def test_public_rule_is_a_publication_filter():
+    assert {"bool": {"filter": [{"terms": {"publication": ["public"]}}]}} in body(
+        "x", Principal.public())["query"]["bool"]["filter"]
+
+
+def test_scoped_client_rule_is_one_of_two_grants():
+    rule = body("x", Principal("client", scope=("教育局",)))["query"]["bool"]["filter"][-1]
+    assert rule["bool"]["minimum_should_match"] == 1 and len(rule["bool"]["should"]) == 2
 
 
 def test_petition_office_has_no_department_rule():

@@ -64,20 +64,37 @@ def test_unanalysed_record_leaves_without_text(app):
 
 
 def test_public_view_has_no_personal_fields(app):
-    view = get_document(app, dataset.rid("h1"), Principal.public())
+    app.store.set_fields(dataset.rid("p1"), {"address": "台江区六一中路1号"}, origin="api", actor="12345")
+    view = get_document(app, dataset.rid("p1"), Principal.public())
     assert "address" not in view and "requester" not in view and "replied_by" not in view
     assert all("actor" not in h for h in view["history"])
 
 
+def test_public_view_has_only_public_fields(app):
+    from suqiu.disclosure import PUBLIC_ANALYSIS, PUBLIC_FIELDS
+    view = get_document(app, dataset.rid("p1"), Principal.public())
+    assert set(view) <= {*PUBLIC_FIELDS, *app.config.classification.public_fields}
+    assert set(view["analysis"]) == set(PUBLIC_ANALYSIS)   # no routing internals, no levels
+    assert "department_given" not in view and "version" not in view and "satisfaction" not in view
+
+
+def test_public_sees_public_records_only(app):
+    assert get_document(app, dataset.rid("h1"), Principal.public()) is None        # a hotline work order
+    assert get_document(app, dataset.rid("p6"), Principal.public()) is None        # 涉稳: office-only
+    assert get_document(app, dataset.rid("h12"), Principal.for_department(dataset.ZJ)) is None   # its own 举报件
+    assert get_document(app, dataset.rid("h13"), Principal.for_department(dataset.ZJ)) is None   # unclassified
+    assert get_document(app, dataset.rid("h12"), Principal.office())["analysis"]["sensitivity"] == "report"
+
+
 def test_public_view_has_no_history_of_personal_fields(app):
-    """Enforced in the search layer itself, not only by the detail page."""
-    rid = dataset.rid("h1")
+    """Enforced in the search layer itself, not only by the detail page: the public sees status history only."""
+    rid = dataset.rid("p1")
     app.store.set_fields(rid, {"address": "鼓楼区五四路99号"}, origin="api", actor="12345")
     app.store.set_fields(rid, {"status": "replied"}, origin="api", actor="住建局")
     public = get_document(app, rid, Principal.public())
     office = get_document(app, rid, Principal.office())
     assert "address" in [h["field"] for h in office["history"]]
-    assert [h["field"] for h in public["history"]] == [h["field"] for h in office["history"] if h["field"] != "address"]
+    assert [h["field"] for h in public["history"]] == [h["field"] for h in office["history"] if h["field"] == "status"]
     assert "五四路99号" not in json.dumps(public, ensure_ascii=False)
 
 

@@ -6,7 +6,8 @@ from tests.topics.corpus import at
 
 def rec(i, topic=1, places=("湖前小区",), district="鼓楼区", day=0, **kw):
     base = {"id": f"r{i}", "received_at": at(0, day, 9 + i % 8), "topic_id": topic, "places": list(places),
-            "district": district, "requester": f"u{i}", "title": f"诉求{i}", "votes_up": 0, "votes_down": 0}
+            "district": district, "requester": f"u{i}", "title": f"诉求{i}", "votes_up": 0, "votes_down": 0,
+            "publication": "internal"}
     base.update(kw)
     return base
 
@@ -120,3 +121,11 @@ def test_praise_is_not_a_hotspot():
 def test_mixed_group_with_some_praise_stays_a_hotspot():
     group = [rec(1, sentiment_label="positive"), rec(2, sentiment_label="negative"), rec(3)]
     assert len(find_hotspots(group, settings=S)) == 1
+
+
+def test_an_office_only_demand_never_leads_a_hotspot():
+    """Digests carry hotspots to departments: a 举报件's headline is no representative."""
+    secret = [rec(i, votes_up=10, title="举报某局工作人员", publication="office_only") for i in range(3)]
+    [h] = find_hotspots(secret + [rec(10), rec(11)], settings=S)
+    assert h["count"] == 5 and "举报" not in h["description"]
+    assert {r["id"] for r in h["representatives"]} <= {"r10", "r11"}

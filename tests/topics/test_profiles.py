@@ -9,7 +9,7 @@ from tests.topics.corpus import at
 def rec(i, week, **kw):
     base = {"id": f"r{i}", "received_at": at(week, i % 7), "district": "鼓楼区", "channel": "电话",
             "requester_type": "individual", "status": "received", "topic_id": 1, "keywords": [],
-            "sentiment_label": "neutral", "urgency_level": "low", "title": f"诉求{i}"}
+            "sentiment_label": "neutral", "urgency_level": "low", "title": f"诉求{i}", "publication": "internal"}
     base.update(kw)
     return base
 

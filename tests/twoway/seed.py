@@ -23,6 +23,8 @@ def demand(source_id: str, content: str, title: str = "", days: float = 0, **ext
 
 def analysis(record_id: str, masked_text: str, masked_title: str = "", department: str | None = None,
              reason: str | None = "rule", confidence: float | None = 0.9, **extra: Any) -> Analysis:
+    """An analysis row; classified ``internal`` / ``normal`` (a hotline work order) unless ``extra`` says."""
+    extra = {"publication": "internal", "sensitivity": "normal", **extra}
     return Analysis(record_id=record_id, normalized_text=masked_text, masked_text=masked_text,
                     masked_title=masked_title, department=department, route_reason=reason,
                     route_confidence=confidence, **extra)

@@ -42,6 +42,15 @@ def test_reassign_and_figures(home, app, seeded):
     assert figs["departments"][HOUSING]["assigned"] == 4
 
 
+def test_client_token_with_a_scope(home, app):
+    made = _json(["token", "add", "--role", "client", "--label", "住建 App", "--scope", "住建局", "--scope",
+                  "交通局"], home)
+    assert made["scope"] == [HOUSING, "交通运输局"] and made["department"] is None
+    assert _json(["token", "list"], home)[0]["scope"] == [HOUSING, "交通运输局"]
+    r = runner.invoke(cli, ["token", "add", "住建局", "--scope", "交通局"], env={"SUQIU_HOME": str(home)})
+    assert r.exit_code != 0 and "范围" in r.output
+
+
 def test_token_add_list_revoke(home, app):
     made = _json(["token", "add", "住建局", "--label", "张工"], home)
     assert made["token"].startswith("sq_") and made["department"] == HOUSING

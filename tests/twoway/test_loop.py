@@ -29,7 +29,7 @@ def write_export(path: Path, rows: list[list[str]]) -> Path:
 @pytest.mark.slow
 def test_import_to_digest_to_reply_and_back(app, tmp_path):
     from crawlers.importers.run import import_file
-    from nlp.stages import TextStage, run_stages
+    from nlp.stages import LevelsStage, TextStage, run_stages
     from reports.digests import deliver_digest
     from suqiu.twoway.dispatch import route_pending
     from suqiu.twoway.tokens import create_token
@@ -42,7 +42,7 @@ def test_import_to_digest_to_reply_and_back(app, tmp_path):
             ["W2", stamp, "拖欠工资", "某公司拖欠工资三个月，联系人电话13987654321", "人社局", "", ""]]
     stats = import_file(app.store, app.config, write_export(tmp_path / "export.csv", rows), "12345-workorder")
     assert stats.new == 2
-    run_stages(app, [TextStage()])
+    run_stages(app, [TextStage(), LevelsStage()])  # levels: only a classified demand reaches a department
     assert route_pending(app).routed == 2
 
     port = free_port()
@@ -58,12 +58,16 @@ def test_import_to_digest_to_reply_and_back(app, tmp_path):
     assert "电梯" in html and "13812345678" not in html and inbox.messages[0][1] == ["zjj@example.gov.cn"]
 
     token = create_token(app, "住建局")[1]
+    # hotline work orders are internal: a client app reads them within its scope (keyless: 404)
+    key = {"api_key": create_token(app, None, "12345 App", role="client",
+                                   scope=["住房和城乡建设局", "人力资源和社会保障局"])[1]}
     with TestClient(create_app(app)) as client:
+        assert client.get("/open311/v2/requests/hotline:W1.json").status_code == 404
         r = client.post("/api/v1/replies", headers=bearer(token),
                         json={"record_id": "hotline:W1", "text": "经现场核查，已安排维保单位更换电梯主板，目前已恢复运行。"})
         assert r.status_code == 200
         assert [h["origin"] for h in app.store.history("hotline:W1") if h["field"] == "reply_text"] == ["api"]
-        req = client.get("/open311/v2/requests/hotline:W1.json").json()[0]
+        req = client.get("/open311/v2/requests/hotline:W1.json", params=key).json()[0]
         assert req["status"] == "closed" and req["agency_responsible"] == "住房和城乡建设局"
 
         # the labour bureau answers in its own system; the re-exported work order brings the reply back
@@ -72,8 +76,8 @@ def test_import_to_digest_to_reply_and_back(app, tmp_path):
         again = import_file(app.store, app.config, write_export(tmp_path / "export2.csv", rows), "12345-workorder")
         assert again.updated == 1
         assert [h["origin"] for h in app.store.history("hotline:W2") if h["field"] == "reply_text"] == ["import"]
-        assert client.get("/open311/v2/requests/hotline:W2.json").json()[0]["status"] == "closed"
-        updates = client.get("/open311/v2/servicerequestupdates.json").json()
+        assert client.get("/open311/v2/requests/hotline:W2.json", params=key).json()[0]["status"] == "closed"
+        updates = client.get("/open311/v2/servicerequestupdates.json", params=key).json()
         assert {u["service_request_id"] for u in updates if u["status"] == "closed"} == {"hotline:W1", "hotline:W2"}
 
     labour = department_figures(app.store, app.config, "人力资源和社会保障局")["人力资源和社会保障局"]

@@ -24,13 +24,14 @@ REQUIRED = {"service_request_id", "status", "service_name", "service_code", "des
 
 @pytest.fixture
 def recent(app):
-    """Demands from the last days (the default 90-day window), plus one from 200 days ago."""
+    """Public demands from the last days (the default 90-day window), plus one from 200 days ago
+    (classified public: what keyless reads serve; ``test_open311_access`` covers the other levels)."""
     now = now_local()
     rows = []
     for i, (days, dept, status) in enumerate([(1, HOUSING, "received"), (2, HOUSING, "received"),
                                               (3, "交通运输局", "received"), (200, HOUSING, "received")]):
         d = demand(f"o{i}", f"诉求{i} 电话13812345678", received_at=now - timedelta(days=days), status=status)
-        rows.append((d, analysis(d.id, f"诉求{i} 电话[手机号]", "", dept)))
+        rows.append((d, analysis(d.id, f"诉求{i} 电话[手机号]", "", dept, publication="public")))
     seed(app.store, rows)
     route_pending(app)
     app.store.set_fields("hotline:o1", {"status": "replied", "reply_text": "已处理，联系13900001111",
@@ -77,8 +78,9 @@ def test_requests_have_required_fields_status_values_and_w3c_dates(api):
     for req in api.get(f"{BASE}/requests.json").json():
         assert set(req) >= REQUIRED
         assert req["status"] in ("open", "closed")
-        for key in ("requested_datetime", "updated_datetime", "expected_datetime"):
+        for key in ("requested_datetime", "updated_datetime"):
             assert W3C.match(req[key]), (key, req[key])
+        assert req["expected_datetime"] is None   # the time limit stays inside (keyless read)
 
 
 def test_requests_serve_masked_text_only(api):
@@ -128,7 +130,8 @@ def test_empty_parameters_are_ignored(api):
 def test_result_cap_is_1000(recent):
     from suqiu.web.application import create_app
     now = now_local()
-    rows = [(demand(f"bulk{i}", f"批量{i}", received_at=now - timedelta(minutes=i)), None) for i in range(1005)]
+    rows = [(d, analysis(d.id, d.content, publication="public"))
+            for d in (demand(f"bulk{i}", f"批量{i}", received_at=now - timedelta(minutes=i)) for i in range(1005))]
     seed(recent.store, rows)
     with TestClient(create_app(recent)) as c:
         assert len(c.get(f"{BASE}/requests.json").json()) == 1000

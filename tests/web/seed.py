@@ -11,6 +11,7 @@ PASSWORDS = {"office": "office-pass-1", "jt": "jt-pass-001", "hb": "hb-pass-001"
 JT, HB = "交通运输局", "生态环境局"
 XSS_TEXT = "<script>alert('xss')</script><img src=x onerror=alert(1)>工地夜间噪音扰民"
 FORMULA_TITLE = "=HYPERLINK(\"http://evil.example\",\"点我\")"
+PUBLIC_ID = "1005"   # the one public demand (as a public_categories rule would make it); the rest are internal
 
 
 def _t(day: int, hour: int = 9) -> datetime:
@@ -49,7 +50,8 @@ def seed(app: Any) -> dict[str, str]:
     analyses = [Analysis(record_id=d.id, normalized_text=d.text, masked_title=row[1], masked_text=row[2],
                          department=row[4], route_confidence=0.9, route_reason="rule", sentiment_label=row[5],
                          sentiment_score=-0.6 if row[5] == "negative" else 0.0, urgency_level=row[6],
-                         topic_id=row[7], keywords=row[8])
+                         topic_id=row[7], keywords=row[8], sensitivity="normal",
+                         publication="public" if row[0] == PUBLIC_ID else "internal")
                 for d, row in zip(demands, DEMANDS)]
     app.store.save_analysis(analyses, stage="nlp")
     route_pending(app)  # the classifier proposed; routing decides who owns each demand

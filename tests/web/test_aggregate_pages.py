@@ -45,9 +45,10 @@ def test_department_alias_in_the_url_is_not_a_way_around(as_user) -> None:
     assert as_user("jt").get(f"/profiles/{quote('department:环保局:2026-W45')}").status_code == 404
 
 
-def test_public_sees_profiles_and_topics(as_user) -> None:
+def test_public_sees_no_profiles_or_topics(as_user) -> None:
+    """Aggregates are internal: their headlines come from every channel, hotline work orders too."""
     c = as_user("pub")
-    assert c.get(DISTRICT_PROFILE).status_code == 200 and c.get("/topics/2").status_code == 200
+    assert c.get(DISTRICT_PROFILE).status_code == 404 and c.get("/topics/2").status_code == 404
 
 
 def test_topic_page_lists_keywords_representatives_and_links_to_its_demands(as_user, seeded) -> None:

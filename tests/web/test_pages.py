@@ -186,7 +186,7 @@ def test_message_text_is_escaped_in_results_and_detail(as_user, seeded) -> None:
         assert "&lt;img src=x onerror=alert(1)&gt;" in html
     detail = c.get(f"/records/{seeded['1005']}").text
     assert "&lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt;" in detail
-    assert "现场核查&lt;b&gt;属实&lt;/b&gt;" in detail
+    assert "现场核查属实" in detail and "&lt;b&gt;" not in detail   # free text (notes, replies) leaves without markup
 
 
 def test_query_text_is_escaped_when_echoed(as_user) -> None:
@@ -209,6 +209,25 @@ def test_public_view_has_no_personal_fields(as_user, seeded) -> None:
     assert "联系电话[手机号]" in html
 
 
+def test_levels_show_to_the_office_not_to_the_public(as_user, seeded) -> None:
+    assert "可公开 · 一般" in as_user("office").get(f"/records/{seeded['1005']}").text
+    assert "内部 · 一般" in as_user("jt").get(f"/records/{seeded['1001']}").text
+    assert "分级分类" not in as_user("pub").get(f"/records/{seeded['1005']}").text
+
+
+def test_public_sees_public_records_only(as_user, seeded) -> None:
+    c = as_user("pub")
+    assert c.get(f"/records/{seeded['1001']}").status_code == 404        # an internal work order: as missing
+    html = c.get("/search?q=").text
+    assert 'id="total">1<' in html and f"/records/{quote(seeded['1005'])}" in html
+    assert "仓山区某工地" not in c.get("/search?q=噪音").text
+    assert 'name="overdue"' not in html and 'data-facet="urgency"' not in html   # internal fields
+    assert c.get("/search?urgency=high").status_code == 400
+    sheet = load_workbook(io.BytesIO(c.get("/search/export.xlsx").content)).active
+    cells = {str(v) for row in sheet.iter_rows(values_only=True) for v in row if v is not None}
+    assert seeded["1005"] in cells and not {seeded[k] for k in ("1001", "1002", "1003", "1004", "1006")} & cells
+
+
 def test_export_neutralises_formulas(as_user, seeded) -> None:
     resp = as_user("office").get("/search/export.xlsx?q=公交")
     assert resp.status_code == 200
@@ -227,7 +246,11 @@ def test_repeated_failed_logins_are_throttled(seeded_app) -> None:
     from fastapi.testclient import TestClient
 
     from suqiu.web.application import create_app
-    client = TestClient(create_app(seeded_app[0]), base_url="http://127.0.0.1")  # its own throttle
+    from suqiu.web.auth import LoginThrottle
+    api = create_app(seeded_app[0])
+    api.state.login_throttle = LoginThrottle(seeded_app[0].store, base_s=60)  # no delay runs out mid-test
+    # an address of its own: the throttle's counters live in the store the module's tests share
+    client = TestClient(api, base_url="http://127.0.0.1", client=("10.0.0.226", 40000))
     page = client.get("/login")
     token = csrf_from(page.text)
     codes = [client.post("/login", data={"username": "pub", "password": f"wrong-{i}", "csrf_token": token},
@@ -235,4 +258,4 @@ def test_repeated_failed_logins_are_throttled(seeded_app) -> None:
     assert codes == [401] * 5 + [429]
     resp = client.post("/login", data={"username": "pub", "password": "pub-pass-001", "csrf_token": token},
                        follow_redirects=False)
-    assert resp.status_code == 429 and "登录失败次数过多" in resp.text
+    assert resp.status_code == 429 and "秒后再试" in resp.text    # delayed, even with the right password

@@ -67,15 +67,15 @@ def test_department_cannot_widen_profiles_by_filter(as_user) -> None:
     assert HB_PROFILE not in html and 'id="total">0<' in html
 
 
-def test_office_and_public_get_every_kind_option(as_user) -> None:
+def test_office_gets_every_kind_option_and_the_public_demands_only(as_user) -> None:
     assert kind_options(as_user("office").get("/search").text) == ["demand", "profile", "topic"]
-    assert kind_options(as_user("pub").get("/search").text) == ["demand", "profile", "topic"]
+    assert kind_options(as_user("pub").get("/search").text) == ["demand"]
 
 
-def test_public_sees_profiles_and_topics(as_user) -> None:
+def test_public_sees_no_profiles_or_topics(as_user) -> None:
     c = as_user("pub")
-    assert DISTRICT_PROFILE in titles(c.get("/search?kind=profile").text)
-    assert set(TOPICS) <= titles(c.get("/search?kind=topic").text)
+    assert DISTRICT_PROFILE not in titles(c.get("/search?kind=profile").text)
+    assert not set(TOPICS) & titles(c.get("/search?kind=topic").text)
 
 
 def test_unknown_kind_is_a_demand_search(as_user) -> None:
