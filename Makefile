@@ -15,6 +15,8 @@ export PYTHONDONTWRITEBYTECODE := 1
 $(BIN)/.installed: pyproject.toml nlp/_dag_route.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
+	# earlier releases used the pure-Python reimplementation, which installs the same `opencc` module
+	$(BIN)/pip uninstall -q -y opencc-python-reimplemented 2>/dev/null || true
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
@@ -33,6 +35,7 @@ provision: setup
 	tests/provision/elasticsearch.sh cluster-start
 	tests/provision/postgresql.sh start >/dev/null
 	tests/provision/chromium.sh
+	tests/provision/libreoffice.sh
 
 test: provision
 	SUQIU_TEST_ES_URL=$${SUQIU_TEST_ES_URL:-http://127.0.0.1:9200} \

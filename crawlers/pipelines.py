@@ -7,6 +7,7 @@ signatures follow Scrapy 2.14+ (no ``spider`` argument).
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -14,8 +15,11 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import MemoryStatsCollector, StatsCollector
 
 from crawlers.items import DemandItem, FailedPage
-from suqiu.model import RecordError, build_demand
+from suqiu.logs import set_process_run
+from suqiu.model import Demand, RecordError, build_demand
 from suqiu.store import Store
+
+log = logging.getLogger(__name__)
 
 RUN_ID = "suqiu/run_id"
 
@@ -98,17 +102,44 @@ class QuarantinePipeline(_StorePipeline):
 
 
 class StorePipeline(_StorePipeline):
-    """Upsert validated demands; unchanged input is a no-op, changes keep their history."""
+    """Upsert validated demands in batches; unchanged input is a no-op, changes keep their history.
+
+    Demands wait in memory until ``batch_size`` of them are ready (one transaction per batch) and
+    whatever is left is written when the spider closes, before the run's figures are taken.
+    """
+
+    def __init__(self, store_url: str, stats: StatsCollector | None = None, batch_size: int = 100) -> None:
+        super().__init__(store_url, stats)
+        self.batch_size = max(1, batch_size)
+        self.pending: list[Demand] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "StorePipeline":
+        return cls(_store_url(crawler), crawler.stats, crawler.settings.getint("SUQIU_STORE_BATCH", 100))
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, DemandItem) or item.demand is None:
             return item
+        self.pending.append(item.demand)
+        if len(self.pending) >= self.batch_size:
+            self.flush()
+        return item
+
+    def flush(self) -> None:
+        """Write the waiting demands in one transaction and count what they did."""
+        if not self.pending:
+            return
         assert self.store is not None, "open_spider was not called"
-        result = self.store.upsert([item.demand], origin="crawl")
+        result = self.store.upsert(self.pending, origin="crawl")
+        self.pending = []
+        self.stats.inc_value("suqiu/store_batches")
         for outcome, n in result.as_dict().items():
             if n:
                 self.stats.inc_value(f"suqiu/{outcome}", n)
-        return item
+
+    def close_spider(self) -> None:
+        self.flush()
+        super().close_spider()
 
 
 class RunStatsPipeline:
@@ -130,6 +161,7 @@ class RunStatsPipeline:
         self.store = Store.open(self.store_url)
         self.run_id = self.store.start_run("crawl", self.source_name or None)
         self.stats.set_value(RUN_ID, self.run_id)
+        set_process_run(self.run_id)   # one crawl per process: every line logged from here carries its id
         self._t0 = time.monotonic()
 
     def process_item(self, item: Any) -> Any:
@@ -171,4 +203,8 @@ class RunStatsPipeline:
         summary = self.summary()
         self.stats.set_value("suqiu/run_stats", summary)
         self.store.finish_run(self.run_id, summary)
+        log.info("crawl %s: %s pages, %s new, %s updated, %s quarantined", self.source_name, summary["pages"],
+                 summary["new"], summary["updated"], summary["quarantined"])
+        set_process_run(None)
         self.store.close()
+        self.store = None   # closed: a second call does nothing

@@ -16,26 +16,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from suqiu.config import Config, ConfigError, SourceConfig
+from crawlers.sources import SPIDERS, CrawlError, find_source, source_settings
+from suqiu.config import ConfigError, SourceConfig
 from suqiu.installation import Installation
+from suqiu.logs import configure_logging
 
-SPIDERS = {
-    "portal": "crawlers.spiders.portal.PortalSpider",
-    "reviews": "crawlers.spiders.reviews.ReviewsSpider",
-    "open311": "crawlers.spiders.open311.Open311Spider",
-}
-
-
-class CrawlError(RuntimeError):
-    """The crawl could not run (unknown source, child failed); the message says why, in Chinese."""
-
-
-def find_source(config: Config, name: str) -> SourceConfig:
-    source = config.source(name)
-    if source is None:
-        known = ", ".join(s.name for s in config.sources) or "（无）"
-        raise CrawlError(f"未配置数据源 '{name}'；已配置: {known}")
-    return source
+__all__ = ["SPIDERS", "CrawlError", "crawl_in_subprocess", "crawl_sources", "describe_stats", "find_source",
+           "run_here"]
 
 
 def crawl_settings(store_url: str, source: SourceConfig, jobdir: Path | None = None,
@@ -44,18 +31,7 @@ def crawl_settings(store_url: str, source: SourceConfig, jobdir: Path | None = N
     from scrapy.settings import Settings
     settings = Settings()
     settings.setmodule("crawlers.settings", priority="project")
-    overrides: dict[str, Any] = {
-        "SUQIU_STORE_URL": store_url,
-        "SUQIU_SOURCE_NAME": source.name,
-        "DOWNLOAD_DELAY": source.download_delay,
-        "DOWNLOAD_DELAY_JITTER": 0.5 if source.download_delay > 0 else 0.0,
-        "AUTOTHROTTLE_ENABLED": source.autothrottle,
-        "AUTOTHROTTLE_START_DELAY": source.download_delay,
-        "RETRY_TIMES": source.retries,
-        "DOWNLOAD_TIMEOUT": source.timeout_s,
-    }
-    if source.max_pages:
-        overrides["CLOSESPIDER_PAGECOUNT"] = source.max_pages
+    overrides = source_settings(store_url, source)
     if jobdir is not None:
         overrides["JOBDIR"] = str(jobdir)
     if log_level:
@@ -79,8 +55,8 @@ def run_here(home: str | os.PathLike[str] | None, source_name: str, resume: bool
     app.store  # creates the schema before the pipelines open their connections
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(load_object(SPIDERS[source.kind]))
-    process.crawl(crawler, source_name=source.name, start_url=app.config.source_url(source),
-                  profile=source.options, full=full or source.full)
+    # the spider reads its start URL and profile from the installation, as `scrapy crawl` does
+    process.crawl(crawler, source=source.name, home=str(app.home), full=full or source.full)
     process.start()
     stats = dict(crawler.stats.get_value("suqiu/run_stats") or {})
     reason = crawler.stats.get_value("finish_reason")
@@ -128,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--full", action="store_true", help="Ignore stored ids; crawl everything.")
     parser.add_argument("--log-level", default=None)
     args = parser.parse_args(argv)
+    configure_logging()   # the application's lines on stderr (JSON with SUQIU_LOG_FORMAT=json); stdout is the stats
     try:
         stats = run_here(args.home, args.source, resume=args.resume, full=args.full, log_level=args.log_level)
     except (CrawlError, ConfigError) as exc:

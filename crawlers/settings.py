@@ -3,6 +3,9 @@
 One request at a time per site, a delay AutoThrottle adapts from, robots.txt obeyed, transient
 errors retried, UTF-8 feeds (Chinese stays readable). Each ``[[sources]]`` entry can loosen the
 delay (the local fixture site does); JOBDIR is set per run by ``suqiu crawl --resume``.
+
+From the repository root (``scrapy.cfg``): ``scrapy list``, ``scrapy crawl portal -a source=portal_gbk``
+(the installation from ``SUQIU_HOME``), ``scrapy check`` against the fixture site.
 """
 
 BOT_NAME = "suqiu"
@@ -42,6 +45,20 @@ ITEM_PIPELINES = {
     "crawlers.pipelines.StorePipeline": 400,
 }
 
-# set by the runner: the installation's store; the configured source's name
+# what earlier runs stored, handed to the spider when it opens (the spider never opens the store)
+EXTENSIONS = {
+    "crawlers.extensions.StoredState": 500,
+}
+
+# `scrapy check`: sample pages from each source's configuration (options.check_urls, else
+# derived from start_url) and fields that must have a value, beside Scrapy's @returns/@scrapes
+SPIDER_CONTRACTS = {
+    "crawlers.contracts.SampleContract": 10,
+    "crawlers.contracts.FillsContract": 10,
+}
+
+# set by the spider from the installation (SUQIU_HOME) or by the runner: the store, the source's
+# name; demands are written this many at a time (and whatever is left when the spider closes)
 SUQIU_STORE_URL = ""
 SUQIU_SOURCE_NAME = ""
+SUQIU_STORE_BATCH = 100

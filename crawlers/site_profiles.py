@@ -29,6 +29,9 @@ class _Profile(BaseModel):
     id_prefix: str = ""                 # namespaces this site's ids within its source
     requester_type: str | None = None
     stop_at_seen: bool = True           # incremental: stop paging at the first already-stored id
+    # sample pages for `scrapy check` ({contract key: URL}); keys a spider can derive from its
+    # start URL (list, page, services, requests) may be left out, detail pages must be named
+    check_urls: dict[str, str] = Field(default_factory=dict)
 
 
 def _check_fields(v: dict[str, str]) -> dict[str, str]:

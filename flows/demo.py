@@ -7,13 +7,14 @@ the installation's data directory.
 from __future__ import annotations
 
 import csv
+import math
 import os
 import random
 import secrets
 import socket
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +23,18 @@ from crawlers.importers.labelled import read_labelled
 from crawlers.synthetic import DEFAULT_START, DEFAULT_WEEKS, generate, strip_truth
 from flows.environment import prepare_prefect
 from nlp.training import train_router
+from reports.leaders_collect import period_candidates, pick_topic
+from reports.leaders_flow import run_leaders_report
+from reports.periods import Period
 from reports.xlsx import workbook_bytes
 from search.query import SearchQuery
 from search.service import search
 from suqiu.installation import Installation, write_default_config
 from suqiu.labels import REQUESTER
 from suqiu.principals import Principal
-from suqiu.store import DemandFilter
+from suqiu.store import DemandFilter, now_local
 from suqiu.twoway import office_steps, workorders
-from suqiu.twoway.accounts import add_user
+from suqiu.twoway.accounts import AuthError, add_user
 from suqiu.twoway.workorders import WorkflowError
 from suqiu.weeks import Week
 
@@ -38,8 +42,8 @@ EXPORT_HEADERS = ["工单编号", "来电时间", "受理渠道", "诉求人类�
                   "事发地址", "承办部门", "办理状态", "办理结果", "回复单位", "回复时间", "满意度"]
 STATUS_CN = {"received": "已受理", "routed": "已派单", "replied": "已回复", "closed": "已办结", "reopened": "重办"}
 DEMO_SEARCHES = ("噪音 扰民", "拖欠工资", "停车 OR 占道 -咨询")
-# the demo's web users: the office and one department (its passwords are made fresh on every run)
-DEMO_OFFICE_USER, DEMO_DEPT_USER, DEMO_DEPARTMENT = "office", "sthj", "生态环境局"
+# the demo's department clerk (its password is made fresh on every run; the office's is ``demo_user``)
+DEMO_DEPT_USER, DEMO_DEPARTMENT = "sthj", "生态环境局"
 
 
 def sample_week() -> Week:
@@ -54,10 +58,13 @@ def _when(v: Any) -> str:
     return f"{v:%Y-%m-%d %H:%M:%S}"
 
 
-def write_hotline_export(path: Path, n: int, seed: int) -> int:
-    """A 12345 work-order export as a centre would hand it over (XLSX, Chinese headers and values)."""
+def write_hotline_export(path: Path, n: int, seed: int, until: datetime | None = None, **span: Any) -> int:
+    """A 12345 work-order export as a centre would hand it over (XLSX, Chinese headers and values);
+    ``span`` (``start``, ``weeks``, ``surge``) goes to the generator, items after ``until`` are left out."""
     rows = []
-    for item in generate(n, seed=seed, sources=["hotline"]):
+    for item in generate(n, seed=seed, sources=["hotline"], **span):
+        if until is not None and isinstance(item.get("received_at"), datetime) and item["received_at"] > until:
+            continue
         rows.append([
             item.get("source_id"), _when(item.get("received_at")), item.get("channel"), REQUESTER.get(item.get("requester_type"), "个人"),
             item.get("title"), item.get("content"), item.get("category_given"), item.get("district"),
@@ -84,6 +91,46 @@ def write_labelled_history(path: Path, n: int, seed: int) -> int:
     return count
 
 
+SAMPLE_END = DEFAULT_START + timedelta(weeks=DEFAULT_WEEKS)
+
+
+def write_context_exports(sample: Path, seed: int, now: datetime) -> list[tuple[Path, int]]:
+    """Around the sample: the year before it (so forecasts and 同比 have a history) and the weeks
+    from its end until now (so the dashboard's today and this week have demands)."""
+    before = sample / "12345工单导出-上一年.xlsx"
+    out = [(before, write_hotline_export(before, 520, seed + 2, start=DEFAULT_START - timedelta(weeks=52), weeks=52,
+                                         surge=0))]
+    if now.date() > SAMPLE_END:
+        weeks = min(12, math.ceil(((now.date() - SAMPLE_END).days + 1) / 7))
+        recent = sample / "12345工单导出-近期.xlsx"
+        out.append((recent, write_hotline_export(recent, 75 * weeks, seed + 3, until=now, start=SAMPLE_END,
+                                                 weeks=weeks, surge=0)))
+    return out
+
+
+def demo_user(app: Installation) -> dict[str, str]:
+    """A web user for the office with a random password, shown once (the demo binds to 127.0.0.1 only)."""
+    password = secrets.token_urlsafe(9)
+    try:
+        add_user(app.store, "demo-office", password, "office", display_name="信访办（演示）", config=app.config)
+    except AuthError:
+        return {"username": "demo-office", "password": "（已存在，沿用之前的密码）"}
+    return {"username": "demo-office", "password": password}
+
+
+def leaders_outputs(app: Installation, now: datetime, say: Callable[[str], None]) -> dict[str, Any]:
+    """The last complete month's report, after recording the month before's 每月一题 (its top
+    candidate, as the office would have picked it) so the report tracks a chosen theme."""
+    month = Period.last_complete(now, "month")
+    if now.date() <= SAMPLE_END:        # a clock inside the sample: its last month
+        month = Period.of(SAMPLE_END - timedelta(days=1), "month")
+    earlier = period_candidates(app, month.previous)
+    if earlier:
+        pick = pick_topic(app, str(month.previous), int(earlier[0]["topic_id"]), by="demo", note="演示：上月首选候选")
+        say(f"演示登记 {month.previous.name}每月一题：{pick['label']}")
+    return run_leaders_report(app, month)
+
+
 def _port_free(host: str, port: int) -> bool:
     with socket.socket() as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -105,6 +152,8 @@ def run_demo(home: Path, say: Callable[[str], None], hotline_rows: int = 600, hi
     history = sample / "历史工单-已分派.csv"
     say(f"生成示例数据：12345 工单导出 {write_hotline_export(export, hotline_rows, seed)} 行，"
         f"历史分派工单 {write_labelled_history(history, history_rows, seed + 1)} 行")
+    context = write_context_exports(sample, seed, now_local())
+    say("示例数据之外：" + "，".join(f"{p.name} {n} 行" for p, n in context))
 
     data = read_labelled(history, "text", "label")
     trained = train_router(app, data.texts, data.labels, meta={"trained_from": str(history)})
@@ -118,18 +167,22 @@ def run_demo(home: Path, say: Callable[[str], None], hotline_rows: int = 600, hi
         say(f"本地示例站点已启动：http://{site_cfg.host}:{site.port}/（留言板 UTF-8/GBK、点评 API、Open311）")
         from flows.pipeline import pipeline  # Prefect loads only now, after prepare_prefect
         say("运行 Prefect 流水线：采集 → 导入 → 分析 → 分派与部门摘要 → 索引 → 周报")
-        result = pipeline(home=str(home), files=[str(export)], period="week", report_week=str(sample_week()))
+        result = pipeline(home=str(home), files=[str(export), *(str(p) for p, _ in context)], period="week",
+                          report_week=str(sample_week()))
+    result["leaders"] = leaders_outputs(app, now_local(), say)
+    result["web_user"] = demo_user(app)
     day = simulate_first_day(app, seed)
     say(f"模拟各部门第一天的办理（演示数据，{DEMO_DEPARTMENT}留给您登录办理）：签收 {day['signed']} 件，"
         f"答复 {day['answered']} 件，回访 {day['called_back']} 件")
     result["simulated_day"] = day
-    result["logins"] = demo_users(app)
+    result["logins"] = demo_department_user(app)
     result["status_example"] = status_example(app)
     result["elapsed_s"] = round(time.perf_counter() - t0, 1)
     result["searches"] = {q: _search(app, q) for q in DEMO_SEARCHES}
     result["paths"] = {
         "home": str(home), "store": app.store_url, "sample": str(sample), "outbox": str(app.outbox_dir),
         "reports": result.get("report", {}), "search_index": str(app.data_dir),
+        "leaders": result["leaders"]["files"], "dashboard": "http://127.0.0.1:8080/dashboard",
     }
     return result
 
@@ -139,16 +192,14 @@ def _search(app: Installation, text: str) -> dict[str, Any]:
     return {"total": res.total, "top": [h.fields.get("title") for h in res.hits[:3]]}
 
 
-def demo_users(app: Installation) -> list[dict[str, str]]:
-    """An office user and a department user, with fresh random passwords (printed once by the demo)."""
-    out = []
-    for username, role, dept, name in ((DEMO_OFFICE_USER, "office", None, "信访办值班员"),
-                                       (DEMO_DEPT_USER, "department", DEMO_DEPARTMENT, "生态环境局办理员")):
-        password = secrets.token_urlsafe(9)
-        add_user(app.store, username, password, role, dept, display_name=name, config=app.config, replace=True)
-        out.append({"username": username, "password": password, "role": role, "department": dept or "",
-                    "start": "/office" if role == "office" else "/work"})
-    return out
+def demo_department_user(app: Installation) -> list[dict[str, str]]:
+    """A department clerk's web user (生态环境局) with a fresh random password, printed once by the demo
+    beside the office's (``demo_user``): the workbench is tried from both sides."""
+    password = secrets.token_urlsafe(9)
+    add_user(app.store, DEMO_DEPT_USER, password, "department", DEMO_DEPARTMENT, display_name="生态环境局办理员",
+             config=app.config, replace=True)
+    return [{"username": DEMO_DEPT_USER, "password": password, "role": "department", "department": DEMO_DEPARTMENT,
+             "start": "/work"}]
 
 
 def simulate_first_day(app: Installation, seed: int, per_department: int = 40) -> dict[str, int]:

@@ -14,6 +14,7 @@ from prefect import serve
 from prefect.schedules import Cron
 
 from flows.schedules import SCHEDULES, TIMEZONE
+from suqiu.logs import configure_logging
 
 
 def load_flow(entrypoint: str):
@@ -34,6 +35,7 @@ def deployments(home: str | None = None) -> list:
 
 
 def main() -> None:  # pragma: no cover - long-running
+    configure_logging()
     serve(*deployments(), pause_on_shutdown=False)
 
 

@@ -8,18 +8,18 @@ Text shown to people (masked title and text in pages, digests and reports) is se
 typography by ``chinese_punctuation``: a comma or colon next to Chinese reads ，/： again, while
 12,345 or 10:30 keep theirs.
 
-OpenCC's pure-Python converter is the slow part, so it only runs on texts that contain at least
-one character the t2s character table would change (almost all citizen messages are already
-simplified; the gate costs a C-level set scan).
+OpenCC is the official library's wheels (C++). Its t2s runs only on clauses that hold a
+traditional character: not for speed any more (converting everything costs less than the scan),
+but because t2s rewrites some simplified words as if they were traditional (see ``TradToSimp``).
 """
 
 from __future__ import annotations
 
 import html
-import os
 import re
 from collections.abc import Callable
 from functools import cached_property
+from typing import Any
 
 # Zero-width and formatting characters that only hide content; ZWJ (U+200D) is kept because it
 # glues emoji sequences together.
@@ -49,34 +49,42 @@ def _width_table() -> dict[int, str | None]:
     return table
 
 
-class TradToSimp:
-    """OpenCC t2s, gated so simplified text pays nothing."""
+# clauses: what one t2s call sees when a text holds a traditional character
+_CLAUSE_RE = re.compile(r"[^。！？；!?;\n]*[。！？；!?;\n]?")
+_CJK_BLOCKS = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
 
-    def __init__(self, conversion: str = "t2s") -> None:
+
+class TradToSimp:
+    """OpenCC's t2s (the official C++ library's wheels), only on clauses holding a traditional character.
+
+    The gate is for correctness, not speed: t2s reads its input as traditional text, and its
+    phrase table rewrites simplified words that happen to be traditional words too (打坏 → 打坯,
+    一坏一停 → 一坯一停). Text without a character t2s changes is left alone; a text with one is
+    converted clause by clause, so a traditional character does not drag its simplified
+    neighbours through the phrase table (``bench/bench_normalize.py`` measures both).
+    """
+
+    def __init__(self, conversion: str = "t2s.json") -> None:
         self.conversion = conversion
 
     @cached_property
-    def _converter(self):  # heavy: reads the OpenCC dictionaries on first use
+    def _converter(self) -> Any:  # heavy: reads the OpenCC dictionaries on first use
         from opencc import OpenCC
         return OpenCC(self.conversion)
 
     @cached_property
     def triggers(self) -> frozenset[str]:
-        """Characters the character table maps to something else."""
-        import opencc
-        path = os.path.join(os.path.dirname(opencc.__file__), "dictionary", "TSCharacters.txt")
-        chars: set[str] = set()
-        with open(path, encoding="utf-8") as fh:
-            for line in fh:
-                key, _, value = line.rstrip("\n").partition("\t")
-                if value.split(" ")[0] != key:
-                    chars.add(key)
-        return frozenset(chars)
+        """Characters the conversion changes on their own (each CJK character converted once, ~30 ms)."""
+        convert = self._converter.convert
+        chars = (chr(cp) for lo, hi in _CJK_BLOCKS for cp in range(lo, hi))
+        return frozenset(ch for ch in chars if convert(ch) != ch)
 
     def __call__(self, text: str) -> str:
-        if self.triggers.isdisjoint(text):
+        triggers = self.triggers
+        if triggers.isdisjoint(text):
             return text
-        return self._converter.convert(text)
+        convert = self._converter.convert
+        return "".join(convert(c) if not triggers.isdisjoint(c) else c for c in _CLAUSE_RE.findall(text))
 
 
 # ASCII punctuation that Chinese typesetting writes full-width, and its full-width form

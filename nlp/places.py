@@ -6,21 +6,25 @@ no district. Look-up runs over tokens: the segmenter's user dictionary keeps gaz
 so this costs one dict probe per token instead of a scan per name.
 
 Each place is ``{"name", "level", "district", "source"}`` (all strings; district "" when unknown
-or ambiguous, e.g. a road crossing two districts).
+or ambiguous, e.g. a road crossing two districts), plus ``lon`` and ``lat`` (floats, WGS-84) when the
+configuration gives the place coordinates (a district's ``coordinates``, or its ``center`` for the
+district itself). :func:`place_point` picks the finest of them as the demand's point.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from suqiu.config import Config
 
-LEVELS = ("district", "street", "community", "road", "estate")
+LEVELS = ("district", "street", "community", "road", "estate", "landmark")
 # How strongly a gazetteer place implies its district.
-_EVIDENCE = {"district": 3.0, "street": 2.0, "community": 2.0, "estate": 2.0, "road": 1.0}
+_EVIDENCE = {"district": 3.0, "street": 2.0, "community": 2.0, "estate": 2.0, "road": 1.0, "landmark": 2.0}
+# finest first: the point of a demand is its most precise located place
+POINT_ORDER = ("estate", "landmark", "community", "road", "street", "district")
 
 # suffix → level, longest suffix first
 _SUFFIXES: tuple[tuple[str, str], ...] = (
@@ -44,6 +48,8 @@ class Gazetteer:
     def __init__(self) -> None:
         self.entries: dict[str, list[tuple[str, str]]] = {}
         self.canonical: dict[str, str] = {}  # district alias → district name
+        self.points: dict[str, tuple[float, float]] = {}   # name → (lon, lat)
+        self.ambiguous: set[str] = set()                   # names given two different points: none
 
     def add(self, name: str, level: str, district: str) -> None:
         name = name.strip()
@@ -57,7 +63,23 @@ class Gazetteer:
             g.add(name, level, district)
             if level == "district":
                 g.canonical[name] = district
+        for d in config.districts:
+            if d.center is not None:
+                g.locate(d.name, d.center)
+            for name, point in d.coordinates.items():
+                g.locate(g.canonical.get(name, name), point)
         return g
+
+    def locate(self, name: str, point: tuple[float, float]) -> None:
+        """Give ``name`` its (lon, lat); a name configured in two districts with two points has none."""
+        point = (float(point[0]), float(point[1]))
+        if self.points.setdefault(name, point) != point:
+            self.ambiguous.add(name)
+
+    def point_of(self, name: str) -> dict[str, float]:
+        """``{"lon", "lat"}`` of a place, or ``{}`` when it has no (unambiguous) coordinates."""
+        p = None if name in self.ambiguous else self.points.get(name)
+        return {} if p is None else {"lon": p[0], "lat": p[1]}
 
     def words(self) -> list[str]:
         return list(self.entries)
@@ -90,8 +112,8 @@ class PlaceExtractor:
     def from_config(cls, config: "Config", **kwargs: bool) -> "PlaceExtractor":
         return cls(Gazetteer.from_config(config), **kwargs)
 
-    def extract(self, raw_tokens: Sequence[str]) -> list[dict[str, str]]:
-        found: dict[str, dict[str, str]] = {}
+    def extract(self, raw_tokens: Sequence[str]) -> list[dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
         entries = self.gazetteer.entries
         prev = ""
         patterns, suffix_last = self.patterns, _SUFFIX_LAST
@@ -102,9 +124,10 @@ class PlaceExtractor:
                     levels = {lv for lv, _ in hit}
                     districts = {d for _, d in hit}
                     level = min(levels, key=LEVELS.index)
-                    found[token] = {"name": self.gazetteer.canonical.get(token, token) if level == "district" else token,
-                                    "level": level, "district": districts.pop() if len(districts) == 1 else "",
-                                    "source": "gazetteer"}
+                    name = self.gazetteer.canonical.get(token, token) if level == "district" else token
+                    found[token] = {"name": name, "level": level,
+                                    "district": districts.pop() if len(districts) == 1 else "",
+                                    "source": "gazetteer", **self.gazetteer.point_of(name)}
             elif patterns and token[-1:] in suffix_last:
                 name = self._pattern_name(prev, token)
                 if name and name not in found and name not in entries:
@@ -114,7 +137,7 @@ class PlaceExtractor:
                                    "source": "pattern"}
             prev = token
         # a district alias and its canonical name are one place
-        out: dict[str, dict[str, str]] = {}
+        out: dict[str, dict[str, Any]] = {}
         for place in found.values():
             out.setdefault(place["name"], place)
         return list(out.values())
@@ -131,7 +154,7 @@ class PlaceExtractor:
             return prev + token
         return None
 
-    def infer_district(self, places: Sequence[dict[str, str]]) -> str | None:
+    def infer_district(self, places: Sequence[dict[str, Any]]) -> str | None:
         """The district the gazetteer places point to, or None when nothing (or a tie) says so."""
         votes: Counter[str] = Counter()
         for p in places:
@@ -143,3 +166,12 @@ class PlaceExtractor:
         if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
             return None
         return ranked[0][0]
+
+
+def place_point(places: Sequence[dict[str, Any]]) -> tuple[float, float] | None:
+    """(lon, lat) of the finest place that has coordinates (小区 before road before district), or None."""
+    located = [p for p in places if isinstance(p.get("lon"), (int, float)) and isinstance(p.get("lat"), (int, float))]
+    if not located:
+        return None
+    best = min(located, key=lambda p: POINT_ORDER.index(p["level"]) if p.get("level") in POINT_ORDER else 3)
+    return float(best["lon"]), float(best["lat"])

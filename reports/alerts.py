@@ -36,7 +36,7 @@ def is_critical(reasons: list[str] | None, urgency: str | None, alert_reasons: l
 
 def critical_items(app: Installation, now: datetime) -> list[dict[str, Any]]:
     """Open critical demands, each as an alert lists it (masked text only) with who was alerted."""
-    rows = app.store.demand_rows(app.config, DemandFilter(statuses=OPEN_STATUSES, urgencies=("high", "critical")))
+    rows = app.store.demand_rows(app.config, DemandFilter(statuses=OPEN_STATUSES, urgency=("high", "critical")))
     base, out = app.config.server.public_url, []
     for r in rows:
         if not is_critical(r.get("urgency_reasons"), r.get("urgency_level"), app.config.tracking.alert_reasons):

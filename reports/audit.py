@@ -32,6 +32,9 @@ _WIDTH_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _TAGS = re.compile(r"<[^>]+>")
 # ends of paragraphs, cells and shared strings: text on either side never runs together
 _BLOCK_ENDS = re.compile(r"</(?:w:p|w:tc|a:p|si|c|is|row)>")
+# a spreadsheet's numeric cell with a fraction (a date serial 46346.19512731482, a percentage): its
+# fractional digits are no phone number; a whole number (13812345678 stored as a number) still counts
+_CELL_FRACTION = re.compile(r"(<v>-?\d+)\.\d+(?:[eE][+-]?\d+)?(</v>)")
 
 
 def xml_texts(data: bytes) -> list[str]:
@@ -41,7 +44,7 @@ def xml_texts(data: bytes) -> list[str]:
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         for name in z.namelist():
             if name.endswith((".xml", ".rels")):
-                raw = z.read(name).decode("utf-8", "replace")
+                raw = _CELL_FRACTION.sub(r"\1\2", z.read(name).decode("utf-8", "replace"))
                 out += [raw, html.unescape(_TAGS.sub("", _BLOCK_ENDS.sub("\n", raw)))]
     return out
 

@@ -14,7 +14,9 @@ import pandas as pd
 
 from nlp.pii import PiiMasker
 from nlp.reply_quality import ReplyQualityScorer
+from reports.import_quality import quality_tables
 from reports.render import to_docx, to_html, to_xlsx
+from reports.values import Number, Percent
 from reports.weekly import RECORD_COLUMNS, WeeklyData, build_weekly
 from suqiu.deadlines import due_at
 from suqiu.disclosure import Disclosure
@@ -78,8 +80,8 @@ def _warnings(app: Installation, week: Week) -> list[dict]:
     return out
 
 
-def _pct(v: float | None) -> str:
-    return "—" if v is None else f"{v * 100:.0f}%"
+def _pct(v: float | None) -> Percent:
+    return Percent(v)
 
 
 def _department_figures(app: Installation, week: Week, records: pd.DataFrame, now: datetime) -> list[dict]:
@@ -97,15 +99,14 @@ def _department_figures(app: Installation, week: Week, records: pd.DataFrame, no
         three = {"response_rate": _rate(r.response_rate, r.enough["response"], r.signed_on_time, r.response_base),
                  "resolution_rate": _rate(r.resolution_rate, r.enough["resolution"], r.solved, r.called_back),
                  "satisfaction_3": _rate(r.satisfaction_rate, r.enough["satisfaction"], r.satisfied, r.rated),
-                 "composite": "样本不足" if r.composite is None else f"{r.composite:.1f}"}
+                 "composite": "样本不足" if r.composite is None else Number(r.composite, 1)}
         med = f.response_hours_median
         rows.append({"department": name, "received": int(received.get(name, 0)), "assigned": f.assigned,
-                     "replied": f.answered, "overdue": f.overdue, "rankable": f.rankable,
-                     "median_response_days": "—" if med is None else f"{med / 24:.1f}",
+                     "replied": f.answered, "overdue": f.overdue, "passed_on": f.passed_on, "rankable": f.rankable,
+                     "median_response_days": Number(None if med is None else med / 24, 1),
                      "on_time_rate": _pct(f.on_time_rate), "satisfaction_rate": _pct(f.satisfaction_rate),
                      "reopen_rate": _pct(f.reopen_rate),
-                     "reply_quality": "—" if f.reply_quality_mean is None else f"{f.reply_quality_mean:.2f}",
-                     **three})
+                     "reply_quality": Number(f.reply_quality_mean, 2), **three})
     return sorted(rows, key=lambda r: -r["assigned"])
 
 
@@ -125,7 +126,7 @@ def _weekly_rates(app: Installation, week: Week, now: datetime) -> list[dict]:
         if not any(c.response_base or c.called_back or c.rated for c in cells):
             continue
         rows.append({"department": dept, "weeks": [str(w) for w in weeks],
-                     "scores": ["样本不足" if c.composite is None else f"{c.composite:.1f}" for c in cells]})
+                     "scores": ["样本不足" if c.composite is None else Number(c.composite, 1) for c in cells]})
     return rows
 
 
@@ -141,8 +142,8 @@ def _notable_replies(app: Installation, week: Week, limit: int = 8) -> list[dict
         scored.append((s.score, r, s.response_days))
     scored.sort(key=lambda x: (-x[0], x[1]["id"]))
     return [{"department": r["department"] or "", "title": r["masked_title"] or r["masked_text"] or "",
-             "reply": disclose.mask(r["reply_text"]), "quality": f"{score:.2f}",
-             "days": "—" if days is None else f"{days:.1f}"} for score, r, days in scored[:limit]]
+             "reply": disclose.mask(r["reply_text"]), "quality": Number(score, 2),
+             "days": Number(days, 1)} for score, r, days in scored[:limit]]
 
 
 def collect_weekly(app: Installation, week: Week, now: datetime | None = None) -> WeeklyData:
@@ -153,7 +154,8 @@ def collect_weekly(app: Installation, week: Week, now: datetime | None = None) -
                       topics=_topics(app), hotspots=_hotspots(app, week), warnings=_warnings(app, week),
                       department_figures=_department_figures(app, week, records, now),
                       rates_weekly=_weekly_rates(app, week, now),
-                      notable_replies=_notable_replies(app, week))
+                      notable_replies=_notable_replies(app, week),
+                      appendix=quality_tables(app.store.runs_between("import", week.start, week.end), PiiMasker()))
 
 
 def write_weekly_report(app: Installation, week: Week, out_dir: str | Path | None = None, now: datetime | None = None) -> dict[str, str]:

@@ -3,7 +3,7 @@
 Pure builders: the caller gathers already-masked demands, overdue items, hotspots, warnings and
 reply figures; nothing here touches the store or the network. The HTML is for email clients:
 one table layout, inline styles only, no scripts, no external resources, every value escaped by
-Jinja2's autoescape. Spreadsheet cells go through :func:`reports.xlsx.safe_cell`.
+Jinja2's autoescape. Spreadsheets go through :mod:`reports.xlsx` (numbers as numbers, text inert).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader
 
+from reports.values import Number, Percent
 from reports.xlsx import workbook_bytes
 from suqiu.labels import PERIOD as PERIOD_LABEL
 from suqiu.labels import URGENCY as URGENCY_LABEL
@@ -29,7 +30,7 @@ FIGURE_LABELS = {
     "response_hours_mean": "平均答复时长（小时）", "response_hours_p90": "答复时长 90 分位（小时）",
     "closure_rate": "办结率", "on_time_rate": "按时答复率", "rated": "评价件数", "satisfaction_rate": "满意率",
     "reopened": "重办件数", "reopen_rate": "重办率", "reply_quality_mean": "答复质量均分",
-    "reply_quality_n": "答复质量评分件数", "rankable": "达到排名最低件数",
+    "reply_quality_n": "答复质量评分件数", "passed_on": "多次转办件数（推诿）", "rankable": "达到排名最低件数",
     "response_rate": "响应率（按时签收）", "resolution_rate": "解决率（回访已解决）", "composite": "综合得分",
     "rates_min_count": "三率最低件数",
 }
@@ -249,6 +250,17 @@ def render_text(digest: Digest, per_group: int = HTML_ENTRIES_PER_GROUP) -> str:
     return "\n".join(lines) + "\n"
 
 
+def figure_value(key: str, value: Any) -> Any:
+    """A reply figure as the spreadsheet should hold it: rates as percentages, hours and scores as numbers."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if key.endswith("_rate"):
+        return Percent(value, digits=1)
+    if key.startswith("response_hours") or key == "reply_quality_mean":
+        return Number(value, 2 if key == "reply_quality_mean" else 1)
+    return value
+
+
 def render_xlsx(digest: Digest) -> bytes:
     """Every entry (not only the first per group) plus overdue, hotspots, warnings and figures."""
     new_rows = [
@@ -256,11 +268,11 @@ def render_xlsx(digest: Digest) -> bytes:
          e.count, "、".join(e.duplicate_ids), e.due_at]
         for g in digest.groups for e in g.entries
     ]
-    overdue_rows = [[o["record_id"], o.get("received_at"), o.get("due_at"), round(o["overdue_days"], 1),
+    overdue_rows = [[o["record_id"], o.get("received_at"), o.get("due_at"), Number(o["overdue_days"], 1),
                      o.get("status", ""), URGENCY_LABEL.get(o.get("urgency") or "", "")] for o in digest.overdue]
     hot_rows = [[h.get("label", ""), h.get("count", ""), h.get("detail", "")] for h in digest.hotspots]
     warn_rows = [[w.get("label", ""), w.get("level", ""), w.get("detail", "")] for w in digest.warnings]
-    fig_rows = [[FIGURE_LABELS.get(k, k), v] for k, v in digest.figures.items() if k != "department"]
+    fig_rows = [[FIGURE_LABELS.get(k, k), figure_value(k, v)] for k, v in digest.figures.items() if k != "department"]
     return workbook_bytes([
         ("新诉求", ["主题", "紧急程度", "编号", "受理时间", "区县", "渠道", "标题", "内容（已脱敏）",
                   "反映次数", "重复件编号", "办理时限"], new_rows),

@@ -37,6 +37,7 @@ class Report:
     generated_at: datetime
     summary: list[str] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
+    appendix: list[Table] = field(default_factory=list)   # only in the XLSX appendix (data quality …)
 
     def all_text(self) -> str:
         """Every character the report shows (for font subsetting and checks)."""

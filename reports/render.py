@@ -14,10 +14,11 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from reports.cjk_font import FAMILY, font_face_css
 from reports.document import Report
-from reports.xlsx import workbook_bytes
+from reports.xlsx import display_width, workbook_bytes
 
 DOCX_EAST_ASIAN_FONT = "宋体"   # what Chinese offices have; charts carry their own font as images
 DOCX_HEADING_FONT = "黑体"
+DOCX_WIDEST, DOCX_NARROWEST = 40, 5   # a column's text width counted for sizing, in half-width characters
 
 
 def _env() -> Environment:
@@ -54,10 +55,27 @@ def _xml_safe(value: object) -> str:
     return _CONTROL.sub("", "" if value is None else str(value))
 
 
+def column_widths(table: Any, usable: int) -> list[int]:
+    """Each column's share of the usable width (EMU), by how wide its widest text is (CJK counts two).
+
+    A column's text counts up to ``DOCX_WIDEST`` half-width characters (longer text wraps), and at
+    least ``DOCX_NARROWEST``, so a description gets the room and a count column stays narrow.
+    """
+    weights = []
+    for i, header in enumerate(table.headers):
+        texts = [_xml_safe(header)] + [_xml_safe(row[i]) for row in table.rows if i < len(row)]
+        weights.append(min(DOCX_WIDEST, max(DOCX_NARROWEST, *(display_width(t) for t in texts))) + 2)  # + padding
+    total = sum(weights) or 1
+    return [int(usable * w / total) for w in weights]
+
+
 def _docx_table(doc: Any, table: Any) -> None:
-    """One report table: bold header row, every cell in the Chinese font."""
+    """One report table: bold header row, every cell in the Chinese font, columns sized to their text."""
     t = doc.add_table(rows=1, cols=len(table.headers))
     t.style = "Table Grid"
+    t.autofit = False
+    section = doc.sections[-1]
+    widths = column_widths(table, int(section.page_width - section.left_margin - section.right_margin))
     for cell, h in zip(t.rows[0].cells, table.headers):
         cell.text = ""
         run = cell.paragraphs[0].add_run(_xml_safe(h))
@@ -67,6 +85,10 @@ def _docx_table(doc: Any, table: Any) -> None:
         for cell, v in zip(t.add_row().cells, row):
             cell.text = ""
             _set_east_asian(cell.paragraphs[0].add_run(_xml_safe(v)), DOCX_EAST_ASIAN_FONT)
+    for column, width in zip(t.columns, widths):
+        column.width = width          # the table grid (what LibreOffice reads) …
+        for cell in column.cells:
+            cell.width = width        # … and each cell (what Word reads)
 
 
 def _docx_text(doc: Any, text: str, style: str | None = None, font: str = DOCX_EAST_ASIAN_FONT,
@@ -120,17 +142,16 @@ def to_docx(report: Report) -> bytes:
 
 
 def to_xlsx(report: Report) -> bytes:
-    """The appendix: every table of the report as its own sheet."""
+    """The appendix: every table of the report as its own sheet, then the appendix-only tables."""
     sheets = []
     used: set[str] = set()
-    for section in report.sections:
-        for table in section.tables:
-            name = re.sub(r"[\[\]:*?/\\]", "", table.title)[:28] or "表"
-            base, i = name, 2
-            while name in used:
-                name, i = f"{base[:26]}{i}", i + 1
-            used.add(name)
-            sheets.append((name, table.headers, table.rows))
+    for table in [t for section in report.sections for t in section.tables] + report.appendix:
+        name = re.sub(r"[\[\]:*?/\\]", "", table.title)[:28] or "表"
+        base, i = name, 2
+        while name in used:
+            name, i = f"{base[:26]}{i}", i + 1
+        used.add(name)
+        sheets.append((name, table.headers, table.rows))
     return workbook_bytes(sheets)
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from reports import charts
 from reports.document import Chart, Report, Section, Table
+from reports.values import When, change, share
 from suqiu.weeks import Week
 from suqiu.labels import REQUESTER, SENTIMENT, SOURCE, URGENCY
 from suqiu.model import ANSWERED_STATUSES, OPEN_STATUSES
@@ -35,24 +36,19 @@ class WeeklyData:
     department_figures: list[dict[str, Any]] = field(default_factory=list)
     rates_weekly: list[dict[str, Any]] = field(default_factory=list)   # department, weeks, scores
     notable_replies: list[dict[str, Any]] = field(default_factory=list)
+    appendix: list[Table] = field(default_factory=list)             # XLSX only: the imports' data quality
 
 
 RECORD_COLUMNS = [
     "id", "source", "channel", "received_at", "district", "requester_type", "status", "replied_at",
     "satisfaction", "votes_up", "department", "masked_title", "masked_text", "sentiment_label",
-    "urgency_level", "urgency_reasons", "topic_id", "dup_group", "keywords",
+    "urgency_level", "urgency_reasons", "topic_id", "dup_group", "keywords", "transfer_count",
 ]
 
 
-def _pct(new: float, old: float) -> str:
-    if old == 0:
-        return "新增" if new else "持平"
-    change = (new - old) / old * 100
-    return f"{change:+.0f}%"
-
-
-def _share(part: float, whole: float) -> str:
-    return f"{part / whole * 100:.0f}%" if whole else "—"
+# numbers that keep their value for the spreadsheet and print as before (reports.values)
+_pct = change
+_share = share
 
 
 
@@ -75,6 +71,13 @@ def _demands(df: pd.DataFrame) -> int:
         return 0
     groups = df["dup_group"].fillna(df["id"])
     return int(groups.nunique())
+
+
+def _passed_on(df: pd.DataFrame) -> int:
+    """Demands passed on to another unit more than once (转处理次数 > 1: 推诿)."""
+    if df.empty or "transfer_count" not in df:
+        return 0
+    return int((pd.to_numeric(df["transfer_count"], errors="coerce").fillna(0) > 1).sum())
 
 
 def _snippet(text: Any, n: int = 60) -> str:
@@ -195,7 +198,8 @@ def urgent_section(this: pd.DataFrame) -> Section:
         return s
     urgent["rank"] = urgent["urgency_level"].map({"critical": 0, "high": 1})
     urgent = urgent.sort_values(["rank", "received_at"])
-    rows = [[URGENCY.get(r.urgency_level, r.urgency_level), f"{r.received_at:%m-%d %H:%M}", r.district or "",
+    rows = [[URGENCY.get(r.urgency_level, r.urgency_level), When(r.received_at.to_pydatetime(), "%m-%d %H:%M"),
+             r.district or "",
              r.department or "待分派", _snippet(r.masked_title or r.masked_text, 40),
              "；".join(r.urgency_reasons or []), "已答复" if r.status in ANSWERED_STATUSES else "未答复"]
             for r in urgent.head(30).itertuples()]
@@ -230,10 +234,15 @@ def departments_section(data: WeeklyData) -> Section:
         rates = [f.get(k, "—") if enough else "样本不足" for k in
                  ("median_response_days", "on_time_rate", "satisfaction_rate", "reopen_rate", "reply_quality")]
         rows.append([f["department"], f.get("received", 0), f.get("assigned", 0), f.get("replied", 0),
-                     f.get("overdue", 0), *rates])
-    s.tables.append(Table("各部门办理情况", ["部门", "本周受理", "近四周受理", "已答复", "超期未答复", "答复用时中位数(天)",
-                                      "按时答复率", "满意率", "重开率", "答复质量"], rows,
-                          note="比率按近四周受理的诉求计算；受理不足规定件数的部门不计算比率，不参与排名。"))
+                     f.get("overdue", 0), f.get("passed_on", 0), *rates])
+    s.tables.append(Table("各部门办理情况", ["部门", "本周受理", "近四周受理", "已答复", "超期未答复", "多次转办",
+                                      "答复用时中位数(天)", "按时答复率", "满意率", "重开率", "答复质量"], rows,
+                          note="比率按近四周受理的诉求计算；受理不足规定件数的部门不计算比率，不参与排名。"
+                               "多次转办：转处理两次及以上的诉求（推诿）。"))
+    passed = sorted((f for f in data.department_figures if f.get("passed_on")), key=lambda f: -int(f["passed_on"]))
+    if passed:
+        s.paragraphs.append(f"近四周转处理两次及以上（推诿）的诉求 {sum(int(f['passed_on']) for f in passed)} 件，"
+                            + "，".join(f"{f['department']} {f['passed_on']} 件" for f in passed[:3]) + "。")
     rates = [[f["department"], f.get("response_rate", "—"), f.get("resolution_rate", "—"),
               f.get("satisfaction_3", "—"), f.get("composite", "—")] for f in data.department_figures]
     s.tables.append(Table("各部门三率（近四周受理）", ["部门", "响应率", "解决率", "满意率", "综合得分"], rates,
@@ -281,6 +290,9 @@ def build_weekly(data: WeeklyData) -> Report:
         report.summary.append(f"诉求最多的区域：{top_d.index[0]}（{int(top_d.iloc[0])} 件）。")
     if data.hotspots:
         report.summary.append(f"首要热点：{_snippet(data.hotspots[0].get('description'), 40)}。")
+    passed_on = _passed_on(this)
+    if passed_on:
+        report.summary.append(f"转处理两次及以上（推诿）的诉求 {passed_on} 件，详见“部门办理情况”。")
     if data.warnings:
         report.summary.append(f"本周触发预警 {len(data.warnings)} 条，详见“预警信息”。")
     report.sections = [
@@ -294,4 +306,5 @@ def build_weekly(data: WeeklyData) -> Report:
         departments_section(data),
         replies_section(data),
     ]
+    report.appendix = list(data.appendix)
     return report

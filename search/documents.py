@@ -20,6 +20,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from suqiu.disclosure import AGGREGATE_LEVEL
+from nlp.places import place_point
 from suqiu.labels import DIMENSION as DIMENSION_LABELS
 from suqiu.labels import REQUESTER as REQUESTER_LABELS
 from suqiu.model import OPEN_STATUSES, SHANGHAI, Analysis, as_shanghai
@@ -41,6 +42,15 @@ def iso(value: datetime | None) -> str | None:
 def heat(record: dict[str, Any], dup_size: int = 1) -> float:
     """How much attention a demand draws: votes plus the near-duplicates that repeat it."""
     return float((record.get("votes_up") or 0) + max(dup_size - 1, 0))
+
+
+def location(record: dict[str, Any], analysis: Analysis | None) -> dict[str, float] | None:
+    """Where a demand is, for the bounding-box filter (never returned in hits): the source's point
+    (Open311 lat/long), else the finest place in its text with configured coordinates."""
+    if record.get("lat") is not None and record.get("lon") is not None:
+        return {"lat": float(record["lat"]), "lon": float(record["lon"])}
+    point = place_point(analysis.places) if analysis is not None else None
+    return None if point is None else {"lat": point[1], "lon": point[0]}
 
 
 def demand_document(record: dict[str, Any], analysis: Analysis | None, *, owner: str | None = None,
@@ -82,6 +92,7 @@ def demand_document(record: dict[str, Any], analysis: Analysis | None, *, owner:
         "version": int(record.get("version") or 1),
         "publication": analysis.publication,
         "sensitivity": analysis.sensitivity,
+        "location": location(record, analysis),
     }
 
 
@@ -108,7 +119,7 @@ def _aggregate(doc_id: str, kind: str) -> dict[str, Any]:
             "sentiment": None, "sentiment_score": None, "urgency": None, "topic": None, "heat": 0.0,
             "votes_up": None, "keywords": [], "due_at": None, "open": False, "has_reply": False,
             "dup_group": None, "business_name": None, "rating": None, "version": 1, "dimension": None,
-            "week": None, "publication": AGGREGATE_LEVEL, "sensitivity": None}
+            "week": None, "publication": AGGREGATE_LEVEL, "sensitivity": None, "location": None}
 
 
 def _week_start(profile: dict[str, Any]) -> date:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import socket
 from collections.abc import Iterable, Iterator, Sequence
@@ -34,8 +35,11 @@ from search.documents import demand_document, profile_document, topic_document
 from search.service import get_backend
 from suqiu.deadlines import due_at
 from suqiu.installation import Installation
+from suqiu.logs import run_context
 from suqiu.store import INDEX_STAGE as STAGE
 from suqiu.store.locks import Lease, LeaseLost, LockHeld
+
+log = logging.getLogger(__name__)
 BATCH = 500
 LOCK = "search-index"
 LEASE = timedelta(minutes=10)  # refreshed every batch; a run that dies frees the index after this
@@ -206,6 +210,13 @@ def index_pending(app: Installation, rebuild: bool = False, backend: SearchBacke
     store = app.store
     stats = IndexStats(backend=backend.name, rebuild=rebuild)
     stats.run_id = store.start_run("index", source=backend.name)
+    with run_context(stats.run_id):   # every line logged during the run carries its id
+        return _leased_run(app, backend, stats, rebuild, only)
+
+
+def _leased_run(app: Installation, backend: SearchBackend, stats: IndexStats, rebuild: bool,
+                only: Sequence[str] | None) -> IndexStats:
+    store = app.store
     owner = f"{'rebuild' if rebuild else 'incremental'} {stats.run_id} (pid {os.getpid()} on {socket.gethostname()})"
     try:
         lease = Lease.acquire(store, LOCK, owner, LEASE)
@@ -233,4 +244,5 @@ def index_pending(app: Installation, rebuild: bool = False, backend: SearchBacke
     finally:
         lease.release()
     store.finish_run(stats.run_id, stats.as_dict(), error=stats.error)
+    log.info("index: %s indexed, %s failed%s", stats.indexed, stats.failed, f", {stats.error}" if stats.error else "")
     return stats

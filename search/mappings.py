@@ -34,9 +34,10 @@ def versioned_name(prefix: str, kind: str = "demands", now: datetime | None = No
     return f"{prefix}-{kind}-v{stamp}"
 
 
-# profiles and topics joined the index later: added to existing indices with put_mapping
+# profiles and topics joined the index later, then the levels and demands' points (the bbox
+# filter): added to existing indices with put_mapping
 ADDED_FIELDS: dict[str, Any] = {"dimension": KEYWORD, "week": KEYWORD, "publication": KEYWORD,
-                                "sensitivity": KEYWORD}
+                                "sensitivity": KEYWORD, "location": {"type": "geo_point"}}
 
 
 def text_field(cjk: bool) -> dict[str, Any]:

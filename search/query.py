@@ -170,6 +170,23 @@ def date_bound(value: str | date | datetime | None, end: bool = False, field: st
     return start + timedelta(days=1) if end else start
 
 
+def parse_bbox(value: str | tuple | list | None) -> tuple[float, float, float, float] | None:
+    """A bounding box from four numbers (or "min_lon,min_lat,max_lon,max_lat"); QueryError naming ``bbox``."""
+    if value is None or value == "" or value == ():
+        return None
+    parts = value.replace("，", ",").split(",") if isinstance(value, str) else list(value)
+    try:
+        box = tuple(float(v) for v in parts)
+    except (TypeError, ValueError):
+        raise QueryError("bbox", f"'{value}' is not four numbers: min_lon,min_lat,max_lon,max_lat") from None
+    if len(box) != 4:
+        raise QueryError("bbox", f"needs four numbers (min_lon,min_lat,max_lon,max_lat), got {len(box)}")
+    min_lon, min_lat, max_lon, max_lat = box
+    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+        raise QueryError("bbox", "must be min_lon ≤ max_lon within ±180 and min_lat ≤ max_lat within ±90")
+    return box  # type: ignore[return-value]
+
+
 @dataclass(frozen=True)
 class Filters:
     """Every filter is any-of within one field and all-of across fields; empty means no filter."""
@@ -189,6 +206,9 @@ class Filters:
     kind: tuple[str, ...] = ()              # empty: demands only (the backend applies DEFAULT_KINDS)
     dimension: tuple[str, ...] = ()         # profiles: district, channel, department, …
     week: tuple[str, ...] = ()              # profiles: ISO week such as 2026-W47
+    # demands located inside (min_lon, min_lat, max_lon, max_lat), WGS-84: their source's point, else
+    # the finest place in their text with configured coordinates (``search.documents``)
+    bbox: tuple[float, float, float, float] | None = None
 
     # compiled the same way by every backend; ``kind`` is compiled on its own (always present)
     KEYWORD_FIELDS = ("department", "district", "source", "channel", "sentiment", "urgency", "status",
@@ -198,7 +218,7 @@ class Filters:
     def build(cls, *, department=None, district=None, source=None, channel=None, topic=None,
               sentiment=None, urgency=None, status=None, category=None,
               date_from: str | date | datetime | None = None, date_to: str | date | datetime | None = None,
-              overdue: bool | None = None, kind=None, dimension=None, week=None) -> "Filters":
+              overdue: bool | None = None, kind=None, dimension=None, week=None, bbox=None) -> "Filters":
         """Accept single values or lists, date strings; a bare ``date_to`` date is inclusive."""
         kinds = tuple(dict.fromkeys(map(str, _tuple(kind))))  # checked by SearchQuery.validate
         topics: list[int] = []
@@ -218,7 +238,7 @@ class Filters:
             received_from=date_bound(date_from, field="date_from"),
             received_to=date_bound(date_to, end=True, field="date_to"),
             overdue=overdue, kind=kinds, dimension=tuple(map(str, _tuple(dimension))),
-            week=tuple(str(w).strip().upper() for w in _tuple(week)),
+            week=tuple(str(w).strip().upper() for w in _tuple(week)), bbox=parse_bbox(bbox),
         )
 
     def keyword_items(self) -> list[tuple[str, tuple[str, ...]]]:

@@ -111,6 +111,7 @@ class Disclosure:
             "reply_text": self.mask(row.get("reply_text")), "replied_at": row.get("replied_at"),
             "replied_by": row.get("replied_by"), "satisfaction": row.get("satisfaction"), "due_at": due_at,
             "publication": row.get("publication"),
+            "lat": row.get("lat"), "lon": row.get("lon"),
         }
 
     def detail(self, record: dict[str, Any], analysis: Analysis | None, owner: str | None,

@@ -22,14 +22,19 @@ SENTIMENT = {"negative": "负面", "neutral": "中性", "positive": "正面"}
 URGENCY = {"low": "一般", "medium": "较急", "high": "紧急", "critical": "特急"}
 REQUESTER = {"individual": "个人", "enterprise": "企业", "anonymous": "匿名"}
 DIMENSION = {"district": "区县", "channel": "渠道", "requester_type": "诉求人类型", "department": "承办部门",
-             "business": "商户"}
+             "business": "商户", "topic": "话题", "city": "全市"}
 WARNING_KIND = {"surge_topic": "话题激增", "surge_district": "区域激增", "urgent_cluster": "紧急诉求聚集",
-                "emerging_topic": "新话题"}
+                "emerging_topic": "新话题", "forecast_topic": "话题偏离预期", "forecast_district": "区域偏离预期",
+                "forecast_department": "部门偏离预期"}
 WARNING_LEVEL = {"critical": "特急", "high": "高", "medium": "中", "low": "低"}
 ROUTE_REASON = {"given": "来源指定", "rule": "规则", "model": "模型", "triage": "待人工分派", "manual": "人工",
                 "reassign": "改派", "return": "部门退回"}
 ORIGIN = {"import": "导入", "crawl": "采集", "api": "部门接口", "reassign": "改派", "routing": "自动分派",
-          "open311": "Open311", "web": "网页", "analyze": "分析", "cli": "命令行"}
+          "open311": "Open311", "web": "网页", "analyze": "分析", "readmit": "重新接纳", "cli": "命令行"}
+# why an import row (or a crawled item) was quarantined: the importer's codes (crawlers.importers)
+QUARANTINE_REASON = {"bad_date": "日期无法识别", "missing_date": "缺少时间", "missing_id": "缺少编号", "bad_value": "取值无法识别",
+                     "bad_encoding": "含无法解码的字节", "empty_content": "内容为空", "field_count": "字段数与表头不符", "invalid": "校验未通过",
+                     "duplicate_row": "重复的行", "duplicate_key": "编号重复但内容不同", "parse_error": "文件在此处无法解析"}
 HISTORY_FIELD = {"status": "状态", "reply_text": "答复内容", "replied_at": "答复时间", "replied_by": "答复单位",
                  "satisfaction": "满意度", "department_given": "承办部门", "department": "承办部门",
                  "district": "区县", "reply": "阶段性答复", "co_handler": "协办部门", "extension": "延期",
@@ -37,7 +42,7 @@ HISTORY_FIELD = {"status": "状态", "reply_text": "答复内容", "replied_at":
 # how far a count lies from its forecast (nlp.forecast_warnings)
 FORECAST_LEVEL = {"none": "正常", "low": "关注", "medium": "预警", "high": "严重"}
 ROLE = {"office": "信访办", "department": "职能部门", "public": "公众", "client": "Open311 客户端"}
-PERIOD = {"day": "日报", "week": "周报"}
+PERIOD = {"day": "日报", "week": "周报", "month": "月报", "quarter": "季报", "year": "年报"}
 # 分级分类 (nlp.classification): who may see a record, and why it is sensitive
 PUBLICATION = {"public": "可公开", "internal": "内部", "office_only": "仅信访办"}
 SENSITIVITY = {"normal": "一般", "report": "举报件", "stability": "涉稳", "secret": "涉密"}

@@ -56,7 +56,9 @@ OPEN_STATUSES = ("received", "routed", "signed", "in_progress", "extension_reque
 ANSWERED_STATUSES = ("replied", "called_back", "closed")
 
 # Fields whose change is an event in the demand's life (kept in history), not a correction.
-TRACKED_FIELDS = ("status", "reply_text", "replied_at", "replied_by", "satisfaction", "department_given")
+TRACKED_FIELDS = ("status", "reply_text", "replied_at", "replied_by", "satisfaction", "department_given",
+                  "transfer_count")
+COUNT_FIELDS = ("transfer_count", "reply_count", "callback_count")
 
 # Fields that define the demand's identity-relevant content; a change here re-runs analysis.
 CONTENT_FIELDS = (
@@ -112,7 +114,13 @@ class Demand(BaseModel):
     votes_down: int | None = Field(default=None, ge=0)
     rating: float | None = Field(default=None, ge=0, le=5)
     business_name: str | None = Field(default=None, max_length=300)
+    # what exports count: times passed on to another unit (转处理次数; more than once is 推诿), replies, call-backs
+    transfer_count: int | None = Field(default=None, ge=0)
+    reply_count: int | None = Field(default=None, ge=0)
+    callback_count: int | None = Field(default=None, ge=0)
     crawl_run: str | None = Field(default=None, max_length=100)
+    lat: float | None = Field(default=None, ge=-90, le=90)      # where the source located it (Open311), WGS-84
+    lon: float | None = Field(default=None, ge=-180, le=180)
 
     @field_validator("source_id")
     @classmethod
@@ -137,8 +145,9 @@ class Demand(BaseModel):
         return make_id(self.source.value, self.source_id)
 
     def content_hash(self) -> str:
-        """Hash of everything the source said; unchanged input hashes the same."""
-        payload = self.model_dump(mode="json", exclude={"crawl_run"})
+        """Hash of everything the source said; unchanged input hashes the same (empty counts are left
+        out, so records stored before the counts existed keep their hash)."""
+        payload = self.model_dump(mode="json", exclude={"crawl_run", *(f for f in COUNT_FIELDS if getattr(self, f) is None)})
         blob = json.dumps(payload, ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
@@ -197,7 +206,7 @@ class Analysis(BaseModel):
     masked_title: str | None = None
     tokens: list[str] = Field(default_factory=list)
     keywords: list[str] = Field(default_factory=list)
-    places: list[dict[str, str]] = Field(default_factory=list)
+    places: list[dict[str, Any]] = Field(default_factory=list)   # name, level, district, source; lon, lat if known
     sentiment_score: float | None = Field(default=None, ge=-1, le=1)
     sentiment_label: SentimentLabel | None = None
     urgency_level: UrgencyLevel | None = None

@@ -21,7 +21,7 @@ from suqiu.config import ImportProfile
 from suqiu.model import Demand, RecordError, as_shanghai, build_demand
 
 DATE_FIELDS = ("received_at", "replied_at")
-INT_FIELDS = ("votes_up", "votes_down")
+INT_FIELDS = ("votes_up", "votes_down", "transfer_count", "reply_count", "callback_count")
 FLOAT_FIELDS = ("rating",)
 
 # Wordings seen in 12345 and message-board exports; a profile's value_maps add to or override them.

@@ -1,4 +1,4 @@
-"""Open an export (CSV or XLSX) as tables of rows, streaming, whatever its encoding and layout.
+"""Open an export (CSV, XLSX or legacy XLS) as tables of rows, streaming, whatever its encoding and layout.
 
 Exports from 12345 centres arrive as UTF-8, UTF-8 with a BOM or GB18030 (Excel's "CSV" on a
 Chinese Windows), sometimes with a title line above the header, two-row headers from merged
@@ -27,6 +27,7 @@ CSV_FIELD_LIMIT = 10 * 1024 * 1024
 _CHUNK = 1 << 20
 _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (BIFF)
+_MAC_EPOCH = datetime(1904, 1, 1)                  # an .xls saved with the 1904 date system
 
 
 class ImportFileError(Exception):
@@ -63,7 +64,7 @@ class Table:
 class Workbook:
     """What ``open_export`` found: the kind of file, its text encoding (CSV) and its tables."""
 
-    kind: str                       # "csv" | "xlsx"
+    kind: str                       # "csv" | "xlsx" | "xls"
     encoding: str | None
     tables: list[Table]
 
@@ -76,7 +77,7 @@ def sniff_kind(path: Path) -> str:
     if head.startswith(_XLSX_MAGIC):
         return "xlsx"
     if head.startswith(_OLE_MAGIC):
-        raise ImportFileError(f"{path.name} 是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 或 CSV 后再导入")
+        return "xls"
     return "csv"
 
 
@@ -221,14 +222,52 @@ def open_xlsx(path: Path, known: set[str]) -> Iterator[Workbook]:
         wb.close()
 
 
+def _xls_cell(cell: Any, datemode: int) -> Any:
+    """A BIFF cell as openpyxl would give it: dates as datetimes, whole numbers as ints, blanks as None."""
+    import xlrd
+    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+        return None
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        try:
+            return xlrd.xldate_as_datetime(cell.value, datemode)
+        except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+            return cell.value
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return bool(cell.value)
+    if cell.ctype == xlrd.XL_CELL_NUMBER and float(cell.value).is_integer():
+        return int(cell.value)
+    return cell.value
+
+
+@contextmanager
+def open_xls(path: Path, known: set[str]) -> Iterator[Workbook]:
+    """A legacy Excel 97–2003 workbook (.xls, an OLE file), sheet by sheet, through xlrd."""
+    import xlrd  # only for legacy workbooks
+    try:
+        book = xlrd.open_workbook(str(path), on_demand=True)
+    except Exception as exc:  # XLRDError, CompDocError, struct errors on a damaged file …
+        raise ImportFileError(f"无法读取旧版 Excel（.xls）文件 {path.name}（文件损坏、加密或不是工作簿）："
+                              f"{type(exc).__name__}: {exc}") from None
+    try:
+        tables = []
+        for index in range(book.nsheets):
+            sheet = book.sheet_by_index(index)
+            rows = ([_xls_cell(c, book.datemode) for c in sheet.row(r)] for r in range(sheet.nrows))
+            tables.append(_split_table(sheet.name, rows, known, epoch=_MAC_EPOCH if book.datemode else EXCEL_EPOCH))
+        yield Workbook(kind="xls", encoding=None, tables=tables)
+    finally:
+        book.release_resources()
+
+
 @contextmanager
 def open_export(path: Path, known: set[str], encoding: str | None = None) -> Iterator[Workbook]:
-    """Open a CSV or XLSX export (decided by content, not by the file name)."""
+    """Open a CSV, XLSX or legacy XLS export (decided by content, not by the file name)."""
     if not path.exists():
         raise ImportFileError(f"文件不存在：{path}")
     if path.is_dir():
         raise ImportFileError(f"这是一个目录，不是导出文件：{path}")
     kind = sniff_kind(path)
-    opener = open_xlsx(path, known) if kind == "xlsx" else open_csv(path, known, encoding)
+    opener = open_xlsx(path, known) if kind == "xlsx" else open_xls(path, known) if kind == "xls" \
+        else open_csv(path, known, encoding)
     with opener as wb:
         yield wb

@@ -8,6 +8,7 @@ duplicate (naming the fields that differ), so importing the same file twice give
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections import Counter
@@ -18,11 +19,14 @@ from typing import Any
 
 from crawlers.importers.mapping import RowContext, RowError, cell_text, map_row
 from crawlers.importers.import_profiles import Binding, NoProfileMatch, bind, choose, known_headers
+from crawlers.importers.quality import Mask, QualitySummary
 from crawlers.importers.readers import ImportFileError, RowReadError, Table, is_blank, open_export
 from suqiu.config import Config, ImportProfile
 from suqiu.model import Demand
+from suqiu.logs import bind_run, unbind_run
 from suqiu.store import Store
 
+log = logging.getLogger(__name__)
 Notify = Callable[[str], None]
 COMPARED_FIELDS = tuple(f for f in Demand.model_fields if f != "crawl_run")
 
@@ -48,6 +52,7 @@ class ImportStats:
     quarantined_by_reason: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    quality: QualitySummary = field(default_factory=QualitySummary)
 
     @property
     def imported(self) -> int:
@@ -66,7 +71,7 @@ class ImportStats:
             "updated": self.updated, "unchanged": self.unchanged, "quarantined": self.quarantined,
             "quarantined_by_reason": dict(sorted(self.quarantined_by_reason.items())),
             "blank_rows": self.blank_rows, "errors": self.errors, "balanced": self.balanced,
-            "seconds": round(self.seconds, 3),
+            "seconds": round(self.seconds, 3), "quality": self.quality.as_dict(),
         }
 
 
@@ -165,6 +170,7 @@ class _Importer:
                               run_id=self.stats.run_id)
         self.stats.quarantined += 1
         self.stats.quarantined_by_reason[code] += 1
+        self.stats.quality.add(code, detail, ref, fld, payload)
 
     def flush(self) -> None:
         if self.pending:
@@ -250,17 +256,26 @@ def _norm(value: Any) -> Any:
 
 
 def import_file(store: Store, config: Config, path: Path, profile_name: str | None = None,
-                notify: Notify | None = None, batch_size: int = 500) -> ImportStats:
-    """Import ``path`` (CSV or XLSX) through the named profile, or the best-matching one.
+                notify: Notify | None = None, batch_size: int = 500, mask: Mask | None = None) -> ImportStats:
+    """Import ``path`` (CSV, XLSX or XLS) through the named profile, or the best-matching one.
 
     Raises ImportFileError (unreadable file, unknown profile) or NoProfileMatch before any row is
-    written; the failed run is still recorded with its error.
+    written; the failed run is still recorded with its error. ``mask`` (the PII masker) lets the
+    data-quality summary quote its examples; without it the examples name only row and field.
     """
-    say = notify or (lambda _m: None)
     started = time.perf_counter()
     path = Path(path)
-    stats = ImportStats(file=path.name)
+    stats = ImportStats(file=path.name, quality=QualitySummary(mask))
     profiles = select_profiles(config, profile_name)
+    token = bind_run(None)
+    try:
+        return _import(store, path, profiles, profile_name, stats, notify or (lambda _m: None), batch_size, started)
+    finally:
+        unbind_run(token)
+
+
+def _import(store: Store, path: Path, profiles: list[ImportProfile], profile_name: str | None, stats: ImportStats,
+            say: Notify, batch_size: int, started: float) -> ImportStats:
     run_id: str | None = None
     try:
         with open_export(path, known_headers(profiles), (profiles[0].encoding or None) if profile_name else None) as wb:
@@ -270,6 +285,8 @@ def import_file(store: Store, config: Config, path: Path, profile_name: str | No
             stats.profile_auto = profile_name is None
             run_id = store.start_run("import", source=binding.profile.source)
             stats.run_id = run_id
+            bind_run(run_id)
+            log.info("import %s with profile %s", path.name, binding.profile.name)
             how = "按表头自动选择" if stats.profile_auto else "按 --profile 指定"
             say(f"导入配置：{binding.profile.name}（{how}，匹配 {len(binding.columns)}/{len(binding.profile.columns)} 列）")
             for name, reason in stats.skipped_sheets.items():
@@ -283,6 +300,8 @@ def import_file(store: Store, config: Config, path: Path, profile_name: str | No
         stats.seconds = time.perf_counter() - started
         run_id = run_id or store.start_run("import", source=None)
         stats.run_id = run_id
+        bind_run(run_id)
+        log.error("import %s failed: %s", path.name, exc)
         store.finish_run(run_id, stats.as_dict(), error=str(exc))
         raise
     except Exception as exc:
@@ -292,4 +311,6 @@ def import_file(store: Store, config: Config, path: Path, profile_name: str | No
         raise
     stats.seconds = time.perf_counter() - started
     store.finish_run(run_id, stats.as_dict())
+    log.info("import %s: %s new, %s updated, %s unchanged, %s quarantined", path.name, stats.new, stats.updated,
+             stats.unchanged, stats.quarantined)
     return stats

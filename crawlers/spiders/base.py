@@ -1,4 +1,10 @@
-"""What every source spider shares: its profile, what earlier runs stored, failed pages."""
+"""What every source spider shares: its profile, what earlier runs stored, failed pages.
+
+A spider is built either from Python objects (``source_name``, ``start_url``, ``profile``, as unit
+tests on saved pages do) or, by Scrapy (``scrapy crawl portal -a source=portal_gbk``), from the
+installation's configuration (``crawlers.sources``). It never opens the store: what earlier runs
+stored is handed to it by ``crawlers.extensions.StoredState`` through :meth:`remember`.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +17,8 @@ from twisted.python.failure import Failure
 
 from crawlers.items import FailedPage
 from crawlers.site_profiles import load_profile
-from crawlers.state import CrawlMemory, load_memory
-from suqiu.store import Store
+from crawlers.sources import spider_arguments
+from crawlers.state import CrawlMemory
 
 
 def _truthy(value: Any) -> bool:
@@ -27,6 +33,8 @@ class SourceSpider(Spider):
 
     def __init__(self, source_name: str | None = None, start_url: str | None = None,
                  profile: Mapping[str, Any] | None = None, full: Any = False, **kwargs: Any) -> None:
+        kwargs.pop("source", None)   # `-a source=…` names the configured source; `source` is the record's
+        kwargs.pop("home", None)
         super().__init__(**kwargs)
         self.source_name = source_name or self.name
         self.start_url = start_url or ""
@@ -34,18 +42,18 @@ class SourceSpider(Spider):
         self.full = _truthy(full)
         self.memory = CrawlMemory()
 
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "SourceSpider":
+        """Without a profile given, read the source from the installation (``-a source=NAME``)."""
+        if kwargs.get("profile") is None:
+            kwargs, settings = spider_arguments(cls.kind, cls.name, kwargs)  # CrawlError names what is wrong
+            # settings are not frozen yet; the command line and the runner (priority cmdline) still win
+            crawler.settings.setdict(settings, priority="spider")
+        return super().from_crawler(crawler, *args, **kwargs)
+
     # ---- state from earlier runs
-    def load_memory(self) -> None:
-        """Read stored ids (and the last cursor) unless the crawl is full or has no store."""
-        crawler = getattr(self, "crawler", None)
-        url = crawler.settings.get("SUQIU_STORE_URL") if crawler else None
-        if not url:
-            return
-        store = Store.open(url)
-        try:
-            memory = load_memory(store, self.source, self.source_name, self.profile.id_prefix)
-        finally:
-            store.close()
+    def remember(self, memory: CrawlMemory) -> None:
+        """What earlier runs stored (ids, open demands, the last cursor); a full crawl keeps only the cursor."""
         self.memory = CrawlMemory(cursor=memory.cursor) if self.full else memory
         self.set_stat("suqiu/cursor_prev", memory.cursor)
 
@@ -55,6 +63,17 @@ class SourceSpider(Spider):
 
     def already_stored(self, source_id: str) -> bool:
         return bool(source_id) and not self.full and self.memory.seen(source_id)
+
+    # ---- `scrapy check`: sample pages from the source's configuration
+    def default_check_urls(self) -> dict[str, str]:
+        """Sample pages derivable from the start URL (each spider names its own)."""
+        return {}
+
+    def check_url(self, key: str) -> str:
+        urls = {**self.default_check_urls(), **self.profile.check_urls}
+        if key not in urls:
+            raise ValueError(f"数据源 '{self.source_name}' 未配置检查页面 '{key}'（options.check_urls.{key}）")
+        return urls[key]
 
     # ---- stats (usable without a crawler, as in unit tests on saved pages)
     def inc_stat(self, key: str, n: int = 1) -> None:

@@ -48,7 +48,6 @@ class Open311Spider(SourceSpider):
         return params
 
     async def start(self) -> AsyncIterator[Any]:
-        self.load_memory()
         cursor = parse_time(self.memory.cursor) if self.memory.cursor else None
         self._cursor_at = cursor if isinstance(cursor, datetime) else None
         yield Request(with_query(urljoin(self.base, "services.json"), self._params()),
@@ -61,7 +60,17 @@ class Open311Spider(SourceSpider):
         return Request(with_query(urljoin(self.base, "requests.json"), params), callback=self.parse_requests,
                        errback=self.page_failed, cb_kwargs={"page": page})
 
+    def default_check_urls(self) -> dict[str, str]:
+        return {"services": with_query(urljoin(self.base, "services.json"), self._params()),
+                "requests": self.requests_page(1).url}
+
     def parse_services(self, response: Response) -> Iterator[Any]:
+        """The service list; then the first page of requests.
+
+        @sample services
+        @returns requests 1 1
+        @returns items 0 0
+        """
         try:
             rows = json.loads(response.text)
         except ValueError as exc:
@@ -79,6 +88,13 @@ class Open311Spider(SourceSpider):
             yield self.requests_page(1)
 
     def parse_requests(self, response: Response, page: int = 1) -> Iterator[Any]:
+        """One page of service requests (updated after the cursor, where there is one).
+
+        @sample requests
+        @returns items 1
+        @scrapes source_id content received_at status address
+        @fills source_id content received_at status
+        """
         try:
             rows = json.loads(response.text)
         except ValueError as exc:

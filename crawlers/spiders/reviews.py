@@ -41,8 +41,10 @@ class ReviewsSpider(SourceSpider):
         super().__init__(*args, **kwargs)
         self._broken_in_row = 0
 
+    def default_check_urls(self) -> dict[str, str]:
+        return {"page": self.page_request(self.profile.first_page).url}
+
     async def start(self) -> AsyncIterator[Any]:
-        self.load_memory()
         yield self.page_request(self.profile.first_page)
 
     def page_request(self, page: int) -> Request:
@@ -53,6 +55,13 @@ class ReviewsSpider(SourceSpider):
                        cb_kwargs={"page": page}, meta={"page": page})
 
     def parse(self, response: Response, page: int = 1, **kwargs: Any) -> Iterator[Any]:
+        """One page of the API: its reviews, then the next page while there are more.
+
+        @sample page
+        @returns items 1
+        @scrapes source_id content received_at rating business_name
+        @fills source_id content received_at rating department_given
+        """
         try:
             doc = json.loads(response.text)
         except ValueError as exc:

@@ -8,6 +8,7 @@ re-run does nothing new. The ``analyze`` Prefect flow runs each as its own task.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,6 +19,9 @@ from nlp.stages.text import TextStage
 from nlp.stages.topics import TopicsStage
 from nlp.stages.views import ViewsStage
 from suqiu.installation import Installation
+from suqiu.logs import run_context
+
+log = logging.getLogger(__name__)
 
 STAGE_NAMES = ("analyze", "levels", "classify", "topics", "views")
 
@@ -46,6 +50,15 @@ def run_stages(inst: Installation, stages: Sequence[Stage] | None = None, progre
         return result
     store = inst.store
     result["run_id"] = run_id = store.start_run("analyze")
+    with run_context(run_id):   # every line logged during the run carries its id
+        _run_in_order(inst, stages, progress, force, result)
+        log.info("analyze: %s analyzed, stages %s", result.get("analyzed"), sorted(result["stages"]))
+    return result
+
+
+def _run_in_order(inst: Installation, stages: list[Stage], progress: Progress | None, force: bool,
+                  result: dict[str, Any]) -> None:
+    store, run_id = inst.store, result["run_id"]
     try:
         for stage in stages:
             if not force and not stage.has_work(inst):  # asked again: the stage before may have made work
@@ -59,7 +72,6 @@ def run_stages(inst: Installation, stages: Sequence[Stage] | None = None, progre
         store.finish_run(run_id, result, error=f"{type(exc).__name__}: {exc}")
         raise
     store.finish_run(run_id, result)
-    return result
 
 
 __all__ = ["Stage", "StageStats", "TextStage", "LevelsStage", "ClassifyStage", "TopicsStage", "ViewsStage", "STAGE_NAMES",

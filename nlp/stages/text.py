@@ -20,6 +20,7 @@ import numpy as np
 
 from nlp.dedup import DupIndex, MinHasher
 from nlp.pii import strip_tags
+from nlp.places import Gazetteer
 from nlp.stages.base import Progress, Stage, StageStats
 from nlp.stages.corpus_stats import log_doc_freq, read_doc_freq, save_doc_freq
 from nlp.stages.levels import FIELDS as LEVEL_FIELDS
@@ -59,11 +60,12 @@ def docs_of(rows: Iterable[dict[str, Any]]) -> list[TextDoc]:
                     address=r.get("address")) for r in rows]
 
 
-def places_with_district(result: TextResult) -> list[dict[str, str]]:
+def places_with_district(result: TextResult, gazetteer: Gazetteer | None = None) -> list[dict[str, Any]]:
+    """The places found, plus the district they imply (with its centre's coordinates when configured)."""
     places = list(result.places)
     if result.district and not any(p["level"] == "district" and p["name"] == result.district for p in places):
         places.append({"name": result.district, "level": "district", "district": result.district,
-                       "source": "inferred"})
+                       "source": "inferred", **(gazetteer.point_of(result.district) if gazetteer else {})})
     return places
 
 
@@ -129,7 +131,8 @@ class TextStage(Stage):
             # with workers, the pipeline runs the next batch while this one is stored
             for results in pipeline.process_batches(batch.docs(), doc_freq, pool):
                 rows = batch.rows.pop(0)
-                self._store_batch(inst, results, rows, index, groups, stats, pipeline.hasher)
+                self._store_batch(inst, results, rows, index, groups, stats, pipeline.hasher,
+                                  pipeline.places.gazetteer)
                 log_doc_freq(inst, log_id, (r.tokens for r in results))
                 for r in results:
                     pii.update(r.pii)
@@ -143,7 +146,8 @@ class TextStage(Stage):
 
     @staticmethod
     def _store_batch(inst: Installation, results: list[TextResult], rows: dict[str, dict[str, Any]],
-                     index: DupIndex, groups: dict[str, str | None], stats: TextStats, hasher: MinHasher) -> None:
+                     index: DupIndex, groups: dict[str, str | None], stats: TextStats, hasher: MinHasher,
+                     gazetteer: Gazetteer | None = None) -> None:
         """Group, save the analysis, relabel earlier records whose group merged, fill districts."""
         store = inst.store
         touched: set[str] = set()
@@ -160,7 +164,7 @@ class TextStage(Stage):
         analyses = []
         for r in results:
             a = r.analysis(dup_group=index.group(r.record_id) or r.record_id)
-            a.places = places_with_district(r)
+            a.places = places_with_district(r, gazetteer)
             analyses.append(a)
             groups[r.record_id] = a.dup_group
             stats.chars += len(r.normalized_text)

@@ -1,6 +1,7 @@
-"""The views stage: demand profiles (需求画像), hotspots and early warnings, rebuilt from the store
-whenever records or their analysis changed since the last build. The logic lives in
-``nlp.profiles``, ``nlp.hotspots`` and ``nlp.early_warning``.
+"""The views stage: demand profiles (需求画像), hotspots, early warnings and weekly forecasts,
+rebuilt from the store whenever records or their analysis changed since the last build. The logic
+lives in ``nlp.profiles``, ``nlp.hotspots``, ``nlp.early_warning`` and ``nlp.forecast_views``
+(forecasts are stored as documents of kind ``forecast``; their deviations join the warnings).
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ from datetime import datetime
 from typing import Any
 
 from nlp.early_warning import WarningSettings, all_warnings
+from nlp.forecast import ForecastSettings
+from nlp.forecast_views import build_outlook
 from nlp.hotspots import HotspotSettings, find_hotspots
 from nlp.profiles import DIMENSIONS, build_profiles
 from nlp.stages.base import Progress, Stage, StageStats
 from nlp.stages.topics import model_dir
 from suqiu.disclosure import headline
+from suqiu.config import Config
 from suqiu.installation import Installation
 from suqiu.store import Store, from_db_time, now_local
 
@@ -34,6 +38,7 @@ class ViewsStats(StageStats):
     profiles: int = 0
     hotspots: int = 0
     warnings: int = 0
+    forecasts: int = 0
 
 
 def place_names(places: Sequence[dict[str, str]] | None) -> list[str]:
@@ -48,10 +53,11 @@ def place_names(places: Sequence[dict[str, str]] | None) -> list[str]:
     return out
 
 
-def view_records(store: Store) -> list[dict[str, Any]]:
-    """Records joined with their analysis, text masked (raw title and content never leave here)."""
+def view_records(store: Store, config: Config | None = None) -> list[dict[str, Any]]:
+    """Records joined with their analysis, text masked (raw title and content never leave here);
+    with ``config``, each with its ``owner``."""
     out = []
-    for r in store.view_rows():
+    for r in store.view_rows(config):
         r["title"] = headline(r.pop("masked_title"), r.pop("masked_text"))
         r["district"] = r["district"] or next((p["district"] for p in r.get("places") or [] if p.get("district")), None)
         r["places"] = place_names(r.get("places"))
@@ -78,17 +84,20 @@ class ViewsStage(Stage):
 
     def run(self, inst: Installation, progress: Progress | None = None) -> ViewsStats:
         started, store, cfg = time.perf_counter(), inst.store, inst.config
-        records = view_records(store)
+        records = view_records(store, cfg)
         labels = store.topic_labels()
         built = self.clock()
         profiles = [p for dim in DIMENSIONS for p in build_profiles(records, dim, labels)]
         hot = find_hotspots(records, labels, HotspotSettings(gap_days=cfg.topics.hotspot_gap_days), top=MAX_HOTSPOTS)
         warns = all_warnings(records, WarningSettings.from_config(cfg.warnings), labels)
-        store.replace_views(profiles, hot, warns, built)
+        outlook = build_outlook(records, ForecastSettings.from_config(cfg.forecast), built, labels)
+        store.replace_views(profiles, hot, warns + outlook.warnings, built)
+        store.put_documents("forecast", outlook.documents, built, replace=True)
         model_dir(inst).mkdir(parents=True, exist_ok=True)
         (model_dir(inst) / VIEWS_FILE).write_text(json.dumps({"built_at": built.isoformat()}), encoding="utf-8")
         return ViewsStats(seconds=round(time.perf_counter() - started, 2), profiles=len(profiles),
-                          hotspots=len(hot), warnings=len(warns))
+                          hotspots=len(hot), warnings=len(warns) + len(outlook.warnings),
+                          forecasts=len(outlook.documents))
 
 
 def list_profiles(store: Store, dimension: str, week: str | None = None) -> tuple[str | None, list[dict[str, Any]]]:

@@ -57,6 +57,10 @@ def filter_clauses(f: Filters, now: datetime) -> list[dict[str, Any]]:
     if f.overdue is not None:
         overdue = {"bool": {"filter": [{"term": {"open": True}}, {"range": {"due_at": {"lt": iso(now)}}}]}}
         out.append(overdue if f.overdue else {"bool": {"must_not": [overdue]}})
+    if f.bbox is not None:
+        min_lon, min_lat, max_lon, max_lat = f.bbox
+        out.append({"geo_bounding_box": {"location": {"top_left": {"lat": max_lat, "lon": min_lon},
+                                                      "bottom_right": {"lat": min_lat, "lon": max_lon}}}})
     return out
 
 

@@ -32,9 +32,9 @@ from search.query import DEFAULT_KINDS, KINDS, Filters, Hit, SearchQuery, Search
 from search.segmentation import QuerySegmenter, chars_text
 
 COLUMNS = ("id", "kind", "source", "channel", "received_at", "district", "department", "category", "status",
-           "sentiment", "urgency", "topic", "heat", "due_at", "open", "dimension", "week", "publication")
+           "sentiment", "urgency", "topic", "heat", "due_at", "open", "dimension", "week", "publication", "lon", "lat")
 # columns added after the first release: an older file gets them with ALTER TABLE and is rebuilt
-ADDED_COLUMNS = {"dimension": "TEXT", "week": "TEXT", "publication": "TEXT"}
+ADDED_COLUMNS = {"dimension": "TEXT", "week": "TEXT", "publication": "TEXT", "lon": "REAL", "lat": "REAL"}
 FACET_SQL = {
     "department": "d.department", "district": "d.district", "source": "d.source", "channel": "d.channel",
     "topic": "CAST(d.topic AS TEXT)", "sentiment": "d.sentiment", "urgency": "d.urgency", "status": "d.status",
@@ -50,7 +50,7 @@ CREATE TABLE IF NOT EXISTS docs (
     id TEXT NOT NULL UNIQUE,
     kind TEXT, source TEXT, channel TEXT, received_at TEXT, district TEXT, department TEXT, category TEXT,
     status TEXT, sentiment TEXT, urgency TEXT, topic INTEGER, heat REAL, due_at TEXT, open INTEGER,
-    dimension TEXT, week TEXT, publication TEXT,
+    dimension TEXT, week TEXT, publication TEXT, lon REAL, lat REAL,
     doc TEXT NOT NULL
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(seg, chars, tokenize = 'unicode61 remove_diacritics 0');
@@ -64,6 +64,7 @@ CREATE INDEX IF NOT EXISTS ix_docs_status ON docs (status);
 CREATE INDEX IF NOT EXISTS ix_docs_heat ON docs (heat);
 CREATE INDEX IF NOT EXISTS ix_docs_kind ON docs (kind);
 """
+GEO_INDEX = "CREATE INDEX IF NOT EXISTS ix_docs_geo ON docs (lat, lon)"   # after ADDED_COLUMNS on old files
 
 
 def fts_string(text: str) -> str:
@@ -142,6 +143,7 @@ class EmbeddedBackend(SearchBackend):
                 if column not in have:
                     conn.execute(f"ALTER TABLE docs ADD COLUMN {column} {sql_type}")
                     created = True
+            conn.execute(GEO_INDEX)
         self._ready = True
         return created
 
@@ -177,7 +179,8 @@ class EmbeddedBackend(SearchBackend):
         for rowid, doc in enumerate(by_id.values(), start=next_rowid):
             prepared = self.prepare_document(doc)
             stored = {k: v for k, v in prepared.items() if k != "seg"}
-            values = [stored.get(c) for c in COLUMNS]
+            point = stored.get("location") or {}
+            values = [point.get(c) if c in ("lon", "lat") else stored.get(c) for c in COLUMNS]
             values[OPEN_INDEX] = 1 if stored.get("open") else 0
             rows.append((rowid, *values, json.dumps(stored, ensure_ascii=False)))
             texts.append((rowid, prepared["seg"], chars_text(searchable_text(prepared))))
@@ -298,6 +301,10 @@ class EmbeddedBackend(SearchBackend):
             else:
                 clauses.append("NOT (d.open = 1 AND d.due_at IS NOT NULL AND d.due_at < ?)")
             params.append(now)
+        if f.bbox is not None:
+            min_lon, min_lat, max_lon, max_lat = f.bbox
+            clauses.append("(d.lat BETWEEN ? AND ? AND d.lon BETWEEN ? AND ?)")
+            params.extend([min_lat, max_lat, min_lon, max_lon])
 
     def _search(self, query: SearchQuery, principal: Principal) -> SearchResult:
         self.ensure_ready()

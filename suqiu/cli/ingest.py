@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 
 from crawlers.importers.import_profiles import NoProfileMatch
+from crawlers.importers.quality import describe as describe_quality
 from crawlers.importers.readers import ImportFileError
 from crawlers.importers.run import import_file
 from crawlers.run import CrawlError, crawl_sources, describe_stats
@@ -37,10 +38,12 @@ def crawl(source: Annotated[str, typer.Argument(help="Configured source name (po
 def import_(file: Annotated[Path, typer.Argument(exists=False)],
             profile: Annotated[Optional[str], typer.Option(help="Import profile name; default: by headers.")] = None,
             home: HomeOpt = None, as_json: JsonOpt = False) -> None:
-    """Import a hotline or message-board export (CSV/XLSX)."""
+    """Import a hotline or message-board export (CSV, XLSX or legacy XLS)."""
+    from nlp.pii import PiiMasker
     inst = load(home)
     try:
-        stats = import_file(inst.store, inst.config, file, profile, notify=lambda m: err.print(m, markup=False))
+        stats = import_file(inst.store, inst.config, file, profile, notify=lambda m: err.print(m, markup=False),
+                            mask=PiiMasker())
     except (ImportFileError, NoProfileMatch) as exc:
         fail(escape(str(exc)))
     result = stats.as_dict()
@@ -50,8 +53,10 @@ def import_(file: Annotated[Path, typer.Argument(exists=False)],
     err.print(f"读取 {result['rows_read']} 行：新增 {result['new']}，更新 {result['updated']}，"
               f"未变 {result['unchanged']}，隔离 {result['quarantined']}（用时 {result['seconds']:.1f} 秒）",
               markup=False)
-    for code, n in result["quarantined_by_reason"].items():
-        err.print(f"  隔离原因 {code}: {n}", markup=False)
+    for line in describe_quality(result["quality"]):   # by reason, with masked examples
+        err.print(line, markup=False)
+    if result["quarantined"]:
+        err.print(f"  查看与更正：suqiu quarantine list --run {result['run_id']}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -54,6 +54,7 @@ def search(text: Annotated[str, typer.Argument(help="Words, \"phrases\", -exclus
                help="What to search (repeat for several); demands by default.")] = None,
            dimension: Annotated[Optional[Dimension], typer.Option(help="Profiles of one dimension.")] = None,
            week: Annotated[Optional[str], typer.Option(help="Profiles of one ISO week such as 2026-W47.")] = None,
+           bbox: Annotated[Optional[str], typer.Option(help="Demands located in min_lon,min_lat,max_lon,max_lat.")] = None,
            home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """Search demands (or profiles and topics, with --kind) as the petition office."""
     from search.backends.base import SearchUnavailable
@@ -65,7 +66,8 @@ def search(text: Annotated[str, typer.Argument(help="Words, \"phrases\", -exclus
         query = SearchQuery.create(text, department=department, district=district, date_from=from_, date_to=to,
                                    status=status_, overdue=True if overdue else None, size=size, page=page,
                                    sort=sort.value, kind=[k.value for k in kind] if kind else None,
-                                   dimension=dimension.value if dimension else None, week=week, **by_source)
+                                   dimension=dimension.value if dimension else None, week=week, bbox=bbox,
+                                   **by_source)
         result = run_search(inst, query, Principal.office(name="cli"))
     except QueryError as exc:
         fail(f"检索条件 {exc.field} 不正确: {exc.reason}")

@@ -96,11 +96,19 @@ def demo(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     err.print(f"[bold]输出位置[/bold]\n  数据库 {p['store']}\n  示例数据 {p['sample']}\n  部门摘要发件箱 {p['outbox']}")
     for kind, path in p["reports"].items():
         err.print(f"  周报 {kind} {path}")
-    err.print(f"  网页：SUQIU_HOME={p['home']} .venv/bin/suqiu serve  →  http://127.0.0.1:8080/")
-    err.print("[bold]登录（演示账号，密码每次运行重新生成，仅供演示）[/bold]")
+    leaders = result["leaders"]
+    for kind, path in p["leaders"].items():
+        err.print(f"  月报 {kind} {path}")
+    err.print(f"[bold]每月一题候选（{leaders['period']}）[/bold]")
+    for i, c in enumerate(leaders["candidates"], start=1):
+        err.print(f"  {i}. [{c['topic_id']}] {c['label']}：{'；'.join(c['reasons'])}")
+    user = result["web_user"]
+    err.print(f"  网页：SUQIU_HOME={p['home']} .venv/bin/suqiu serve  →  http://127.0.0.1:8080/"
+              f"（态势大屏 {p['dashboard']}；用户 {user['username']}，密码 {user['password']}）")
+    err.print("[bold]工作台（演示账号，仅供演示）[/bold]")
+    err.print(f"  信访办：用户名 {user['username']}  密码 {user['password']}  →  http://127.0.0.1:8080/office")
     for u in result.get("logins", []):
-        who = "信访办" if u["role"] == "office" else u["department"]
-        err.print(f"  {who}：用户名 {u['username']}  密码 {u['password']}  →  http://127.0.0.1:8080{u['start']}")
+        err.print(f"  {u['department']}：用户名 {u['username']}  密码 {u['password']}  →  http://127.0.0.1:8080{u['start']}")
     example = result.get("status_example")
     if example:
         err.print(f"  市民查询：http://127.0.0.1:8080/status  工单编号 {example['number']}  查询码 {example['code']}")

@@ -17,9 +17,9 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from suqiu.config.ingest import IMPORT_FIELDS, ImportProfile, SourceConfig, StatusRule  # noqa: F401 (re-exported)
 from suqiu.config.sections import (  # noqa: F401 (re-exported)
-    CityConfig, ClassificationConfig, Department, District, ElasticsearchConfig, FixtureSiteConfig, RoutingConfig,
-    RoutingRule, SearchConfig, ServerConfig, SmtpConfig, StoreConfig, TextConfig, TopicsConfig, TrackingConfig,
-    WarningsConfig, _Section,
+    CityConfig, ClassificationConfig, Department, District, ElasticsearchConfig, FixtureSiteConfig, ForecastConfig,
+    ReportsConfig, RoutingConfig, RoutingRule, SearchConfig, ServerConfig, SmtpConfig, StoreConfig, TextConfig,
+    TopicsConfig, TrackingConfig, WarningsConfig, _Section,
 )
 
 CONFIG_NAME = "suqiu.toml"
@@ -51,6 +51,8 @@ class Config(_Section):
     fixture_site: FixtureSiteConfig = Field(default_factory=FixtureSiteConfig)
     text: TextConfig = Field(default_factory=TextConfig)
     classification: ClassificationConfig = Field(default_factory=ClassificationConfig)
+    forecast: ForecastConfig = Field(default_factory=ForecastConfig)
+    reports: ReportsConfig = Field(default_factory=ReportsConfig)
 
     @field_validator("departments", "districts", "sources", "import_profiles")
     @classmethod
@@ -82,15 +84,15 @@ class Config(_Section):
         return None
 
     def place_names(self) -> list[tuple[str, str, str]]:
-        """The gazetteer: (name, level, district) for every district, alias, street, community, road
-        and estate, districts first. The one list the segmenter, the place finder, topic stop words
+        """The gazetteer: (name, level, district) for every district, alias, street, community, road,
+        estate and landmark, districts first. The one list the segmenter, the place finder, topic stop words
         and search all build from."""
         out: list[tuple[str, str, str]] = []
         for d in self.districts:
             out += [(d.name, "district", d.name)] + [(a, "district", d.name) for a in d.aliases]
         for d in self.districts:
             for level, names in (("street", d.streets), ("community", d.communities), ("road", d.roads),
-                                 ("estate", d.estates)):
+                                 ("estate", d.estates), ("landmark", d.landmarks)):
                 out += [(n, level, d.name) for n in names]
         return out
 

@@ -36,6 +36,7 @@ IMPORT_FIELDS = (
     "source_id", "channel", "url", "received_at", "title", "content", "district", "address",
     "requester_type", "requester", "category_given", "department_given", "status", "reply_text",
     "replied_at", "replied_by", "satisfaction", "votes_up", "votes_down", "rating", "business_name",
+    "transfer_count", "reply_count", "callback_count",
 )
 
 

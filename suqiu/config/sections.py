@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Point = tuple[Annotated[float, Field(ge=-180, le=180)], Annotated[float, Field(ge=-90, le=90)]]  # [lon, lat]
+Window = Annotated[str, Field(pattern=r"^\d{2}-\d{2}\.\.\d{2}-\d{2}$")]   # "05-15..09-30", may wrap the year end
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -56,6 +59,17 @@ class District(_Section):
     communities: list[str] = Field(default_factory=list)
     roads: list[str] = Field(default_factory=list)
     estates: list[str] = Field(default_factory=list)
+    landmarks: list[str] = Field(default_factory=list)
+    center: Point | None = None     # [lon, lat] (WGS-84) of the district and its places: the map, bbox search
+    coordinates: dict[str, Point] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _coordinates_name_places(self) -> "District":
+        known = {self.name, *self.aliases, *self.streets, *self.communities, *self.roads, *self.estates,
+                 *self.landmarks}
+        if unknown := [n for n in self.coordinates if n not in known]:
+            raise ValueError(f"coordinates: '{unknown[0]}' is none of this district's places")
+        return self
 
 
 class FixtureSiteConfig(_Section):
@@ -171,6 +185,30 @@ class CityConfig(_Section):
     name: str = "示例市"
     # suqiu keeps every time in China Standard Time (the store, weeks, time limits); the key states it
     timezone: Literal["Asia/Shanghai"] = "Asia/Shanghai"
+    geojson: str = ""   # the districts' outlines (the dashboard's map): a path, under SUQIU_HOME, or shipped
+
+
+class ForecastCalendar(_Section):
+    """China's calendar as forecast features (``nlp.forecast_features``): holidays and seasons."""
+
+    spring_festival: bool = True
+    post_festival_days: int = Field(default=7, ge=0, le=30)
+    public_holidays: bool = True
+    flood_season: list[Window] = Field(default_factory=lambda: ["05-15..09-30"])
+    heating_season: list[Window] = Field(default_factory=lambda: ["11-15..03-15"])
+    school_start: list[Window] = Field(default_factory=lambda: ["08-28..09-10", "02-17..03-03"])
+
+
+class ForecastConfig(_Section):
+    """Weekly volume forecasts (``nlp.forecast``); its settings not named here keep their defaults."""
+
+    horizon: int = Field(default=4, ge=1, le=26)          # weeks ahead
+    levels: list[Annotated[int, Field(ge=50, le=99)]] = Field(default_factory=lambda: [80, 95], min_length=1)
+    calendar: ForecastCalendar = Field(default_factory=ForecastCalendar)
+
+
+class ReportsConfig(_Section):
+    recipients: list[str] = Field(default_factory=list)   # who gets the leaders' 月报, 季报 and 年报 by email
 
 
 class ClassificationConfig(_Section):

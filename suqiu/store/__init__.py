@@ -16,6 +16,7 @@ from suqiu.store.accounts import AccountsMixin
 from suqiu.store.audit import AuditMixin
 from suqiu.store.deliveries import DeliveriesMixin
 from suqiu.store.engine import StoreBusy, default_sqlite_url, from_db_time, now_local, to_db_time
+from suqiu.store.quarantine import QuarantineMixin
 from suqiu.store.quotas import QuotasMixin
 from suqiu.store.records import HistoryMixin, UpsertStats, demand_from_row, text_hash
 from suqiu.store.reporting import ReportingMixin
@@ -27,7 +28,7 @@ from suqiu.store.workorders import WorkOrdersMixin
 
 
 class Store(WorkOrdersMixin, RoutesMixin, HistoryMixin, SearchStateMixin, RunsMixin, DeliveriesMixin, AccountsMixin,
-            ViewsMixin, ReportingMixin, QuotasMixin, AuditMixin):
+            ViewsMixin, ReportingMixin, QuotasMixin, QuarantineMixin, AuditMixin):
     """All database access for one installation; one instance per process."""
 
     @classmethod

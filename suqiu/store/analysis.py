@@ -18,6 +18,17 @@ from suqiu.store.base import StoreBase
 from suqiu.store.engine import now_local, to_db_time
 
 
+def _pending(q: Any, stage: str, key: str, after: str | None) -> Any:  # see AnalysisMixin.pending
+    rec, st = schema.records, schema.stage_state
+    key_col = rec.c[key] if key == "text_hash" else func.cast(rec.c.version, schema.String)
+    joined = rec.outerjoin(st, (st.c.record_id == rec.c.id) & (st.c.stage == stage))
+    if after:
+        prev = st.alias("prev")
+        joined = joined.join(prev, (prev.c.record_id == rec.c.id) & (prev.c.stage == after)
+                             & (prev.c.input_key == rec.c.text_hash))
+    return q.select_from(joined).where((st.c.input_key.is_(None)) | (st.c.input_key != key_col))
+
+
 def _analysis_from_row(row: Any) -> Analysis:
     return Analysis.model_validate({k: v for k, v in dict(row).items() if k != "updated_at" and v is not None})
 
@@ -32,21 +43,18 @@ class AnalysisMixin(StoreBase):
         With ``after``, only records that stage has already processed at their current text_hash
         (a classifier needs the text stage's tokens first); with ``ids``, only among those.
         """
-        rec, st = schema.records, schema.stage_state
-        key_col = rec.c[key] if key == "text_hash" else func.cast(rec.c.version, schema.String)
-        joined = rec.outerjoin(st, (st.c.record_id == rec.c.id) & (st.c.stage == stage))
-        q = select(rec.c.id).where((st.c.input_key.is_(None)) | (st.c.input_key != key_col))
-        if after:
-            prev = st.alias("prev")
-            joined = joined.join(prev, (prev.c.record_id == rec.c.id) & (prev.c.stage == after)
-                                 & (prev.c.input_key == rec.c.text_hash))
-        q = q.select_from(joined).order_by(rec.c.received_at, rec.c.id)
+        rec = schema.records
+        q = _pending(select(rec.c.id), stage, key, after).order_by(rec.c.received_at, rec.c.id)
         if ids is not None:
             q = q.where(rec.c.id.in_(list(ids)))
         if limit:
             q = q.limit(limit)
         with self.engine.connect() as conn:
             return [r[0] for r in conn.execute(q)]
+
+    def pending_count(self, stage: str, key: str = "text_hash", after: str | None = None) -> int:  # /metrics
+        with self.engine.connect() as conn:
+            return int(conn.execute(_pending(select(func.count()), stage, key, after)).scalar_one())
 
     def mark_done(self, stage: str, keys: dict[str, str], conn: Connection | None = None) -> None:
         """Record that ``stage`` processed each record at the given key (text_hash or version)."""

@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Connection
 
 from suqiu.lifecycle import import_wins
-from suqiu.model import CONTENT_FIELDS, TRACKED_FIELDS, Demand
+from suqiu.model import CONTENT_FIELDS, COUNT_FIELDS, TRACKED_FIELDS, Demand
 from suqiu.store import schema
 from suqiu.store.base import StoreBase
 from suqiu.store.engine import as_text, local_times, now_local, to_db_time
@@ -85,7 +85,7 @@ class RecordsMixin(StoreBase):
         values = {k: data[k] for k in (
             "source_id", "channel", "url", "title", "content", "district", "address", "requester",
             "category_given", "department_given", "reply_text", "replied_by", "satisfaction",
-            "votes_up", "votes_down", "rating", "business_name", "crawl_run")}
+            "votes_up", "votes_down", "rating", "business_name", "crawl_run", "lat", "lon", *COUNT_FIELDS)}
         values.update(
             id=d.id, source=d.source.value, requester_type=d.requester_type.value, status=d.status.value,
             received_at=to_db_time(d.received_at), replied_at=to_db_time(d.replied_at),

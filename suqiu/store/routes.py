@@ -79,7 +79,7 @@ class DemandFilter:
     visible_to: Principal | None = None   # only what this principal may see (``suqiu.disclosure``)
     co_handler: str | None = None         # only demands this department co-handles (协办)
     returned_by: str | None = None        # only demands this department returned
-    urgencies: Sequence[str] | None = None
+    urgency: Sequence[str] | None = None  # any of these urgency levels
     levels: Sequence[str] | None = None   # publication levels (分级), e.g. what any department may see
     newest_first: bool = False
     limit: int | None = None
@@ -88,7 +88,7 @@ class DemandFilter:
 
 DEMAND_COLUMNS = ("id", "source", "channel", "received_at", "district", "address", "category_given",
                   "department_given", "status", "reply_text", "replied_at", "replied_by", "satisfaction",
-                  "updated_at", "requester_type", "url", "version")
+                  "updated_at", "requester_type", "url", "version", "lat", "lon")
 
 
 class RoutesMixin(RecordsMixin):
@@ -142,8 +142,6 @@ class RoutesMixin(RecordsMixin):
             q = q.where(rec.c.id.in_(select(ch.c.record_id).where(ch.c.department == f.co_handler)))
         if f.returned_by is not None:
             q = q.where(wo.c.returned_by == f.returned_by)
-        if f.urgencies is not None:
-            q = q.where(schema.analysis.c.urgency_level.in_(list(f.urgencies)))
         if f.levels is not None:
             q = q.where(schema.analysis.c.publication.in_(list(f.levels)))
         if f.ids is not None:
@@ -160,6 +158,8 @@ class RoutesMixin(RecordsMixin):
             q = q.where(rec.c.received_at >= to_db_time(f.received_from))
         if f.received_to is not None:
             q = q.where(rec.c.received_at <= to_db_time(f.received_to))
+        if f.urgency is not None:
+            q = q.where(schema.analysis.c.urgency_level.in_(list(f.urgency)))
         if f.owners is not None:
             cond = owner.in_(list(f.owners))
             q = q.where(cond | (rt.c.queue == TRIAGE) if f.triage else cond)
@@ -176,7 +176,7 @@ class RoutesMixin(RecordsMixin):
         owner = owner_column(config)
         q = with_routes(select(
             rec.c.id, rec.c.status, rec.c.received_at, rec.c.replied_at, rec.c.reply_text, rec.c.satisfaction,
-            rec.c.category_given, rec.c.title, rec.c.content, an.c.urgency_level, an.c.keywords,
+            rec.c.category_given, rec.c.title, rec.c.content, rec.c.transfer_count, an.c.urgency_level, an.c.keywords,
             an.c.normalized_text, an.c.publication, owner.label("department"), wo.c.due_at.label("due_override"),
             wo.c.routed_at, wo.c.signed_at, wo.c.callback_at, wo.c.solved), work=True)
         q = q.where(owner.is_not(None) if department is None else owner == department)

@@ -38,6 +38,10 @@ records = Table(
     Column("votes_down", Integer),
     Column("rating", Float),
     Column("business_name", String(300)),
+    Column("lat", Float),                                   # the source's point (Open311), WGS-84
+    Column("lon", Float),
+    # counts exports carry: 转处理次数 (more than once: 推诿), 有效回复条数, 回访次数
+    Column("transfer_count", Integer), Column("reply_count", Integer), Column("callback_count", Integer),
     # provenance
     Column("crawl_run", String(100)),
     Column("content_hash", String(64), nullable=False),   # everything the source said
@@ -106,6 +110,8 @@ quarantine = Table(
     Column("payload_hash", String(64), nullable=False),
     Column("run_id", String(100)),
     Column("at", DateTime, nullable=False),
+    # `suqiu quarantine readmit`: the row stays, naming the record it became, when and by whom
+    Column("readmitted_at", DateTime), Column("readmitted_record", String(256)), Column("readmitted_by", String(200)),
     UniqueConstraint("source", "payload_hash", "reason", name="uq_quarantine_payload"),
 )
 
@@ -315,6 +321,18 @@ web_sessions = Table(
     Column("username", String(100), nullable=False, index=True), Column("expires_at", DateTime, nullable=False))
 
 __all__ += ["login_attempts", "web_sessions"]
+
+# ---------------------------------------------------------------- dashboard and leaders' reports (issue 17)
+# JSON documents by kind: "forecast" (key dimension:subject; the forecasts stage rebuilds them all) and
+# "topic_pick" (每月一题, key the month such as 2026-11, the office's choice)
+documents = Table(
+    "documents", metadata,
+    Column("kind", String(30), primary_key=True),
+    Column("key", String(400), primary_key=True),
+    Column("data", JSON, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+__all__ += ["documents"]
 
 # ---------------------------------------------------------------- the workbench: work orders (issue 16)
 # one row per demand in the lifecycle (suqiu.lifecycle): what history alone answers slowly

@@ -9,10 +9,12 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
+from suqiu.config import Config
 from suqiu.model import OUTLIER
 from suqiu.store import schema
 from suqiu.store.base import StoreBase
 from suqiu.store.engine import local_times, to_db_time
+from suqiu.store.routes import owner_column, with_routes
 
 VIEW_COLUMNS = ("id", "source", "channel", "received_at", "district", "requester_type", "requester",
                 "department_given", "business_name", "status", "replied_at", "satisfaction", "votes_up",
@@ -22,7 +24,7 @@ VIEW_ANALYSIS = ("masked_title", "masked_text", "keywords", "places", "topic_id"
 
 
 class ViewsMixin(StoreBase):
-    """The ``topics``, ``profiles``, ``hotspots`` and ``warnings`` tables."""
+    """The ``topics``, ``profiles``, ``hotspots``, ``warnings`` and ``documents`` tables."""
 
     # ------------------------------------------------------------------ topics
     def topic_keywords(self) -> dict[int, list[str]]:
@@ -76,12 +78,12 @@ class ViewsMixin(StoreBase):
         return self.count(an, an.c.topic_id == OUTLIER)  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ what views are built from
-    def view_rows(self) -> Iterable[dict[str, Any]]:
-        """Every record with the analysis the views read (masked text only), oldest first."""
+    def view_rows(self, config: Config | None = None) -> Iterable[dict[str, Any]]:
+        """Every record with the analysis the views read (masked text only; with ``config`` its owner), oldest first."""
         rec, an = schema.records, schema.analysis
         cols = [rec.c[c] for c in VIEW_COLUMNS] + [an.c[c] for c in VIEW_ANALYSIS]
-        q = (select(*cols).select_from(rec.outerjoin(an, an.c.record_id == rec.c.id))
-             .order_by(rec.c.received_at, rec.c.id))
+        q = with_routes(select(*cols, *([owner_column(config).label("owner")] if config else [])))
+        q = q.order_by(rec.c.received_at, rec.c.id)
         with self.engine.connect() as conn:
             for row in conn.execution_options(stream_results=True, yield_per=2000).execute(q).mappings():
                 yield local_times(dict(row))
@@ -158,3 +160,19 @@ class ViewsMixin(StoreBase):
             q = q.where(w.c.week.in_(list(weeks)))
         with self.engine.connect() as conn:
             return [local_times(dict(r)) for r in conn.execute(q).mappings()]
+
+    # ------------------------------------------------------------------ documents
+    def put_documents(self, kind: str, docs: dict[str, Any], now: datetime, replace: bool = False) -> None:
+        """Store ``docs`` (key → JSON data) of ``kind``; with ``replace`` the kind holds these only."""
+        d = schema.documents
+        with self.begin() as conn:
+            conn.execute(d.delete().where(d.c.kind == kind, *([] if replace else [d.c.key.in_(list(docs))])))
+            if docs:
+                conn.execute(d.insert(), [{"kind": kind, "key": k, "data": v, "updated_at": to_db_time(now)}
+                                          for k, v in docs.items()])
+
+    def documents(self, kind: str) -> dict[str, Any]:
+        d = schema.documents
+        with self.engine.connect() as conn:
+            return {r.key: r.data for r in conn.execute(select(d.c.key, d.c.data).where(d.c.kind == kind)
+                                                         .order_by(d.c.key))}

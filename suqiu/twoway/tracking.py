@@ -92,6 +92,7 @@ class DepartmentFigures:
     reopen_rate: float | None = None       # ever reopened / answered
     reply_quality_mean: float | None = None
     reply_quality_n: int = 0
+    passed_on: int = 0                     # transferred more than once (转处理次数 > 1: 推诿)
     rankable: bool = False                 # enough demands to be ranked at all
     _hours: list[float] = field(default_factory=list, repr=False)
 
@@ -122,6 +123,7 @@ def department_figures(store: Store, config: Config, department: str | None = No
         if f is None or (since is not None and r["received_at"] < since):
             continue
         f.assigned += 1
+        f.passed_on += (r.get("transfer_count") or 0) > 1
         if r["status"] in OPEN_STATUSES:
             f.open += 1
             if r["due_at"] < now and r["status"] in TIMED_STATUSES:

@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from suqiu.installation import Installation
-from suqiu.web import errors, pages
+from suqiu.web import dashboard, errors, ops, pages, report_pages
 from suqiu.web.api import router as department_api_router
 from suqiu.web.api_steps import router as department_steps_router
 from suqiu.web.auth import LoginThrottle, SessionSigner, load_secret
@@ -37,8 +37,11 @@ def create_app(app: Installation, routers: Iterable[APIRouter] = ()) -> FastAPI:
     api.state.login_throttle = LoginThrottle(app.store)
     api.state.templates = make_templates()
     api.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    ops.install(api, app)   # /healthz, /metrics and the request metrics
     pages.install(api)
     errors.install(api)
+    api.include_router(dashboard.router)
+    api.include_router(report_pages.router)
     api.include_router(department_api_router)
     api.include_router(department_steps_router)
     api.include_router(open311_router)

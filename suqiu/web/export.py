@@ -1,29 +1,43 @@
-"""A result set as an XLSX workbook, safe to open: formula triggers are neutralised.
+"""A result set as an XLSX workbook, safe to open and easy to work with (``reports.xlsx``).
 
-Cells that a spreadsheet would evaluate (text starting with = + - @ tab or CR, also their
-full-width forms) get a leading apostrophe via ``reports.xlsx.safe_cell``; characters XML cannot
+Text a spreadsheet would evaluate (starting with = + - @ tab or CR, also their full-width forms)
+stays inert text, shown as written; the time received is a date-time cell; characters XML cannot
 hold are dropped so one odd message cannot break the whole export.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from reports.xlsx import workbook_bytes
-from suqiu.web.present import SENTIMENT, SOURCE, STATUS, URGENCY, fmt_time, label
+from suqiu.model import SHANGHAI
+from suqiu.web.present import SENTIMENT, SOURCE, STATUS, URGENCY, label
 
 EXPORT_LIMIT = 5000
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+def local_time(value: Any) -> Any:
+    """Shanghai local time as a datetime (the index holds ISO strings); unparsable text stays text."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value = value.astimezone(SHANGHAI)
+    return value
+
 
 # (header, key in the row mapping, formatter)
 COLUMNS: Sequence[tuple[str, str, Any]] = (
     ("编号", "id", None),
     ("来源", "source", lambda v: label(SOURCE, v)),
     ("渠道", "channel", None),
-    ("受理时间", "received_at", fmt_time),
+    ("受理时间", "received_at", local_time),   # a date-time cell, not text
     ("区县", "district", None),
     ("分类", "category", None),
     ("标题", "title", None),

@@ -22,6 +22,8 @@ Reads stay keyless, but serve only what the reader may see (``suqiu.web.open311_
 records with their public fields; a client key within its scope more, never an office-only record
 or a personal field); a record the reader may not see answers exactly as a missing one. Only
 client tokens file requests, within their scope, at most ``open311_posts_per_hour`` per token.
+``lat`` and ``long`` are the point a client filed the request with, kept as numbers (rounded to
+about 100 m for keyless readers; None for other channels).
 """
 
 from __future__ import annotations
@@ -197,6 +199,7 @@ def create_request(app: Installation, field: dict[str, str]) -> list[dict[str, A
         raise Open311Error(400, "缺少 description（诉求内容）")
     if len(description) > MAX_DESCRIPTION:
         raise Open311Error(400, f"description 超过 {MAX_DESCRIPTION} 字")
+    flat = flon = None
     if lat and lon:
         try:
             flat, flon = float(lat), float(lon)
@@ -204,7 +207,6 @@ def create_request(app: Installation, field: dict[str, str]) -> list[dict[str, A
             raise Open311Error(400, "lat/long 必须是数字") from None
         if not (-90 <= flat <= 90 and -180 <= flon <= 180):
             raise Open311Error(400, "lat/long 超出范围")
-        address = address or f"{flat:.6f},{flon:.6f}"
     # the same submission posted twice is one demand (a client retrying after a timeout)
     key = "\x00".join(field.get(k, "") for k in ("api_key", "service_code", "description", "address_string",
                                                   "address_id", "lat", "long", "device_id", "account_id"))
@@ -213,7 +215,8 @@ def create_request(app: Installation, field: dict[str, str]) -> list[dict[str, A
     try:
         demand = build_demand({
             "source": "open311", "source_id": source_id, "channel": "Open311", "received_at": now_local(),
-            "content": description, "address": address[:500], "department_given": by_code[code],
+            "content": description, "address": address[:500] or None, "lat": flat, "lon": flon,
+            "department_given": by_code[code],
             "requester": name, "requester_type": "individual" if name else "anonymous",
             "url": field.get("media_url") or None,
         })

@@ -14,7 +14,8 @@ decided once here — a field not in ``Open311Request`` cannot leave:
 | service_code, service_name, agency_responsible | when ``department`` is in ``classification.public_fields`` | yes |
 | status_notes | the reply (markup stripped, masked) when ``reply_text`` is published, else the status | the reply |
 | service_notice, expected_datetime (the time limit) | never | yes |
-| address_id, zipcode, lat, long, media_url | never (null) | never (null) |
+| lat, long (the point a client filed the request with) | rounded to 3 decimals (about 100 m) | as filed |
+| address_id, zipcode, media_url | never (null) | never (null) |
 
 Requester names, contact details and the replying person never appear in any case.
 """
@@ -60,8 +61,8 @@ class Open311Request(BaseModel):
     address: str | None
     address_id: None = None
     zipcode: None = None
-    lat: None = None
-    long: None = None
+    lat: float | None = None
+    long: float | None = None
     media_url: None = None
 
 
@@ -123,4 +124,9 @@ def as_request(app: Installation, view: dict[str, Any], closed_at: datetime | No
         service_notice=f"应于 {view['due_at']:%Y-%m-%d %H:%M} 前答复" if full and dept_name else None,
         requested_datetime=w3c(view["received_at"]), updated_datetime=w3c(updated),
         expected_datetime=w3c(view["due_at"]) if full else None, address=address or None,
+        lat=_point(view.get("lat"), full), long=_point(view.get("lon"), full),
     ).model_dump()
+
+
+def _point(value: float | None, exact: bool) -> float | None:
+    return None if value is None else (value if exact else round(value, 3))

@@ -30,11 +30,11 @@ def stats():
 def pipes(store, stats):
     url = store.url
     run = RunStatsPipeline(url, "portal", stats)
-    q, s = QuarantinePipeline(url, stats), StorePipeline(url, stats)
+    q, s = QuarantinePipeline(url, stats), StorePipeline(url, stats, batch_size=1)
     for p in (run, q, s):
         p.open_spider()
     yield ValidatePipeline(stats), q, s, run
-    for p in (s, q):
+    for p in (s, q, run):
         p.close_spider()
 
 
@@ -157,3 +157,49 @@ def test_from_crawler_needs_store_url() -> None:
 def test_from_crawler_reads_settings(store) -> None:
     crawler = get_crawler(settings_dict={"SUQIU_STORE_URL": store.url, "SUQIU_SOURCE_NAME": "portal_gbk"})
     assert RunStatsPipeline.from_crawler(crawler).source_name == "portal_gbk"
+
+
+def demand(sid: str) -> DemandItem:
+    """A validated item, as the store pipeline receives it."""
+    return ValidatePipeline(get_crawler().stats).process_item(good(source_id=sid))
+
+
+@pytest.fixture
+def batched(store, stats):
+    pipe = StorePipeline(store.url, stats, batch_size=3)
+    pipe.open_spider()
+    yield pipe
+    pipe.close_spider()
+
+
+def test_batch_waits_until_full(batched, store) -> None:
+    for sid in ("1", "2"):
+        batched.process_item(demand(sid))
+    assert store.count() == 0
+
+
+def test_full_batch_written_in_one_go(batched, store, stats) -> None:
+    for sid in ("1", "2", "3"):
+        batched.process_item(demand(sid))
+    assert (store.count(), stats.get_value("suqiu/store_batches"), stats.get_value("suqiu/new")) == (3, 1, 3)
+
+
+def test_close_writes_what_is_left(store, stats) -> None:
+    pipe = StorePipeline(store.url, stats, batch_size=50)
+    pipe.open_spider()
+    for sid in ("1", "2"):
+        pipe.process_item(demand(sid))
+    pipe.close_spider()
+    assert store.count() == 2 and stats.get_value("suqiu/new") == 2
+
+
+def test_same_demand_twice_in_a_batch_counts_as_two_calls(batched, store, stats) -> None:
+    for _ in range(2):
+        batched.process_item(demand("7"))
+    batched.flush()
+    assert (store.count(), stats.get_value("suqiu/new"), stats.get_value("suqiu/unchanged")) == (1, 1, 1)
+
+
+def test_batch_size_from_settings(store) -> None:
+    crawler = get_crawler(settings_dict={"SUQIU_STORE_URL": store.url, "SUQIU_STORE_BATCH": 7})
+    assert StorePipeline.from_crawler(crawler).batch_size == 7

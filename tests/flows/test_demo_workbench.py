@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flows.demo import DEMO_DEPARTMENT, demo_users, simulate_first_day, status_example
+from flows.demo import DEMO_DEPARTMENT, demo_department_user, simulate_first_day, status_example
 from suqiu.store import now_local
 from suqiu.twoway.accounts import authenticate
 from suqiu.twoway.dispatch import route_pending
@@ -25,12 +25,11 @@ def _demands(app):
     route_pending(app)
 
 
-def test_the_demo_users_can_sign_in(app):
-    logins = demo_users(app)
-    assert [(u["username"], u["role"], u["start"]) for u in logins] == [("office", "office", "/office"),
-                                                                       ("sthj", "department", "/work")]
+def test_the_demo_department_user_can_sign_in(app):
+    logins = demo_department_user(app)
+    assert [(u["username"], u["role"], u["start"]) for u in logins] == [("sthj", "department", "/work")]
     assert all(authenticate(app.store, u["username"], u["password"]) for u in logins)
-    again = demo_users(app)                      # a re-run replaces them with fresh passwords
+    again = demo_department_user(app)            # a re-run replaces it with a fresh password
     assert again[0]["password"] != logins[0]["password"]
 
 

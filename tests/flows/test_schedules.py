@@ -11,9 +11,13 @@ def _yaml():
     return {d["name"]: d for d in yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))["deployments"]}
 
 
-def test_three_schedules_in_shanghai_time():
+def test_schedules_in_shanghai_time():
     crons = {s.name: s.cron for s in SCHEDULES}
-    assert crons == {"ingest-hourly": "0 * * * *", "digests-daily": "0 8 * * *", "weekly-report": "0 8 * * 1"}
+    assert crons == {"ingest-hourly": "0 * * * *", "digests-daily": "0 8 * * *", "weekly-report": "0 8 * * 1",
+                     "monthly-report": "0 8 1 * *", "quarterly-report": "0 8 1 1,4,7,10 *",
+                     "yearly-report": "0 9 1 1 *"}
+    assert {s.parameters.get("kind") for s in SCHEDULES if s.entrypoint.startswith("flows/leaders.py")} == {
+        "month", "quarter", "year"}
     assert TIMEZONE == "Asia/Shanghai"
 
 

@@ -76,11 +76,29 @@ def test_missing_file(tmp_path):
         _rows(tmp_path / "nope.csv")
 
 
-def test_legacy_xls_refused_with_advice(tmp_path):
+def test_damaged_legacy_xls_is_clear_error(tmp_path):
     path = tmp_path / "old.xls"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
-    with pytest.raises(ImportFileError, match="另存为"):
+    with pytest.raises(ImportFileError, match="无法读取旧版 Excel"):
         _rows(path)
+
+
+def test_legacy_xls_read_by_content(fixtures):
+    wb, headers, rows = _rows(fixtures / "workorders_legacy.xls")
+    assert wb.kind == "xls" and wb.tables[0].name == "工单" and headers[:2] == ["工单编号", "来电时间"]
+
+
+def test_legacy_xls_dates_are_datetimes_and_whole_numbers_ints(fixtures):
+    from datetime import datetime
+    _, headers, rows = _rows(fixtures / "workorders_legacy.xls")
+    assert rows[0][1] == datetime(2024, 3, 1, 9, 15) and rows[2][headers.index("来电次数")] == 3
+
+
+def test_legacy_xls_imports_like_csv(app, fixtures):
+    from crawlers.importers.run import import_file
+    stats = import_file(app.store, app.config, fixtures / "workorders_legacy.xls")
+    assert (stats.kind, stats.new, stats.quarantined) == ("xls", 3, 0)
+    assert app.store.get("hotline:GD2024002")["district"] == "台江区"
 
 
 def test_truncated_xlsx_is_clear_error(fixtures, tmp_path):

@@ -86,7 +86,10 @@ def test_fills_text_fields(app, seeded, analyze_pending):
     assert "[手机号]" in a.masked_text and "13812345678" not in a.masked_text and "[姓名]" in a.masked_text
     assert "13812345678" in a.normalized_text  # the store keeps the unmasked normalized text
     assert "噪音扰民" in a.tokens and a.keywords
-    assert {"name": "杨桥路", "level": "road", "district": "鼓楼区", "source": "gazetteer"} in a.places
+    road = next(p for p in a.places if p["name"] == "杨桥路")
+    point = app.config.districts[0].coordinates["杨桥路"]   # the configured place's coordinates ride along
+    assert road == {"name": "杨桥路", "level": "road", "district": "鼓楼区", "source": "gazetteer",
+                    "lon": point[0], "lat": point[1]}
 
 
 def test_tokens_carry_no_pii(app, seeded, analyze_pending):
@@ -122,7 +125,9 @@ def test_district_filled_only_when_missing(app, seeded, analyze_pending):
 def test_inferred_district_is_an_analysis_place(app, seeded, analyze_pending):
     analyze_pending(app)
     places = seeded.get_analysis("hotline:1").places
-    assert {"name": "鼓楼区", "level": "district", "district": "鼓楼区", "source": "inferred"} in places
+    lon, lat = app.config.districts[0].center   # with the district centre's coordinates
+    assert {"name": "鼓楼区", "level": "district", "district": "鼓楼区", "source": "inferred", "lon": lon,
+            "lat": lat} in places
 
 
 def test_source_district_is_not_overwritten(app, store, analyze_pending):

@@ -20,6 +20,20 @@ def test_simplified_text_skips_opencc():
     assert t2s("小区物业不作为") == "小区物业不作为"
 
 
+def test_simplified_words_not_read_as_traditional():
+    # OpenCC's phrase table takes 打坏 for traditional (打坯): simplified text must pass untouched
+    assert TradToSimp()("又把房顶给打坏了，每栋电梯常有一坏一停") == "又把房顶给打坏了，每栋电梯常有一坏一停"
+
+
+def test_only_the_clause_with_a_traditional_character_is_converted():
+    assert TradToSimp()("路燈壞了。又把房顶给打坏了") == "路灯坏了。又把房顶给打坏了"
+
+
+def test_official_opencc_wheels_in_use():
+    import opencc
+    assert getattr(opencc, "__version__", "0") >= "1.1" and TradToSimp().conversion == "t2s.json"
+
+
 def test_full_width_digits_and_letters_become_ascii(norm):
     assert norm("电话１３８００１３８０００，ＡＢＣ") == "电话13800138000,ABC"
 

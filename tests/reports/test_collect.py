@@ -47,3 +47,21 @@ def test_report_files_hold_no_raw_phone_numbers(app):
     blobs = [html] + [zipfile.ZipFile(paths[k]).read(n).decode("utf-8", "ignore")
                       for k in ("docx", "xlsx") for n in zipfile.ZipFile(paths[k]).namelist()]
     assert not any("13912345678" in b or "13987654321" in b for b in blobs)
+
+
+def test_appendix_shows_the_weeks_imports_by_reason_masked(app, tmp_path):
+    import io
+    from openpyxl import load_workbook
+    from crawlers.importers.run import import_file
+    from suqiu.store import now_local
+    export = tmp_path / "导出.csv"
+    export.write_text("工单编号,来电时间,诉求内容\nGD1,2026-11-02 09:00,路灯坏了\n"
+                      "GD2,2026-13-40,井盖破损请回电13812345678\n", encoding="utf-8")
+    import_file(app.store, app.config, export)          # recorded without a masker: no cell text kept
+    paths = write_weekly_report(app, Week.of(now_local()), tmp_path / "out")
+    wb = load_workbook(io.BytesIO(open(paths["xlsx"], "rb").read()))
+    runs = [[c.value for c in r] for r in wb["导入数据质量"].iter_rows(min_row=2)]
+    reasons = [[c.value for c in r] for r in wb["导入隔离原因"].iter_rows(min_row=2)]
+    assert runs[0][0] == "导出.csv" and (runs[0][3], runs[0][4], runs[0][7]) == (2, 1, 1)
+    assert reasons[0][:4] == ["导出.csv", "bad_date", "日期无法识别", 1] and reasons[0][4].endswith(":3")
+    assert "13812345678" not in str(reasons)

@@ -94,8 +94,9 @@ def test_docx_sets_east_asian_font(report):
 def test_xlsx_appendix_neutralises_formulas(report):
     wb = load_workbook(io.BytesIO(to_xlsx(report)))
     assert "分渠道诉求量" in wb.sheetnames
-    values = [c.value for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
-    assert not any(v.startswith("=") for v in values)
+    cells = [c for ws in wb for row in ws.iter_rows() for c in row]
+    assert not any(c.data_type == "f" for c in cells)
+    assert not any(isinstance(c.value, str) and c.value.startswith("'") for c in cells)   # no stray apostrophes
 
 
 def test_empty_week_still_renders():
@@ -104,3 +105,16 @@ def test_empty_week_still_renders():
     r = build_weekly(week_data(records=pd.DataFrame(columns=RECORD_COLUMNS).astype({"received_at": "datetime64[ns, Asia/Shanghai]"})))
     assert "本周共受理诉求 0 件" in r.sections[0].paragraphs[0]
     assert to_docx(r) and to_html(r)
+
+
+def test_demands_passed_on_more_than_once_shown():
+    records = week_data().records.copy()
+    records["transfer_count"] = [3, 0, 2, 1, 0, 0, 0] + [0] * (len(records) - 7)
+    figures = [{"department": "生态环境局", "received": 3, "assigned": 5, "replied": 1, "overdue": 0, "passed_on": 2,
+                "rankable": False}]
+    r = build_weekly(week_data(records=records, department_figures=figures))
+    assert any("转处理两次及以上（推诿）的诉求 2 件" in line for line in r.summary)
+    dept = next(s for s in r.sections if s.key == "departments")
+    table = dept.tables[0]
+    assert table.rows[0][table.headers.index("多次转办")] == 2
+    assert any("生态环境局 2 件" in p for p in dept.paragraphs)

@@ -153,6 +153,29 @@ class SearchContract:
     def test_not_overdue_is_the_complement(self, backend):
         assert found(backend, overdue=False) == ALL - found(backend, overdue=True)
 
+    # ------------------------------------------------------------------ where (bounding box)
+    def test_bbox_finds_demands_by_their_point(self, backend):
+        # h1: its source's point (Open311 lat/long); h3: the finest place in its text (the 小区, not the district)
+        assert found(backend, bbox=(119.25, 26.00, 119.32, 26.10)) == ids("h1", "h3")
+        assert found(backend, bbox=(119.25, 25.95, 119.32, 26.01)) == set()     # h3's district centre is not used
+        assert found(backend, bbox=(119.0, 25.0, 120.0, 27.0)) == ids("h1", "h3", "p4")
+
+    def test_bbox_combines_with_text_filters_and_access(self, backend):
+        assert found(backend, "停水", bbox=(119.0, 25.0, 120.0, 27.0)) == ids("h3")
+        assert found(backend, district="马尾区", bbox="119.4,26.0,119.5,26.1") == ids("p4")
+        assert found(backend, principal=Principal.for_department(CG), bbox=(119.0, 25.0, 120.0, 27.0)) == ids("h1")
+        assert found(backend, kind="profile", bbox=(119.0, 25.0, 120.0, 27.0)) == set()   # aggregates have no point
+
+    def test_points_never_leave_in_hits(self, backend):
+        assert all("location" not in h.fields for h in run(backend, bbox=(119.0, 25.0, 120.0, 27.0)).hits)
+        assert "location" not in backend.get(rid("h1"), OFFICE)
+
+    @pytest.mark.parametrize("bbox", [(119.4, 26.0, 119.3, 26.1), (1, 2, 3), "a,b,c,d", (200, 0, 201, 1)])
+    def test_bad_bbox_is_refused_naming_the_field(self, backend, bbox):
+        with pytest.raises(QueryError) as exc:
+            run(backend, bbox=bbox)
+        assert exc.value.field == "bbox"
+
     # ------------------------------------------------------------------ facets
     def test_facet_counts(self, backend):
         res = run(backend, facets=["department", "district", "source"])

@@ -21,7 +21,8 @@ ROWS: list[dict[str, Any]] = [
     dict(sid="h1", source="hotline", channel="电话", at=D(2024, 3, 5, 21), district="鼓楼区", dept=CG,
          content="小区楼下烧烤店油烟噪音扰民严重，晚上十二点还在营业，联系电话13812345678",
          masked="小区楼下烧烤店油烟噪音扰民严重，晚上十二点还在营业，联系电话[手机号]",
-         status="routed", sentiment="negative", urgency="medium", topic=1, address="鼓楼区五四路88号 13812345678"),
+         status="routed", sentiment="negative", urgency="medium", topic=1, address="鼓楼区五四路88号 13812345678",
+         point=(119.2981, 26.0874)),
     dict(sid="h2", source="hotline", channel="电话", at=D(2024, 3, 6, 23), district="鼓楼区", dept=ZJ,
          content="工地夜间施工噪音很大，影响休息", status="replied", sentiment="negative", urgency="high", topic=1,
          reply="已责令施工单位整改"),
@@ -32,7 +33,10 @@ ROWS: list[dict[str, Any]] = [
          content="公司拖欠工资三个月，老板失联，身份证号350102199001011234", masked="公司拖欠工资三个月，老板失联，身份证号[身份证号]",
          status="routed", sentiment="negative", urgency="high", topic=3, votes=3),
     dict(sid="h3", source="hotline", channel="微信", at=D(2024, 4, 2, 8), district="仓山区", dept=ZJ,
-         content="停水三天了，没人来修", status="received", sentiment="negative", urgency="critical", topic=4),
+         content="停水三天了，没人来修", status="received", sentiment="negative", urgency="critical", topic=4,
+         places=[{"name": "仓山区", "level": "district", "district": "仓山区", "source": "gazetteer", "lon": 119.28,
+                  "lat": 25.99}, {"name": "金山碧水", "level": "estate", "district": "仓山区", "source": "gazetteer",
+                                  "lon": 119.2702, "lat": 26.0203}]),
     dict(sid="h4", source="hotline", channel="电话", at=D(2024, 4, 3, 18), district="仓山区", dept=ZJ,
          content="小区停电一整天，电梯停运，老人被困", status="closed", sentiment="negative", urgency="critical", topic=4),
     dict(sid="r1", source="review", channel="点评", at=D(2024, 4, 10, 12), district="鼓楼区", dept=SC,
@@ -42,7 +46,8 @@ ROWS: list[dict[str, Any]] = [
     dict(sid="p3", source="portal", channel="网站", at=D(2024, 5, 1, 9), district="晋安区", dept=JY,
          content="孩子入学学位紧张，希望增加学位", status="replied", sentiment="neutral", urgency="low", topic=6, votes=30),
     dict(sid="p4", source="portal", channel="网站", at=D(2024, 5, 3, 9), district="马尾区", dept=JT,
-         content="公交车班次太少，公交APP查询不到实时班次", status="routed", sentiment="neutral", urgency="low", topic=7),
+         content="公交车班次太少，公交APP查询不到实时班次", status="routed", sentiment="neutral", urgency="low", topic=7,
+         point=(119.4583, 26.0312)),
     dict(sid="h5", source="hotline", channel="电话", at=D(2024, 5, 20, 9), district="鼓楼区", dept=HB,
          content="河道黑臭水体，夏天气味难闻", status="routed", sentiment="negative", urgency="medium", topic=8, dup="g1"),
     dict(sid="h6", source="hotline", channel="电话", at=D(2024, 5, 21, 9), district="鼓楼区", dept=HB,
@@ -113,12 +118,14 @@ def load(store: Any) -> None:
             title=r.get("title", ""), content=r["content"], district=r["district"], department_given=r["dept"],
             status=r["status"], votes_up=r.get("votes"), address=r.get("address"), requester="张三",
             reply_text=r.get("reply"), rating=5 if r["sid"] == "r1" else None,
+            lon=r["point"][0] if "point" in r else None, lat=r["point"][1] if "point" in r else None,
         )))
     store.upsert(demands, origin="test")
     store.save_analysis([
         Analysis(record_id=rid(r["sid"]), masked_text=r.get("masked", r["content"]), masked_title=r.get("title", ""),
                  sentiment_label=r["sentiment"], urgency_level=r["urgency"], topic_id=r["topic"], dup_group=r.get("dup"),
-                 keywords=[], publication=levels(r)[0], sensitivity=levels(r)[1])
+                 keywords=[], publication=levels(r)[0], sensitivity=levels(r)[1],
+                 places=r.get("places", []))
         for r in ROWS if r.get("analyse", True)
     ], stage="text")
 

@@ -81,9 +81,11 @@ def test_xlsx_neutralises_formula_injection():
     d = _digest([_item("a", text="=HYPERLINK(\"http://x\",\"点我\")", title="+1+1"),
                  _item("b", text="@SUM(A1)", title="-2")])
     ws = load_workbook(io.BytesIO(render_xlsx(d)))["新诉求"]
-    values = [c.value for row in ws.iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
-    assert "'=HYPERLINK(\"http://x\",\"点我\")" in values and "'+1+1" in values and "'@SUM(A1)" in values
-    assert all(not v.startswith(("=", "+", "-", "@")) for v in values)
+    cells = {c.value: c for row in ws.iter_rows(min_row=2) for c in row if isinstance(c.value, str)}
+    for payload in ("=HYPERLINK(\"http://x\",\"点我\")", "+1+1", "@SUM(A1)", "-2"):
+        # inert text, shown exactly as written (no apostrophe added), still text when edited
+        assert cells[payload].data_type == "s" and cells[payload].quotePrefix
+    assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
 
 
 def test_xlsx_lists_every_entry_even_beyond_the_html_cap():

@@ -135,7 +135,7 @@ def test_the_digest_and_the_weekly_report_carry_the_rates(five):
     section = next(s for s in build_weekly(collect_weekly(app, Week.of(now_local()))).sections if s.key == "departments")
     three = next(t for t in section.tables if t.title.startswith("各部门三率"))
     row = next(r for r in three.rows if r[0] == HOUSING)
-    assert row[1] == "100%（3/3）" and row[2] == "67%（2/3）" and row[4] != "样本不足"
+    assert row[1] == "100%（3/3）" and row[2] == "67%（2/3）" and str(row[4]) != "样本不足" and row[4].value > 0
     trend = next(t for t in section.tables if t.title.startswith("三率综合得分周趋势"))
     assert trend.headers[-1] == str(Week.of(now_local()))
 

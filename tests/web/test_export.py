@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -26,7 +27,7 @@ def test_formula_triggers_are_neutralised(payload: str) -> None:
     for header in ("标题", "内容（已脱敏）", "区县"):
         cell = row[header]
         assert cell.data_type == "s"                 # text, never a formula
-        assert cell.value == "'" + payload
+        assert cell.value == payload and cell.quotePrefix   # shown as written: no apostrophe added
 
 
 def test_rows_headers_and_labels() -> None:
@@ -39,7 +40,8 @@ def test_rows_headers_and_labels() -> None:
     values = dict(zip([c.value for c in ws[1]], [c.value for c in ws[2]]))
     assert values["编号"] == "portal:7"
     assert values["来源"] == "网上留言"
-    assert values["受理时间"] == "2026-11-02 08:30"
+    assert values["受理时间"] == datetime(2026, 11, 2, 8, 30)   # a date-time cell, in Shanghai time
+    assert ws.cell(row=2, column=4).number_format == "yyyy-mm-dd hh:mm"
     assert values["状态"] == "已分派"
     assert values["情感"] == "负面"
     assert values["紧急程度"] == "紧急"

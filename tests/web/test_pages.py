@@ -237,8 +237,8 @@ def test_export_neutralises_formulas(as_user, seeded) -> None:
     headers = [c.value for c in ws[1]]
     rows = [dict(zip(headers, [c for c in r])) for r in ws.iter_rows(min_row=2)]
     formula_row = next(r for r in rows if r["编号"].value == seeded["1006"])
-    assert formula_row["标题"].value == "'" + FORMULA_TITLE
-    assert formula_row["标题"].data_type == "s"
+    assert formula_row["标题"].value == FORMULA_TITLE          # shown as written, no apostrophe added
+    assert formula_row["标题"].data_type == "s" and formula_row["标题"].quotePrefix
     assert all(c.data_type != "f" for r in ws.iter_rows() for c in r)
 
 
