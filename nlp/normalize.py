@@ -67,6 +67,12 @@ class TradToSimp:
     def __init__(self, conversion: str = "t2s.json") -> None:
         self.conversion = conversion
 
+    def __getstate__(self) -> dict[str, Any]:
+        """The C++ converter does not pickle: a worker process opens its own on first use."""
+        state = dict(self.__dict__)
+        state.pop("_converter", None)
+        return state
+
     @cached_property
     def _converter(self) -> Any:  # heavy: reads the OpenCC dictionaries on first use
         from opencc import OpenCC
