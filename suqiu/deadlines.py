@@ -77,15 +77,6 @@ def add_workdays(start: datetime, days: float) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=start.tzinfo)
 
 
-def workdays_between(start: datetime, end: datetime) -> int:
-    """Working days from ``start``'s day (exclusive) to ``end``'s day (inclusive)."""
-    day, last, n = as_shanghai(start).date(), as_shanghai(end).date(), 0
-    while day < last:
-        day += timedelta(days=1)
-        n += is_workday(day)
-    return n
-
-
 def time_limit(config: Config, department: str | None, category: str | None = None,
                urgent: bool = False) -> Limit:
     """The answer limit: the department's urgent hours, else its category limit, else its own limit

@@ -71,9 +71,6 @@ UNSIGNED_STATUSES = (S.ROUTED.value, S.REOPENED.value)
 _RANK = {S.RECEIVED: 0, S.ROUTED: 1, S.RETURNED: 1, S.REOPENED: 1, S.SIGNED: 2, S.IN_PROGRESS: 3,
          S.EXTENSION_REQUESTED: 3, S.SUSPENDED: 3, S.REPLIED: 4, S.CALLED_BACK: 5, S.CLOSED: 6}
 
-# warnings (预警) have a lifecycle of their own: 新 → 已确认 → 处置中 → 已解除, forward only
-WARNING_STATES: tuple[str, ...] = ("new", "acknowledged", "handling", "resolved")
-
 
 class TransitionError(ValueError):
     """A step the table does not allow; the message is for users (Chinese)."""
@@ -110,12 +107,6 @@ def import_wins(incoming: str, stored: str) -> bool:
     if incoming == S.REOPENED:
         return True
     return _RANK[S(incoming)] >= _RANK[S(stored)] or stored == S.REOPENED
-
-
-def next_warning_states(state: str) -> tuple[str, ...]:
-    """The states a warning in ``state`` may move to (forward only)."""
-    i = WARNING_STATES.index(state) if state in WARNING_STATES else 0
-    return WARNING_STATES[i + 1:]
 
 
 _ACTOR_NAMES = {OWNER: "主办部门", OFFICE: "信访办", SYSTEM: "系统"}

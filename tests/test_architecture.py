@@ -13,10 +13,10 @@ ROOT = Path(__file__).resolve().parents[1]
 PRODUCTION = ("suqiu", "nlp", "search", "reports", "crawlers", "flows")
 CORE = ["suqiu/__init__.py", "suqiu/model.py", "suqiu/installation.py", "suqiu/weeks.py", "suqiu/labels.py",
         "suqiu/ownership.py", "suqiu/deadlines.py", "suqiu/principals.py", "suqiu/disclosure.py", "suqiu/lifecycle.py"]
-# the workbench adds about 600 core lines: the work-order lifecycle (suqiu/lifecycle.py, which the store's
-# re-imports and routing obey), the working-day calendar, and the tables and store mixins of work orders,
-# replies, extensions, co-handlers and the audit log (only the store may hold SQL, so they are core)
-MAX_MODULE_LINES, MAX_FUNCTION_LINES, MAX_CORE_LINES = 400, 60, 3950
+# the workbench adds 591 core lines (3332 → 3923): the work-order lifecycle (suqiu/lifecycle.py, which the
+# store's re-imports and routing obey), the working-day calendar, and the tables and store mixins of work
+# orders, replies, extensions, co-handlers and the audit log (only the store may hold SQL, so they are core)
+MAX_MODULE_LINES, MAX_FUNCTION_LINES, MAX_CORE_LINES = 400, 60, 3925
 
 
 def production_files() -> list[Path]:

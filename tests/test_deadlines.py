@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from suqiu.config import load_config
 from suqiu.deadlines import (
     Limit, add_workdays, calendar_covers, due_at, due_soon, is_workday, last_covered_year, renewed_due, sign_due_at,
-    time_limit, workdays_between,
+    time_limit,
 )
 from suqiu.model import SHANGHAI
 
@@ -18,7 +18,6 @@ def test_national_day_and_its_make_up_saturday():
     """2026: 10-01..10-07 off, Saturday 10-10 worked (调休); five working days from 09-30 end on 10-13."""
     assert not is_workday(date(2026, 10, 5)) and is_workday(date(2026, 10, 10))
     assert add_workdays(D(2026, 9, 30, 10), 5) == D(2026, 10, 14)
-    assert workdays_between(D(2026, 9, 30), D(2026, 10, 13)) == 5
 
 
 def test_spring_festival_2026():

@@ -11,11 +11,18 @@ from typing import Any
 
 from suqiu.installation import Installation
 from suqiu.labels import WARNING_STATE
-from suqiu.lifecycle import WARNING_STATES, next_warning_states
 from suqiu.principals import Principal
 from suqiu.twoway.workorders import WorkflowError
 
 MAX_NOTE = 2000
+# the states in order; a warning moves forward only
+WARNING_STATES: tuple[str, ...] = ("new", "acknowledged", "handling", "resolved")
+
+
+def next_warning_states(state: str) -> tuple[str, ...]:
+    """The states a warning in ``state`` may move to (forward only)."""
+    i = WARNING_STATES.index(state) if state in WARNING_STATES else 0
+    return WARNING_STATES[i + 1:]
 
 
 def with_states(app: Installation, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

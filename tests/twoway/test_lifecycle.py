@@ -8,6 +8,7 @@ from crawlers.statuses import STATUS_WORDS, map_status
 from suqiu import labels, lifecycle
 from suqiu.lifecycle import OFFICE, OWNER, SYSTEM, TransitionError, actions_for, import_wins, target
 from suqiu.model import ANSWERED_STATUSES, OPEN_STATUSES, Status
+from suqiu.twoway.warning_steps import next_warning_states
 
 
 def test_every_status_is_open_or_answered_and_has_a_chinese_name():
@@ -91,6 +92,6 @@ def test_every_vocabulary_code_is_a_status():
 
 
 def test_warnings_move_forward_only():
-    assert lifecycle.next_warning_states("new") == ("acknowledged", "handling", "resolved")
-    assert lifecycle.next_warning_states("handling") == ("resolved",)
-    assert lifecycle.next_warning_states("resolved") == ()
+    assert next_warning_states("new") == ("acknowledged", "handling", "resolved")
+    assert next_warning_states("handling") == ("resolved",)
+    assert next_warning_states("resolved") == ()
