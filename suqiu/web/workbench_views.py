@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from suqiu.config import Config
 from suqiu.deadlines import due_at, due_soon, sign_due_at
 from suqiu.disclosure import DEPARTMENT_LEVELS, Disclosure, headline
 from suqiu.installation import Installation
@@ -34,17 +35,23 @@ def disclosure(app: Installation) -> Disclosure:
     return demand_disclosure(app)
 
 
+def time_flags(config: Config, due: datetime | None, status: str | None, now: datetime) -> dict[str, bool]:
+    """已超时 and 即将超时, the same on every page that shows a demand: only while its clock runs
+    (not answered, not suspended)."""
+    timed = due is not None and status in TIMED_STATUSES
+    return {"overdue": timed and due < now, "due_soon": timed and due_soon(config, due, now)}
+
+
 def item(app: Installation, row: dict[str, Any], now: datetime) -> dict[str, Any]:
     """One demand as a queue lists it: masked headline, due time and the flags that decide its tab."""
     due = due_at(app.config, row["received_at"], row["owner"], row["category_given"], row["urgency_level"],
                  row.get("due_override"))
-    timed = row["status"] in TIMED_STATUSES
     sign_due = sign_due_at(app.config, row["routed_at"], row["urgency_level"]) if row.get("routed_at") else None
     return {
         "id": row["id"], "title": headline(row.get("masked_title"), row.get("masked_text"), 60) or "（尚未完成脱敏）",
         "received_at": row["received_at"], "status": row["status"], "urgency": row.get("urgency_level"),
         "district": row.get("district"), "category": row.get("category_given"), "owner": row.get("owner"),
-        "due_at": due, "overdue": timed and due < now, "due_soon": timed and due_soon(app.config, due, now),
+        "due_at": due, **time_flags(app.config, due, row["status"], now),
         "sign_due_at": sign_due, "sign_overdue": bool(sign_due and row["status"] in UNSIGNED_STATUSES and sign_due < now),
         "supervised": row.get("supervised_at") is not None, "supervise_note": row.get("supervise_note"),
         "return_reason": row.get("return_reason"), "returned_at": row.get("returned_at"),
