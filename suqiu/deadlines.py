@@ -92,9 +92,13 @@ def time_limit(config: Config, department: str | None, category: str | None = No
 
 
 def add_limit(start: datetime, limit: Limit) -> datetime:
-    if limit.unit == "hours":
-        return as_shanghai(start) + timedelta(hours=limit.amount)
-    return add_workdays(start, limit.amount)
+    """``start`` plus the limit; the last moment there is for a row stored with 9999-12-31."""
+    try:
+        if limit.unit == "hours":
+            return as_shanghai(start) + timedelta(hours=limit.amount)
+        return add_workdays(start, limit.amount)
+    except OverflowError:
+        return datetime.max.replace(tzinfo=start.tzinfo)
 
 
 def due_at(config: Config, received_at: datetime, department: str | None, category: str | None,

@@ -18,6 +18,8 @@ from suqiu.installation import Installation
 from suqiu.store import TRIAGE
 from suqiu.twoway.receipts import issue_receipts
 
+ROUTE_BATCH = 200
+
 
 class RoutingError(ValueError):
     """A routing request cannot be carried out; the message says why (in Chinese, for users)."""
@@ -74,28 +76,44 @@ def route_pending(app: Installation, record_ids: list[str] | None = None) -> Rou
     soon as the text stage has masked it, without waiting for the classifier.
 
     Idempotent: a demand routed once keeps its route (a reassignment is the way to move it); a
-    demand the classifier sent to triage is looked at again when its analysis changes.
+    demand the classifier sent to triage is looked at again when its analysis changes. Recorded as
+    a ``route`` run; each batch of ``ROUTE_BATCH`` is one transaction, so a run killed midway keeps
+    the batches it committed and the next run routes the rest.
     """
     stats = RouteStats()
-    store, label = app.store, app.config.routing.triage_queue
+    store = app.store
     issue_receipts(app)   # every demand entering the workflow gets its citizen's verification code
-    with store.begin() as conn:
-        for row in store.routing_candidates(record_ids):
-            d = decide(app.config, row["department_given"], row["department"], row["route_reason"],
-                       row["route_confidence"])
-            if row["route_reason"] is None and d.reason != "given":
-                continue  # not classified yet and the source's department is unknown: wait for the classifier
-            if row["queue"] == TRIAGE and d.department is None:
-                stats.unchanged += 1
-                continue
-            store.write_route(conn, row["id"], d.department, d.reason, d.confidence, origin="routing",
-                              actor=None, note=None, triage_label=label)
-            if d.department:
-                stats.routed += 1
-                stats.by_department[d.department] = stats.by_department.get(d.department, 0) + 1
-            else:
-                stats.triage += 1
+    rows = store.routing_candidates(record_ids)
+    if not rows:
+        return stats
+    run_id = store.start_run("route")
+    try:
+        for start in range(0, len(rows), ROUTE_BATCH):  # short transactions: readers and API writers wait less
+            with store.begin() as conn:
+                for row in rows[start:start + ROUTE_BATCH]:
+                    _route_one(app, conn, row, stats)
+            store.heartbeat(run_id)
+    except BaseException as exc:
+        store.finish_run(run_id, stats.as_dict(), error=f"{type(exc).__name__}: {exc}")
+        raise
+    store.finish_run(run_id, stats.as_dict())
     return stats
+
+
+def _route_one(app: Installation, conn: Any, row: dict[str, Any], stats: RouteStats) -> None:
+    d = decide(app.config, row["department_given"], row["department"], row["route_reason"], row["route_confidence"])
+    if row["route_reason"] is None and d.reason != "given":
+        return  # not classified yet and the source's department is unknown: wait for the classifier
+    if row["queue"] == TRIAGE and d.department is None:
+        stats.unchanged += 1
+        return
+    app.store.write_route(conn, row["id"], d.department, d.reason, d.confidence, origin="routing",
+                          actor=None, note=None, triage_label=app.config.routing.triage_queue)
+    if d.department:
+        stats.routed += 1
+        stats.by_department[d.department] = stats.by_department.get(d.department, 0) + 1
+    else:
+        stats.triage += 1
 
 
 def reassign(app: Installation, record_id: str, department: str, reason: str, actor: str) -> dict[str, Any]:
