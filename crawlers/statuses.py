@@ -1,10 +1,10 @@
 """How sources word a demand's status, for every crawler and importer: one vocabulary.
 
-The codes are the lifecycle's (``suqiu.lifecycle``). 12345 wordings map as 已派单/待签收 → routed,
+The codes are the lifecycle's (``suqiu.twoway.lifecycle``). 12345 wordings map as 已派单/待签收 → routed,
 已签收 → signed, 办理中/阶段性答复 → in_progress, 已答复/待回访 → replied (answered), 已回访 →
 called_back, 已办结 → closed, 退回/退单 → returned, 重办/退回重办 → reopened (the longest wording
 inside a text wins, so 退回重办 is a reopening). A re-import only moves a status forward
-(``suqiu.lifecycle.import_wins``).
+(``suqiu.store.records.import_wins``).
 
 A site profile's ``status_map`` or an import profile's ``value_maps.status`` adds to (or
 overrides) these wordings; what none of them knows leaves the record's default status.

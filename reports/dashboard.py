@@ -23,7 +23,7 @@ from suqiu.deadlines import due_at
 from suqiu.disclosure import headline
 from suqiu.installation import Installation
 from suqiu.labels import URGENCY, WARNING_KIND, WARNING_LEVEL, label
-from suqiu.lifecycle import TIMED_STATUSES
+from suqiu.twoway.lifecycle import TIMED_STATUSES
 from suqiu.model import OPEN_STATUSES
 from suqiu.principals import Principal
 from suqiu.store import DemandFilter, now_local

@@ -8,7 +8,7 @@ from typing import Any
 STATUS = {"received": "已受理", "routed": "已分派", "signed": "已签收", "in_progress": "办理中",
           "extension_requested": "延期申请中", "suspended": "已挂起", "returned": "已退回", "replied": "已答复",
           "called_back": "已回访", "closed": "已办结", "reopened": "重新办理"}
-# the steps of a work order (suqiu.lifecycle), as buttons and history name them
+# the steps of a work order (suqiu.twoway.lifecycle), as buttons and history name them
 ACTION = {"route": "派单", "reassign": "改派", "sign": "签收", "interim": "阶段性答复", "answer": "办结答复",
           "return": "退回", "request_extension": "申请延期", "grant_extension": "批准延期",
           "refuse_extension": "不予延期", "suspend": "挂起", "resume": "恢复办理", "callback": "回访",

@@ -38,7 +38,7 @@ class RequesterType(StrEnum):
 
 
 class Status(StrEnum):
-    """A work order's place in its lifecycle (``suqiu.lifecycle`` says what may follow what).
+    """A work order's place in its lifecycle (``suqiu.twoway.lifecycle`` says what may follow what).
 
     ``replied`` is the answered state (办结答复), the value earlier releases stored for a reply."""
 

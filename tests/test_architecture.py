@@ -12,14 +12,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCTION = ("suqiu", "nlp", "search", "reports", "crawlers", "flows")
 CORE = ["suqiu/__init__.py", "suqiu/model.py", "suqiu/installation.py", "suqiu/weeks.py", "suqiu/labels.py",
-        "suqiu/ownership.py", "suqiu/deadlines.py", "suqiu/principals.py", "suqiu/disclosure.py", "suqiu/lifecycle.py"]
+        "suqiu/ownership.py", "suqiu/deadlines.py", "suqiu/principals.py", "suqiu/disclosure.py"]
 # The core's own modules (model, config, ownership, disclosure …) hold no stage or feature logic: a
 # small budget. The store grows with its tables (one mixin module per table group, each under the
 # module cap), so it has a budget of its own; raising either is a decision, not a habit.
-# The workbench (issue 16) raises the core's own budget by 173 lines (1400 → 1573): its work-order
-# lifecycle table (suqiu/lifecycle.py, 112 lines, which the store's routing and re-imports obey), working
-# days with 调休 in suqiu/deadlines.py, the new statuses, 协办 readers in ownership, labels and settings.
-MAX_MODULE_LINES, MAX_FUNCTION_LINES, MAX_CORE_LINES, MAX_STORE_LINES = 400, 60, 1573, 2600
+# The workbench (issue 16) raises the core's own budget by 61 lines (1400 → 1461): working days with
+# 调休 and signing limits in suqiu/deadlines.py, the lifecycle's statuses in model, 协办 readers in
+# ownership, their labels and settings (its transition table lives in suqiu/twoway/lifecycle.py).
+MAX_MODULE_LINES, MAX_FUNCTION_LINES, MAX_CORE_LINES, MAX_STORE_LINES = 400, 60, 1461, 2600
 
 
 def production_files() -> list[Path]:

@@ -7,7 +7,7 @@ by canonical name. Every query that filters or shows a demand's department uses 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,7 +17,6 @@ from sqlalchemy.engine import Connection
 
 from suqiu.config import Config
 from suqiu.disclosure import grants
-from suqiu.lifecycle import OFFICE, SYSTEM, may
 from suqiu.model import Status
 from suqiu.principals import Principal
 from suqiu.store import schema
@@ -229,9 +228,10 @@ class RoutesMixin(RecordsMixin):
 
     def write_route(self, conn: Connection, record_id: str, department: str | None, reason: str,
                     confidence: float | None, origin: str, actor: str | None, note: str | None,
-                    triage_label: str) -> None:
+                    triage_label: str, routable: Collection[str] = ()) -> None:
         """Route one demand (None: the triage queue), with history; its status follows and its
-        version moves so the search index picks the change up."""
+        version moves so the search index picks the change up. A demand in one of ``routable`` (the
+        caller's lifecycle says which: ``suqiu.twoway.lifecycle.routable``) moves to routed."""
         rt, now = schema.routes, to_db_time(now_local())
         old = conn.execute(select(rt.c.department).where(rt.c.record_id == record_id)).first()
         values = {"department": department, "queue": "department" if department else TRIAGE, "reason": reason,
@@ -246,8 +246,7 @@ class RoutesMixin(RecordsMixin):
             new_value=department or triage_label, origin=origin, actor=actor, note=note or reason))
         status = conn.execute(select(schema.records.c.status).where(schema.records.c.id == record_id)).scalar()
         moved = False
-        by = SYSTEM if origin == "routing" else OFFICE   # the router only routes; a person may also reassign
-        if department and (may("route", status, by) or may("reassign", status, by) or status == Status.ROUTED):
+        if department and (status in routable or status == Status.ROUTED):
             # a source may have said 已派单 already: the department's signing clock starts all the same
             moved = self.set_fields(record_id, {"status": Status.ROUTED}, origin=origin, actor=actor,
                                     note=f"分派至 {department}", conn=conn)

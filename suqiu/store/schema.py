@@ -340,7 +340,7 @@ documents = Table(
 __all__ += ["documents"]
 
 # ---------------------------------------------------------------- the workbench: work orders (issue 16)
-# one row per demand in the lifecycle (suqiu.lifecycle): what history alone answers slowly
+# one row per demand in the lifecycle (suqiu.twoway.lifecycle): what history alone answers slowly
 work_orders = Table(
     "work_orders", metadata, Column("record_id", String(256), ForeignKey("records.id"), primary_key=True),
     Column("routed_at", DateTime, index=True), Column("signed_at", DateTime), Column("signed_by", String(200)),

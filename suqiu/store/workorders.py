@@ -1,6 +1,6 @@
 """Work orders: replies, co-handling departments, extension requests, and the lifecycle's own events.
 
-The steps themselves are decided in ``suqiu.twoway.workorders`` against ``suqiu.lifecycle``; this
+The steps themselves are decided in ``suqiu.twoway.workorders`` against ``suqiu.twoway.lifecycle``; this
 module only reads and writes their rows, inside the caller's transaction where a step writes
 several tables at once.
 """

@@ -12,7 +12,7 @@ from typing import Any
 
 from suqiu.deadlines import add_workdays, renewed_due
 from suqiu.installation import Installation
-from suqiu.lifecycle import OFFICE, may
+from suqiu.twoway.lifecycle import OFFICE, may, routable
 from suqiu.principals import Principal
 from suqiu.store import now_local
 from suqiu.twoway.workorders import Step, WorkflowError, _text, begin, result
@@ -47,7 +47,7 @@ def assign(app: Installation, who: Principal, record_id: str, department: str, n
     with app.store.begin() as conn:
         app.store.write_route(conn, step.id, dept.name, "manual" if action == "route" else "reassign", 1.0,
                               origin=origin, actor=step.who.actor, note=note,
-                              triage_label=app.config.routing.triage_queue)
+                              triage_label=app.config.routing.triage_queue, routable=routable(OFFICE))
         step.audit(conn, action, f"{step.owner or app.config.routing.triage_queue} → {dept.name}"
                    + (f"：{note}" if note else ""))
     return result(step)

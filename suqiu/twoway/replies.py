@@ -1,6 +1,6 @@
 """Replies and status changes through the department API and Open311: the lifecycle's steps.
 
-Every change is a step of ``suqiu.lifecycle`` taken by ``suqiu.twoway.workorders`` (the department's
+Every change is a step of ``suqiu.twoway.lifecycle`` taken by ``suqiu.twoway.workorders`` (the department's
 steps) or ``suqiu.twoway.office_steps`` (the office's), so it lands in the record's history and the
 audit log with its origin and actor. What the API offers:
 

@@ -16,7 +16,7 @@ from nlp.reply_quality import ReplyQualityScorer
 from suqiu.config import Config
 from suqiu.deadlines import due_at
 from suqiu.disclosure import DEPARTMENT_LEVELS
-from suqiu.lifecycle import TIMED_STATUSES
+from suqiu.twoway.lifecycle import TIMED_STATUSES
 from suqiu.model import ANSWERED_STATUSES, OPEN_STATUSES
 from suqiu.store import Store, now_local
 

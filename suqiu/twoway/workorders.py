@@ -19,7 +19,7 @@ from typing import Any
 from suqiu.deadlines import due_at
 from suqiu.disclosure import may_see
 from suqiu.installation import Installation
-from suqiu.lifecycle import OFFICE, OWNER, UNSIGNED_STATUSES, TransitionError, target
+from suqiu.twoway.lifecycle import OFFICE, OWNER, UNSIGNED_STATUSES, TransitionError, target
 from suqiu.model import MAX_CONTENT_CHARS, as_shanghai
 from suqiu.principals import Principal
 from suqiu.store import now_local

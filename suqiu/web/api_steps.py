@@ -1,7 +1,7 @@
 """The department API's work-order steps beside replies (``/api/v1``): 签收, 阶段性答复, 退回, 申请延期.
 
 The same steps as the workbench's forms (``suqiu.twoway.workorders``), checked against
-``suqiu.lifecycle``, with the caller's token as the actor; answers are ``POST /api/v1/replies``.
+``suqiu.twoway.lifecycle``, with the caller's token as the actor; answers are ``POST /api/v1/replies``.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from typing import Any
 
 from suqiu.deadlines import add_workdays
 from suqiu.installation import Installation
-from suqiu.lifecycle import TIMED_STATUSES
+from suqiu.twoway.lifecycle import TIMED_STATUSES
 from suqiu.model import OPEN_STATUSES
 from suqiu.store import DemandFilter
 from suqiu.twoway.suggestions import suggestions

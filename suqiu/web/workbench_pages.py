@@ -3,7 +3,7 @@
 - ``GET /work``: the department's queue with its tabs (待签收, 办理中, 即将超时, 已超时, 已退回, 已办结,
   协办) and their counts; the office is sent to its own pages (``suqiu.web.office_pages``).
 - ``GET /work/demands/{id}``: the demand with its history, replies, related demands and the router's
-  reasons, and the forms of the steps the reader may take (``suqiu.lifecycle.actions_for``).
+  reasons, and the forms of the steps the reader may take (``suqiu.twoway.lifecycle.actions_for``).
 - ``POST /work/demands/{id}/{step}``: one step (CSRF-checked); then back to the page with a notice.
 
 A demand the user may not read, or act on, answers 404 exactly as a missing one does.

@@ -16,7 +16,7 @@ from suqiu.deadlines import due_at, due_soon, sign_due_at
 from suqiu.disclosure import DEPARTMENT_LEVELS, Disclosure, headline
 from suqiu.installation import Installation
 from suqiu.labels import ACTION, REPLY_KIND, label
-from suqiu.lifecycle import OFFICE, OWNER, TIMED_STATUSES, UNSIGNED_STATUSES, actions_for
+from suqiu.twoway.lifecycle import OFFICE, OWNER, TIMED_STATUSES, UNSIGNED_STATUSES, actions_for
 from suqiu.model import ANSWERED_STATUSES, OPEN_STATUSES
 from suqiu.ownership import may_read
 from suqiu.principals import Principal

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from crawlers.statuses import STATUS_WORDS, map_status
-from suqiu import labels, lifecycle
-from suqiu.lifecycle import OFFICE, OWNER, SYSTEM, TransitionError, actions_for, import_wins, target
+from suqiu import labels
+from suqiu.store.records import import_wins
+from suqiu.twoway import lifecycle
+from suqiu.twoway.lifecycle import OFFICE, OWNER, SYSTEM, TransitionError, actions_for, routable, target
 from suqiu.model import ANSWERED_STATUSES, OPEN_STATUSES, Status
 from suqiu.twoway.warning_steps import next_warning_states
 
@@ -95,3 +97,11 @@ def test_warnings_move_forward_only():
     assert next_warning_states("new") == ("acknowledged", "handling", "resolved")
     assert next_warning_states("handling") == ("resolved",)
     assert next_warning_states("resolved") == ()
+
+
+def test_routing_moves_what_the_table_lets_the_router_or_the_office_route():
+    """The store moves a routed demand's status only from these (``Store.write_route``'s ``routable``)."""
+    assert set(routable(SYSTEM)) == {"received", "returned"}
+    assert {"received", "returned", "signed", "in_progress", "suspended", "reopened"} <= set(routable(OFFICE))
+    assert not {"replied", "called_back", "closed"} & set(routable(OFFICE))
+    assert routable(OWNER) == ()

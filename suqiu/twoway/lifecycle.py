@@ -1,9 +1,9 @@
 """The work-order lifecycle (工单流转): which step may follow which status, and who may take it.
 
 One table, ``TRANSITIONS``, that every path goes through: the department's and the office's web
-forms and the department API (``suqiu.twoway.workorders``), routing (``Store.write_route``) and a
-re-import of an export (``import_wins``, used by ``Store.upsert``: a source only moves a status
-forward). The status values are ``suqiu.model.Status``; their Chinese names are ``suqiu.labels``.
+forms and the department API (``suqiu.twoway.workorders``) and routing (``routable``, which
+``Store.write_route`` is handed). A re-import of an export only moves a status forward
+(``suqiu.store.records.import_wins``, the store's own order of the statuses). The status values are ``suqiu.model.Status``; their Chinese names are ``suqiu.labels``.
 
     received 已受理 ─route─▶ routed 已派单 ─sign─▶ signed 已签收 ─interim─▶ in_progress 办理中
         ─answer─▶ replied 已答复 (办结答复) ─callback─▶ called_back 已回访 ─close─▶ closed 已办结
@@ -67,11 +67,6 @@ TIMED_STATUSES = tuple(s for s in OPEN_STATUSES if s not in CLOCK_STOPPED)
 # waiting for the department to sign for it
 UNSIGNED_STATUSES = (S.ROUTED.value, S.REOPENED.value)
 
-# how far along each status is, for re-imports: a source only moves a demand forward
-_RANK = {S.RECEIVED: 0, S.ROUTED: 1, S.RETURNED: 1, S.REOPENED: 1, S.SIGNED: 2, S.IN_PROGRESS: 3,
-         S.EXTENSION_REQUESTED: 3, S.SUSPENDED: 3, S.REPLIED: 4, S.CALLED_BACK: 5, S.CLOSED: 6}
-
-
 class TransitionError(ValueError):
     """A step the table does not allow; the message is for users (Chinese)."""
 
@@ -99,14 +94,10 @@ def actions_for(status: str, actor: str) -> list[str]:
     return [a for a in ACTIONS if may(a, status, actor)]
 
 
-def import_wins(incoming: str, stored: str) -> bool:
-    """Whether a re-imported status replaces the stored one: a source saying 'received' never undoes
-    routing or a reply; 'reopened' always counts; otherwise only a step forward does."""
-    if incoming == stored or incoming == S.RECEIVED:
-        return False
-    if incoming == S.REOPENED:
-        return True
-    return _RANK[S(incoming)] >= _RANK[S(stored)] or stored == S.REOPENED
+def routable(actor: str) -> tuple[str, ...]:
+    """The statuses a demand leaves for ``routed`` when ``actor`` routes it to a department (the router
+    only routes; the office may also reassign), for ``Store.write_route``."""
+    return tuple(f for (a, f), (_t, who) in _TABLE.items() if a in ("route", "reassign") and actor in who)
 
 
 _ACTOR_NAMES = {OWNER: "主办部门", OFFICE: "信访办", SYSTEM: "系统"}
