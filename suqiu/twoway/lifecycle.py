@@ -3,7 +3,8 @@
 One table, ``TRANSITIONS``, that every path goes through: the department's and the office's web
 forms and the department API (``suqiu.twoway.workorders``) and routing (``routable``, which
 ``Store.write_route`` is handed). A re-import of an export only moves a status forward
-(``suqiu.store.records.import_wins``, the store's own order of the statuses). The status values are ``suqiu.model.Status``; their Chinese names are ``suqiu.labels``.
+(``suqiu.store.records.import_wins``, the store's own order of the statuses). The status values
+are ``suqiu.model.Status``; their Chinese names are ``suqiu.labels``.
 
     received 已受理 ─route─▶ routed 已派单 ─sign─▶ signed 已签收 ─interim─▶ in_progress 办理中
         ─answer─▶ replied 已答复 (办结答复) ─callback─▶ called_back 已回访 ─close─▶ closed 已办结
@@ -66,6 +67,7 @@ CLOCK_STOPPED = (S.SUSPENDED.value,)
 TIMED_STATUSES = tuple(s for s in OPEN_STATUSES if s not in CLOCK_STOPPED)
 # waiting for the department to sign for it
 UNSIGNED_STATUSES = (S.ROUTED.value, S.REOPENED.value)
+
 
 class TransitionError(ValueError):
     """A step the table does not allow; the message is for users (Chinese)."""
