@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import math
 import os
+import random
 import secrets
 import socket
 import time
@@ -31,14 +32,18 @@ from search.service import search
 from suqiu.installation import Installation, write_default_config
 from suqiu.labels import REQUESTER
 from suqiu.principals import Principal
-from suqiu.store import now_local
+from suqiu.store import DemandFilter, now_local
+from suqiu.twoway import office_steps, workorders
 from suqiu.twoway.accounts import AuthError, add_user
+from suqiu.twoway.workorders import WorkflowError
 from suqiu.weeks import Week
 
 EXPORT_HEADERS = ["工单编号", "来电时间", "受理渠道", "诉求人类型", "诉求标题", "诉求内容", "诉求类型", "区域",
                   "事发地址", "承办部门", "办理状态", "办理结果", "回复单位", "回复时间", "满意度"]
-STATUS_CN = {"received": "已受理", "routed": "办理中", "replied": "已回复", "closed": "已办结", "reopened": "重办"}
+STATUS_CN = {"received": "已受理", "routed": "已派单", "replied": "已回复", "closed": "已办结", "reopened": "重办"}
 DEMO_SEARCHES = ("噪音 扰民", "拖欠工资", "停车 OR 占道 -咨询")
+# the demo's department clerk (its password is made fresh on every run; the office's is ``demo_user``)
+DEMO_DEPT_USER, DEMO_DEPARTMENT = "sthj", "生态环境局"
 
 
 def sample_week() -> Week:
@@ -166,6 +171,12 @@ def run_demo(home: Path, say: Callable[[str], None], hotline_rows: int = 600, hi
                           report_week=str(sample_week()))
     result["leaders"] = leaders_outputs(app, now_local(), say)
     result["web_user"] = demo_user(app)
+    day = simulate_first_day(app, seed)
+    say(f"模拟各部门第一天的办理（演示数据，{DEMO_DEPARTMENT}留给您登录办理）：签收 {day['signed']} 件，"
+        f"答复 {day['answered']} 件，回访 {day['called_back']} 件")
+    result["simulated_day"] = day
+    result["logins"] = demo_department_user(app)
+    result["status_example"] = status_example(app)
     result["elapsed_s"] = round(time.perf_counter() - t0, 1)
     result["searches"] = {q: _search(app, q) for q in DEMO_SEARCHES}
     result["paths"] = {
@@ -180,3 +191,49 @@ def _search(app: Installation, text: str) -> dict[str, Any]:
     res = search(app, SearchQuery.create(text, size=3, fold_duplicates=True), Principal.office())
     return {"total": res.total, "groups": res.groups, "top": [h.fields.get("title") for h in res.hits[:3]],
             "same": [h.group_size or 1 for h in res.hits[:3]]}
+
+
+def demo_department_user(app: Installation) -> list[dict[str, str]]:
+    """A department clerk's web user (生态环境局) with a fresh random password, printed once by the demo
+    beside the office's (``demo_user``): the workbench is tried from both sides."""
+    password = secrets.token_urlsafe(9)
+    add_user(app.store, DEMO_DEPT_USER, password, "department", DEMO_DEPARTMENT, display_name="生态环境局办理员",
+             config=app.config, replace=True)
+    return [{"username": DEMO_DEPT_USER, "password": password, "role": "department", "department": DEMO_DEPARTMENT,
+             "start": "/work"}]
+
+
+def simulate_first_day(app: Installation, seed: int, per_department: int = 40) -> dict[str, int]:
+    """A first day in the workbench, through the real steps (demo data only): every department but the
+    demo login's signs for most of its routed demands and answers some; the office calls the answers
+    back with a seeded mix of outcomes, so the three rates have something to count."""
+    rng, office = random.Random(seed), Principal.office(name="演示")
+    done = {"signed": 0, "answered": 0, "called_back": 0}
+    for dept in (d.name for d in app.config.departments if d.name != DEMO_DEPARTMENT):
+        who = Principal.for_department(dept, name="演示")
+        rows = app.store.demand_rows(app.config, DemandFilter(owner=dept, statuses=["routed"], limit=per_department))
+        for r in rows:
+            try:
+                if rng.random() < 0.3:
+                    continue
+                workorders.sign(app, who, r["id"], "（演示）签收")
+                done["signed"] += 1
+                if rng.random() < 0.6:
+                    workorders.reply(app, who, r["id"], "（演示数据）已按程序核查办理，办理结果已告知诉求人。")
+                    done["answered"] += 1
+                    if rng.random() < 0.8:
+                        office_steps.callback(app, office, r["id"], solved=rng.random() < 0.8,
+                                              satisfaction=rng.choices(("满意", "基本满意", "不满意"), (6, 3, 1))[0])
+                        done["called_back"] += 1
+            except WorkflowError:
+                continue  # e.g. a sample demand dated after now: it waits for a person
+    return done
+
+
+def status_example(app: Installation) -> dict[str, str] | None:
+    """One routed demand's receipt number and verification code, to try the citizen's status page."""
+    rows = app.store.demand_rows(app.config, DemandFilter(owner=DEMO_DEPARTMENT, limit=1, newest_first=True))
+    order = app.store.work_order(rows[0]["id"]) if rows else None
+    if not order or not order.get("verify_code"):
+        return None
+    return {"number": rows[0]["id"].split(":", 1)[1], "code": order["verify_code"]}

@@ -1,4 +1,6 @@
-"""Ingest flow: crawl the configured sources and import exports, then (by default) analyze and index.
+"""Ingest flow: crawl the configured sources and import exports, then (by default) analyze, route,
+alert critical demands and index — every hour, so a 轻生风险 demand that arrives at 09:00 reaches its
+department (and the office) in the same run, not in the next morning's digest.
 
 The sources are independent, so their crawls run at the same time (mapped tasks, each a child
 process) and the exports are imported beside them; a source that fails is reported with its error
@@ -16,6 +18,7 @@ from prefect.futures import PrefectFuture
 
 from flows.analyze import analyze
 from flows.index import index
+from flows.route import route_pending_task, send_alerts_task
 
 from crawlers.importers.run import import_file
 from crawlers.run import crawl_in_subprocess
@@ -53,8 +56,10 @@ def outcome(future: PrefectFuture[dict[str, Any]], what: dict[str, Any]) -> dict
 
 @flow(name="ingest")
 def ingest(home: str | None = None, sources: list[str] | None = None, files: list[str] | None = None,
-           profile: str | None = None, analyze_after: bool = True, crawl_retries: int = 2) -> dict[str, Any]:
-    """Bring in new demands; ``sources=None`` crawls every enabled source, ``[]`` none."""
+           profile: str | None = None, analyze_after: bool = True, crawl_retries: int = 2,
+           route_after: bool = True) -> dict[str, Any]:
+    """Bring in new demands; ``sources=None`` crawls every enabled source, ``[]`` none. After analysis
+    the new demands are routed and critical ones alerted (``route_after``), then indexed."""
     log = get_run_logger()
     names = enabled_sources(home) if sources is None else list(sources)
     crawls = crawl_source.with_options(retries=crawl_retries).map(unmapped(home), names) if names else []
@@ -72,5 +77,9 @@ def ingest(home: str | None = None, sources: list[str] | None = None, files: lis
                                                               "quarantined", "error")})
     if analyze_after:
         result["analyze"] = analyze(home=home)
+        if route_after:
+            result["route"] = route_pending_task(home)
+            result["alerts"] = send_alerts_task(home)
+            log.info("route: %s; alerts: %s", result["route"], {k: result["alerts"][k] for k in ("departments", "office")})
         result["index"] = index(home=home)
     return result

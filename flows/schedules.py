@@ -38,7 +38,7 @@ class Scheduled:
 
 SCHEDULES: tuple[Scheduled, ...] = (
     Scheduled("ingest-hourly", "flows/ingest.py:ingest", "0 * * * *",
-              "每小时采集各渠道诉求并分析、索引", collision="CANCEL_NEW"),
+              "每小时采集各渠道诉求并分析、分派、索引，特急诉求即时提醒", collision="CANCEL_NEW"),
     Scheduled("analyze", "flows/analyze.py:analyze", None, "分析尚未分析或已变更的诉求（按需启动）"),
     Scheduled("index", "flows/index.py:index", None, "把检索索引补齐到最新（按需启动）"),
     Scheduled("digests-daily", "flows/route.py:route", "0 8 * * *",

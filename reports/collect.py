@@ -18,13 +18,15 @@ from reports.import_quality import quality_tables
 from reports.render import to_docx, to_html, to_xlsx
 from reports.values import Number, Percent
 from reports.weekly import RECORD_COLUMNS, WeeklyData, build_weekly
-from suqiu.deadlines import time_limit
+from suqiu.deadlines import due_at
 from suqiu.disclosure import Disclosure
 from suqiu.installation import Installation
-from suqiu.labels import WARNING_KIND, WARNING_LEVEL
+from suqiu.labels import WARNING_KIND, WARNING_LEVEL, WARNING_STATE
 from suqiu.model import SHANGHAI
 from suqiu.store import now_local
+from suqiu.twoway.rates import department_rates, weekly_rates
 from suqiu.twoway.tracking import department_figures
+from suqiu.twoway.warning_steps import with_states
 from suqiu.weeks import Week
 
 HISTORY_WEEKS = 8
@@ -64,7 +66,7 @@ def _hotspots(app: Installation, week: Week) -> list[dict]:
 
 def _warnings(app: Installation, week: Week) -> list[dict]:
     out = []
-    for w in app.store.warning_rows([str(week)]):
+    for w in with_states(app, app.store.warning_rows([str(week)])):
         ev = w.get("evidence") or {}
         basis = []
         if "count" in ev:
@@ -75,7 +77,8 @@ def _warnings(app: Installation, week: Week) -> list[dict]:
         if titles:
             basis.append("如：" + "；".join(titles))
         out.append({"kind": f"{WARNING_KIND.get(w['kind'], w['kind'])}（{WARNING_LEVEL.get(w['level'], w['level'])}）",
-                    "subject": w["subject"], "detail": w["message"], "evidence": "，".join(basis)})
+                    "subject": w["subject"], "detail": w["message"], "evidence": "，".join(basis),
+                    "state": WARNING_STATE.get(w["state"], w["state"]) + (f"（{w['state_by']}）" if w["state_by"] else "")})
     return out
 
 
@@ -87,20 +90,46 @@ def _department_figures(app: Installation, week: Week, records: pd.DataFrame, no
     this = records[(records["received_at"] >= week.start) & (records["received_at"] < week.end)] \
         if len(records) else records
     received = this["department"].value_counts() if len(this) else pd.Series(dtype=int)
-    figs = department_figures(app.store, app.config, now=min(now, week.end),
-                              since=week.shift(-(FIGURE_WEEKS - 1)).start)
+    since, until = week.shift(-(FIGURE_WEEKS - 1)).start, min(now, week.end)
+    figs = department_figures(app.store, app.config, now=until, since=since)
+    rates = department_rates(app.store, app.config, now=until, since=since, until=week.end)
     rows = []
     for name, f in figs.items():
         if not f.assigned and not int(received.get(name, 0)):
             continue
+        r = rates[name]
+        three = {"response_rate": _rate(r.response_rate, r.enough["response"], r.signed_on_time, r.response_base),
+                 "resolution_rate": _rate(r.resolution_rate, r.enough["resolution"], r.solved, r.called_back),
+                 "satisfaction_3": _rate(r.satisfaction_rate, r.enough["satisfaction"], r.satisfied, r.rated),
+                 "composite": "样本不足" if r.composite is None else Number(r.composite, 1)}
         med = f.response_hours_median
         rows.append({"department": name, "received": int(received.get(name, 0)), "assigned": f.assigned,
                      "replied": f.answered, "overdue": f.overdue, "passed_on": f.passed_on, "rankable": f.rankable,
                      "median_response_days": Number(None if med is None else med / 24, 1),
                      "on_time_rate": _pct(f.on_time_rate), "satisfaction_rate": _pct(f.satisfaction_rate),
                      "reopen_rate": _pct(f.reopen_rate),
-                     "reply_quality": Number(f.reply_quality_mean, 2)})
+                     "reply_quality": Number(f.reply_quality_mean, 2), **three})
     return sorted(rows, key=lambda r: -r["assigned"])
+
+
+def _rate(value: float | None, enough: bool, num: int, base: int) -> str:
+    if not base:
+        return "—"
+    return f"{value * 100:.0f}%（{num}/{base}）" if enough and value is not None else f"样本不足（{num}/{base}）"
+
+
+def _weekly_rates(app: Installation, week: Week, now: datetime) -> list[dict]:
+    """Each department's composite score in each of the last four weeks (by the week received)."""
+    weeks = [week.shift(-i) for i in range(FIGURE_WEEKS - 1, -1, -1)]
+    per_week = weekly_rates(app.store, app.config, weeks, now=min(now, week.end))
+    rows = []
+    for dept in (d.name for d in app.config.departments):
+        cells = [per_week[str(w)][dept] for w in weeks]
+        if not any(c.response_base or c.called_back or c.rated for c in cells):
+            continue
+        rows.append({"department": dept, "weeks": [str(w) for w in weeks],
+                     "scores": ["样本不足" if c.composite is None else Number(c.composite, 1) for c in cells]})
+    return rows
 
 
 def _notable_replies(app: Installation, week: Week, limit: int = 8) -> list[dict]:
@@ -109,7 +138,8 @@ def _notable_replies(app: Installation, week: Week, limit: int = 8) -> list[dict
     scored = []
     for r in app.store.replies_between(app.config, week.start, week.end):
         s = scorer.score(r["normalized_text"] or r["masked_text"] or "", r["reply_text"], r["received_at"],
-                         r["replied_at"], time_limit(app.config, r["department"], r["category_given"]),
+                         r["replied_at"], due_at(app.config, r["received_at"], r["department"], r["category_given"],
+                                                 None) - r["received_at"],
                          r["keywords"] or None)
         scored.append((s.score, r, s.response_days))
     scored.sort(key=lambda x: (-x[0], x[1]["id"]))
@@ -125,6 +155,7 @@ def collect_weekly(app: Installation, week: Week, now: datetime | None = None) -
     return WeeklyData(city=app.config.city.name, week=week, generated_at=now, records=records,
                       topics=_topics(app), hotspots=_hotspots(app, week), warnings=_warnings(app, week),
                       department_figures=_department_figures(app, week, records, now),
+                      rates_weekly=_weekly_rates(app, week, now),
                       notable_replies=_notable_replies(app, week),
                       appendix=quality_tables(app.store.runs_between("import", week.start, week.end), PiiMasker()))
 

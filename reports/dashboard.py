@@ -23,6 +23,7 @@ from suqiu.deadlines import due_at
 from suqiu.disclosure import headline
 from suqiu.installation import Installation
 from suqiu.labels import OUTLIER_TOPIC, URGENCY, WARNING_KIND, WARNING_LEVEL, label
+from suqiu.twoway.lifecycle import TIMED_STATUSES
 from suqiu.model import OPEN_STATUSES
 from suqiu.principals import Principal
 from suqiu.store import DemandFilter, now_local
@@ -93,8 +94,8 @@ def _districts(app: Installation, rows: list[dict[str, Any]], owner: str | None,
 
 def _overdue(app: Installation, owner: str | None, now: datetime) -> list[dict[str, Any]]:
     counts: Counter[str] = Counter()
-    for received_at, category, who, urgency in app.store.open_rows(app.config, OPEN_STATUSES):
-        if (owner is None or who == owner) and due_at(app.config, received_at, who, category, urgency) < now:
+    for received_at, category, who, urgency, override in app.store.open_rows(app.config, TIMED_STATUSES):
+        if (owner is None or who == owner) and due_at(app.config, received_at, who, category, urgency, override) < now:
             counts[who or app.config.routing.triage_queue] += 1
     return [{"department": d, "count": n} for d, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
@@ -107,7 +108,8 @@ def _critical(app: Installation, owner: str | None, now: datetime, limit: int = 
                                                                          -r["received_at"].timestamp()))
     out = []
     for r in rows[:limit]:
-        due = due_at(app.config, r["received_at"], r["owner"], r["category_given"], r["urgency_level"])
+        due = due_at(app.config, r["received_at"], r["owner"], r["category_given"], r["urgency_level"],
+                     r["due_override"])
         out.append({"id": r["id"], "title": headline(r.get("masked_title"), r.get("masked_text"), 40) or "（待分析）",
                     "district": r["district"] or "", "department": r["owner"] or app.config.routing.triage_queue,
                     "urgency": r["urgency_level"], "urgency_label": label(URGENCY, r["urgency_level"]),

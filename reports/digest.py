@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader
 
@@ -31,6 +32,8 @@ FIGURE_LABELS = {
     "closure_rate": "办结率", "on_time_rate": "按时答复率", "rated": "评价件数", "satisfaction_rate": "满意率",
     "reopened": "重办件数", "reopen_rate": "重办率", "reply_quality_mean": "答复质量均分",
     "reply_quality_n": "答复质量评分件数", "passed_on": "多次转办件数（推诿）", "rankable": "达到排名最低件数",
+    "response_rate": "响应率（按时签收）", "resolution_rate": "解决率（回访已解决）", "composite": "综合得分",
+    "rates_min_count": "三率最低件数",
 }
 
 
@@ -49,6 +52,8 @@ class DigestEntry:
     due_at: datetime | None = None
     count: int = 1                      # submissions collapsed into this entry
     duplicate_ids: list[str] = field(default_factory=list)
+    url: str = ""                       # the demand's page in the workbench
+    due_soon: bool = False              # 即将超时
 
     @property
     def urgent(self) -> bool:
@@ -124,6 +129,11 @@ class Digest:
                 + (f"，超期 {len(self.overdue)} 件" if self.overdue else ""))
 
 
+def demand_link(base_url: str, record_id: str) -> str:
+    """The demand's page in the workbench (empty without a base URL)."""
+    return f"{base_url.rstrip('/')}/work/demands/{quote(record_id, safe='')}" if base_url else ""
+
+
 def _entry_key(e: DigestEntry) -> tuple[Any, ...]:
     return (URGENCY_RANK.get(e.urgency or "", 9), -e.count, e.received_at, e.record_id)
 
@@ -162,11 +172,12 @@ def build_digest(department: str, period: str, window_start: datetime, window_en
                  items: Sequence[dict[str, Any]], generated_at: datetime, city: str = "",
                  overdue: Sequence[dict[str, Any]] = (), figures: dict[str, Any] | None = None,
                  hotspots: Sequence[dict[str, Any]] = (), warnings: Sequence[dict[str, Any]] = (),
-                 topic_labels: dict[int, str] | None = None) -> Digest:
+                 topic_labels: dict[int, str] | None = None, base_url: str = "") -> Digest:
     """Group new demands by topic, collapse duplicates with their count, put urgent ones first.
 
     Each item: record_id, title, text (already masked), received_at, and optionally district,
-    channel, category, urgency, topic_id, keywords, dup_group, due_at.
+    channel, category, urgency, topic_id, keywords, dup_group, due_at. With ``base_url`` each entry
+    (and each overdue item) links to its page in the workbench.
     """
     labels = topic_labels or {}
     by_topic: dict[int | None, list[tuple[dict[str, Any], list[dict[str, Any]]]]] = defaultdict(list)
@@ -183,11 +194,13 @@ def build_digest(department: str, period: str, window_start: datetime, window_en
                 record_id=rep["record_id"], title=rep.get("title") or "", text=rep.get("text") or "",
                 received_at=rep["received_at"], district=rep.get("district"), channel=rep.get("channel") or "",
                 category=rep.get("category"), urgency=urgency, due_at=rep.get("due_at"),
-                count=len(members), duplicate_ids=[o["record_id"] for o in others]))
+                count=len(members), duplicate_ids=[o["record_id"] for o in others],
+                url=demand_link(base_url, rep["record_id"]), due_soon=bool(rep.get("due_soon"))))
         entries.sort(key=_entry_key)
         flat = [m for rep, others in pairs for m in (rep, *others)]
         groups.append(DigestGroup(_group_label(flat, topic_id, labels), entries))
     groups.sort(key=lambda g: (g.best_urgency, -g.submissions, g.label))
+    overdue = [{**o, "url": demand_link(base_url, o["record_id"])} for o in overdue]
     return Digest(department=department, period=period, window_start=window_start, window_end=window_end,
                   generated_at=generated_at, city=city, groups=groups, overdue=list(overdue),
                   hotspots=list(hotspots), warnings=list(warnings), figures=dict(figures or {}))
@@ -224,16 +237,19 @@ def render_text(digest: Digest, per_group: int = HTML_ENTRIES_PER_GROUP) -> str:
         for e in g.entries[:per_group]:
             tag = f"[{e.urgency_label}]" if e.urgent else ""
             dup = f"（重复反映 {e.count} 次）" if e.count > 1 else ""
-            lines.append(f"  {tag}{e.title or e.preview[:40]} {dup} 编号 {e.record_id}")
+            lines.append(f"  {tag}{e.title or e.preview[:40]} {dup} 编号 {e.record_id}" + (f"\n    {e.url}" if e.url else ""))
         if len(g.entries) > per_group:
             lines.append(f"  另有 {len(g.entries) - per_group} 件，见附件")
     if digest.overdue:
         lines += ["", f"超期未办结 {len(digest.overdue)} 件："]
-        lines += [f"  {o['record_id']} 超期 {o['overdue_days']:.1f} 天" for o in digest.overdue[:per_group]]
+        lines += [f"  {o['record_id']} 超期 {o['overdue_days']:.1f} 天 {o.get('url') or ''}".rstrip()
+                  for o in digest.overdue[:per_group]]
     f = digest.figures
     if f:
-        lines += ["", f"答复情况：办结率 {_pct(f.get('closure_rate'))}，按时答复率 {_pct(f.get('on_time_rate'))}，"
-                  f"满意率 {_pct(f.get('satisfaction_rate'))}，重办率 {_pct(f.get('reopen_rate'))}"]
+        lines += ["", f"三率：响应率 {_pct(f.get('response_rate'))}，解决率 {_pct(f.get('resolution_rate'))}，"
+                  f"满意率 {_pct(f.get('satisfaction_rate'))}，综合得分 {_num(f.get('composite'))}",
+                  f"答复情况：办结率 {_pct(f.get('closure_rate'))}，按时答复率 {_pct(f.get('on_time_rate'))}，"
+                  f"重办率 {_pct(f.get('reopen_rate'))}"]
     return "\n".join(lines) + "\n"
 
 

@@ -14,11 +14,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from reports.digest import Digest, build_digest, render_html, render_text, render_xlsx
-from suqiu.deadlines import due_at
+from suqiu.deadlines import due_at, due_soon
 from suqiu.installation import Installation
 from suqiu.labels import WARNING_LEVEL
 from suqiu.store import now_local
 from suqiu.twoway.delivery import Outgoing, attempt, enqueue, outbox_copy, retry_due
+from suqiu.twoway.rates import department_rates
 from suqiu.twoway.tracking import department_figures, overdue_items
 from suqiu.weeks import Week
 
@@ -38,16 +39,18 @@ def resolve_department(app: Installation, name: str) -> str:
     return dept.name
 
 
-def new_items(app: Installation, department: str) -> list[dict[str, Any]]:
+def new_items(app: Installation, department: str, now: datetime | None = None) -> list[dict[str, Any]]:
     """Open demands routed to the department and not carried by one of its digests since routing."""
-    items = []
+    items, now = [], now or now_local()
     for r in app.store.undigested(department):
+        due = due_at(app.config, r["received_at"], department, r["category_given"], r["urgency_level"],
+                     r.get("due_override"))
         items.append({
             "record_id": r["id"], "title": r["masked_title"] or "", "text": r["masked_text"] or "",
             "received_at": r["received_at"], "district": r["district"], "channel": r["channel"],
             "category": r["category_given"], "urgency": r["urgency_level"], "topic_id": r["topic_id"],
             "keywords": r["keywords"] or [], "dup_group": r["dup_group"],
-            "due_at": due_at(app.config, r["received_at"], department, r["category_given"], r["urgency_level"]),
+            "due_at": due, "due_soon": due_soon(app.config, due, now),
         })
     return items
 
@@ -98,13 +101,17 @@ def make_digest(app: Installation, department: str, period: str,
         raise DigestError(f"周期只能是 day 或 week，收到: {period}")
     department = resolve_department(app, department)
     now = now or now_local()
-    items = new_items(app, department)
+    items = new_items(app, department, now)
     figures = department_figures(app.store, app.config, department, now=now)[department].as_dict()
+    rates = department_rates(app.store, app.config, department, now=now)[department]
+    figures.update(response_rate=rates.response_rate, resolution_rate=rates.resolution_rate,
+                   composite=rates.composite, rates_min_count=rates.min_count)
     digest = build_digest(
         department=department, period=period, window_start=now - PERIODS[period], window_end=now, items=items,
         generated_at=now, city=app.config.city.name, overdue=overdue_items(app.store, app.config, department, now),
         figures=figures, hotspots=remit_hotspots(app, department, now),
-        warnings=remit_warnings(app, department, now), topic_labels=app.store.topic_labels())
+        warnings=remit_warnings(app, department, now), topic_labels=app.store.topic_labels(),
+        base_url=app.config.server.public_url)
     return digest, [it["record_id"] for it in items]
 
 

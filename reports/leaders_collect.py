@@ -20,7 +20,7 @@ from reports.leaders import LeadersData, build_leaders
 from reports.monthly_topic import candidates
 from reports.periods import Period
 from reports.render import to_docx, to_html, to_xlsx
-from suqiu.deadlines import time_limit
+from suqiu.deadlines import due_at
 from suqiu.disclosure import Disclosure, headline
 from suqiu.installation import Installation
 from suqiu.labels import PERIOD, WARNING_KIND
@@ -44,7 +44,8 @@ def scored_replies(app: Installation, period: Period, praise: set[str] | frozens
     out = []
     for r in app.store.replies_between(app.config, period.start, period.end):
         s = scorer.score(r["normalized_text"] or r["masked_text"] or "", r["reply_text"], r["received_at"],
-                         r["replied_at"], time_limit(app.config, r["department"], r["category_given"]),
+                         r["replied_at"], due_at(app.config, r["received_at"], r["department"], r["category_given"],
+                                                 None) - r["received_at"],
                          r["keywords"] or None)
         out.append({"id": r["id"], "department": r["department"] or "待分派",
                     "title": headline(r["masked_title"], r["masked_text"]), "reply": disclose.mask(r["reply_text"]) or "",

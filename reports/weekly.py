@@ -35,6 +35,7 @@ class WeeklyData:
     hotspots: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)    # kind, topic/district, evidence …
     department_figures: list[dict[str, Any]] = field(default_factory=list)
+    rates_weekly: list[dict[str, Any]] = field(default_factory=list)   # department, weeks, scores
     notable_replies: list[dict[str, Any]] = field(default_factory=list)
     appendix: list[Table] = field(default_factory=list)             # XLSX only: the imports' data quality
 
@@ -231,9 +232,12 @@ def warnings_section(data: WeeklyData) -> Section:
     if not data.warnings:
         s.paragraphs.append("本周未触发预警。")
         return s
-    rows = [[w.get("kind", ""), w.get("subject", ""), w.get("detail", ""), w.get("evidence", "")]
+    rows = [[w.get("kind", ""), w.get("subject", ""), w.get("detail", ""), w.get("evidence", ""), w.get("state", "新")]
             for w in data.warnings[:20]]
-    s.tables.append(Table("本周预警", ["类型", "对象", "说明", "依据"], rows))
+    s.tables.append(Table("本周预警", ["类型", "对象", "说明", "依据", "处置状态"], rows,
+                          note="处置状态：新 → 已确认 → 处置中 → 已解除（信访办在“预警处置”页推进）。"))
+    resolved = sum(1 for w in data.warnings if str(w.get("state", "")).startswith("已解除"))
+    s.paragraphs.append(f"本周预警 {len(data.warnings)} 条，已解除 {resolved} 条。")
     return s
 
 
@@ -257,6 +261,15 @@ def departments_section(data: WeeklyData) -> Section:
     if passed:
         s.paragraphs.append(f"近四周转处理两次及以上（推诿）的诉求 {sum(int(f['passed_on']) for f in passed)} 件，"
                             + "，".join(f"{f['department']} {f['passed_on']} 件" for f in passed[:3]) + "。")
+    rates = [[f["department"], f.get("response_rate", "—"), f.get("resolution_rate", "—"),
+              f.get("satisfaction_3", "—"), f.get("composite", "—")] for f in data.department_figures]
+    s.tables.append(Table("各部门三率（近四周受理）", ["部门", "响应率", "解决率", "满意率", "综合得分"], rates,
+                          note="响应率：派单后按时签收的比例；解决率：回访为已解决的比例；满意率：满意与基本满意的比例。"
+                               "综合得分 = 响应率×10% + 解决率×45% + 满意率×45%，三项均达到最低件数才计算。"))
+    if data.rates_weekly:
+        weeks = data.rates_weekly[0]["weeks"]
+        s.tables.append(Table("三率综合得分周趋势（按受理周）", ["部门", *weeks],
+                              [[r["department"], *r["scores"]] for r in data.rates_weekly]))
     overdue = sum(int(f.get("overdue", 0)) for f in data.department_figures)
     if overdue:
         worst = max(data.department_figures, key=lambda f: int(f.get("overdue", 0)))

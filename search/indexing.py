@@ -79,12 +79,14 @@ def build_documents(app: Installation, ids: Sequence[str] | None, stats: IndexSt
     def flush(rows: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         ids_ = [r["id"] for r in rows]
         analyses, owners = store.analyses(ids_), store.owners_of(app.config, ids_)
+        overrides = store.due_overrides(ids_)
         sizes = store.dup_sizes(a.dup_group for a in analyses.values() if a.dup_group)
         for rec in rows:
             a, owner = analyses.get(rec["id"]), owners.get(rec["id"])
             urgency = a.urgency_level.value if a is not None and a.urgency_level else None
             doc = demand_document(rec, a, owner=owner, dup_size=sizes.get(a.dup_group, 1) if a and a.dup_group else 1,
-                                  due_at=due_at(app.config, rec["received_at"], owner, rec.get("category_given"), urgency))
+                                  due_at=due_at(app.config, rec["received_at"], owner, rec.get("category_given"), urgency,
+                                                overrides.get(rec["id"])))
             if doc is None:
                 stats.waiting_analysis += 1
                 continue

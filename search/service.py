@@ -24,8 +24,9 @@ from search.access import PERSONAL_FIELDS, Principal, canonical_principal, may_s
 from search.backends.base import SearchBackend
 from search.query import SearchQuery, SearchResult
 from search.segmentation import QuerySegmenter, default_segmenter
-from suqiu.disclosure import Disclosure, may_see
+from suqiu.disclosure import Disclosure
 from suqiu.labels import topic_name
+from suqiu.ownership import may_read
 
 _ATTR = "_suqiu_search_backend"
 _SEG_ATTR = "_suqiu_search_segmenter"
@@ -113,7 +114,8 @@ def get_document(app: Any, record_id: str, principal: Principal) -> dict[str, An
     if record is None:
         return None
     owner, analysis = store.owner_of(app.config, record_id), store.get_analysis(record_id)
-    if not may_see(principal, analysis.publication if analysis else None, owner):
+    co_handlers = [c["department"] for c in store.co_handlers_of(record_id)] if principal.role == "department" else []
+    if not may_read(principal, analysis.publication if analysis else None, owner, co_handlers):
         return None
     masker = PiiMasker()  # markup stripped first: a number split by tags is masked whole
     policy = Disclosure(lambda text: masker(plain_text(text)), app.config.classification.public_fields,

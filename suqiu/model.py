@@ -38,16 +38,27 @@ class RequesterType(StrEnum):
 
 
 class Status(StrEnum):
+    """A work order's place in its lifecycle (``suqiu.twoway.lifecycle`` says what may follow what).
+
+    ``replied`` is the answered state (办结答复), the value earlier releases stored for a reply."""
+
     RECEIVED = "received"
     ROUTED = "routed"
+    SIGNED = "signed"
+    IN_PROGRESS = "in_progress"
+    EXTENSION_REQUESTED = "extension_requested"
+    SUSPENDED = "suspended"
+    RETURNED = "returned"
     REPLIED = "replied"
+    CALLED_BACK = "called_back"
     CLOSED = "closed"
     REOPENED = "reopened"
 
 
 # A demand waiting for an answer, and one that has had it (the status values, as stored).
-OPEN_STATUSES = ("received", "routed", "reopened")
-ANSWERED_STATUSES = ("replied", "closed")
+OPEN_STATUSES = ("received", "routed", "signed", "in_progress", "extension_requested", "suspended", "returned",
+                 "reopened")
+ANSWERED_STATUSES = ("replied", "called_back", "closed")
 
 # Fields whose change is an event in the demand's life (kept in history), not a correction.
 TRACKED_FIELDS = ("status", "reply_text", "replied_at", "replied_by", "satisfaction", "department_given",

@@ -16,7 +16,12 @@ CORE = ["suqiu/__init__.py", "suqiu/model.py", "suqiu/installation.py", "suqiu/w
 # The core's own modules (model, config, ownership, disclosure …) hold no stage or feature logic: a
 # small budget. The store grows with its tables (one mixin module per table group, each under the
 # module cap), so it has a budget of its own; raising either is a decision, not a habit.
-MAX_MODULE_LINES, MAX_FUNCTION_LINES, MAX_CORE_LINES, MAX_STORE_LINES = 400, 60, 1400, 2600
+# The workbench (issue 16) raises the core's own budget by 61 lines (1400 → 1461): working days with
+# 调休 and signing limits in suqiu/deadlines.py, the lifecycle's statuses in model, 协办 readers in
+# ownership, their labels and settings (its transition table lives in suqiu/twoway/lifecycle.py).
+# Scale-out (issue 15) adds the store URL and shared-state settings to installation and config (+79 →
+# 1540); the store grows by the blobs table and the workbench's six tables and mixins (2600 → 2750).
+MAX_MODULE_LINES, MAX_FUNCTION_LINES, MAX_CORE_LINES, MAX_STORE_LINES = 400, 60, 1540, 2750
 
 
 def production_files() -> list[Path]:

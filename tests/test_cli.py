@@ -27,7 +27,10 @@ def test_doctor_ok_on_defaults(home):
     r = runner.invoke(app, ["doctor", "--json"])
     doc = json.loads(r.stdout)
     assert r.exit_code == 0, doc
-    assert {c["name"] for c in doc["checks"]} == {"config", "data_dir", "schema", "store", "state", "search", "fonts"}
+    assert {c["name"] for c in doc["checks"]} == {"config", "data_dir", "schema", "store", "state", "search", "fonts",
+                                                  "holidays"}
+    holidays = next(c for c in doc["checks"] if c["name"] == "holidays")["detail"]
+    assert "2026" in holidays    # chinese-calendar's last year; later years fall back to Monday–Friday
 
 
 def test_doctor_fails_on_bad_config(home):

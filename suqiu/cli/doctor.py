@@ -7,11 +7,13 @@ import sqlite3
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from reports.cjk_font import cjk_font_path
 from search.es_client import connect, server_version
 from suqiu.config import ConfigError
+from suqiu.deadlines import last_covered_year
 from suqiu.installation import Installation
 from suqiu.state import shared_state
 from suqiu.store import SchemaOutdated
@@ -33,6 +35,22 @@ def _guard(name: str, fn: Callable[[], str]) -> Check:
         return Check(name, True, fn())
     except Exception as exc:  # doctor reports every failure instead of stopping at the first
         return Check(name, False, f"{type(exc).__name__}: {exc}")
+
+
+def fonts() -> str:
+    path = cjk_font_path()
+    if path is None:
+        raise RuntimeError("no CJK font found: install the 'mplfonts' package")
+    return str(path)
+
+
+def holidays() -> str:
+    last = last_covered_year()
+    if date.today().year + 1 > last:  # a warning, not a failure: limits still count, Monday–Friday
+        return (f"warning: chinese-calendar knows public holidays and 调休 up to {last} only; working days "
+                f"after it are counted Monday–Friday (upgrade chinesecalendar once the State Council publishes "
+                f"{last + 1}'s schedule)")
+    return f"public holidays and 调休 known up to {last}"
 
 
 def run_checks(home: str | os.PathLike[str] | None = None) -> list[Check]:
@@ -79,13 +97,7 @@ def run_checks(home: str | os.PathLike[str] | None = None) -> list[Check]:
         con.execute("CREATE VIRTUAL TABLE t USING fts5(x)")
         return f"embedded (SQLite {sqlite3.sqlite_version} with FTS5)"
 
-    def fonts() -> str:
-        path = cjk_font_path()
-        if path is None:
-            raise RuntimeError("no CJK font found: install the 'mplfonts' package")
-        return str(path)
-
     checks += [_guard("data_dir", data_dir), _guard("schema", schema), _guard("store", store),
                _guard("state", state), _guard("search", search),
-               _guard("fonts", fonts)]
+               _guard("fonts", fonts), _guard("holidays", holidays)]
     return checks

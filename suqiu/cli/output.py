@@ -80,6 +80,10 @@ def print_pipeline(result: dict[str, Any]) -> None:
     err.print(f"分析 {an.get('analyzed', 0)} 条；索引 {ix.get('indexed', 0)} 条诉求、{ix.get('profiles', 0)} 份画像、"
               f"{ix.get('topics', 0)} 个主题（{ix.get('backend', '')}）；"
               f"分派 {ro.get('route', {}).get('routed', 0)} 条，待人工分派 {ro.get('route', {}).get('triage', 0)} 条")
+    alerts = ro.get("alerts") or {}
+    if alerts.get("deliveries"):
+        err.print(f"特急提醒：{len(alerts['deliveries'])} 封（部门 {sum(alerts.get('departments', {}).values())} 件，"
+                  f"信访办 {alerts.get('office', 0)} 件）")
     for dept, d in ro.get("digests", {}).items():
         err.print(f"  部门摘要 {dept}: {d.get('items', 0)} 项，{d.get('status')} → {d.get('html')}")
     for kind, path in (result.get("report") or {}).items():

@@ -141,6 +141,13 @@ def demo(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     user = result["web_user"]
     err.print(f"  网页：SUQIU_HOME={p['home']} .venv/bin/suqiu serve  →  http://127.0.0.1:8080/"
               f"（态势大屏 {p['dashboard']}；用户 {user['username']}，密码 {user['password']}）")
+    err.print("[bold]工作台（演示账号，仅供演示）[/bold]")
+    err.print(f"  信访办：用户名 {user['username']}  密码 {user['password']}  →  http://127.0.0.1:8080/office")
+    for u in result.get("logins", []):
+        err.print(f"  {u['department']}：用户名 {u['username']}  密码 {u['password']}  →  http://127.0.0.1:8080{u['start']}")
+    example = result.get("status_example")
+    if example:
+        err.print(f"  市民查询：http://127.0.0.1:8080/status  工单编号 {example['number']}  查询码 {example['code']}")
     err.print(f"用时 {result['elapsed_s']} 秒")
 
 

@@ -18,14 +18,21 @@ token_app = typer.Typer(no_args_is_help=True, help="API tokens for departments, 
 
 
 def route(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
-    """Route analysed demands to departments or to the manual triage queue."""
-    stats = route_pending(load(home)).as_dict()
+    """Route analysed demands to departments or to the manual triage queue; alert critical ones at once."""
+    from reports.alerts import send_alerts
+    inst = load(home)
+    stats = route_pending(inst).as_dict()
+    stats["alerts"] = send_alerts(inst)
     if as_json:
         emit(stats)
         return
     err.print(f"已分派 {stats['routed']} 件，转人工分派 {stats['triage']} 件，仍待人工 {stats['unchanged']} 件")
     for name, n in stats["by_department"].items():
         err.print(f"  {name}: {n}")
+    alerts = stats["alerts"]
+    if alerts["deliveries"]:
+        err.print(f"特急提醒：{'、'.join(f'{d}（{n} 件）' for d, n in alerts['departments'].items()) or '无部门'}；"
+                  f"信访办 {alerts['office']} 件")
 
 
 def reassign(record_id: Annotated[str, typer.Argument(help="Record id (source:source_id).")],
@@ -105,9 +112,14 @@ def deliveries(retry: Annotated[bool, typer.Option(help="Send pending and failed
 
 
 def figures(department: Annotated[Optional[str], typer.Option(help="Only this department.")] = None,
+            weeks: Annotated[int, typer.Option(help="Weeks of the per-week rates.", min=1, max=52)] = 4,
             home: HomeOpt = None, as_json: JsonOpt = False) -> None:
-    """Reply figures per department: response time, closure, on-time, satisfaction, reopen, reply quality."""
+    """Reply figures per department: the three rates (响应率, 解决率, 满意率) with their composite score,
+    per department and per week, then response time, closure, on-time, reopen and reply quality."""
+    from suqiu.store import now_local
+    from suqiu.twoway.rates import department_rates, ranked, weekly_rates
     from suqiu.twoway.tracking import RANKABLE_METRICS, department_figures, rank_departments
+    from suqiu.weeks import Week
     inst = load(home)
     dept = None
     if department:
@@ -117,11 +129,24 @@ def figures(department: Annotated[Optional[str], typer.Option(help="Only this de
         dept = found.name
     figs = department_figures(inst.store, inst.config, dept)
     min_count = inst.config.tracking.min_count
+    rates = department_rates(inst.store, inst.config, dept)
+    week_list = [Week.of(now_local()).shift(-i) for i in range(weeks - 1, -1, -1)]
+    per_week = weekly_rates(inst.store, inst.config, week_list, dept)
     payload = {"departments": {k: v.as_dict() for k, v in figs.items()}, "min_count": min_count,
-               "rankings": {m: rank_departments(figs, m, min_count) for m in RANKABLE_METRICS}}
+               "rankings": {m: rank_departments(figs, m, min_count) for m in RANKABLE_METRICS},
+               "rates": {k: v.as_dict() for k, v in rates.items()},
+               "rates_ranking": [r.department for r in ranked(rates) if r.composite is not None],
+               "rates_weekly": {w: {k: v.as_dict() for k, v in d.items()} for w, d in per_week.items()}}
     if as_json:
         emit(payload)
         return
+    for r in ranked(rates):
+        err.print(f"{r.department}: 响应率 {pct(r.response_rate)}（{r.signed_on_time}/{r.response_base}） "
+                  f"解决率 {pct(r.resolution_rate)}（{r.solved}/{r.called_back}） 满意率 {pct(r.satisfaction_rate)}"
+                  f"（{r.satisfied}/{r.rated}） 综合得分 {'样本不足' if r.composite is None else f'{r.composite:.1f}'}")
+    for week, by_dept in per_week.items():
+        scored = [f"{n} {r.composite:.1f}" for n, r in by_dept.items() if r.composite is not None]
+        err.print(f"{week}: " + ("；".join(scored) if scored else f"各部门样本不足（每项至少 {min_count} 件）"))
     for f in figs.values():
         hours = "—" if f.response_hours_median is None else f"{f.response_hours_median:.0f}h"
         err.print(f"{f.department}: 分派 {f.assigned} 已答复 {f.answered} 超期 {f.overdue} 答复时长中位 {hours} "

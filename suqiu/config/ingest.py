@@ -44,7 +44,7 @@ class StatusRule(_Section):
     """When the export has no status column (or it is empty): a non-empty ``when`` field sets ``status``."""
 
     when: str
-    status: Literal["received", "routed", "replied", "closed", "reopened"]
+    status: Literal["received", "routed", "signed", "in_progress", "replied", "called_back", "closed", "reopened"]
 
     @field_validator("when")
     @classmethod

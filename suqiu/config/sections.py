@@ -51,7 +51,7 @@ class Department(_Section):
     categories: list[str] = Field(default_factory=list)
     email: str = ""
     contact: str = ""
-    # 时限: working limit to reply, in days; urgent demands use the hours limit
+    # 时限: the limit to answer, in working days (工作日); urgent demands (high, critical) use the hours limit
     time_limit_days: float = Field(default=15, gt=0)
     urgent_time_limit_hours: float = Field(default=24, gt=0)
     category_time_limits: dict[str, float] = Field(default_factory=dict)
@@ -121,6 +121,16 @@ class TrackingConfig(_Section):
     # delivery retries back off from this many minutes, doubling, up to the cap
     retry_minutes: float = Field(default=5, gt=0)
     retry_cap_minutes: float = Field(default=360, gt=0)
+    # 签收: hours after routing (urgent demands: fewer); 即将超时: due within this many hours
+    sign_limit_hours: float = Field(default=24, gt=0)
+    urgent_sign_limit_hours: float = Field(default=2, gt=0)
+    due_soon_hours: float = Field(default=24, gt=0)
+    # the composite score's weights of 响应率, 解决率 and 满意率 (Beijing's 接诉即办: 10/45/45)
+    rate_weights: dict[Literal["response", "resolution", "satisfaction"], float] = Field(
+        default_factory=lambda: {"response": 0.1, "resolution": 0.45, "satisfaction": 0.45})
+    # urgency reasons (nlp.urgency labels) whose demands are alerted at once, beside level critical
+    alert_reasons: list[str] = Field(default_factory=lambda: ["轻生风险", "群体性事件风险", "安全隐患"])
+    office_email: str = ""                                # the office's alerts; empty: outbox only
 
 
 class WarningsConfig(_Section):
@@ -170,6 +180,12 @@ class ServerConfig(_Section):
     trusted_proxies: list[str] = Field(default_factory=list)
     session_idle_minutes: float = Field(default=30.0, gt=0, le=24 * 60)
     open311_posts_per_hour: int = Field(default=60, ge=1)   # requests one client token may file
+    # the address people open the pages at (the digests' links); empty: http://host:port
+    base_url: str = Field(default="", pattern=r"^(https?://[^\s\"'<>]+)?$")
+
+    @property
+    def public_url(self) -> str:
+        return (self.base_url or f"http://{self.host}:{self.port}").rstrip("/")
 
 
 class TextConfig(_Section):

@@ -4,6 +4,8 @@
     store.upsert(demands)            # records.py: demands and their history
     store.pending("classify", after="analyze")   # analysis.py: stage state, analysis rows
     store.owner_of(config, record_id)            # routes.py: routes and owner-aware listings
+    store.replies_of(record_id)                  # workorders.py: replies, co-handlers, extensions
+    store.audit({...})                           # audit.py: the append-only audit log, warnings' states
 
 No other module imports SQLAlchemy (an import-linter contract in the test command checks it).
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 from suqiu.store.accounts import AccountsMixin
 from suqiu.store.blobs import BlobsMixin
+from suqiu.store.audit import AuditMixin
 from suqiu.store.deliveries import DeliveriesMixin
 from suqiu.store.engine import StoreBusy, default_sqlite_url, from_db_time, now_local, to_db_time
 from suqiu.store.migrations import SchemaOutdated
@@ -23,10 +26,11 @@ from suqiu.store.routes import TRIAGE, DemandFilter, RoutesMixin
 from suqiu.store.runs import RunsMixin
 from suqiu.store.search_state import INDEX_STAGE, SearchStateMixin
 from suqiu.store.views import OUTLIER, ViewsMixin
+from suqiu.store.workorders import WorkOrdersMixin
 
 
-class Store(RoutesMixin, HistoryMixin, SearchStateMixin, RunsMixin, DeliveriesMixin, AccountsMixin,
-            ViewsMixin, ReportingMixin, QuotasMixin, QuarantineMixin, BlobsMixin):
+class Store(WorkOrdersMixin, RoutesMixin, HistoryMixin, SearchStateMixin, RunsMixin, DeliveriesMixin, AccountsMixin,
+            ViewsMixin, ReportingMixin, QuotasMixin, QuarantineMixin, AuditMixin, BlobsMixin):
     """All database access for one installation; one instance per process."""
 
     @classmethod

@@ -90,14 +90,15 @@ class DeliveriesMixin(StoreBase):
 
     def undigested(self, department: str) -> list[dict[str, Any]]:
         """Open demands routed to the department that none of its digests carried since routing."""
-        rec, an, rt = schema.records, schema.analysis, schema.routes
+        rec, an, rt, wo = schema.records, schema.analysis, schema.routes, schema.work_orders
         di, dl = schema.digest_items, schema.deliveries
         carried = exists().where(and_(di.c.record_id == rec.c.id, di.c.department == department,
                                       dl.c.id == di.c.delivery_id, dl.c.created_at >= rt.c.routed_at))
         q = (select(rec.c.id, rec.c.received_at, rec.c.district, rec.c.channel, rec.c.category_given,
                     an.c.masked_title, an.c.masked_text, an.c.urgency_level, an.c.topic_id, an.c.keywords,
-                    an.c.dup_group)
-             .select_from(rt.join(rec, rec.c.id == rt.c.record_id).outerjoin(an, an.c.record_id == rec.c.id))
+                    an.c.dup_group, wo.c.due_at.label("due_override"))
+             .select_from(rt.join(rec, rec.c.id == rt.c.record_id).outerjoin(an, an.c.record_id == rec.c.id)
+                          .outerjoin(wo, wo.c.record_id == rec.c.id))
              .where(rt.c.department == department, rec.c.status.in_(OPEN_STATUSES), ~carried,
                     an.c.publication.in_(DEPARTMENT_LEVELS))  # never an office-only one
              .order_by(rec.c.received_at, rec.c.id))

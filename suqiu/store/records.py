@@ -23,7 +23,10 @@ from suqiu.store import schema
 from suqiu.store.base import StoreBase
 from suqiu.store.engine import as_text, local_times, now_local, to_db_time
 
-STATUS_ORDER = {Status.RECEIVED: 0, Status.ROUTED: 1, Status.REPLIED: 2, Status.CLOSED: 3, Status.REOPENED: 1}
+# how far along each status is, for re-imports: a source only moves a demand forward
+STATUS_RANK = {Status.RECEIVED: 0, Status.ROUTED: 1, Status.RETURNED: 1, Status.REOPENED: 1, Status.SIGNED: 2,
+               Status.IN_PROGRESS: 3, Status.EXTENSION_REQUESTED: 3, Status.SUSPENDED: 3, Status.REPLIED: 4,
+               Status.CALLED_BACK: 5, Status.CLOSED: 6}
 
 
 def text_hash(demand: Demand) -> str:
@@ -31,26 +34,25 @@ def text_hash(demand: Demand) -> str:
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
-def _status_wins(incoming: Status, stored: Status) -> bool:
-    """A source saying 'received' does not undo routing or a reply the pipeline already recorded."""
-    if incoming == stored:
-        return False
-    if incoming == Status.RECEIVED:
+def import_wins(incoming: str, stored: str) -> bool:
+    """Whether a re-imported status replaces the stored one: a source saying 'received' never undoes
+    routing or a reply; 'reopened' always counts; otherwise only a step forward does."""
+    if incoming == stored or incoming == Status.RECEIVED:
         return False
     if incoming == Status.REOPENED:
         return True
-    return STATUS_ORDER[incoming] >= STATUS_ORDER[stored] or stored == Status.REOPENED
+    return STATUS_RANK[Status(incoming)] >= STATUS_RANK[Status(stored)] or stored == Status.REOPENED
 
 
 def _changes(row: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     """Columns an incoming version changes: a missing reply never erases a known one, and a status
-    only moves forward (``_status_wins``)."""
+    only moves forward (``import_wins``)."""
     changes: dict[str, Any] = {}
     for key, new in values.items():
         old = row[key]
         if key in TRACKED_FIELDS and new is None and old is not None:
             continue  # an export without the reply column does not erase a known reply
-        if key == "status" and not _status_wins(Status(new), Status(old)):
+        if key == "status" and not import_wins(new, old):
             continue
         if old != new:
             changes[key] = new

@@ -7,12 +7,12 @@ by canonical name. Every query that filters or shows a demand's department uses 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, literal, null, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, null, or_, select, update
 from sqlalchemy.engine import Connection
 
 from suqiu.config import Config
@@ -24,8 +24,6 @@ from suqiu.store.engine import local_times, now_local, to_db_time
 from suqiu.store.records import RecordsMixin
 
 TRIAGE = "triage"
-# statuses routing may advance to "routed"; a replied or closed demand keeps its status
-ROUTABLE_STATUSES = (Status.RECEIVED.value,)
 
 
 def owner_column(config: Config) -> ColumnElement[Any]:
@@ -43,10 +41,26 @@ def grants_clause(principal: Principal, owner: ColumnElement[Any]) -> ColumnElem
         () if g.departments is None else (owner.in_(g.departments),))) for g in rules])
 
 
-def with_routes(q: Select[Any]) -> Select[Any]:
-    """``q`` over records joined with their analysis and route (both optional)."""
-    rec, an, rt = schema.records, schema.analysis, schema.routes
-    return q.select_from(rec.outerjoin(an, an.c.record_id == rec.c.id).outerjoin(rt, rt.c.record_id == rec.c.id))
+def with_routes(q: Select[Any], work: bool = False) -> Select[Any]:
+    """``q`` over records joined with their analysis and route (both optional), and with ``work``
+    their work order (``work_orders``, optional too)."""
+    rec, an, rt, wo = schema.records, schema.analysis, schema.routes, schema.work_orders
+    joined = rec.outerjoin(an, an.c.record_id == rec.c.id).outerjoin(rt, rt.c.record_id == rec.c.id)
+    return q.select_from(joined.outerjoin(wo, wo.c.record_id == rec.c.id) if work else joined)
+
+
+def save_work_order(conn: Connection, record_id: str, values: dict[str, Any]) -> None:
+    """Insert or update a demand's work order (times in local time)."""
+    wo = schema.work_orders
+    row = {k: (to_db_time(v) if isinstance(v, datetime) else v) for k, v in values.items()}
+    row["updated_at"] = to_db_time(now_local())
+    if conn.execute(update(wo).where(wo.c.record_id == record_id).values(**row)).rowcount == 0:
+        conn.execute(wo.insert().values(record_id=record_id, **row))
+
+
+# what a work-order listing adds to a demand (the due time a step set, signing, returns, 督办, 回访)
+WORK_COLUMNS = ("routed_at", "signed_at", "returned_by", "returned_at", "return_reason", "suspended_at",
+                "supervised_at", "supervise_note", "callback_at", "solved", "alerted_to", "alerted_office_at")
 
 
 @dataclass(frozen=True)
@@ -60,9 +74,12 @@ class DemandFilter:
     received_from: datetime | None = None
     received_to: datetime | None = None
     owners: Sequence[str] | None = None   # any of these departments
-    triage: bool = False                  # with ``owners``: or in the triage queue
+    triage: bool = False                  # with ``owners``: or in the triage queue; alone: the triage queue
     visible_to: Principal | None = None   # only what this principal may see (``suqiu.disclosure``)
+    co_handler: str | None = None         # only demands this department co-handles (协办)
+    returned_by: str | None = None        # only demands this department returned
     urgency: Sequence[str] | None = None  # any of these urgency levels
+    levels: Sequence[str] | None = None   # publication levels (分级), e.g. what any department may see
     newest_first: bool = False
     limit: int | None = None
     offset: int = 0
@@ -92,13 +109,40 @@ class RoutesMixin(RecordsMixin):
         return out
 
     def demand_rows(self, config: Config, f: DemandFilter) -> list[dict[str, Any]]:
-        """Demands joined with their masked analysis and owner (raw columns: the caller discloses)."""
-        rec, an, rt = schema.records, schema.analysis, schema.routes
+        """Demands joined with their masked analysis, owner and work order (raw columns: the caller discloses)."""
+        rec, an, rt, wo = schema.records, schema.analysis, schema.routes, schema.work_orders
         owner = owner_column(config)
         cols = [rec.c[c] for c in DEMAND_COLUMNS] + [
-            an.c.masked_title, an.c.masked_text, an.c.urgency_level, an.c.dup_group, an.c.keywords,
-            an.c.topic_id, an.c.publication, rt.c.queue, owner.label("owner")]
-        q = with_routes(select(*cols))
+            an.c.masked_title, an.c.masked_text, an.c.urgency_level, an.c.urgency_reasons, an.c.dup_group,
+            an.c.keywords, an.c.topic_id, an.c.publication, an.c.route_reason, an.c.route_confidence,
+            an.c.route_candidates,
+            rt.c.queue, rt.c.reason.label("route_kind"), rt.c.note.label("route_note"), owner.label("owner"),
+            wo.c.due_at.label("due_override"), *(wo.c[c] for c in WORK_COLUMNS)]
+        q = self._filtered(config, with_routes(select(*cols), work=True), f)
+        order = (rec.c.received_at.desc(), rec.c.id) if f.newest_first else (rec.c.received_at, rec.c.id)
+        q = q.order_by(*order).offset(f.offset)
+        if f.limit is not None:
+            q = q.limit(f.limit)
+        with self.engine.connect() as conn:
+            return [local_times(dict(r)) for r in conn.execute(q).mappings()]
+
+    def demand_count(self, config: Config, f: DemandFilter) -> int:
+        """How many demands ``f`` selects (ignoring its limit and offset)."""
+        q = self._filtered(config, with_routes(select(func.count()), work=True), f)
+        with self.engine.connect() as conn:
+            return int(conn.execute(q).scalar_one())
+
+    @staticmethod
+    def _filtered(config: Config, q: Select[Any], f: DemandFilter) -> Select[Any]:
+        rec, rt, wo = schema.records, schema.routes, schema.work_orders
+        owner = owner_column(config)
+        if f.co_handler is not None:
+            ch = schema.co_handlers
+            q = q.where(rec.c.id.in_(select(ch.c.record_id).where(ch.c.department == f.co_handler)))
+        if f.returned_by is not None:
+            q = q.where(wo.c.returned_by == f.returned_by)
+        if f.levels is not None:
+            q = q.where(schema.analysis.c.publication.in_(list(f.levels)))
         if f.ids is not None:
             q = q.where(rec.c.id.in_(list(f.ids)))
         if f.owner is not None:
@@ -114,28 +158,26 @@ class RoutesMixin(RecordsMixin):
         if f.received_to is not None:
             q = q.where(rec.c.received_at <= to_db_time(f.received_to))
         if f.urgency is not None:
-            q = q.where(an.c.urgency_level.in_(list(f.urgency)))
+            q = q.where(schema.analysis.c.urgency_level.in_(list(f.urgency)))
         if f.owners is not None:
             cond = owner.in_(list(f.owners))
             q = q.where(cond | (rt.c.queue == TRIAGE) if f.triage else cond)
-        order = (rec.c.received_at.desc(), rec.c.id) if f.newest_first else (rec.c.received_at, rec.c.id)
-        q = q.order_by(*order).offset(f.offset)
-        if f.limit is not None:
-            q = q.limit(f.limit)
-        with self.engine.connect() as conn:
-            return [local_times(dict(r)) for r in conn.execute(q).mappings()]
+        if f.triage and f.owners is None:
+            q = q.where(rt.c.queue == TRIAGE)
+        return q
 
     def owned_rows(self, config: Config, department: str | None = None,
                    statuses: Sequence[str] | None = None) -> list[dict[str, Any]]:
         """Every demand some department owns (or ``department``), with what reply figures need.
 
         Raw text: for internal scoring only, never shown."""
-        rec, an, h = schema.records, schema.analysis, schema.record_history
+        rec, an, h, wo = schema.records, schema.analysis, schema.record_history, schema.work_orders
         owner = owner_column(config)
         q = with_routes(select(
             rec.c.id, rec.c.status, rec.c.received_at, rec.c.replied_at, rec.c.reply_text, rec.c.satisfaction,
             rec.c.category_given, rec.c.title, rec.c.content, rec.c.transfer_count, an.c.urgency_level, an.c.keywords,
-            an.c.normalized_text, an.c.publication, owner.label("department")))
+            an.c.normalized_text, an.c.publication, owner.label("department"), wo.c.due_at.label("due_override"),
+            wo.c.routed_at, wo.c.signed_at, wo.c.callback_at, wo.c.solved), work=True)
         q = q.where(owner.is_not(None) if department is None else owner == department)
         if statuses is not None:
             q = q.where(rec.c.status.in_(list(statuses)))
@@ -148,12 +190,13 @@ class RoutesMixin(RecordsMixin):
         return rows
 
     def open_rows(self, config: Config, statuses: Sequence[str]) -> list[tuple[Any, ...]]:
-        """(received_at, category, owner, urgency) of every demand in ``statuses`` (overdue counting)."""
-        rec, an = schema.records, schema.analysis
-        q = with_routes(select(rec.c.received_at, rec.c.category_given, owner_column(config), an.c.urgency_level))
+        """(received_at, category, owner, urgency, due override) of every demand in ``statuses``."""
+        rec, an, wo = schema.records, schema.analysis, schema.work_orders
+        q = with_routes(select(rec.c.received_at, rec.c.category_given, owner_column(config), an.c.urgency_level,
+                               wo.c.due_at), work=True)
         with self.engine.connect() as conn:
-            return [(local_times({"t": r[0]})["t"], *r[1:]) for r in conn.execute(
-                q.where(rec.c.status.in_(list(statuses))))]
+            rows = conn.execute(q.where(rec.c.status.in_(list(statuses)))).all()
+        return [(local_times({"t": r[0]})["t"], *r[1:4], local_times({"t": r[4]})["t"]) for r in rows]
 
     # ------------------------------------------------------------------ routing
     def routing_candidates(self, record_ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
@@ -185,9 +228,10 @@ class RoutesMixin(RecordsMixin):
 
     def write_route(self, conn: Connection, record_id: str, department: str | None, reason: str,
                     confidence: float | None, origin: str, actor: str | None, note: str | None,
-                    triage_label: str) -> None:
+                    triage_label: str, routable: Collection[str] = ()) -> None:
         """Route one demand (None: the triage queue), with history; its status follows and its
-        version moves so the search index picks the change up."""
+        version moves so the search index picks the change up. A demand in one of ``routable`` (the
+        caller's lifecycle says which: ``suqiu.twoway.lifecycle.routable``) moves to routed."""
         rt, now = schema.routes, to_db_time(now_local())
         old = conn.execute(select(rt.c.department).where(rt.c.record_id == record_id)).first()
         values = {"department": department, "queue": "department" if department else TRIAGE, "reason": reason,
@@ -201,12 +245,15 @@ class RoutesMixin(RecordsMixin):
             old_value=None if old is None else (old.department or triage_label),
             new_value=department or triage_label, origin=origin, actor=actor, note=note or reason))
         status = conn.execute(select(schema.records.c.status).where(schema.records.c.id == record_id)).scalar()
-        if department and status in ROUTABLE_STATUSES:
-            self.set_fields(record_id, {"status": Status.ROUTED}, origin=origin, actor=actor,
-                            note=f"分派至 {department}", conn=conn)
+        moved = False
+        if department and (status in routable or status == Status.ROUTED):
+            # a source may have said 已派单 already: the department's signing clock starts all the same
+            moved = self.set_fields(record_id, {"status": Status.ROUTED}, origin=origin, actor=actor,
+                                    note=f"分派至 {department}", conn=conn)
+            save_work_order(conn, record_id, {"routed_at": now, "signed_at": None, "signed_by": None})
         elif department is None and status == Status.ROUTED.value:
-            self.set_fields(record_id, {"status": Status.RECEIVED}, origin=origin, actor=actor,
-                            note="转入待人工分派", conn=conn)
-        else:
+            moved = self.set_fields(record_id, {"status": Status.RECEIVED}, origin=origin, actor=actor,
+                                    note="转入待人工分派", conn=conn)
+        if not moved:
             conn.execute(update(schema.records).where(schema.records.c.id == record_id)
                          .values(version=schema.records.c.version + 1))

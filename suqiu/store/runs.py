@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from suqiu.model import OPEN_STATUSES, SHANGHAI
+from suqiu.model import ANSWERED_STATUSES, OPEN_STATUSES, SHANGHAI
 from suqiu.store import schema
 from suqiu.store.base import StoreBase
 from suqiu.store.engine import from_db_time, local_times, now_local, to_db_time
@@ -135,10 +135,9 @@ class RunsMixin(StoreBase):
             "quarantined": quarantined,
             "analyzed": analyzed,
             "indexed": stages.get("index", 0),
-            "routed": by_status.get("routed", 0) + by_status.get("replied", 0) + by_status.get("closed", 0)
-            + by_status.get("reopened", 0),
+            "routed": sum(n for st, n in by_status.items() if st not in ("received", "returned")),
             "triage": triage,
-            "replied": by_status.get("replied", 0) + by_status.get("closed", 0),
+            "replied": sum(by_status.get(st, 0) for st in ANSWERED_STATUSES),
             "stages": stages,
             "runs": [
                 {"id": r["id"], "kind": r["kind"], "source": r["source"], "status": r["status"],

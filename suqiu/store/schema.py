@@ -351,3 +351,10 @@ blobs = Table(
 )
 
 __all__ += ["blobs"]
+
+# the workbench's tables (issue 16) are defined beside, on this metadata: imported last, so every
+# table is in ``metadata`` whoever imports the schema
+from suqiu.store.workbench_schema import (  # noqa: E402
+    audit_log, co_handlers, extensions, replies, warning_events, work_orders)
+
+__all__ += ["work_orders", "replies", "co_handlers", "extensions", "audit_log", "warning_events"]

@@ -80,6 +80,11 @@ class Outgoing:
     text: str
     xlsx: bytes
     record_ids: list[str]
+    to_office: bool = False    # the office's copy (its address: tracking.office_email), not a department's
+
+
+OFFICE_NAME, OFFICE_FOLDER = "信访办", "office"
+KIND_NAME = {"day": "日报", "week": "周报", "alert": "紧急提醒"}
 
 
 def write_private(path: Path, data: bytes) -> None:
@@ -114,26 +119,29 @@ def enqueue(app: Installation, out: Outgoing) -> int:
     """Write the outbox files and record the delivery with its demands; returns the delivery id.
 
     The delivery is recorded only once its files are whole (``write_whole``)."""
-    dept = app.config.department(out.department)
-    if dept is None:
-        raise ValueError(f"unknown department {out.department!r}")
+    if out.to_office:
+        name, folder_name, recipient = OFFICE_NAME, OFFICE_FOLDER, app.config.tracking.office_email.strip()
+    else:
+        dept = app.config.department(out.department)
+        if dept is None:
+            raise ValueError(f"unknown department {out.department!r}")
+        name, folder_name, recipient = dept.name, dept.slug, dept.email.strip()
     stamp = f"{now_local():%Y%m%dT%H%M%S}-{out.period}-{uuid.uuid4().hex[:6]}"
-    xlsx_name = f"{dept.name}-诉求{'日报' if out.period == 'day' else '周报'}-{out.window_end:%Y%m%d}.xlsx"
-    recipient = dept.email.strip()
+    xlsx_name = f"{name}-诉求{KIND_NAME.get(out.period, out.period)}-{out.window_end:%Y%m%d}.xlsx"
     msg = build_message(app.config.smtp.sender, recipient or "undisclosed-recipients:;", out.subject,
                         out.html, out.text,
                         [(xlsx_name, out.xlsx, "application",
                           "vnd.openxmlformats-officedocument.spreadsheetml.sheet")])
-    keys = {ext: f"outbox/{dept.slug}/{stamp}.{ext}" for ext in ("eml", "html", "xlsx")}
+    keys = {ext: f"outbox/{folder_name}/{stamp}.{ext}" for ext in ("eml", "html", "xlsx")}
     files = {"eml": msg.as_bytes(), "html": out.html.encode("utf-8"), "xlsx": out.xlsx}
-    folder = app.path("outbox", dept.slug)  # this machine's copy (owner only), whole or not at all
+    folder = app.path("outbox", folder_name)  # this machine's copy (owner only), whole or not at all
     write_whole(folder, [(outbox_copy(app, keys[ext]), data) for ext, data in files.items()])
     for ext, data in files.items():   # then the copy every worker reads
         shared_state(app).put(keys[ext], data)
     status = "pending" if (recipient and app.config.smtp.port) else "outbox"
     now = now_local()
     return app.store.add_delivery({
-        "department": dept.name, "period": out.period, "window_start": out.window_start,
+        "department": name, "period": out.period, "window_start": out.window_start,
         "window_end": out.window_end, "recipient": recipient or None, "subject": out.subject,
         "eml_path": keys["eml"], "html_path": keys["html"], "xlsx_path": keys["xlsx"],
         "item_count": len(out.record_ids), "status": status, "attempts": 0, "created_at": now,

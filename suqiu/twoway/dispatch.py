@@ -16,6 +16,8 @@ from typing import Any
 from suqiu.config import Config
 from suqiu.installation import Installation
 from suqiu.store import TRIAGE
+from suqiu.twoway.lifecycle import OFFICE, SYSTEM, routable
+from suqiu.twoway.receipts import issue_receipts
 
 ROUTE_BATCH = 200
 
@@ -81,6 +83,7 @@ def route_pending(app: Installation, record_ids: list[str] | None = None) -> Rou
     """
     stats = RouteStats()
     store = app.store
+    issue_receipts(app)   # every demand entering the workflow gets its citizen's verification code
     rows = store.routing_candidates(record_ids)
     if not rows:
         return stats
@@ -106,7 +109,8 @@ def _route_one(app: Installation, conn: Any, row: dict[str, Any], stats: RouteSt
         stats.unchanged += 1
         return
     app.store.write_route(conn, row["id"], d.department, d.reason, d.confidence, origin="routing",
-                          actor=None, note=None, triage_label=app.config.routing.triage_queue)
+                          actor=None, note=None, triage_label=app.config.routing.triage_queue,
+                          routable=routable(SYSTEM))
     if d.department:
         stats.routed += 1
         stats.by_department[d.department] = stats.by_department.get(d.department, 0) + 1
@@ -132,5 +136,8 @@ def reassign(app: Installation, record_id: str, department: str, reason: str, ac
         raise RoutingError(f"诉求已在 {dept.name}，无需改派")
     with store.begin() as conn:
         store.write_route(conn, record_id, dept.name, "reassign", 1.0, origin="reassign", actor=actor,
-                          note=reason, triage_label=app.config.routing.triage_queue)
+                          note=reason, triage_label=app.config.routing.triage_queue, routable=routable(OFFICE))
+        store.audit({"actor": actor, "role": "office", "department": None, "action": "reassign",
+                     "record_id": record_id, "origin": "reassign",
+                     "detail": f"{current or app.config.routing.triage_queue} → {dept.name}：{reason}"[:2000]}, conn)
     return {"record_id": record_id, "from": current, "to": dept.name, "reason": reason, "actor": actor}

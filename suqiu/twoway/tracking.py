@@ -16,15 +16,17 @@ from nlp.reply_quality import ReplyQualityScorer
 from suqiu.config import Config
 from suqiu.deadlines import due_at
 from suqiu.disclosure import DEPARTMENT_LEVELS
+from suqiu.twoway.lifecycle import TIMED_STATUSES
 from suqiu.model import ANSWERED_STATUSES, OPEN_STATUSES
 from suqiu.store import Store, now_local
 
 
 def overdue_count(store: Store, config: Config, now: datetime | None = None) -> int:
-    """Open demands past their time limit (demands nobody owns yet count against the default)."""
+    """Open demands past their time limit (demands nobody owns yet count against the default; a
+    suspended one's clock stands still)."""
     now = now or now_local()
-    return sum(1 for received_at, category, owner, urgency in store.open_rows(config, OPEN_STATUSES)
-               if due_at(config, received_at, owner, category, urgency) < now)
+    return sum(1 for received_at, category, owner, urgency, override in store.open_rows(config, TIMED_STATUSES)
+               if due_at(config, received_at, owner, category, urgency, override) < now)
 
 
 def satisfied(value: str | None) -> bool | None:
@@ -51,7 +53,7 @@ def tracked_rows(store: Store, config: Config, department: str | None = None) ->
     rows = store.owned_rows(config, department)
     for row in rows:
         row["due_at"] = due_at(config, row["received_at"], row["department"], row["category_given"],
-                               row["urgency_level"])
+                               row["urgency_level"], row["due_override"])
     return rows
 
 
@@ -61,7 +63,7 @@ def overdue_items(store: Store, config: Config, department: str, now: datetime |
     now = now or now_local()
     out = []
     for r in tracked_rows(store, config, department):
-        if r["status"] in OPEN_STATUSES and r["due_at"] < now and r["publication"] in DEPARTMENT_LEVELS:
+        if r["status"] in TIMED_STATUSES and r["due_at"] < now and r["publication"] in DEPARTMENT_LEVELS:
             out.append({"record_id": r["id"], "received_at": r["received_at"], "due_at": r["due_at"],
                         "overdue_days": (now - r["due_at"]).total_seconds() / 86400,
                         "status": r["status"], "urgency": r["urgency_level"]})
@@ -124,7 +126,7 @@ def department_figures(store: Store, config: Config, department: str | None = No
         f.passed_on += (r.get("transfer_count") or 0) > 1
         if r["status"] in OPEN_STATUSES:
             f.open += 1
-            if r["due_at"] < now:
+            if r["due_at"] < now and r["status"] in TIMED_STATUSES:
                 f.overdue += 1
         answered = r["status"] in ANSWERED_STATUSES
         if answered:

@@ -30,6 +30,7 @@ from suqiu.twoway.tracking import department_figures, rank_departments
 from suqiu.web.api_models import (
     ActionResult, DemandDetail, DemandItem, DemandList, FiguresOut, MeOut, OfficeFiguresOut, ReassignResult,
 )
+from suqiu.web.audit_trail import record_read
 from suqiu.web.demand_views import demand_views
 from suqiu.web.deps import get_suqiu
 
@@ -116,6 +117,7 @@ def get_demand(record_id: str, who: Caller, app: Suqiu) -> DemandDetail:
     if not views:  # office-only (or not classified yet): as a missing one
         raise HTTPException(404, NOT_FOUND.format(record_id[:256]))
     view = views[0]
+    record_read(app, who, "view", record_id, "api")
     history = [{"at": h["at"], "field": h["field"], "value": h["new_value"], "origin": h["origin"]}
                for h in app.store.history_of([record_id], ("status", "department"))]
     return DemandDetail.model_validate({**view, "history": history})

@@ -15,10 +15,16 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from suqiu.installation import Installation
 from suqiu.web import dashboard, errors, ops, pages, report_pages
 from suqiu.web.api import router as department_api_router
+from suqiu.web.api_steps import router as department_steps_router
 from suqiu.web.auth import LoginThrottle, SessionSigner, load_secret
 from suqiu.web.open311 import router as open311_router
+from suqiu.web.office_pages import router as office_router
+from suqiu.web.office_reports import router as office_reports_router
 from suqiu.web.rendering import STATIC_DIR, make_templates
 from suqiu.web.security import SecurityHeadersMiddleware
+from suqiu.web.status_pages import LookupLimiter
+from suqiu.web.status_pages import router as status_router
+from suqiu.web.workbench_pages import router as workbench_router
 
 
 def create_app(app: Installation, routers: Iterable[APIRouter] = ()) -> FastAPI:
@@ -37,7 +43,13 @@ def create_app(app: Installation, routers: Iterable[APIRouter] = ()) -> FastAPI:
     api.include_router(dashboard.router)
     api.include_router(report_pages.router)
     api.include_router(department_api_router)
+    api.include_router(department_steps_router)
     api.include_router(open311_router)
+    api.include_router(workbench_router)
+    api.include_router(office_router)
+    api.include_router(office_reports_router)
+    api.include_router(status_router)
+    api.state.status_limiter = LookupLimiter()
     for router in routers:
         api.include_router(router)
     api.add_middleware(SecurityHeadersMiddleware)

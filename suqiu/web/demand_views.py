@@ -23,5 +23,6 @@ def disclosure(app: Installation | None = None) -> Disclosure:
 def demand_views(app: Installation, f: DemandFilter, policy: Disclosure | None = None) -> list[dict[str, Any]]:
     """Masked views of the demands ``f`` selects, each with its owner and due time."""
     policy = policy or disclosure(app)
-    return [policy.listing(r, due_at(app.config, r["received_at"], r["owner"], r["category_given"], r["urgency_level"]))
+    return [policy.listing(r, due_at(app.config, r["received_at"], r["owner"], r["category_given"], r["urgency_level"],
+                                     r["due_override"]))
             for r in app.store.demand_rows(app.config, f)]

@@ -21,14 +21,18 @@ from search.backends.base import SearchUnavailable
 from search.query import MAX_SIZE, QueryError
 from search.service import get_document, get_profile, get_topic, search
 from suqiu.model import SHANGHAI
+from suqiu.installation import Installation
 from suqiu.principals import Principal
+from suqiu.store import DemandFilter, now_local
 from suqiu.twoway.accounts import User, authenticate
+from suqiu.web.audit_trail import record_read
 from suqiu.web.auth import SESSION_COOKIE, end_session, start_session
 from suqiu.web.deps import LoginRequired, get_signer, get_suqiu, require_user
 from suqiu.web.export import EXPORT_LIMIT, XLSX_MEDIA_TYPE, export_xlsx
 from suqiu.web.highlight import safe_fragment
 from suqiu.web.rendering import check_csrf, render, set_session_cookie
 from suqiu.web.search_form import PAGE_SIZES, SearchForm, query_error_message
+from suqiu.web.workbench_views import item, time_flags
 
 router = APIRouter()
 
@@ -116,6 +120,13 @@ def value_labels(result: Any) -> dict[str, dict[str, str]]:
             for name, buckets in result.facets.items() if any(b.get("label") for b in buckets)}
 
 
+def with_time_flags(app: Installation, view: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """A hit flagged 已超时 / 即将超时 from its indexed due time, as the workbench flags it."""
+    due = view.get("due_at")
+    due = datetime.fromisoformat(due) if isinstance(due, str) else due
+    return {**view, **time_flags(app.config, due, view.get("status"), now)}
+
+
 @router.get("/search", response_class=HTMLResponse)
 def search_page(request: Request, user: User = Depends(require_user)) -> Response:
     form = SearchForm.from_request(request)
@@ -136,7 +147,9 @@ def search_page(request: Request, user: User = Depends(require_user)) -> Respons
         context["error"] = UNAVAILABLE
         return render(request, "search.html", context, status_code=503)
     last_page = max(1, min(-(-result.pageable // form.size), 10_000 // form.size))
-    context.update(result=result, hits=[hit_view(h) for h in result.hits], value_labels=value_labels(result),
+    now = now_local()
+    context.update(result=result, hits=[with_time_flags(app, hit_view(h), now) for h in result.hits],
+                   value_labels=value_labels(result),
                    pages=_page_window(form.page, last_page), last_page=last_page)
     return render(request, "search.html", context)
 
@@ -167,6 +180,7 @@ def export_search(request: Request, user: User = Depends(require_user)) -> Respo
                       status_code=400)
     except SearchUnavailable:
         return render(request, "error.html", {"title": "检索服务不可用", "message": UNAVAILABLE}, status_code=503)
+    record_read(app, principal, "export", None, "web", [str(r["id"]) for r in rows[:EXPORT_LIMIT]], request.url.query)
     stamp = datetime.now(SHANGHAI).strftime("%Y%m%d-%H%M")
     filename = f"诉求检索结果-{stamp}.xlsx"
     note = (f"检索结果共 {total} 条，本文件只包含前 {EXPORT_LIMIT} 条；请缩小检索条件后分批导出。"
@@ -189,7 +203,11 @@ def record_page(request: Request, record_id: str, user: User = Depends(require_u
     view = get_document(app, record_id, principal_for(user)) if len(record_id) <= 256 else None
     if view is None:  # the search layer decided, against the store's owner of the demand
         raise StarletteHTTPException(404)
-    return render(request, "detail.html", {"r": view, "a": view.get("analysis"), "back": _back(request)})
+    record_read(app, principal_for(user), "view", record_id, "web")
+    rows = app.store.demand_rows(app.config, DemandFilter(ids=[record_id]))
+    work = item(app, rows[0], now_local()) if rows else None   # its time limit and flags
+    return render(request, "detail.html", {"r": view, "a": view.get("analysis"), "back": _back(request),
+                                           "work": work})
 
 
 def _back(request: Request) -> str:

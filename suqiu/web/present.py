@@ -6,8 +6,8 @@ from datetime import date, datetime
 from typing import Any
 
 from suqiu.labels import (
-    DIMENSION, HISTORY_FIELD, ORIGIN, PUBLICATION, REQUESTER, ROUTE_REASON, SENSITIVITY, SENTIMENT, SOURCE, STATUS,
-    URGENCY, label,
+    ACTION, DIMENSION, EXTENSION_STATE, HISTORY_FIELD, ORIGIN, PUBLICATION, REQUESTER, ROLE, ROUTE_REASON,
+    SENSITIVITY, SENTIMENT, SOURCE, STATUS, URGENCY, WARNING_KIND, WARNING_LEVEL, WARNING_STATE, label,
 )
 from suqiu.model import SHANGHAI
 
@@ -66,4 +66,5 @@ def template_globals() -> dict[str, Any]:
             "FACET": FACET, "SORT": SORT, "KIND": KIND, "KIND_NOUN": KIND_NOUN, "DIMENSION": DIMENSION,
             "PUBLICATION": PUBLICATION, "SENSITIVITY": SENSITIVITY,
             "label": label, "fmt_time": fmt_time, "fmt_percent": fmt_percent,
-            "facet_value_label": facet_value_label}
+            "facet_value_label": facet_value_label, "ACTION": ACTION, "EXTENSION_STATE": EXTENSION_STATE,
+            "WARNING_STATE": WARNING_STATE, "WARNING_KIND": WARNING_KIND, "WARNING_LEVEL": WARNING_LEVEL, "ROLE": ROLE}

@@ -106,7 +106,7 @@ def test_detail_votes(portal) -> None:
 
 def test_open_detail_has_no_reply(portal) -> None:
     item = portal.parse_detail(saved("board_thread_open.html"))
-    assert item.reply_text is None and item.status == "routed"
+    assert item.reply_text is None and item.status == "in_progress"  # 办理中
 
 
 def test_detail_channel_and_url(portal) -> None:

@@ -61,7 +61,7 @@ def test_status_column_wording():
 
 
 def test_status_column_beats_rule():
-    assert _map(ROW[:5] + ["办理中", "先回复一句", "3"]).status.value == "routed"
+    assert _map(ROW[:5] + ["办理中", "先回复一句", "3"]).status.value == "in_progress"
 
 
 def test_unknown_status_wording_quarantines():

@@ -37,7 +37,7 @@ def test_later_export_updates_status_and_reply(app, write_csv):
     rec = app.store.get("hotline:A1")
     assert s.updated == 1 and (rec["status"], rec["reply_text"]) == ("closed", "已修复路灯")
     changes = {(h["field"], h["old_value"], h["new_value"]) for h in app.store.history("hotline:A1")}
-    assert ("status", "routed", "closed") in changes and ("reply_text", None, "已修复路灯") in changes
+    assert ("status", "in_progress", "closed") in changes and ("reply_text", None, "已修复路灯") in changes
 
 
 def test_older_export_does_not_undo_reply(app, write_csv):

@@ -118,6 +118,19 @@ def test_previous_release_upgrades_with_every_row_intact(url):
     store.close()
 
 
+def test_an_upgraded_store_keeps_the_audit_log_append_only(url):
+    _previous_release_with_data(url)
+    upgrade(url)
+    engine = _engine(url)
+    with engine.begin() as conn:
+        conn.execute(schema.audit_log.insert().values(at=datetime(2026, 11, 20, 9), actor="信访办", role="office",
+                                                      action="view", origin="web"))
+    for statement in (schema.audit_log.update().values(actor="someone else"), schema.audit_log.delete()):
+        with pytest.raises(Exception, match="append-only"), engine.begin() as conn:
+            conn.execute(statement)
+    engine.dispose()
+
+
 def test_a_fresh_store_is_created_at_head(url):
     Store.open(url).close()
     engine = _engine(url)

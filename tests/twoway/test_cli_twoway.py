@@ -19,12 +19,14 @@ def _json(args, home):
 def test_route_then_digest_to_outbox(home, app, seeded):
     stats = _json(["route"], home)
     assert stats["routed"] == 4 and stats["triage"] == 1
+    assert stats["alerts"]["departments"] == {HOUSING: 1} and stats["alerts"]["office"] == 1   # h3 is critical
     out = _json(["digest", "--department", "住建局", "--period", "week"], home)
     assert out["department"] == HOUSING and out["status"] == "outbox" and out["items"] == 2
     again = _json(["digest", "--department", "住建局", "--period", "week"], home)
     assert again["items"] == 0
     listed = _json(["deliveries"], home)
-    assert [d["status"] for d in listed["deliveries"]] == ["outbox", "outbox"]
+    assert [(d["period"], d["status"]) for d in listed["deliveries"]] == [
+        ("week", "outbox"), ("week", "outbox"), ("alert", "outbox"), ("alert", "outbox")]
 
 
 def test_digest_unknown_department_fails_with_message(home, app):

@@ -131,7 +131,7 @@ def test_digest_uses_masked_text_only(app, seeded):
 
 def test_digest_lists_overdue_and_figures(app, seeded):
     route_pending(app)
-    digest, _ = make_digest(app, HOUSING, "day", now=T0 + timedelta(days=16))
+    digest, _ = make_digest(app, HOUSING, "day", now=T0 + timedelta(days=23))   # 15 working days, not 15 days
     assert {o["record_id"] for o in digest.overdue} == {"hotline:h1", "hotline:h2", "hotline:h3"}
     assert digest.figures["assigned"] == 3 and digest.figures["overdue"] == 3
 
@@ -189,3 +189,28 @@ def test_hotspots_and_warnings_in_the_departments_remit(app, seeded):
     assert [h["label"] for h in labour.hotspots] == ["欠薪"] and labour.warnings == []
     later, _ = make_digest(app, HOUSING, "day", now=T0 + timedelta(days=60))
     assert later.hotspots == [] and later.warnings == []   # stale ones are left out
+
+
+def test_digest_links_each_item_to_its_page(app, seeded):
+    app.config.server.base_url = "https://12345.example.gov.cn/"
+    route_pending(app)
+    digest, _ = make_digest(app, HOUSING, "day", now=T0 + timedelta(days=23))
+    html, text = render_html(digest), render_text(digest)
+    link = "https://12345.example.gov.cn/work/demands/hotline%3Ah3"
+    assert f'href="{link}"' in html and link in text
+    assert all(e.url.startswith("https://12345.example.gov.cn/work/demands/") for g in digest.groups for e in g.entries)
+    assert digest.overdue and all(o["url"] for o in digest.overdue)
+
+
+def test_digest_links_default_to_the_configured_server(app, seeded):
+    route_pending(app)
+    digest, _ = make_digest(app, HOUSING, "day", now=T0 + timedelta(days=1))
+    assert digest.groups[0].entries[0].url == "http://127.0.0.1:8080/work/demands/hotline%3Ah3"
+
+
+def test_digest_flags_what_is_about_to_be_overdue(app, seeded):
+    route_pending(app)
+    digest, _ = make_digest(app, HOUSING, "day", now=T0 + timedelta(days=0.2, hours=12))   # h3: 24 h, 12 left
+    entries = {e.record_id: e for g in digest.groups for e in g.entries}
+    assert entries["hotline:h3"].due_soon and not entries["hotline:h1"].due_soon
+    assert "即将超时" in render_html(digest)

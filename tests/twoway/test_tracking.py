@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from suqiu.config import load_config
-from suqiu.deadlines import time_limit
+from suqiu.deadlines import Limit, time_limit
+from suqiu.model import SHANGHAI
 from suqiu.twoway.dispatch import route_pending
 from suqiu.twoway.tracking import (
     DepartmentFigures, department_figures, overdue_count, overdue_items, rank_departments, satisfied,
@@ -15,19 +16,23 @@ from tests.twoway.seed import HOUSING, LABOUR, T0, analysis, demand, seed
 
 def test_time_limit_prefers_category_then_department_then_default():
     cfg = load_config()
-    assert time_limit(cfg, LABOUR, "拖欠工资") == timedelta(days=5)
-    assert time_limit(cfg, LABOUR, "其他") == timedelta(days=10)
-    assert time_limit(cfg, LABOUR, urgent=True) == timedelta(hours=24)
-    assert time_limit(cfg, None) == timedelta(days=15)
+    assert time_limit(cfg, LABOUR, "拖欠工资") == Limit(5, "workdays")
+    assert time_limit(cfg, LABOUR, "其他") == Limit(10, "workdays")
+    assert time_limit(cfg, LABOUR, urgent=True) == Limit(24, "hours")
+    assert time_limit(cfg, None) == Limit(15, "workdays")
 
 
 def test_overdue_items_for_a_department(app, seeded):
+    """T0 is Monday 2026-11-16: 15 working days end at 24:00 on Monday 2026-12-07, not on 12-01."""
     route_pending(app)
-    now = T0 + timedelta(days=15.15)   # h1, h2 past 15 days; h3 is critical (24 h); l1 has 10 days
+    before = datetime(2026, 12, 7, 23, 0, tzinfo=SHANGHAI)   # h3 is critical (24 h); l1 had 10 working days
+    assert [i["record_id"] for i in overdue_items(app.store, app.config, HOUSING, now=before)] == ["hotline:h3"]
+    now = datetime(2026, 12, 8, 1, 0, tzinfo=SHANGHAI)
     items = overdue_items(app.store, app.config, HOUSING, now=now)
     assert [i["record_id"] for i in items] == ["hotline:h3", "hotline:h1", "hotline:h2"]
-    assert overdue_items(app.store, app.config, LABOUR, now=T0 + timedelta(days=5))  == []
-    assert overdue_count(app.store, app.config, now=now) == 4  # t1 (triage, 15 days) is not yet due
+    assert overdue_items(app.store, app.config, LABOUR, now=T0 + timedelta(days=5)) == []
+    assert overdue_count(app.store, app.config, now=before) == 2          # h3 and l1
+    assert overdue_count(app.store, app.config, now=now) == 5            # t1 (triage) counts the default
 
 
 @pytest.mark.parametrize("value,expected", [
