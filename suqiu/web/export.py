@@ -28,7 +28,10 @@ def local_time(value: Any) -> Any:
         except ValueError:
             return value
     if isinstance(value, datetime) and value.tzinfo is not None:
-        value = value.astimezone(SHANGHAI)
+        try:
+            value = value.astimezone(SHANGHAI)
+        except OverflowError:   # 0001-01-01 or 9999-12-31 kept from an older release: the wall time as stored
+            value = value.replace(tzinfo=None)
     return value
 
 
