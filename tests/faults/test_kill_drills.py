@@ -19,13 +19,21 @@ from sqlalchemy import func, select
 
 from nlp.stages.corpus_stats import load_doc_freq
 from suqiu.installation import Installation
+from suqiu.state import shared_state
 from suqiu.store import Store, now_local, schema
 from suqiu.store.locks import holder
-from suqiu.store.routes import ROUTABLE_STATUSES
-from suqiu.state import shared_state
+from suqiu.twoway import lifecycle
 from suqiu.twoway.delivery import outbox_bytes, outbox_copy, retry_due
 from suqiu.twoway.dispatch import route_pending
-from tests.faults.drills import cli, count, kill_midway, running_runs, runs_of, seed_home, stage_done
+from tests.faults.drills import (
+    cli,
+    count,
+    kill_midway,
+    running_runs,
+    runs_of,
+    seed_home,
+    stage_done,
+)
 from tests.twoway.test_delivery import free_port, start_smtp
 
 pytestmark = pytest.mark.slow
@@ -129,7 +137,7 @@ N_ROUTE = 3000
 def test_sigkill_during_route_then_rerun_routes_each_demand_once(tmp_path: Path):
     inst = seed_home(tmp_path / "home", N_ROUTE, analysed=True)
     url = inst.store_url
-    routable = count(url, schema.records, schema.records.c.status.in_(ROUTABLE_STATUSES))
+    routable = count(url, schema.records, schema.records.c.status.in_(lifecycle.routable(lifecycle.SYSTEM)))
     killed = kill_midway(inst.home, ["route"], lambda: 0 < count(url, schema.routes) < N_ROUTE - 500)
     at_kill = count(url, schema.routes)
     assert at_kill % 200 == 0, "a route batch is one transaction: all of it or none"
