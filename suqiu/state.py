@@ -11,6 +11,7 @@ copy. The installation's configuration is published to the store itself (``publi
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from pathlib import Path
@@ -121,16 +122,25 @@ class FsspecState(SharedState):
         path = self._path(key)
         if create_only and self.fs.exists(path):
             return False
-        self.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
-        self.fs.pipe_file(path, data)
+        if self._local:
+            _write_private(Path(path), data)
+        else:
+            self.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+            self.fs.pipe_file(path, data)
         return True
+
+    @property
+    def _local(self) -> bool:
+        """A directory on this machine (``file://``): written owner-only like the store's own files."""
+        protocol = self.fs.protocol
+        return bool({"file", "local"} & set(protocol if isinstance(protocol, (tuple, list)) else (protocol,)))
 
     def keys(self, prefix: str) -> list[str]:
         base = self._path(prefix.rsplit("/", 1)[0]) if "/" in prefix else self.root
         if not self.fs.exists(base):
             return []
         found = (p[len(self.root) + 1:] for p in self.fs.find(base))
-        return sorted(k for k in (f.lstrip("/") for f in found) if k.startswith(prefix))
+        return sorted(k for k in (f.lstrip("/") for f in found) if k.startswith(prefix) and not k.endswith(".part"))
 
     def delete(self, keys: Iterable[str]) -> None:
         for key in keys:
@@ -141,6 +151,17 @@ class FsspecState(SharedState):
 
     def describe(self) -> str:
         return f"object store {self.url}"
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """The web secret and digest bodies are as private as the database: 0700 folders, 0600 files,
+    written whole under a temporary name (never readable by others, not even for a moment)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    part = path.with_name(f".{path.name}.{os.getpid()}.part")
+    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.replace(part, path)
 
 
 def shared_state(inst: Installation) -> SharedState:

@@ -42,6 +42,16 @@ def test_state_contract(state):
     assert state.keys("a/") == ["a/c/d.txt"] and state.get("ab.txt") == b"x"
 
 
+def test_a_local_object_store_is_owner_only(tmp_path):
+    """``[state] url = file://…`` holds the web secret: not readable by other users of the machine."""
+    from suqiu.state import FsspecState
+    state = FsspecState(f"file://{tmp_path / 'state'}")
+    assert state.put("web/secret_key", b"s" * 32)
+    assert (tmp_path / "state" / "web" / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "state" / "web").stat().st_mode & 0o777 == 0o700
+    assert state.get("web/secret_key") == b"s" * 32 and state.keys("web/") == ["web/secret_key"]
+
+
 def test_object_store_keys_stay_inside_it(tmp_path):
     state = FsspecState((tmp_path / "objects").as_uri())
     with pytest.raises(ValueError):
