@@ -77,22 +77,23 @@ def route_pending(app: Installation, record_ids: list[str] | None = None) -> Rou
     """
     stats = RouteStats()
     store, label = app.store, app.config.routing.triage_queue
-    with store.begin() as conn:
-        for row in store.routing_candidates(record_ids):
-            d = decide(app.config, row["department_given"], row["department"], row["route_reason"],
-                       row["route_confidence"])
-            if row["route_reason"] is None and d.reason != "given":
-                continue  # not classified yet and the source's department is unknown: wait for the classifier
-            if row["queue"] == TRIAGE and d.department is None:
-                stats.unchanged += 1
-                continue
-            store.write_route(conn, row["id"], d.department, d.reason, d.confidence, origin="routing",
-                              actor=None, note=None, triage_label=label)
-            if d.department:
-                stats.routed += 1
-                stats.by_department[d.department] = stats.by_department.get(d.department, 0) + 1
-            else:
-                stats.triage += 1
+    writes: list[tuple[str, str | None, str, float | None]] = []
+    for row in store.routing_candidates(record_ids):
+        d = decide(app.config, row["department_given"], row["department"], row["route_reason"],
+                   row["route_confidence"])
+        if row["route_reason"] is None and d.reason != "given":
+            continue  # not classified yet and the source's department is unknown: wait for the classifier
+        if row["queue"] == TRIAGE and d.department is None:
+            stats.unchanged += 1
+            continue
+        writes.append((row["id"], d.department, d.reason, d.confidence))
+        if d.department:
+            stats.routed += 1
+            stats.by_department[d.department] = stats.by_department.get(d.department, 0) + 1
+        else:
+            stats.triage += 1
+    with store.begin() as conn:  # one transaction, bulk writes (``Store.write_routes``)
+        store.write_routes(conn, writes, origin="routing", triage_label=label)
     return stats
 
 
