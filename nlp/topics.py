@@ -19,7 +19,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from nlp.topic_scale import best_topics, nmf_weights
 from suqiu.model import OUTLIER
+
+ASSIGN_BATCH = 2000    # demands projected onto the topics per solver call
 
 # Tokens that carry no theme: punctuation, digits, latin-only fragments, single characters.
 _NOISE = re.compile(r"^[\W\d_a-zA-Z]+$")
@@ -97,6 +100,9 @@ class TopicSettings:
     max_tokens: int = 400        # long letters are cut; their head says what they want
     max_terms: int = 40          # per demand, keep the most distinctive words (tf-idf) only
     representatives: int = 3
+    # a fit reads at most this many demands, drawn by week (``nlp.topic_scale``); the rest are
+    # assigned afterwards: five candidate fits and c_v on 20,000 take about a minute on one core
+    fit_sample: int = 20_000
 
     def __post_init__(self) -> None:
         if not self.k_values or min(self.k_values) < 2:
@@ -270,24 +276,42 @@ class TopicModeler:
 
     def assign(self, model: Any, dictionary: Any, doc_ids: Sequence[str], texts: Iterable[list[str]],
                vocab_filtered: bool = False) -> list[Assignment]:
-        """Best topic per demand, or OUTLIER when the demand fits no topic well."""
+        """Best topic per demand, or OUTLIER when the demand fits no topic well; projected in
+        batches of ``ASSIGN_BATCH`` (``nlp.topic_scale``)."""
         s = self.settings
         out: list[Assignment] = []
+        batch: list[tuple[str, list[tuple[int, int]]]] = []
         for doc_id, tokens in zip(doc_ids, texts, strict=True):
             tokens = list(tokens[: s.max_tokens]) if not vocab_filtered else tokens
             bow = self._prune(dictionary.doc2bow(tokens), dictionary)
             if sum(n for _, n in bow) < s.min_tokens:
                 out.append(Assignment(doc_id, OUTLIER, 0.0))
                 continue
-            dist = model.get_document_topics(bow, minimum_probability=0.0) \
-                if hasattr(model, "get_document_topics") else model[bow]
-            if not dist:
-                out.append(Assignment(doc_id, OUTLIER, 0.0))
-                continue
-            index, weight = max(dist, key=lambda p: (p[1], -p[0]))
-            weight = float(weight)
-            out.append(Assignment(doc_id, int(index) if weight >= s.min_weight else OUTLIER, round(weight, 4)))
-        return out
+            batch.append((doc_id, bow))
+            if len(batch) >= ASSIGN_BATCH:
+                out += self._assign_batch(model, batch)
+                batch = []
+        return out + self._assign_batch(model, batch)
+
+    def _assign_batch(self, model: Any, batch: list[tuple[str, list[tuple[int, int]]]]) -> list[Assignment]:
+        if hasattr(model, "_solveproj"):        # gensim Nmf: the whole batch in one solver call
+            index, weight = best_topics(nmf_weights(model, [bow for _, bow in batch]))
+            pairs: Iterable[tuple[int, float]] = zip(index.tolist(), weight.tolist())
+        else:
+            pairs = [self._best(model, bow) for _, bow in batch]
+        return [Assignment(doc_id, OUTLIER, 0.0) if i < 0 else
+                Assignment(doc_id, int(i) if w >= self.settings.min_weight else OUTLIER, round(float(w), 4))
+                for (doc_id, _), (i, w) in zip(batch, pairs)]
+
+    @staticmethod
+    def _best(model: Any, bow: list[tuple[int, int]]) -> tuple[int, float]:
+        """Best (topic, weight) of one demand; (-1, 0) when the model gives it no topic at all."""
+        dist = model.get_document_topics(bow, minimum_probability=0.0) \
+            if hasattr(model, "get_document_topics") else model[bow]
+        if not dist:
+            return -1, 0.0
+        index, weight = max(dist, key=lambda p: (p[1], -p[0]))
+        return int(index), float(weight)
 
     # -------------------------------------------------------------------------------- helpers
     def _prune(self, bow: list[tuple[int, int]], dictionary: Any) -> list[tuple[int, int]]:
