@@ -29,8 +29,6 @@ from typing import Any
 
 import numpy as np
 
-from nlp.char_hashing import HashedCharNgrams
-
 NEGATIVE, NEUTRAL, POSITIVE = "negative", "neutral", "positive"
 _SPACE_RE = re.compile(r"\s+")
 
@@ -192,15 +190,11 @@ class SentimentModel:
         self.intercept: float = 0.0
         self.train_digests: frozenset[bytes] = frozenset()
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "_hasher"}   # the cache is rebuilt
-
     def _hashed(self, texts: Sequence[str]) -> Any:
-        # sklearn's HashingVectorizer(analyzer="char", alternate_sign=False, norm=None), in numpy
-        hasher = self.__dict__.get("_hasher")
-        if hasher is None or hasher.ngram_range != self.params.ngrams or hasher.n_features != self.params.n_features:
-            hasher = self.__dict__["_hasher"] = HashedCharNgrams(self.params.ngrams, self.params.n_features)
-        X = hasher.transform([clean(t) for t in texts])
+        from sklearn.feature_extraction.text import HashingVectorizer
+        hv = HashingVectorizer(analyzer="char", ngram_range=self.params.ngrams, n_features=self.params.n_features,
+                               alternate_sign=False, norm=None)
+        X = hv.transform([clean(t) for t in texts]).astype(np.float64)
         X.data = 1.0 + np.log(X.data)  # sublinear tf
         return X
 
