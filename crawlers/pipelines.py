@@ -22,6 +22,7 @@ from suqiu.store import Store
 log = logging.getLogger(__name__)
 
 RUN_ID = "suqiu/run_id"
+HEARTBEAT_S = 30.0   # a crawl's run heartbeat, at most this often
 
 
 def _stats(stats: StatsCollector | None) -> StatsCollector:
@@ -151,7 +152,7 @@ class RunStatsPipeline:
         self.stats = _stats(stats)
         self.store: Store | None = None
         self.run_id: str | None = None
-        self._t0 = 0.0
+        self._t0 = self._beat = 0.0
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "RunStatsPipeline":
@@ -162,9 +163,12 @@ class RunStatsPipeline:
         self.run_id = self.store.start_run("crawl", self.source_name or None)
         self.stats.set_value(RUN_ID, self.run_id)
         set_process_run(self.run_id)   # one crawl per process: every line logged from here carries its id
-        self._t0 = time.monotonic()
+        self._t0 = self._beat = time.monotonic()
 
     def process_item(self, item: Any) -> Any:
+        if self.store is not None and time.monotonic() - self._beat > HEARTBEAT_S:
+            self.store.heartbeat(self.run_id)  # how another host tells this crawl is alive
+            self._beat = time.monotonic()
         return item
 
     def summary(self) -> dict[str, Any]:

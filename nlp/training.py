@@ -145,14 +145,15 @@ def eval_sentiment(test: tuple[Sequence[str], Sequence[str]], train: tuple[Seque
     elif model is None:
         if inst is None:
             raise ValueError("eval_sentiment needs train, model or inst")
-        model = current_sentiment(inst, with_train_digests=True)
+        model = current_sentiment(inst)
         origin, n_train = "installation's current model", len(model.train_digests)
     texts, y = normalized(test[0]), binary_labels(test[1])
     t0 = time.perf_counter()
     results = SentimentAnalyzer(model).analyze_many(texts)
     seconds = time.perf_counter() - t0
     pred = [1 if r.score > 0 else 0 for r in results]
-    unseen = [i for i, t in enumerate(texts) if not model.seen(t)]
+    # a text counts as seen when the model learned it raw or normalized (the shipped corpus is raw)
+    unseen = [i for i, (raw, t) in enumerate(zip(test[0], texts)) if not (model.seen(t) or model.seen(raw))]
     names = {0: "negative", 1: "positive"}
     return evaluate([names[v] for v in y], [names[v] for v in pred], seconds, n_train=n_train, n_test=len(texts),
                     model=origin, neutral_share=round(sum(r.label == "neutral" for r in results) / len(results), 4),

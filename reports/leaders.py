@@ -59,8 +59,9 @@ def _in(df: pd.DataFrame, p: Period) -> pd.DataFrame:
 
 
 def _has_data(df: pd.DataFrame, p: Period) -> bool:
-    """Whether the history reaches back to ``p`` (else 同比/环比 against it is unknown, not zero)."""
-    return bool(len(df)) and df["received_at"].min() < p.end
+    """Whether the history covers ``p`` from its first day (else 同比/环比 against it is unknown, not
+    zero: a history that starts in the middle of last year's month would make this month look +1000%)."""
+    return bool(len(df)) and df["received_at"].min() < p.start + pd.Timedelta(days=1)
 
 
 def _count_rows(this: pd.DataFrame, prev: pd.DataFrame, ago: pd.DataFrame, key: Any, known: tuple[bool, bool],
@@ -206,8 +207,8 @@ def build_leaders(data: LeadersData) -> Report:
     report = Report(title=f"{data.city}群众诉求{PERIOD[p.kind]}",
                     subtitle=f"{p.name}（{p.start:%Y年%m月%d日}—{(p.end - pd.Timedelta(days=1)):%Y年%m月%d日}）",
                     generated_at=data.generated_at)
-    report.summary.append(f"{cur}受理诉求 {len(this)} 件，环比 {change(len(this), len(prev) if known[0] else None)}，"
-                          f"同比 {change(len(this), len(ago) if known[1] else None)}。")
+    mom = "" if p.kind == "year" else f"环比 {change(len(this), len(prev) if known[0] else None)}，"  # a year's 环比 is its 同比
+    report.summary.append(f"{cur}受理诉求 {len(this)} 件，{mom}同比 {change(len(this), len(ago) if known[1] else None)}。")
     if data.candidates:
         report.summary.append(f"每月一题首选候选：{data.candidates[0].label}（{data.candidates[0].reasons[0]}）。")
     if any(not r.get("praise") for r in data.replies):

@@ -146,12 +146,13 @@ def sync_aggregates(app: Installation, backend: SearchBackend, stats: IndexStats
         stats.failures.update(report.failed)
 
 
-def _leased(docs: Iterable[dict[str, Any]], lease: Lease) -> Iterator[dict[str, Any]]:
+def _leased(docs: Iterable[dict[str, Any]], lease: Lease, run_id: str | None) -> Iterator[dict[str, Any]]:
     """Refresh the lease every ``BATCH`` documents and once more when the stream ends, which is
     before the engine swaps the new index in: a rebuild that lost its lease fails before the swap."""
     for n, doc in enumerate(docs):
         if n % BATCH == 0:
             lease.refresh()
+            lease.store.heartbeat(run_id)
         yield doc
     lease.refresh()
 
@@ -165,7 +166,8 @@ def _rebuild(app: Installation, backend: SearchBackend, stats: IndexStats, lease
     aggregates = aggregate_documents(app)
     hashes = {d["id"]: document_hash(d) for d in aggregates}
     kinds = {d["id"]: d["kind"] for d in aggregates}
-    report = backend.rebuild(_leased(chain(build_documents(app, None, stats, versions), aggregates), lease))
+    report = backend.rebuild(_leased(chain(build_documents(app, None, stats, versions), aggregates), lease,
+                                     stats.run_id))
     lease.refresh()
     demands = {rid: versions[rid] for rid in report.indexed if rid in versions}
     store.reset_index_state(demands, [i for i in report.indexed if i in hashes], hashes, kinds)
@@ -182,6 +184,7 @@ def _incremental(app: Installation, backend: SearchBackend, stats: IndexStats, l
     stats.pending = len(ids)
     for i in range(0, len(ids), BATCH * 4):
         lease.refresh()
+        store.heartbeat(stats.run_id)
         part = backend.index_documents(build_documents(app, ids[i:i + BATCH * 4], stats, versions))
         store.mark_done(STAGE, {rid: versions[rid] for rid in part.indexed})
         stats.indexed += len(part.indexed)

@@ -25,5 +25,6 @@ def time_limit(config: Config, department: str | None, category: str | None = No
 
 def due_at(config: Config, received_at: datetime, department: str | None, category: str | None,
            urgency: str | None) -> datetime:
-    """The moment the answer is due."""
-    return received_at + time_limit(config, department, category, urgent=urgency in URGENT_LEVELS)
+    """The moment the answer is due (the last moment there is for a row stored with 9999-12-31)."""
+    span = time_limit(config, department, category, urgent=urgency in URGENT_LEVELS)
+    return min(received_at, datetime.max.replace(tzinfo=received_at.tzinfo) - span) + span

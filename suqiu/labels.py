@@ -14,7 +14,7 @@ DIMENSION = {"district": "区县", "channel": "渠道", "requester_type": "诉�
              "business": "商户", "topic": "话题", "city": "全市"}
 WARNING_KIND = {"surge_topic": "话题激增", "surge_district": "区域激增", "urgent_cluster": "紧急诉求聚集",
                 "emerging_topic": "新话题", "forecast_topic": "话题偏离预期", "forecast_district": "区域偏离预期",
-                "forecast_department": "部门偏离预期"}
+                "forecast_department": "部门偏离预期", "forecast_city": "全市偏离预期"}
 WARNING_LEVEL = {"critical": "特急", "high": "高", "medium": "中", "low": "低"}
 ROUTE_REASON = {"given": "来源指定", "rule": "规则", "model": "模型", "triage": "待人工分派", "manual": "人工",
                 "reassign": "改派"}

@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_CONTENT_CHARS = 50_000
+
+# The plausible window of a demand's dates, one rule for every importer, crawler and API: nothing
+# came before 1990 or comes from beyond a day of clock skew (0001-01-01, 1899-12-30, 2099, 9999 …).
+EARLIEST_DATE = datetime(1990, 1, 1, tzinfo=SHANGHAI)
+CLOCK_SKEW = timedelta(days=1)
 
 
 class Source(StrEnum):
@@ -76,6 +81,34 @@ def make_id(source: str, source_id: str) -> str:
     return f"{source}:{source_id}"
 
 
+def plausible_time(value: datetime | None, now: datetime | None = None) -> bool:
+    """In the window. Readers use it too: rows an older release stored are left out of weekly counts."""
+    try:
+        return value is not None and EARLIEST_DATE <= as_shanghai(value) <= (now or now_shanghai()) + CLOCK_SKEW
+    except OverflowError:  # 9999-12-31 in another zone
+        return False
+
+
+def date_problem(received_at: datetime | None, replied_at: datetime | None,
+                 now: datetime | None = None) -> RecordError | None:
+    """Why these dates cannot be a demand's (a RecordError naming the field), or None."""
+    window = f"应在 {EARLIEST_DATE:%Y-%m-%d} 至 {_show((now or now_shanghai()) + CLOCK_SKEW)} 之间"
+    for name, value in (("received_at", received_at), ("replied_at", replied_at)):
+        if value is not None and not plausible_time(value, now):
+            return RecordError(name, f"{_show(value)} 不在合理范围内（{window}）")
+    if received_at and replied_at and as_shanghai(replied_at).date() < as_shanghai(received_at).date():
+        return RecordError("replied_at", f"答复时间 {_show(replied_at)} 早于受理时间 {_show(received_at)}")
+    return None
+
+
+def _show(v: datetime) -> str:  # 0001-01-01 00:00, where strftime would write 1-01-01
+    return v.replace(tzinfo=None).isoformat(" ", "minutes")
+
+
+def now_shanghai() -> datetime:
+    return datetime.now(SHANGHAI)
+
+
 class Demand(BaseModel):
     """One citizen demand from any channel."""
 
@@ -127,6 +160,14 @@ class Demand(BaseModel):
     def _has_text(self) -> "Demand":
         if not self.content and not self.title:
             raise ValueError("content: empty (neither title nor content has text)")
+        return self
+
+    @model_validator(mode="after")
+    def _plausible_dates(self, info: ValidationInfo) -> "Demand":
+        """New input only: a row read back from the store (``context={"stored": True}``) is as kept."""
+        problem = None if (info.context or {}).get("stored") else date_problem(self.received_at, self.replied_at)
+        if problem is not None:
+            raise ValueError(str(problem))
         return self
 
     @property

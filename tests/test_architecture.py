@@ -13,7 +13,10 @@ ROOT = Path(__file__).resolve().parents[1]
 PRODUCTION = ("suqiu", "nlp", "search", "reports", "crawlers", "flows")
 CORE = ["suqiu/__init__.py", "suqiu/model.py", "suqiu/installation.py", "suqiu/weeks.py", "suqiu/labels.py",
         "suqiu/ownership.py", "suqiu/deadlines.py", "suqiu/principals.py", "suqiu/disclosure.py"]
-MAX_MODULE_LINES, MAX_FUNCTION_LINES, MAX_CORE_LINES = 400, 60, 3400
+# The core's own modules (model, config, ownership, disclosure …) hold no stage or feature logic: a
+# small budget. The store grows with its tables (one mixin module per table group, each under the
+# module cap), so it has a budget of its own; raising either is a decision, not a habit.
+MAX_MODULE_LINES, MAX_FUNCTION_LINES, MAX_CORE_LINES, MAX_STORE_LINES = 400, 60, 1400, 2600
 
 
 def production_files() -> list[Path]:
@@ -37,11 +40,18 @@ def test_module_and_functions_are_small(path: Path):
     assert not long, long
 
 
+def _lines(files: list[Path]) -> int:
+    return sum(p.read_text(encoding="utf-8").count("\n") for p in files)
+
+
 def test_the_core_stays_small():
-    files = [ROOT / f for f in CORE] + sorted((ROOT / "suqiu" / "config").glob("*.py")) + \
-        sorted((ROOT / "suqiu" / "store").glob("*.py"))
-    lines = sum(p.read_text(encoding="utf-8").count("\n") for p in files)
-    assert lines <= MAX_CORE_LINES, f"the core holds {lines} lines"
+    lines = _lines([ROOT / f for f in CORE] + sorted((ROOT / "suqiu" / "config").glob("*.py")))
+    assert lines <= MAX_CORE_LINES, f"the core's own modules hold {lines} lines"
+
+
+def test_the_store_stays_small():
+    lines = _lines(sorted((ROOT / "suqiu" / "store").glob("*.py")))
+    assert lines <= MAX_STORE_LINES, f"the store holds {lines} lines"
 
 
 def test_no_junk_drawer_modules():

@@ -34,3 +34,10 @@ def test_no_other_module_spells_out_a_level_table():
 def test_label_falls_back_to_the_code():
     assert labels.label(labels.STATUS, "routed") == "已分派"
     assert labels.label(labels.STATUS, "mystery") == "mystery" and labels.label(labels.STATUS, None) == "—"
+
+
+def test_every_forecast_warning_kind_has_a_name():
+    from nlp.forecast_views import subjects_of
+    dims = {dim for dim, _key, _label in subjects_of({"district": "鼓楼区", "owner": "教育局", "topic_id": 3}, {})}
+    assert dims == {"city", "district", "department", "topic"}
+    assert all(f"forecast_{dim}" in labels.WARNING_KIND for dim in dims)

@@ -173,6 +173,15 @@ def _fill_defaults(values: dict[str, Any], binding: Binding, ctx: RowContext) ->
         values["source_id"] = derived_id(profile, values)
 
 
+def _error_code(exc: RecordError) -> str:
+    """The run-stats group of a record the model refused."""
+    if exc.field in DATE_FIELDS:
+        return "implausible_date"
+    if "at most" in exc.reason:
+        return "too_long"
+    return "empty_content" if exc.field == "content" else "invalid"
+
+
 def map_row(cells: Sequence[Any], binding: Binding, ctx: RowContext) -> Demand:
     """Map one row's cells through the profile into a validated Demand, or raise RowError."""
     values: dict[str, Any] = {}
@@ -190,6 +199,6 @@ def map_row(cells: Sequence[Any], binding: Binding, ctx: RowContext) -> Demand:
     try:
         return build_demand(values)
     except RecordError as exc:
-        code = "empty_content" if exc.field == "content" else "invalid"
+        code = _error_code(exc)
         header = binding.headers.get(exc.field, exc.field)
         raise RowError(code, exc.field, f"{header}：{exc.reason}") from None

@@ -23,11 +23,22 @@ from crawlers.dates import EXCEL_EPOCH
 from crawlers.importers.headers import normalize_header
 
 HEADER_SCAN_ROWS = 10
-CSV_FIELD_LIMIT = 10 * 1024 * 1024
+# the CSV parser reads a cell up to this many characters (a 20 MB cell included) so the row can be
+# quarantined whole and the rows after it imported; past it is a runaway quote in a damaged file
+CSV_FIELD_LIMIT = 64 * 1024 * 1024
+# a cell longer than this is no demand (the record takes 50,000 characters of content): its row is
+# quarantined as cell_too_large, keeping only the start of the cell
+CELL_CHAR_LIMIT = 100_000
 _CHUNK = 1 << 20
 _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (BIFF)
 _MAC_EPOCH = datetime(1904, 1, 1)                  # an .xls saved with the 1904 date system
+# what binary files people export or pick by mistake start with
+_BINARY_MAGIC = (b"%PDF", b"\x1f\x8b", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"7z\xbc\xaf", b"Rar!",
+                 b"SQLite format 3", b"BZh", b"\xfd7zXZ", b"\x7fELF", b"MZ")
+_TEXT_SAMPLE = 64 * 1024
+_MAX_BAD_SHARE = 0.02   # undecodable or private-use characters per character, in UTF-8 or GB18030
+_MIN_BAD = 8            # fewer is a damaged byte or two in a small file, not a binary one
 
 
 class ImportFileError(Exception):
@@ -78,7 +89,35 @@ def sniff_kind(path: Path) -> str:
         return "xlsx"
     if head.startswith(_OLE_MAGIC):
         return "xls"
+    if not looks_like_text(path):
+        raise ImportFileError(f"{path.name} 不是文本 CSV 文件，也不是 XLSX（看起来是二进制文件，例如图片、压缩包、"
+                              f"PDF 或数据库文件）。请从业务系统导出为 CSV（UTF-8 或 GB18030）或 XLSX 后再导入")
     return "csv"
+
+
+def looks_like_text(path: Path) -> bool:
+    """Whether the file's start reads as text: no known binary signature, no NUL byte (outside
+    UTF-16, which has a BOM), control characters rare, and it decodes in UTF-8 or GB18030 with few
+    errors. A damaged byte here and there stays text: its row is quarantined later."""
+    with path.open("rb") as f:
+        sample = f.read(_TEXT_SAMPLE)
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    if sample.startswith(_BINARY_MAGIC) or b"\x00" in sample:
+        return False
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    if controls > len(sample) * 0.01:
+        return False
+    return min(_bad_share(sample, enc) for enc in ("utf-8", "gb18030")) <= _MAX_BAD_SHARE
+
+
+def _bad_share(sample: bytes, encoding: str) -> float:
+    """Undecodable or private-use characters per character: GB18030 reads almost any run of high
+    bytes as characters, but random bytes land in its user-defined (private-use) areas about one
+    time in twelve, while real text hardly ever does."""
+    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(sample)  # a cut last char is no error
+    bad = sum(1 for ch in text if ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff")
+    return 0.0 if bad < _MIN_BAD else bad / max(1, len(text))
 
 
 def _decode_errors(path: Path, encoding: str) -> int:

@@ -20,15 +20,16 @@ from typing import Any
 from crawlers.importers.mapping import RowContext, RowError, cell_text, map_row
 from crawlers.importers.import_profiles import Binding, NoProfileMatch, bind, choose, known_headers
 from crawlers.importers.quality import Mask, QualitySummary
-from crawlers.importers.readers import ImportFileError, RowReadError, Table, is_blank, open_export
+from crawlers.importers.readers import CELL_CHAR_LIMIT, ImportFileError, RowReadError, Table, is_blank, open_export
 from suqiu.config import Config, ImportProfile
-from suqiu.model import Demand
 from suqiu.logs import bind_run, unbind_run
+from suqiu.model import MAX_CONTENT_CHARS, Demand
 from suqiu.store import Store
 
 log = logging.getLogger(__name__)
 Notify = Callable[[str], None]
 COMPARED_FIELDS = tuple(f for f in Demand.model_fields if f != "crawl_run")
+KEPT_CHARS = 2_000   # of an oversized cell, in the quarantine
 
 
 @dataclass
@@ -81,13 +82,40 @@ def _safe_text(value: Any) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
+def _header(table: Table, i: int) -> str:
+    return table.headers[i] if i < len(table.headers) and table.headers[i] else f"第{i + 1}列"
+
+
+def storable(value: Any) -> Any:
+    """Run stats and errors as the database can hold them: text read with ``surrogateescape`` (a
+    header of a binary or mis-encoded file) keeps its undecodable bytes as ``\\udcXX`` escapes."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    return [storable(v) for v in value] if isinstance(value, (list, tuple)) else value
+
+
 def raw_payload(file: str, table: Table, row: int, cells: list[Any]) -> dict[str, Any]:
+    """The row as the quarantine keeps it; an oversized cell is cut to its first ``KEPT_CHARS``."""
     named: dict[str, str] = {}
     for i, value in enumerate(cells):
-        header = table.headers[i] if i < len(table.headers) and table.headers[i] else f"第{i + 1}列"
+        header = _header(table, i)
         key = header if header not in named else f"{header}#{i + 1}"
-        named[key] = _safe_text(value)
+        text = _safe_text(value)
+        if len(text) > CELL_CHAR_LIMIT:
+            text = f"{text[:KEPT_CHARS]}…（共 {len(text):,} 个字符，只保留前 {KEPT_CHARS:,} 个）"
+        named[key] = text
     return {"file": file, "sheet": table.name or None, "row": row, "cells": named}
+
+
+def oversized_cell(table: Table, cells: list[Any]) -> str | None:
+    """Why the row is too large to be a demand (the first oversized cell), or None."""
+    for i, value in enumerate(cells):
+        if isinstance(value, str) and len(value) > CELL_CHAR_LIMIT:
+            return (f"「{_header(table, i)}」有 {len(value):,} 个字符，超过单元格上限 {CELL_CHAR_LIMIT:,}"
+                    f"（诉求内容最多 {MAX_CONTENT_CHARS:,} 个字符）；隔离时只保留前 {KEPT_CHARS:,} 个字符")
+    return None
 
 
 def select_profiles(config: Config, name: str | None) -> list[ImportProfile]:
@@ -179,6 +207,7 @@ class _Importer:
             self.stats.updated += result.updated
             self.stats.unchanged += result.unchanged
             self.pending.clear()
+        self.store.heartbeat(self.stats.run_id)
 
     def _differing(self, demand: Demand) -> list[str]:
         first = self.pending.get(demand.id)
@@ -226,6 +255,10 @@ class _Importer:
             self.quarantine(source, "field_count",
                             f"第 {rownum} 行有 {len(cells)} 个字段，表头有 {table.width} 个（引号或分隔符错位，或行被截断）",
                             payload, ref)
+            return
+        too_large = oversized_cell(table, cells)
+        if too_large:
+            self.quarantine(source, "cell_too_large", too_large, raw_payload(self.file, table, rownum, cells), ref)
             return
         try:
             demand = map_row(cells, binding, ctx)
@@ -302,15 +335,15 @@ def _import(store: Store, path: Path, profiles: list[ImportProfile], profile_nam
         stats.run_id = run_id
         bind_run(run_id)
         log.error("import %s failed: %s", path.name, exc)
-        store.finish_run(run_id, stats.as_dict(), error=str(exc))
+        store.finish_run(run_id, storable(stats.as_dict()), error=storable(str(exc)))
         raise
     except Exception as exc:
         stats.seconds = time.perf_counter() - started
         if run_id:
-            store.finish_run(run_id, stats.as_dict(), error=f"{type(exc).__name__}: {exc}")
+            store.finish_run(run_id, storable(stats.as_dict()), error=storable(f"{type(exc).__name__}: {exc}"))
         raise
     stats.seconds = time.perf_counter() - started
-    store.finish_run(run_id, stats.as_dict())
+    store.finish_run(run_id, storable(stats.as_dict()))
     log.info("import %s: %s new, %s updated, %s unchanged, %s quarantined", path.name, stats.new, stats.updated,
              stats.unchanged, stats.quarantined)
     return stats

@@ -59,11 +59,21 @@ def run_stages(inst: Installation, stages: Sequence[Stage] | None = None, progre
 def _run_in_order(inst: Installation, stages: list[Stage], progress: Progress | None, force: bool,
                   result: dict[str, Any]) -> None:
     store, run_id = inst.store, result["run_id"]
+
+    def alive(_done: int, _total: int) -> None:  # another host tells a live run by its heartbeat
+        store.heartbeat(run_id)
+
+    def beat(done: int, total: int) -> None:
+        alive(done, total)
+        if progress is not None:
+            progress(done, total)
+
     try:
         for stage in stages:
+            store.heartbeat(run_id)
             if not force and not stage.has_work(inst):  # asked again: the stage before may have made work
                 continue
-            stats = stage.run(inst, progress if isinstance(stage, TextStage) else None)
+            stats = stage.run(inst, beat if isinstance(stage, TextStage) else alive)
             if isinstance(stage, TextStage):
                 result.update(stats.as_dict())
             else:

@@ -1,8 +1,10 @@
 """The installation's corpus statistics (document frequencies for TF-IDF keywords).
 
 Kept under ``models_dir``: ``doc_freq.json`` is written whole once per text-stage run; every batch
-stored before that appends its own counts to ``doc_freq.log``, so a run that dies keeps exactly
-what it stored. A missing or damaged table is rebuilt from the stored tokens.
+stored before that appends its own counts to ``doc_freq.log``, so readers see a running run's
+batches. A run that dies can leave a batch stored but not logged (it is logged after its commit),
+so a run logs an empty line first and the next text-stage run that finds a log rebuilds the table
+from the stored tokens (``fresh_doc_freq``), as it does a missing or damaged table.
 """
 
 from __future__ import annotations
@@ -45,9 +47,31 @@ def read_doc_freq(inst: Installation) -> tuple[DocFreq, str | None]:
         else:
             _apply_log(inst, df, data.get("log_id"))
             return df, data.get("log_id")
+    return rebuilt_doc_freq(inst), None
+
+
+def rebuilt_doc_freq(inst: Installation) -> DocFreq:
+    """The table from the tokens in the store: exact, at the price of reading every analysed record."""
     df = DocFreq()
     df.add(inst.store.analysed_tokens())
-    return df, None
+    return df
+
+
+def fresh_doc_freq(inst: Installation) -> tuple[DocFreq, str | None]:
+    """What a text-stage run starts from: ``read_doc_freq``, unless the table's log holds batches of
+    a run that never finished (it died, maybe between storing a batch and logging it): then rebuilt."""
+    df, log_id = read_doc_freq(inst)
+    if log_id is not None and _has_lines(inst, log_id):
+        return rebuilt_doc_freq(inst), None
+    return df, log_id
+
+
+def _has_lines(inst: Installation, log_id: str) -> bool:
+    log = doc_freq_log_path(inst)
+    if not log.exists():
+        return False
+    with open(log, encoding="utf-8") as fh:
+        return any(f'"log_id": "{log_id}"' in line for line in fh)
 
 
 def _apply_log(inst: Installation, df: DocFreq, log_id: str | None) -> None:

@@ -22,7 +22,7 @@ from nlp.dedup import DupIndex, MinHasher
 from nlp.pii import strip_tags
 from nlp.places import Gazetteer
 from nlp.stages.base import Progress, Stage, StageStats
-from nlp.stages.corpus_stats import log_doc_freq, read_doc_freq, save_doc_freq
+from nlp.stages.corpus_stats import fresh_doc_freq, log_doc_freq, save_doc_freq
 from nlp.stages.levels import FIELDS as LEVEL_FIELDS
 from nlp.text_pipeline import FIELDS, TextDoc, TextPipeline, TextResult, join_title
 from suqiu.installation import Installation
@@ -118,9 +118,10 @@ class TextStage(Stage):
     def _analyse(self, inst: Installation, ids: Sequence[str], stats: TextStats, progress: Progress | None) -> None:
         pipeline = self.pipeline or TextPipeline.from_config(inst.config)
         stats.workers = self.workers or auto_workers(len(ids))
-        doc_freq, log_id = read_doc_freq(inst)
+        doc_freq, log_id = fresh_doc_freq(inst)
         if log_id is None:  # the run's batches are logged against a saved table
             log_id = save_doc_freq(inst, doc_freq)
+        log_doc_freq(inst, log_id, [])  # a log line outliving the run tells the next one it died
         index, groups = load_dup_index(inst, pipeline.hasher, exclude=set(ids), threshold=pipeline.dup_threshold)
         batch = _Batcher(inst, ids, self.batch_size)
         pii: Counter[str] = Counter()

@@ -24,6 +24,7 @@ from nlp.stages.topics import model_dir
 from suqiu.disclosure import headline
 from suqiu.config import Config
 from suqiu.installation import Installation
+from suqiu.model import plausible_time
 from suqiu.store import Store, from_db_time, now_local
 
 MAX_HOTSPOTS = 100
@@ -53,11 +54,17 @@ def place_names(places: Sequence[dict[str, str]] | None) -> list[str]:
     return out
 
 
-def view_records(store: Store, config: Config | None = None) -> list[dict[str, Any]]:
+def view_records(store: Store, config: Config | None = None, now: datetime | None = None) -> list[dict[str, Any]]:
     """Records joined with their analysis, text masked (raw title and content never leave here);
-    with ``config``, each with its ``owner``."""
+    with ``config``, each with its ``owner``.
+
+    Rows whose date is outside the plausible window (stored by an older release: 0001-01-01,
+    2099 …) are left out: they belong to no week a profile, hotspot or warning could show."""
     out = []
+    now = now or now_local()
     for r in store.view_rows(config):
+        if not plausible_time(r["received_at"], now):
+            continue
         r["title"] = headline(r.pop("masked_title"), r.pop("masked_text"))
         r["district"] = r["district"] or next((p["district"] for p in r.get("places") or [] if p.get("district")), None)
         r["places"] = place_names(r.get("places"))
@@ -84,7 +91,7 @@ class ViewsStage(Stage):
 
     def run(self, inst: Installation, progress: Progress | None = None) -> ViewsStats:
         started, store, cfg = time.perf_counter(), inst.store, inst.config
-        records = view_records(store, cfg)
+        records = view_records(store, cfg, self.clock())
         labels = store.topic_labels()
         built = self.clock()
         profiles = [p for dim in DIMENSIONS for p in build_profiles(records, dim, labels)]

@@ -46,6 +46,8 @@ def import_(file: Annotated[Path, typer.Argument(exists=False)],
                             mask=PiiMasker())
     except (ImportFileError, NoProfileMatch) as exc:
         fail(escape(str(exc)))
+    except OSError as exc:  # unreadable file, full disk: the run is recorded as failed with it
+        fail(escape(f"导入 {file} 失败：{exc.strerror or exc}"))
     result = stats.as_dict()
     if as_json:
         emit(result)

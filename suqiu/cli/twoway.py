@@ -6,6 +6,7 @@ import sys
 from typing import Annotated, Any, Optional
 
 import typer
+from rich.markup import escape
 
 from suqiu.cli.choices import Period, TokenRole
 from suqiu.cli.output import HomeOpt, JsonOpt, emit, err, fail, load, pct
@@ -51,14 +52,15 @@ def digest(department: Annotated[str, typer.Option(help="Department name, or 'al
            home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """Render and deliver one department's digest (--department all: every department)."""
     from reports.digests import DigestError, deliver_digest
+    from suqiu.twoway.delivery import OutboxError
     inst = load(home)
     names = [d.name for d in inst.config.departments] if department == "all" else [department]
     results = []
     for name in names:
         try:
             results.append(deliver_digest(inst, name, period.value))
-        except DigestError as exc:
-            fail(str(exc))
+        except (DigestError, OutboxError) as exc:
+            fail(escape(str(exc)))
     if as_json:
         emit(results[0] if len(results) == 1 and department != "all" else {"deliveries": results})
     else:

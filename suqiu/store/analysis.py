@@ -7,6 +7,7 @@ work, its ``version`` for the index); ``pending`` is every record whose key move
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, update
@@ -73,21 +74,16 @@ class AnalysisMixin(StoreBase):
                       fields: Sequence[str] | None = None, batch: int = 500) -> int:
         """Write analysis (only ``fields`` when given), bump record versions, mark ``stage`` done.
 
-        ``batch`` items at a time: two SELECTs and bulk writes instead of four statements per item.
+        ``batch`` items at a time: two SELECTs and bulk writes instead of four statements per item,
+        each batch (with its stage marks) one transaction, so no writer waits behind a whole refit.
         """
-        n = 0
-        with self.begin() as conn:
-            done: dict[str, str] = {}
-            chunk: list[Analysis] = []
-            for item in items:
-                chunk.append(item)
-                if len(chunk) >= batch:
-                    n += self._save_analysis_batch(conn, chunk, fields, done)
-                    chunk = []
-            if chunk:
+        n, stream = 0, iter(items)
+        while chunk := list(islice(stream, batch)):
+            with self.begin() as conn:
+                done: dict[str, str] = {}
                 n += self._save_analysis_batch(conn, chunk, fields, done)
-            if stage:
-                self.mark_done(stage, done, conn)
+                if stage:
+                    self.mark_done(stage, done, conn)
         return n
 
     def _save_analysis_batch(self, conn: Connection, items: Sequence[Analysis], fields: Sequence[str] | None,

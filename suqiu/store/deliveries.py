@@ -68,9 +68,11 @@ class DeliveriesMixin(StoreBase):
             conn.execute(update(d).where(d.c.id == delivery_id).values(**values))
 
     def due_deliveries(self, now: datetime, department: str | None = None, force: bool = False) -> list[int]:
-        """Ids of pending or failed deliveries whose next attempt is due (all of them with ``force``)."""
+        """Ids of pending or failed deliveries whose next attempt is due (all of them with ``force``), and
+        of those a sender claimed ``STALE_SENDING`` ago and never finished (it died mid-attempt)."""
         d = schema.deliveries
-        q = select(d.c.id).where(d.c.status.in_(RETRYABLE)).order_by(d.c.id)
+        stale = (d.c.status == "sending") & (d.c.last_attempt_at < to_db_time(now - STALE_SENDING))
+        q = select(d.c.id).where(d.c.status.in_(RETRYABLE) | stale).order_by(d.c.id)
         if not force:
             q = q.where(d.c.next_attempt_at.is_(None) | (d.c.next_attempt_at <= to_db_time(now)))
         if department:

@@ -57,13 +57,26 @@ class StoreBusy(RuntimeError):
     """Another writer held the database past the busy timeout (60 s; the web's: ``set_busy_timeout``)."""
 
 
+def _private_database_file(path: Path) -> None:
+    """Create the database file owner-only, or make an existing one so, without opening it.
+
+    Never ``open``/``close`` an existing database file: closing any descriptor of a file drops
+    every POSIX lock this process holds on it, so a connection already open here would lose its
+    locks and another process could write under it (SQLite then reports a malformed image).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    os.chmod(path, 0o600)
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":  # owner only (SQLite gives the WAL and SHM files the same mode)
-            Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-            os.chmod(path, 0o600)
+            _private_database_file(Path(path))
         engine = create_engine(url, connect_args={"timeout": 60}, json_serializer=_json_text)
 
         @event.listens_for(engine, "connect")

@@ -2,7 +2,8 @@
 
 A lease is one row of ``locks``. Taking it is an INSERT, so the primary key refuses a second
 holder on SQLite and PostgreSQL alike (no engine-specific locking). A lease whose ``expires_at``
-has passed counts as free: its holder died or hung, and the next taker deletes it first. The
+has passed counts as free: its holder died or hung, and the next taker deletes it first; so does
+one whose holder (pid and host are kept) is gone from this host, without waiting for the expiry. The
 holder refreshes the lease while it works and deletes it when done. A holder whose lease has gone
 to someone else (it stalled past the expiry) must stop writing: ``refresh`` raises ``LeaseLost``.
 
@@ -17,6 +18,8 @@ to someone else (it stalled past the expiry) must stop writing: ``refresh`` rais
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from suqiu.store import schema
 from suqiu.store.engine import from_db_time, now_local, to_db_time
+from suqiu.store.runs import dead_here
 
 Clock = Callable[[], datetime]
 
@@ -39,17 +43,19 @@ class Holder:
     owner: str
     acquired_at: datetime
     expires_at: datetime
+    host: str | None = None
+    pid: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "owner": self.owner, "acquired_at": self.acquired_at.isoformat(timespec="seconds"),
-                "expires_at": self.expires_at.isoformat(timespec="seconds")}
+                "expires_at": self.expires_at.isoformat(timespec="seconds"), "host": self.host, "pid": self.pid}
 
 
 class LockHeld(RuntimeError):
     """Someone else holds the lease; nothing was done."""
 
     def __init__(self, holder: Holder) -> None:
-        super().__init__(f"lock '{holder.name}' is held by {holder.owner} since "
+        super().__init__(f"lock '{holder.name}' is held by {holder.owner} (pid {holder.pid} on {holder.host}) since "
                          f"{holder.acquired_at.isoformat(timespec='seconds')} (lease until "
                          f"{holder.expires_at.isoformat(timespec='seconds')})")
         self.holder = holder
@@ -66,7 +72,8 @@ def holder(store: Any, name: str) -> Holder | None:
         row = conn.execute(select(t).where(t.c.name == name)).mappings().first()
     if row is None:
         return None
-    return Holder(row["name"], row["owner"], from_db_time(row["acquired_at"]), from_db_time(row["expires_at"]))
+    return Holder(row["name"], row["owner"], from_db_time(row["acquired_at"]), from_db_time(row["expires_at"]),
+                  row["host"], row["pid"])
 
 
 class Lease:
@@ -82,7 +89,8 @@ class Lease:
 
     @classmethod
     def acquire(cls, store: Any, name: str, owner: str, ttl: timedelta, clock: Clock = now_local) -> "Lease":
-        """Take the lease or raise ``LockHeld`` naming the holder; an expired lease is taken over."""
+        """Take the lease or raise ``LockHeld`` naming the holder; an expired lease, or one whose
+        holder died on this host, is taken over."""
         lease = cls(store, name, owner, ttl, clock)
         t = schema.locks
         for _ in range(3):  # the holder may release between our INSERT and our look at its row
@@ -92,9 +100,14 @@ class Lease:
             try:
                 with store.begin() as conn:
                     conn.execute(t.insert().values(name=name, owner=owner, acquired_at=to_db_time(now),
-                                                   expires_at=to_db_time(now + ttl)))
+                                                   expires_at=to_db_time(now + ttl), host=socket.gethostname(),
+                                                   pid=os.getpid()))
             except IntegrityError:
                 current = holder(store, name)
+                if current is not None and dead_here(current.host, current.pid, current.acquired_at):
+                    with store.begin() as conn:  # its process is gone from this host: free now
+                        conn.execute(t.delete().where(t.c.name == name, t.c.owner == current.owner))
+                    continue
                 if current is not None:
                     raise LockHeld(current) from None
                 continue

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
@@ -77,18 +78,13 @@ class RecordsMixin(StoreBase):
                batch: int = 500) -> UpsertStats:
         """Insert new demands, update changed ones (with history of tracked fields), skip unchanged.
 
-        Works ``batch`` demands at a time (one SELECT for their ids, bulk INSERTs), in one
-        transaction; the same id twice in one call behaves as two calls in a row would.
+        Works ``batch`` demands at a time (one SELECT for their ids, bulk INSERTs), each batch one
+        transaction (a writer holds the lock for one batch, not the whole call); the same id twice in
+        one call behaves as two calls in a row would.
         """
-        stats = UpsertStats()
-        with self.begin() as conn:
-            chunk: list[Demand] = []
-            for demand in demands:
-                chunk.append(demand)
-                if len(chunk) >= batch:
-                    self._upsert_batch(conn, chunk, origin, actor, stats)
-                    chunk = []
-            if chunk:
+        stats, stream = UpsertStats(), iter(demands)
+        while chunk := list(islice(stream, batch)):
+            with self.begin() as conn:
                 self._upsert_batch(conn, chunk, origin, actor, stats)
         return stats
 
@@ -216,7 +212,7 @@ class RecordsMixin(StoreBase):
     # ------------------------------------------------------------------ stages
 def demand_from_row(row: dict[str, Any]) -> Demand:
     fields = Demand.model_fields
-    return Demand.model_validate({k: v for k, v in row.items() if k in fields})
+    return Demand.model_validate({k: v for k, v in row.items() if k in fields}, context={"stored": True})
 
 
 class HistoryMixin(StoreBase):

@@ -4,15 +4,48 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import socket
 import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, update
 
-from suqiu.model import OPEN_STATUSES
+from suqiu.model import OPEN_STATUSES, SHANGHAI
 from suqiu.store import schema
 from suqiu.store.base import StoreBase
-from suqiu.store.engine import local_times, now_local, to_db_time
+from suqiu.store.engine import from_db_time, local_times, now_local, to_db_time
+
+RUN_STALE_AFTER = timedelta(hours=1)    # another host's run without a heartbeat this long has died
+
+
+def dead_here(host: str | None, pid: int | None, since: datetime | None) -> bool:
+    """True when the process ran on this host and is gone (or a zombie, or its pid reused since ``since``)."""
+    if host != socket.gethostname() or pid is None:
+        return False
+    try:
+        os.kill(pid, 0)
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()  # the name may hold ") "
+        boot = next(float(x[6:]) for x in Path("/proc/stat").read_text().splitlines() if x.startswith("btime "))
+    except ProcessLookupError:
+        return True
+    except (OSError, StopIteration, IndexError):  # another user's process (alive), or no /proc to ask
+        return False
+    started = datetime.fromtimestamp(boot + int(stat[19]) / os.sysconf("SC_CLK_TCK"), SHANGHAI)
+    return stat[0] in "ZX" or (since is not None and started > since + timedelta(seconds=5))
+
+
+def _why_dead(row: Any, now: datetime) -> str | None:
+    """Why a ``running`` run is not running any more, or None while it may be."""
+    if row.host == socket.gethostname():
+        dead = dead_here(row.host, row.pid, from_db_time(row.started_at))
+        return f"进程 {row.pid}（主机 {row.host}）已结束" if dead else None
+    since = from_db_time(row.heartbeat_at or row.started_at)
+    if now - since <= RUN_STALE_AFTER:
+        return None
+    return f"{row.host or '未记录的主机'} 上的进程 {row.pid} 自 {since:%Y-%m-%d %H:%M} 起没有心跳"
 
 
 class RunsMixin(StoreBase):
@@ -42,17 +75,40 @@ class RunsMixin(StoreBase):
             return [local_times(dict(r)) for r in conn.execute(q).mappings()]
 
     def start_run(self, kind: str, source: str | None = None) -> str:
-        run_id = f"{kind}-{now_local():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+        """Record a run of this process (host, pid); runs whose process died are marked first."""
+        self.reap_interrupted()
+        now = now_local()
+        run_id = f"{kind}-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
         with self.begin() as conn:
             conn.execute(schema.runs.insert().values(id=run_id, kind=kind, source=source, status="running",
-                                                     started_at=to_db_time(now_local()), stats={}))
+                                                     started_at=to_db_time(now), stats={}, host=socket.gethostname(),
+                                                     pid=os.getpid(), heartbeat_at=to_db_time(now)))
         return run_id
 
+    def heartbeat(self, run_id: str | None) -> None:
+        """The run is still working: how another host tells it from a dead one (call it per batch)."""
+        with self.begin() as conn:
+            conn.execute(update(schema.runs).where(schema.runs.c.id == run_id)
+                         .values(heartbeat_at=to_db_time(now_local())))
+
     def finish_run(self, run_id: str, stats: dict[str, Any], error: str | None = None) -> None:
+        """The outcome (also over an ``interrupted`` mark: the run did end after all)."""
         with self.begin() as conn:
             conn.execute(update(schema.runs).where(schema.runs.c.id == run_id).values(
                 finished_at=to_db_time(now_local()), stats=stats, error=error,
                 status="failed" if error else "ok"))
+
+    def reap_interrupted(self) -> None:
+        """Mark ``running`` runs whose process is gone as failed (``interrupted``): on this host by pid,
+        on another (or when recorded before pids were) after ``RUN_STALE_AFTER`` without a heartbeat."""
+        now, r = now_local(), schema.runs
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(r).where(r.c.status == "running")).all()
+        for row in rows:
+            if (reason := _why_dead(row, now)) is not None:
+                with self.begin() as conn:
+                    conn.execute(update(r).where(r.c.id == row.id, r.c.status == "running").values(
+                        status="failed", finished_at=to_db_time(now), error=f"interrupted: {reason}，运行未完成"))
 
     def recent_runs(self, limit: int = 20) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
@@ -61,6 +117,7 @@ class RunsMixin(StoreBase):
 
     # ------------------------------------------------------------------ status
     def status(self) -> dict[str, Any]:
+        self.reap_interrupted()
         rec, an = schema.records, schema.analysis
         with self.engine.connect() as conn:
             by_source = {s: int(n) for s, n in conn.execute(
@@ -88,7 +145,7 @@ class RunsMixin(StoreBase):
             "runs": [
                 {"id": r["id"], "kind": r["kind"], "source": r["source"], "status": r["status"],
                  "started_at": r["started_at"].isoformat() if r["started_at"] else None,
-                 "stats": r["stats"]}
+                 "stats": r["stats"], "error": r["error"], "pid": r["pid"], "host": r["host"]}
                 for r in self.recent_runs(10)
             ],
         }

@@ -125,6 +125,9 @@ runs = Table(
     Column("status", String(20), nullable=False),            # running, ok, failed
     Column("stats", JSON),
     Column("error", Text),
+    Column("host", String(255)),                             # its process: one that died makes the run
+    Column("pid", Integer),                                  # failed (interrupted), see runs.py
+    Column("heartbeat_at", DateTime),                        # refreshed while it works
 )
 
 # web users (suqiu.twoway.accounts): argon2id password hashes (earlier releases: scrypt, rehashed at sign-in)
@@ -300,6 +303,8 @@ locks = Table(
     Column("owner", String(300), nullable=False),
     Column("acquired_at", DateTime, nullable=False),
     Column("expires_at", DateTime, nullable=False),
+    Column("host", String(255)),                             # the holder's process: a dead local
+    Column("pid", Integer),                                  # holder frees the lease at once
 )
 
 # request budgets per key and fixed window (Open311 filing per client token)

@@ -10,6 +10,7 @@ delivery (status ``outbox``).
 
 from __future__ import annotations
 
+import errno
 import os
 import smtplib
 import ssl
@@ -80,13 +81,36 @@ class Outgoing:
 
 def write_private(path: Path, data: bytes) -> None:
     """An outbox file readable by the owner only: digests carry demands and department contacts."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))   # created private, then filled
+    path.write_bytes(data)
+
+
+class OutboxError(RuntimeError):
+    """The outbox could not be written (disk full, no permission): nothing was recorded or sent."""
+
+
+def write_whole(folder: Path, files: Sequence[tuple[Path, bytes]]) -> None:
+    """All the files or none: each is written under a ``.part`` name and renamed once all are whole,
+    so a full disk leaves no half message that a delivery could point at."""
+    parts: list[Path] = []
+    try:
+        for path, data in files:
+            parts.append(path.with_name(path.name + ".part"))
+            write_private(parts[-1], data)
+        for (path, _data), part in zip(files, parts):
+            os.replace(part, path)
+    except OSError as exc:
+        for part in parts:
+            part.unlink(missing_ok=True)
+        why = "磁盘空间不足" if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) else (exc.strerror or str(exc))
+        raise OutboxError(f"无法写入发件箱 {folder}：{why}。本次摘要没有记录、也没有发送，"
+                          "其中的诉求会进入下一次摘要；请腾出空间后重新运行 `suqiu digest`") from exc
 
 
 def enqueue(app: Installation, out: Outgoing) -> int:
-    """Write the outbox files and record the delivery with its demands; returns the delivery id."""
+    """Write the outbox files and record the delivery with its demands; returns the delivery id.
+
+    The delivery is recorded only once its files are whole (``write_whole``)."""
     dept = app.config.department(out.department)
     if dept is None:
         raise ValueError(f"unknown department {out.department!r}")
@@ -99,9 +123,7 @@ def enqueue(app: Installation, out: Outgoing) -> int:
                         [(xlsx_name, out.xlsx, "application",
                           "vnd.openxmlformats-officedocument.spreadsheetml.sheet")])
     eml, html_path, xlsx_path = folder / f"{stamp}.eml", folder / f"{stamp}.html", folder / f"{stamp}.xlsx"
-    write_private(eml, msg.as_bytes())
-    write_private(html_path, out.html.encode("utf-8"))
-    write_private(xlsx_path, out.xlsx)
+    write_whole(folder, [(eml, msg.as_bytes()), (html_path, out.html.encode("utf-8")), (xlsx_path, out.xlsx)])
     status = "pending" if (recipient and app.config.smtp.port) else "outbox"
     now = now_local()
     return app.store.add_delivery({

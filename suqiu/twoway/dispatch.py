@@ -17,6 +17,8 @@ from suqiu.config import Config
 from suqiu.installation import Installation
 from suqiu.store import TRIAGE
 
+ROUTE_BATCH = 200
+
 
 class RoutingError(ValueError):
     """A routing request cannot be carried out; the message says why (in Chinese, for users)."""
@@ -73,28 +75,44 @@ def route_pending(app: Installation, record_ids: list[str] | None = None) -> Rou
     soon as the text stage has masked it, without waiting for the classifier.
 
     Idempotent: a demand routed once keeps its route (a reassignment is the way to move it); a
-    demand the classifier sent to triage is looked at again when its analysis changes.
+    demand the classifier sent to triage is looked at again when its analysis changes. Recorded as
+    a ``route`` run; each batch of ``ROUTE_BATCH`` is one transaction, so a run killed midway keeps
+    the batches it committed and the next run routes the rest.
     """
     stats = RouteStats()
-    store, label = app.store, app.config.routing.triage_queue
-    writes: list[tuple[str, str | None, str, float | None]] = []
-    for row in store.routing_candidates(record_ids):
-        d = decide(app.config, row["department_given"], row["department"], row["route_reason"],
-                   row["route_confidence"])
-        if row["route_reason"] is None and d.reason != "given":
-            continue  # not classified yet and the source's department is unknown: wait for the classifier
-        if row["queue"] == TRIAGE and d.department is None:
-            stats.unchanged += 1
-            continue
-        writes.append((row["id"], d.department, d.reason, d.confidence))
-        if d.department:
-            stats.routed += 1
-            stats.by_department[d.department] = stats.by_department.get(d.department, 0) + 1
-        else:
-            stats.triage += 1
-    with store.begin() as conn:  # one transaction, bulk writes (``Store.write_routes``)
-        store.write_routes(conn, writes, origin="routing", triage_label=label)
+    store = app.store
+    rows = store.routing_candidates(record_ids)
+    if not rows:
+        return stats
+    run_id = store.start_run("route")
+    try:
+        for start in range(0, len(rows), ROUTE_BATCH):  # short transactions: readers and API writers wait less
+            writes = [w for row in rows[start:start + ROUTE_BATCH] if (w := _decide_one(app, row, stats))]
+            with store.begin() as conn:  # bulk writes (``Store.write_routes``), not five statements a demand
+                store.write_routes(conn, writes, origin="routing", triage_label=app.config.routing.triage_queue)
+            store.heartbeat(run_id)
+    except BaseException as exc:
+        store.finish_run(run_id, stats.as_dict(), error=f"{type(exc).__name__}: {exc}")
+        raise
+    store.finish_run(run_id, stats.as_dict())
     return stats
+
+
+def _decide_one(app: Installation, row: dict[str, Any],
+                stats: RouteStats) -> tuple[str, str | None, str, float | None] | None:
+    """The route to write for one candidate (counted in ``stats``), or None to leave it as it is."""
+    d = decide(app.config, row["department_given"], row["department"], row["route_reason"], row["route_confidence"])
+    if row["route_reason"] is None and d.reason != "given":
+        return None  # not classified yet and the source's department is unknown: wait for the classifier
+    if row["queue"] == TRIAGE and d.department is None:
+        stats.unchanged += 1
+        return None
+    if d.department:
+        stats.routed += 1
+        stats.by_department[d.department] = stats.by_department.get(d.department, 0) + 1
+    else:
+        stats.triage += 1
+    return row["id"], d.department, d.reason, d.confidence
 
 
 def reassign(app: Installation, record_id: str, department: str, reason: str, actor: str) -> dict[str, Any]:

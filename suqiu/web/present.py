@@ -42,8 +42,12 @@ def fmt_time(value: Any) -> str:
             return value
     if isinstance(value, datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(SHANGHAI)
-        return value.strftime("%Y-%m-%d %H:%M")
+            try:
+                value = value.astimezone(SHANGHAI)
+            except OverflowError:  # 0001-01-01 or 9999-12-31 stored by an older release: shown as kept
+                pass
+        # by hand, not strftime: glibc writes year 1 as "1", and the page must show 0001
+        return f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:{value.minute:02d}"
     if isinstance(value, date):
         return value.isoformat()
     return str(value)

@@ -5,6 +5,8 @@
 # JDK), is cached outside the clone, runs as an unprivileged user on 127.0.0.1 with a small heap,
 # and is reused when one is already healthy on the port.
 #   usage: tests/provision/elasticsearch.sh start|stop|status
+# (SUQIU_ES_PORT and SUQIU_ES_RUN choose another port and directory for a throw-away node;
+#  SUQIU_ES_KEEP_DATA=1 makes `start` restart it on its old data)
 # and, for the resilience tests, a two-node cluster of the same zip (es_cluster.sh):
 #   tests/provision/elasticsearch.sh cluster-start|cluster-stop|cluster-status|cluster-urls
 #   tests/provision/elasticsearch.sh node-stop N|node-start N      (N = 1 or 2)
@@ -92,7 +94,8 @@ start() {
   local t0=$SECONDS zip home
   zip="$(download)"
   home="$(unpack "$zip")"
-  fresh_run_dir "$RUN_DIR" "$home"
+  # SUQIU_ES_KEEP_DATA=1 restarts a stopped node on the data it had (the outage drills)
+  [[ -n "${SUQIU_ES_KEEP_DATA:-}" && -d "$RUN_DIR/config" ]] || fresh_run_dir "$RUN_DIR" "$home"
   log "starting elasticsearch ${ES_VERSION} on ${URL} (data and logs under ${RUN_DIR})"
   launch "$RUN_DIR" "${ES_JAVA_OPTS:--Xms512m -Xmx512m}" "$home" \
     -Ediscovery.type=single-node -Ehttp.port="$ES_PORT" -Ecluster.name=suqiu-test || exit 1

@@ -162,6 +162,17 @@ def test_year_on_year_is_computed_where_the_history_reaches(app, tmp_path):
     assert "上月 无数据，环比 —；去年同期 无数据，同比 —" in early               # before the history: unknown, not zero
 
 
+def test_a_period_the_history_covers_only_in_part_is_not_compared(app, tmp_path):
+    seed_history(app)                                     # the history starts on 2025-10-01
+    mid = build_demand({"source": "hotline", "source_id": "early", "received_at": datetime(2025, 9, 20, 9, tzinfo=SHANGHAI),
+                        "title": "占道经营", "content": "占道经营"})
+    app.store.upsert([mid])                               # one demand late in September 2025
+    html = open(write_leaders_report(app, Period.parse("2025-10"), tmp_path)["html"], encoding="utf-8").read()
+    assert "上月 无数据，环比 —" in html                   # one demand of September is not September's count
+    y = open(write_leaders_report(app, Period.parse("2026"), tmp_path / "y")["html"], encoding="utf-8").read()
+    assert "本年受理诉求" in y and "环比" not in y.split("本年受理诉求", 1)[1].split("。", 1)[0]
+
+
 def test_quarterly_and_yearly_reports(app, tmp_path):
     seed_history(app)
     q = write_leaders_report(app, Period.parse("2026-Q3"), tmp_path / "q")
