@@ -140,6 +140,7 @@ def run_step(step: str, home: Path, env: dict[str, str], csv: Path | None = None
     result = json.loads(out.strip().splitlines()[-1])
     result["seconds"] = round(wall, 1)
     result["peak_rss_mb"] = round(result.pop("_maxrss_kb", 0) / 1024)
+    result["cpu_s"] = result.pop("_cpu_s", None)
     return result
 
 
@@ -240,6 +241,9 @@ def main() -> None:
         import resource
         out = STEPS[args.step](args)
         out["_maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        # CPU seconds of the step and its worker processes: comparable when other work shares the cores
+        own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        out["_cpu_s"] = round(own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime, 1)
         print(json.dumps(out, ensure_ascii=False, default=str))
         return
     args.backends = [b for b in args.backends.split(",") if b]

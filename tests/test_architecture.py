@@ -20,8 +20,9 @@ CORE = ["suqiu/__init__.py", "suqiu/model.py", "suqiu/installation.py", "suqiu/w
 # 调休 and signing limits in suqiu/deadlines.py, the lifecycle's statuses in model, 协办 readers in
 # ownership, their labels and settings (its transition table lives in suqiu/twoway/lifecycle.py).
 # Scale-out (issue 15) adds the store URL and shared-state settings to installation and config (+79 →
-# 1540); the store grows by the blobs table and the workbench's six tables and mixins (2600 → 2750).
-MAX_MODULE_LINES, MAX_FUNCTION_LINES, MAX_CORE_LINES, MAX_STORE_LINES = 400, 60, 1540, 2750
+# 1540); the store grows by the blobs table and the workbench's six tables and mixins (2600 → 2750),
+# and by routing written in batches (issue 14: ``write_routes``, 2750 → 2800).
+MAX_MODULE_LINES, MAX_FUNCTION_LINES, MAX_CORE_LINES, MAX_STORE_LINES = 400, 60, 1540, 2800
 
 
 def production_files() -> list[Path]:

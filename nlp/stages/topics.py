@@ -12,11 +12,14 @@ written, so the search index is not churned).
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +27,10 @@ from gensim.corpora import Dictionary
 
 from nlp.stages.base import Progress, Stage, StageStats
 from nlp.topic_ids import EmergingPolicy, match_topics
+from nlp.topic_scale import stratified_sample
 from nlp.topics import (
-    DEFAULT_TOPIC_STOP_WORDS, OUTLIER, TopicFit, TopicModeler, TopicSettings, make_backend, topic_tokens,
+    ASSIGN_BATCH, DEFAULT_TOPIC_STOP_WORDS, OUTLIER, TopicFit, TopicModeler, TopicSettings, make_backend,
+    topic_tokens,
 )
 from suqiu.config import Config
 from suqiu.disclosure import headline
@@ -82,6 +87,14 @@ def learning_docs(docs: list[dict[str, Any]], per_group: int) -> list[bool]:
         out.append(seen[d["group"]] < per_group)
         seen[d["group"]] += 1
     return out
+
+
+def _week(received_at: datetime | None) -> str:
+    """The sampling stratum of a demand: its ISO week."""
+    if received_at is None:
+        return ""
+    year, week, _ = received_at.isocalendar()
+    return f"{year}-W{week:02d}"
 
 
 def model_dir(inst: Installation) -> Path:
@@ -159,61 +172,76 @@ class TopicsStage(Stage):
         modeler = self.modeler or TopicModeler(settings_from_config(inst.config), make_backend(cfg.backend))
         policy = self.policy or EmergingPolicy(min_outliers=cfg.emerging_min, share_margin=cfg.emerging_margin)
         stop = topic_stop_words(inst.config)
-        docs = [{"id": d["id"], "tokens": topic_tokens(d["tokens"] or [], stop), "topic": (d["topic_id"], d["topic_weight"]),
-                 "group": d["dup_group"] or d["id"]}
-                for d in store.stage_docs(AFTER, ("tokens", "topic_id", "topic_weight", "dup_group"))]
         pending = set(store.pending(STAGE, after=AFTER))
         state = None if self.refit else self.load_state(inst)
-        assignments: dict[str, tuple[int, float]] = {}
-        if docs and state is None and len(docs) < self.min_docs:
-            out.reason = f"too few demands for topics ({len(docs)} < {self.min_docs})"
-            pending = set()   # they stay pending until there are enough
-        elif docs and state is None:
-            out.reason = "refit requested" if self.refit else "no model yet"
-            try:
-                assignments = self._fit(inst, modeler, docs, out)
-            except ValueError as exc:  # e.g. a vocabulary too small to model
-                out.reason, pending = f"no topics: {exc}", set()
-        elif docs and state is not None:
-            assignments = self._assign_new(inst, modeler, policy, state, docs, pending, out)
-        self._write(inst, docs, pending, assignments, out)
+        changes: list[tuple[str, int, float]] = []
+        if state is None:
+            keyed = [(d["id"], _week(d["received_at"])) for d in store.stage_docs(AFTER, ())]
+            if keyed and len(keyed) < self.min_docs:
+                out.reason = f"too few demands for topics ({len(keyed)} < {self.min_docs})"
+                pending = set()   # they stay pending until there are enough
+            elif keyed:
+                out.reason = "refit requested" if self.refit else "no model yet"
+                try:
+                    changes = self._fit(inst, modeler, stop, keyed, pending, out)
+                except ValueError as exc:  # e.g. a vocabulary too small to model
+                    out.reason, pending = f"no topics: {exc}", set()
+        elif pending:
+            changes = self._assign_new(inst, modeler, policy, state, stop, pending, out)
+        self._write(inst, pending, changes, out)
         out.seconds = round(time.perf_counter() - started, 2)
         return out
 
+    @staticmethod
+    def _docs(store: Store, stop: frozenset[str]) -> Iterator[dict[str, Any]]:
+        """Every analysed demand with its theme tokens and current (topic, weight), streamed."""
+        for d in store.stage_docs(AFTER, ("tokens", "topic_id", "topic_weight", "dup_group")):
+            yield {"id": d["id"], "tokens": topic_tokens(d["tokens"] or [], stop), "topic": (d["topic_id"], d["topic_weight"]),
+                   "group": d["dup_group"] or d["id"]}
+
     def _assign_new(self, inst: Installation, modeler: TopicModeler, policy: EmergingPolicy,
-                    state: dict[str, Any], docs: list[dict[str, Any]], pending: set[str],
-                    out: TopicsStats) -> dict[str, tuple[int, float]]:
-        todo = [d for d in docs if d["id"] in pending]
+                    state: dict[str, Any], stop: frozenset[str], pending: set[str],
+                    out: TopicsStats) -> list[tuple[str, int, float]]:
+        todo = [d for d in self._docs(inst.store, stop) if d["id"] in pending]
         if not todo:
-            return {}
+            return []
         assignments = self._assign(inst, modeler, state, todo)
         state["new_docs"] = state.get("new_docs", 0) + len(todo)
         state["new_outliers"] = state.get("new_outliers", 0) + sum(1 for t, _ in assignments.values() if t == OUTLIER)
         self._save_state(inst, state)
         if policy.should_refit(state["fit_docs"], state["fit_outlier_share"], state["new_docs"], state["new_outliers"]):
             out.reason = f"{state['new_outliers']} of {state['new_docs']} new demands fit no topic"
-            assignments = self._fit(inst, modeler, docs, out)
-        return assignments
-
-    def _write(self, inst: Installation, docs: list[dict[str, Any]], pending: set[str],
-               assignments: dict[str, tuple[int, float]], out: TopicsStats) -> None:
-        store = inst.store
+            keyed = [(d["id"], _week(d["received_at"])) for d in inst.store.stage_docs(AFTER, ())]
+            return self._fit(inst, modeler, stop, keyed, pending, out)
         out.assigned = len(assignments)
         out.outliers = sum(1 for t, _ in assignments.values() if t == OUTLIER)
-        current = {d["id"]: d["topic"] for d in docs}
-        changed = [Analysis(record_id=rid, topic_id=t, topic_weight=w) for rid, (t, w) in assignments.items()
-                   if rid in pending or current.get(rid) != (t, w)]
-        if changed:
-            out.written = store.save_analysis(changed, stage=STAGE, fields=["topic_id", "topic_weight"])
-        leftovers = [rid for rid in pending if rid not in assignments]  # no tokens: nothing to assign
+        return [(rid, t, w) for rid, (t, w) in assignments.items()]
+
+    @staticmethod
+    def _write(inst: Installation, pending: set[str], changes: list[tuple[str, int, float]],
+               out: TopicsStats) -> None:
+        """Writes the changed assignments; pending demands without one (no tokens) are marked done."""
+        store = inst.store
+        if changes:
+            out.written = store.save_analysis((Analysis(record_id=rid, topic_id=t, topic_weight=w)
+                                               for rid, t, w in changes), stage=STAGE, fields=["topic_id", "topic_weight"])
+        written = {rid for rid, _, _ in changes}
+        leftovers = [rid for rid in pending if rid not in written]
         if leftovers:
             store.mark_done(STAGE, store.text_hashes(leftovers))
         store.refresh_topic_sizes()
 
     # ------------------------------------------------------------------ fitting and assigning
-    def _fit(self, inst: Installation, modeler: TopicModeler, docs: list[dict[str, Any]],
-             out: TopicsStats) -> dict[str, tuple[int, float]]:
-        fit = modeler.fit([d["id"] for d in docs], [d["tokens"] for d in docs], fit_on=learning_docs(docs, inst.config.topics.learn_per_group))
+    def _fit(self, inst: Installation, modeler: TopicModeler, stop: frozenset[str], keyed: list[tuple[str, str]],
+             pending: set[str], out: TopicsStats) -> list[tuple[str, int, float]]:
+        """Fits on a sample drawn by week (``nlp.topic_scale``), then assigns every demand in a
+        streaming pass; returns the assignments that are new or changed."""
+        chosen = stratified_sample(keyed, modeler.settings.fit_sample, modeler.settings.seed)
+        complete = len(chosen) == len(keyed)
+        del keyed
+        sample = [d for d in self._docs(inst.store, stop) if d["id"] in chosen]
+        fit = modeler.fit([d["id"] for d in sample], [d["tokens"] for d in sample],
+                          fit_on=learning_docs(sample, inst.config.topics.learn_per_group))
         known = inst.store.topic_keywords()
         # retired topics take part too: a theme that comes back gets its old id again
         match = match_topics(known, [t.keywords for t in fit.topics], min_overlap=inst.config.topics.min_overlap)
@@ -225,8 +253,42 @@ class TopicsStage(Stage):
             self.clock(), emerging=bool(known))
         out.fitted, out.k, out.coherence = True, fit.k, round(fit.coherence, 4)
         out.new_topics = sorted(sid for sid in match.mapping.values() if sid not in known)
-        return {a.doc_id: (OUTLIER if a.index == OUTLIER else match.mapping[a.index], a.weight)
-                for a in fit.assignments}
+        stable = {**match.mapping, OUTLIER: OUTLIER}
+        found = {a.doc_id: (stable[a.index], a.weight) for a in fit.assignments}
+        if complete:
+            return self._changes(((d["id"], d["topic"], found[d["id"]]) for d in sample), pending, out)
+        del sample
+        return self._changes(self._assign_rest(modeler, fit, stable, found, inst.store, stop), pending, out)
+
+    @staticmethod
+    def _assign_rest(modeler: TopicModeler, fit: TopicFit, stable: dict[int, int], found: dict[str, tuple[int, float]],
+                     store: Store, stop: frozenset[str]) -> Iterator[tuple[str, Any, tuple[int, float]]]:
+        """(id, current, new) for every demand: the sample's from the fit, the rest assigned in batches."""
+        batch: list[dict[str, Any]] = []
+        docs = TopicsStage._docs(store, stop)
+        for d in itertools.chain(docs, [None]):
+            if d is not None and d["id"] in found:
+                yield d["id"], d["topic"], found[d["id"]]
+                continue
+            if d is not None:
+                batch.append(d)
+            if batch and (d is None or len(batch) >= ASSIGN_BATCH):
+                for doc, a in zip(batch, modeler.assign(fit.model, fit.dictionary, [x["id"] for x in batch],
+                                                        [x["tokens"] for x in batch])):
+                    yield doc["id"], doc["topic"], (stable[a.index], a.weight)
+                batch = []
+
+    @staticmethod
+    def _changes(triples: Iterable[tuple[str, Any, tuple[int, float]]], pending: set[str],
+                 out: TopicsStats) -> list[tuple[str, int, float]]:
+        """The assignments to write: of pending demands, or different from what is stored."""
+        changes = []
+        for rid, current, (t, w) in triples:
+            out.assigned += 1
+            out.outliers += t == OUTLIER
+            if rid in pending or tuple(current) != (t, w):
+                changes.append((rid, t, w))
+        return changes
 
     def _save_model(self, inst: Installation, fit: TopicFit, mapping: dict[int, int], fit_id: str) -> None:
         """The fit's files to the shared state (then the state naming it); older fits' files go."""

@@ -90,9 +90,10 @@ def route_pending(app: Installation, record_ids: list[str] | None = None) -> Rou
     run_id = store.start_run("route")
     try:
         for start in range(0, len(rows), ROUTE_BATCH):  # short transactions: readers and API writers wait less
-            with store.begin() as conn:
-                for row in rows[start:start + ROUTE_BATCH]:
-                    _route_one(app, conn, row, stats)
+            writes = [w for row in rows[start:start + ROUTE_BATCH] if (w := _decide_one(app, row, stats))]
+            with store.begin() as conn:  # bulk writes (``Store.write_routes``), not five statements a demand
+                store.write_routes(conn, writes, origin="routing", triage_label=app.config.routing.triage_queue,
+                                   routable=routable(SYSTEM))
             store.heartbeat(run_id)
     except BaseException as exc:
         store.finish_run(run_id, stats.as_dict(), error=f"{type(exc).__name__}: {exc}")
@@ -101,21 +102,21 @@ def route_pending(app: Installation, record_ids: list[str] | None = None) -> Rou
     return stats
 
 
-def _route_one(app: Installation, conn: Any, row: dict[str, Any], stats: RouteStats) -> None:
+def _decide_one(app: Installation, row: dict[str, Any],
+                stats: RouteStats) -> tuple[str, str | None, str, float | None] | None:
+    """The route to write for one candidate (counted in ``stats``), or None to leave it as it is."""
     d = decide(app.config, row["department_given"], row["department"], row["route_reason"], row["route_confidence"])
     if row["route_reason"] is None and d.reason != "given":
-        return  # not classified yet and the source's department is unknown: wait for the classifier
+        return None  # not classified yet and the source's department is unknown: wait for the classifier
     if row["queue"] == TRIAGE and d.department is None:
         stats.unchanged += 1
-        return
-    app.store.write_route(conn, row["id"], d.department, d.reason, d.confidence, origin="routing",
-                          actor=None, note=None, triage_label=app.config.routing.triage_queue,
-                          routable=routable(SYSTEM))
+        return None
     if d.department:
         stats.routed += 1
         stats.by_department[d.department] = stats.by_department.get(d.department, 0) + 1
     else:
         stats.triage += 1
+    return row["id"], d.department, d.reason, d.confidence
 
 
 def reassign(app: Installation, record_id: str, department: str, reason: str, actor: str) -> dict[str, Any]:
