@@ -225,3 +225,26 @@ def test_candidates_are_chosen_on_a_seeded_sample_then_refitted_on_all():
     assert a.k == b.k and [t.keywords for t in a.topics] == [t.keywords for t in b.topics]
     assert {_theme_of(t.keywords) for t in a.topics} >= {"property", "school", "pollution"}
     assert len(a.assignments) == len(ids)
+
+
+def test_a_candidate_with_a_catch_all_topic_is_passed_over(monkeypatch):
+    """c_v prefers k = 9, but its largest topic holds 37% of the demands: the next coherent one wins."""
+    modeler = TopicModeler(TopicSettings(k_values=(6, 9, 12)))
+    shares = {6: 0.40, 9: 0.37, 12: 0.20}
+    monkeypatch.setattr(modeler, "_largest_share", lambda model, bows: shares[model])
+    assert modeler._choose_k({6: 0.70, 9: 0.77, 12: 0.71}, {k: k for k in shares}, []) == 12
+
+
+def test_when_every_candidate_has_a_catch_all_the_smallest_one_wins(monkeypatch):
+    modeler = TopicModeler(TopicSettings(k_values=(6, 9)))
+    shares = {6: 0.50, 9: 0.35}
+    monkeypatch.setattr(modeler, "_largest_share", lambda model, bows: shares[model])
+    assert modeler._choose_k({6: 0.80, 9: 0.60}, {k: k for k in shares}, []) == 9
+
+
+def test_a_few_balanced_themes_are_not_a_catch_all(monkeypatch):
+    """Three themes are a third each at k = 3: the cap is never below 1.5 / k."""
+    modeler = TopicModeler(TopicSettings(k_values=(2, 3)))
+    shares = {2: 0.66, 3: 0.34}
+    monkeypatch.setattr(modeler, "_largest_share", lambda model, bows: shares[model])
+    assert modeler._choose_k({2: 0.983, 3: 0.977}, {k: k for k in shares}, []) == 3
