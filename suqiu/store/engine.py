@@ -107,6 +107,9 @@ def _private_database_file(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
+SQLITE_OVERFLOW = 200   # two connections for each of the web's 40 threads, and the stages' beside them
+
+
 def make_engine(url: str, pool_size: int = 5, max_overflow: int = 10) -> Engine:
     """The engine of one store; ``pool_size`` and ``max_overflow`` size a server's connection pool.
 
@@ -118,7 +121,12 @@ def make_engine(url: str, pool_size: int = 5, max_overflow: int = 10) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":  # owner only (SQLite gives the WAL and SHM files the same mode)
             _private_database_file(Path(path))
-        engine = create_engine(url, connect_args={"timeout": 60}, json_serializer=_json_text)
+        # A request may read on a second connection while its write transaction holds the lock
+        # (``owner_of`` inside a reply): with the pool's 15 connections all held by requests queued
+        # for that lock, it waited for the pool and the lock for 10 s (the load test's 503s).
+        # SQLite connections are file handles: the pool may grow past what the web's threads hold.
+        engine = create_engine(url, connect_args={"timeout": 60}, json_serializer=_json_text,
+                               pool_size=pool_size, max_overflow=max(max_overflow, SQLITE_OVERFLOW))
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
