@@ -45,3 +45,14 @@ def test_writers_queued_for_the_lock_leave_the_holder_a_second_connection(tmp_pa
     with store.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 40
     store.close()
+
+
+def test_an_in_memory_store_url_opens_and_leaves_no_file(tmp_path: Path, monkeypatch):
+    from suqiu.store.engine import make_engine
+    monkeypatch.chdir(tmp_path)
+    for url in ("sqlite://", "sqlite:///:memory:"):
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT 1")).scalar() == 1
+        engine.dispose()
+    assert list(tmp_path.iterdir()) == []   # no file named "sqlite:" beside the caller

@@ -118,15 +118,16 @@ def make_engine(url: str, pool_size: int = 5, max_overflow: int = 10) -> Engine:
     stale snapshot; a lock held past the busy timeout is ``StoreBusy``.
     """
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":  # owner only (SQLite gives the WAL and SHM files the same mode)
+        path = url.split("///", 1)[1] if "///" in url else ""   # sqlite:// alone is in memory
+        in_file = bool(path) and path != ":memory:"
+        if in_file:  # owner only (SQLite gives the WAL and SHM files the same mode)
             _private_database_file(Path(path))
         # A request may read on a second connection while its write transaction holds the lock
         # (``owner_of`` inside a reply): with the pool's 15 connections all held by requests queued
         # for that lock, it waited for the pool and the lock for 10 s (the load test's 503s).
         # SQLite connections are file handles: the pool may grow past what the web's threads hold.
-        engine = create_engine(url, connect_args={"timeout": 60}, json_serializer=_json_text,
-                               pool_size=pool_size, max_overflow=max(max_overflow, SQLITE_OVERFLOW))
+        pool = {"pool_size": pool_size, "max_overflow": max(max_overflow, SQLITE_OVERFLOW)} if in_file else {}
+        engine = create_engine(url, connect_args={"timeout": 60}, json_serializer=_json_text, **pool)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
