@@ -220,7 +220,11 @@ class Tally:
 
 async def web_client(base: str, username: str, department: str | None, seed: dict[str, Any], tally: Tally,
                      deadline: float, rng: random.Random, think: float) -> None:
-    """A person in the office (or a department): logs in, searches, opens demands, exports."""
+    """A person in the office (or a department): logs in, searches, opens demands, exports.
+
+    People arrive over the first ten seconds; fifty sign-ins in the same instant from one address
+    (all clients here are 127.0.0.1) would meet the per-address throttle (HTTP 429) by design."""
+    await asyncio.sleep(rng.uniform(0, 10))
     async with httpx.AsyncClient(base_url=base, timeout=60) as c:
         page = await c.get("/login")
         token = CSRF_RE.search(page.text).group(1)
@@ -244,13 +248,17 @@ async def web_client(base: str, username: str, department: str | None, seed: dic
 
 async def api_client(base: str, department: str, seed: dict[str, Any], tally: Tally, deadline: float,
                      rng: random.Random, think: float) -> None:
-    """A department's system: reads its demands and posts replies with its token."""
+    """A department's system: reads its demands and answers each once with its token (a second
+    final answer is refused by the work-order lifecycle, as it should be: not a server error)."""
     headers = {"authorization": f"Bearer {seed['tokens'][department]}"}
     mine = seed["owned"][department]
+    unanswered = list(mine)
+    rng.shuffle(unanswered)
     async with httpx.AsyncClient(base_url=base, timeout=60, headers=headers) as c:
         while time.monotonic() < deadline:
             rid = rng.choice(mine)
-            if rng.random() < 0.5:
+            if rng.random() < 0.5 and unanswered:
+                rid = unanswered.pop()
                 await tally.timed("api_reply", c.post("/api/v1/replies", json={
                     "record_id": rid, "text": f"已受理，已安排工作人员现场核查处理（{rng.randint(1, 10**6)}）"}))
             else:
