@@ -98,8 +98,11 @@ class AccountsMixin(StoreBase):
             wait = max(r["next_at"] - now for r in rows)
             for r in rows if wait <= 0 else ():
                 n = r["failures"] + 1
+                delay = wait_after(r["key"], n)
+                # a free attempt leaves no "not before": an attempt whose clock was read earlier but
+                # reached the lock later must not find one in its future and be refused
                 conn.execute(update(t).where(t.c.key == r["key"]).values(
-                    failures=n, last_at=now, next_at=now + wait_after(r["key"], n)))
+                    failures=n, last_at=now, next_at=now + delay if delay > 0 else 0.0))
         return max(wait, 0.0)
 
     def settle_login_attempt(self, clear: Sequence[str], undo: Sequence[str]) -> None:
