@@ -122,9 +122,9 @@ def make_engine(url: str, pool_size: int = 5, max_overflow: int = 10) -> Engine:
         in_file = bool(path) and path != ":memory:"
         if in_file:  # owner only (SQLite gives the WAL and SHM files the same mode)
             _private_database_file(Path(path))
-        # A request may read on a second connection while its write transaction holds the lock
-        # (``owner_of`` inside a reply): with the pool's 15 connections all held by requests queued
-        # for that lock, it waited for the pool and the lock for 10 s (the load test's 503s).
+        # A request that reads on a second connection while its write transaction holds the lock,
+        # with the pool's 15 connections all held by requests queued for that lock, waited for the
+        # pool until the busy timeout (the load test's 10 s stalls and 503s; tests/test_store_pool.py).
         # SQLite connections are file handles: the pool may grow past what the web's threads hold.
         pool = {"pool_size": pool_size, "max_overflow": max(max_overflow, SQLITE_OVERFLOW)} if in_file else {}
         engine = create_engine(url, connect_args={"timeout": 60}, json_serializer=_json_text, **pool)
