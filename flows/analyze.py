@@ -6,6 +6,8 @@ run, and everything stays pending for the next run (each stage reads its own pen
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -22,6 +24,20 @@ def start_run(home: str | None) -> str:
 @task(name="analyze-finish")
 def finish_run(home: str | None, run_id: str, result: dict[str, Any], error: str | None) -> None:
     Installation.load(home).store.finish_run(run_id, result, error=error)
+
+
+@contextmanager
+def recorded_run(home: str | None, result: dict[str, Any]) -> Iterator[str]:
+    """One ``analyze`` run around the body: its id in ``result``, finished with ``result`` or the error."""
+    run_id = result["run_id"] = start_run(home)
+    error = None
+    try:
+        yield run_id
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        finish_run(home, run_id, result, error)
 
 
 @task(name="analyze-stage", task_run_name="analyze-{name}")
@@ -44,9 +60,7 @@ def analyze(home: str | None = None, workers: int = 0) -> dict[str, Any]:
     result: dict[str, Any] = {"pending": 0, "analyzed": 0, "stages": {}, "run_id": None}
     if not any_work(home):
         return result
-    run_id = result["run_id"] = start_run(home)
-    error = None
-    try:
+    with recorded_run(home, result) as run_id:
         for name in STAGE_NAMES:
             stats = run_stage(home, name, workers, run_id)
             if stats is None:
@@ -55,10 +69,5 @@ def analyze(home: str | None = None, workers: int = 0) -> dict[str, Any]:
                 result.update(stats)
             else:
                 result["stages"][name] = stats
-    except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"
-        raise
-    finally:
-        finish_run(home, run_id, result, error)
     get_run_logger().info("analyze: %s", {k: v for k, v in result.items() if k != "stages"})
     return result

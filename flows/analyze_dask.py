@@ -20,8 +20,7 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect_dask import DaskTaskRunner
 
-from flows.analyze import finish_run, run_stage, start_run
-from nlp.stages import STAGE_NAMES, stage_named
+from flows.analyze import any_work, recorded_run, run_stage
 from nlp.stages.base import claimed
 from nlp.stages.partitioned import PartitionResult, analyse_partition, merge_partitions, partitions
 from suqiu.installation import Installation
@@ -43,11 +42,9 @@ def analyze_partitioned(home: str | None = None, partition_size: int = PARTITION
     """Partitions mapped on the flow's task runner (Dask), reduced here, under the stages' leases."""
     inst = Installation.load(home)
     result: dict[str, Any] = {"pending": 0, "analyzed": 0, "stages": {}, "run_id": None}
-    if not any(stage_named(n).has_work(inst) for n in STAGE_NAMES):
+    if not any_work(home):
         return result
-    run_id = result["run_id"] = start_run(home)
-    error = None
-    try:
+    with recorded_run(home, result) as run_id:
         with claimed(inst, "analyze", run_id=run_id), claimed(inst, "classify", run_id=run_id):
             ids = inst.store.pending("analyze")
             futures = [analyse_partition_task.submit(home, part, n)
@@ -59,11 +56,6 @@ def analyze_partitioned(home: str | None = None, partition_size: int = PARTITION
                 result["stages"]["classify"]["classified"] += stats["classified"]
             elif stats is not None:
                 result["stages"][name] = stats
-    except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"
-        raise
-    finally:
-        finish_run(home, run_id, result, error)
     get_run_logger().info("analyze on dask: %s", {k: v for k, v in result.items() if k != "stages"})
     return result
 
