@@ -167,7 +167,14 @@ def environment(home: Path, backend: str, prefix: str) -> dict[str, str]:
     return env
 
 
-def one_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
+def save(results: list[dict[str, Any]], args: argparse.Namespace) -> Path:
+    """Write the figures so far: a one-million run that dies late keeps what it measured."""
+    out = Path(args.out) if args.out else Path(args.work) / "bench-scale.json"
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    return out
+
+
+def one_size(n: int, args: argparse.Namespace, done: list[dict[str, Any]]) -> dict[str, Any]:
     from suqiu.installation import write_default_config
     work = Path(args.work) / f"n{n}"
     home = work / "home"
@@ -175,18 +182,22 @@ def one_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
     write_default_config(home, force=True)
     csv = work / "corpus.csv"
     result: dict[str, Any] = {"n": n, "corpus": make_corpus(n, args.seed, csv), "steps": {}}
+    done.append(result)
     prefix = f"bench{n}-{int(time.time())}"
     env = environment(home, "embedded", prefix)
     for step in PIPELINE:
         result["steps"][step] = run_step(step, home, env, csv if step == "import" else None)
         print(f"  n={n:>9,} {step:9} {result['steps'][step]['seconds']:>8.1f} s", file=sys.stderr, flush=True)
+        save(done, args)
     for backend in args.backends:
         be = environment(home, backend, prefix)
         result["steps"][f"index:{backend}"] = run_step("index", home, be)
         result["steps"][f"search:{backend}"] = run_step("search", home, be)
+        save(done, args)
     for step in ("report", "digests"):
         result["steps"][step] = run_step(step, home, env)
     result["counts"] = run_step("counts", home, env)
+    save(done, args)
     if args.incremental:
         result["incremental"] = incremental_day(home, work, args, env)
     return result
@@ -247,13 +258,11 @@ def main() -> None:
         print(json.dumps(out, ensure_ascii=False, default=str))
         return
     args.backends = [b for b in args.backends.split(",") if b]
-    results = []
+    results: list[dict[str, Any]] = []
     for n in (int(x) for x in args.n.split(",")):
-        results.append(one_size(n, args))
+        one_size(n, args, results)
         print(table(results), flush=True)
-    out = Path(args.out) if args.out else Path(args.work) / "bench-scale.json"
-    out.write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
-    print(f"\nfigures: {out}", file=sys.stderr)
+    print(f"\nfigures: {save(results, args)}", file=sys.stderr)
 
 
 if __name__ == "__main__":

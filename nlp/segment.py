@@ -128,17 +128,22 @@ class Segmenter:
         jieba's ``cut_for_search`` over the fast accurate cut: every word longer than two characters
         is preceded by its dictionary 2-grams, longer than three also by its 3-grams (same tokens,
         same order as jieba)."""
-        if not self.hmm:
-            return list(self.tokenizer.cut_for_search(text, HMM=False))
-        freq = self.tokenizer.FREQ
         out: list[str] = []
-        for w in self.cutter.lcut(text):
-            n = len(w)
-            if n > 2:
-                out += [g for g in (w[i:i + 2] for i in range(n - 1)) if freq.get(g)]
-            if n > 3:
-                out += [g for g in (w[i:i + 3] for i in range(n - 2)) if freq.get(g)]
-            out.append(w)
+        for w in self.cut(text):
+            out += self.search_words(w)
+        return out
+
+    def search_words(self, word: str) -> list[str]:
+        """What search mode makes of one word of the accurate cut: its dictionary 2-grams (words
+        longer than two characters), then 3-grams (longer than three), then the word itself."""
+        n = len(word)
+        if n <= 2:
+            return [word]
+        freq = self.tokenizer.FREQ
+        out = [g for g in (word[i:i + 2] for i in range(n - 1)) if freq.get(g)]
+        if n > 3:
+            out += [g for g in (word[i:i + 3] for i in range(n - 2)) if freq.get(g)]
+        out.append(word)
         return out
 
     def keep(self, token: str) -> bool:

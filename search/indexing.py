@@ -30,6 +30,7 @@ from typing import Any
 from nlp.stages.topics import list_topics
 from search.backends.base import SearchBackend, SearchUnavailable
 from search.documents import demand_document, profile_document, topic_document
+from search.prepare import segmenting
 from search.service import get_backend
 from suqiu.deadlines import due_at
 from suqiu.installation import Installation
@@ -165,7 +166,9 @@ def _rebuild(app: Installation, backend: SearchBackend, stats: IndexStats, lease
     aggregates = aggregate_documents(app)
     hashes = {d["id"]: document_hash(d) for d in aggregates}
     kinds = {d["id"]: d["kind"] for d in aggregates}
-    report = backend.rebuild(_leased(chain(build_documents(app, None, stats, versions), aggregates), lease))
+    with segmenting(backend.segmenter, stats.pending) as seg:
+        docs = chain(seg.apply(build_documents(app, None, stats, versions)), aggregates)
+        report = backend.rebuild(_leased(docs, lease))
     lease.refresh()
     demands = {rid: versions[rid] for rid in report.indexed if rid in versions}
     store.reset_index_state(demands, [i for i in report.indexed if i in hashes], hashes, kinds)
@@ -180,12 +183,13 @@ def _incremental(app: Installation, backend: SearchBackend, stats: IndexStats, l
     versions: dict[str, str] = {}
     ids = store.pending(STAGE, key="version", ids=only)
     stats.pending = len(ids)
-    for i in range(0, len(ids), BATCH * 4):
-        lease.refresh()
-        part = backend.index_documents(build_documents(app, ids[i:i + BATCH * 4], stats, versions))
-        store.mark_done(STAGE, {rid: versions[rid] for rid in part.indexed})
-        stats.indexed += len(part.indexed)
-        stats.failures.update(part.failed)
+    with segmenting(backend.segmenter, len(ids)) as seg:
+        for i in range(0, len(ids), BATCH * 4):
+            lease.refresh()
+            part = backend.index_documents(seg.apply(build_documents(app, ids[i:i + BATCH * 4], stats, versions)))
+            store.mark_done(STAGE, {rid: versions[rid] for rid in part.indexed})
+            stats.indexed += len(part.indexed)
+            stats.failures.update(part.failed)
     if only is None:
         sync_aggregates(app, backend, stats, lease)
     backend.refresh()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Protocol
+from typing import Any, Protocol
 
 from nlp.segment import Segmenter
 from suqiu.config import Config
@@ -48,27 +48,31 @@ class SearchSegmenter:
     """jieba search-mode tokens from the project's own segmenter (``nlp.segment.Segmenter``: a
     private tokenizer with the gazetteer and demand terms), cleaned for the index.
 
-    Cleaning is remembered per distinct token (a bounded table: citizen text reuses few words)."""
+    What search mode makes of a word (its dictionary sub-words, cleaned) is remembered per distinct
+    word of the accurate cut, in a bounded table: citizen text reuses few words, and the sub-word
+    lookups were most of the time an index run spent segmenting."""
 
     CACHE_LIMIT = 200_000
 
     def __init__(self, segmenter: Segmenter) -> None:
         self.segmenter = segmenter
-        self._cleaned: dict[str, str | None] = {}
+        self._expanded: dict[str, tuple[str, ...]] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_expanded": {}}   # a worker process builds its own table
 
     def search_tokens(self, text: str) -> list[str]:
         if not text:
             return []
-        cleaned = self._cleaned
-        if len(cleaned) > self.CACHE_LIMIT:
-            cleaned.clear()
-        out = []
-        for tok in self.segmenter.cut_for_search(text):
-            c = cleaned.get(tok, "")
-            if c == "":
-                c = cleaned[tok] = _clean(tok)
-            if c is not None:
-                out.append(c)
+        expanded, words = self._expanded, self.segmenter.search_words
+        if len(expanded) > self.CACHE_LIMIT:
+            expanded.clear()
+        out: list[str] = []
+        for word in self.segmenter.cut(text):
+            tokens = expanded.get(word)
+            if tokens is None:
+                tokens = expanded[word] = tuple(c for c in map(_clean, words(word)) if c is not None)
+            out += tokens
         return out
 
 
