@@ -22,6 +22,7 @@ from nlp.profiles import DIMENSIONS, LocalNames, build_profiles
 from nlp.stages.base import Progress, Stage, StageStats
 from nlp.stages.topics import topic_stop_words
 from nlp.topic_names import pos_weight
+from nlp.view_record import ViewRecord
 from suqiu.disclosure import headline
 from suqiu.config import Config
 from suqiu.installation import Installation
@@ -56,9 +57,10 @@ def place_names(places: Sequence[dict[str, str]] | None) -> list[str]:
     return out
 
 
-def view_records(store: Store, config: Config | None = None, now: datetime | None = None) -> list[dict[str, Any]]:
+def view_records(store: Store, config: Config | None = None, now: datetime | None = None) -> list[ViewRecord]:
     """Records joined with their analysis, text masked (raw title and content never leave here);
-    with ``config``, each with its ``owner``.
+    with ``config``, each with its ``owner``. Compact read-only mappings (``ViewRecord``): the
+    views hold the whole history at once.
 
     Rows whose date is outside the plausible window (stored by an older release: 0001-01-01,
     2099 …) are left out: they belong to no week a profile, hotspot or warning could show."""
@@ -70,7 +72,7 @@ def view_records(store: Store, config: Config | None = None, now: datetime | Non
         r["title"] = headline(r.pop("masked_title"), r.pop("masked_text"))
         r["district"] = r["district"] or next((p["district"] for p in r.get("places") or [] if p.get("district")), None)
         r["places"] = place_names(r.get("places"))
-        out.append(r)
+        out.append(ViewRecord(r))
     return out
 
 
