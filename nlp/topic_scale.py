@@ -1,7 +1,7 @@
 """What keeps topic modelling bounded on a whole city's history.
 
-A fit reads at most ``fit_sample`` demands, drawn by week so every season of the history has its
-share (``stratified_sample``); every other demand is assigned afterwards in batches. NMF's per-
+A fit reads at most ``fit_sample`` demands, drawn by week and district so every season and every
+part of the city has its share (``stratified_sample``); every other demand is assigned afterwards in batches. NMF's per-
 document projection (gensim's ``get_document_topics``: one sparse matrix, one solver call and one
 Python list per demand) is done for a whole batch at once by ``nmf_weights``: one sparse matrix
 product and one call of gensim's own coordinate-descent solver for the batch.

@@ -17,7 +17,7 @@ import json
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -90,11 +90,17 @@ def learning_docs(docs: list[dict[str, Any]], per_group: int) -> list[bool]:
 
 
 def _week(received_at: datetime | None) -> str:
-    """The sampling stratum of a demand: its ISO week."""
+    """A demand's ISO week ("" without a date)."""
     if received_at is None:
         return ""
     year, week, _ = received_at.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def _stratum(doc: dict[str, Any]) -> str:
+    """The sampling stratum of a demand: its week and district, so a fit hears every season and
+    every part of the city in proportion (a small district's themes are not drowned out)."""
+    return f"{_week(doc['received_at'])}|{doc.get('district') or ''}"
 
 
 def model_dir(inst: Installation) -> Path:
@@ -176,7 +182,7 @@ class TopicsStage(Stage):
         state = None if self.refit else self.load_state(inst)
         changes: list[tuple[str, int, float]] = []
         if state is None:
-            keyed = [(d["id"], _week(d["received_at"])) for d in store.stage_docs(AFTER, ())]
+            keyed = [(d["id"], _stratum(d)) for d in store.stage_docs(AFTER, ())]
             if keyed and len(keyed) < self.min_docs:
                 out.reason = f"too few demands for topics ({len(keyed)} < {self.min_docs})"
                 pending = set()   # they stay pending until there are enough
@@ -193,16 +199,17 @@ class TopicsStage(Stage):
         return out
 
     @staticmethod
-    def _docs(store: Store, stop: frozenset[str]) -> Iterator[dict[str, Any]]:
-        """Every analysed demand with its theme tokens and current (topic, weight), streamed."""
-        for d in store.stage_docs(AFTER, ("tokens", "topic_id", "topic_weight", "dup_group")):
+    def _docs(store: Store, stop: frozenset[str], ids: Collection[str] | None = None) -> Iterator[dict[str, Any]]:
+        """Every analysed demand (or those of ``ids``) with its theme tokens and current (topic,
+        weight), streamed."""
+        for d in store.stage_docs(AFTER, ("tokens", "topic_id", "topic_weight", "dup_group"), ids=ids):
             yield {"id": d["id"], "tokens": topic_tokens(d["tokens"] or [], stop), "topic": (d["topic_id"], d["topic_weight"]),
                    "group": d["dup_group"] or d["id"]}
 
     def _assign_new(self, inst: Installation, modeler: TopicModeler, policy: EmergingPolicy,
                     state: dict[str, Any], stop: frozenset[str], pending: set[str],
                     out: TopicsStats) -> list[tuple[str, int, float]]:
-        todo = [d for d in self._docs(inst.store, stop) if d["id"] in pending]
+        todo = list(self._docs(inst.store, stop, ids=pending))
         if not todo:
             return []
         assignments = self._assign(inst, modeler, state, todo)
@@ -211,7 +218,7 @@ class TopicsStage(Stage):
         self._save_state(inst, state)
         if policy.should_refit(state["fit_docs"], state["fit_outlier_share"], state["new_docs"], state["new_outliers"]):
             out.reason = f"{state['new_outliers']} of {state['new_docs']} new demands fit no topic"
-            keyed = [(d["id"], _week(d["received_at"])) for d in inst.store.stage_docs(AFTER, ())]
+            keyed = [(d["id"], _stratum(d)) for d in inst.store.stage_docs(AFTER, ())]
             return self._fit(inst, modeler, stop, keyed, pending, out)
         out.assigned = len(assignments)
         out.outliers = sum(1 for t, _ in assignments.values() if t == OUTLIER)

@@ -6,7 +6,7 @@ work, its ``version`` for the index); ``pending`` is every record whose key move
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any
 
@@ -199,17 +199,25 @@ class AnalysisMixin(StoreBase):
             if rows:
                 conn.execute(t.insert(), rows)
 
-    def stage_docs(self, after: str, columns: Sequence[str]) -> Iterator[dict[str, Any]]:
-        """Analysed records whose ``after`` stage is done at their current text, oldest first,
-        with the given ``analysis`` columns (the topics stage reads tokens and topic ids)."""
+    def stage_docs(self, after: str, columns: Sequence[str],
+                   ids: Collection[str] | None = None) -> Iterator[dict[str, Any]]:
+        """Analysed records whose ``after`` stage is done at their current text, oldest first, with
+        their district and these ``analysis`` columns; with ``ids`` only those, looked up by key
+        (a day's new demands cost what they are, not what the history is)."""
         rec, an, st = schema.records, schema.analysis, schema.stage_state
-        q = (select(rec.c.id, rec.c.received_at, *[an.c[c] for c in columns])
+        q = (select(rec.c.id, rec.c.received_at, rec.c.district, *[an.c[c] for c in columns])
              .select_from(rec.join(an, an.c.record_id == rec.c.id)
                           .join(st, (st.c.record_id == rec.c.id) & (st.c.stage == after)
-                                & (st.c.input_key == rec.c.text_hash)))
-             .order_by(rec.c.received_at, rec.c.id))
+                                & (st.c.input_key == rec.c.text_hash))))
         with self.engine.connect() as conn:
-            for row in conn.execution_options(stream_results=True, yield_per=2000).execute(q).mappings():
+            if ids is not None:
+                wanted = sorted(ids)
+                rows = [dict(r) for i in range(0, len(wanted), 500)
+                        for r in conn.execute(q.where(rec.c.id.in_(wanted[i:i + 500]))).mappings()]
+                yield from sorted(rows, key=lambda r: (r["received_at"] is not None, r["received_at"], r["id"]))
+                return
+            for row in conn.execution_options(stream_results=True, yield_per=2000).execute(
+                    q.order_by(rec.c.received_at, rec.c.id)).mappings():
                 yield dict(row)
 
     def latest_change(self) -> Any:

@@ -89,3 +89,24 @@ def test_stage_fits_on_a_sample_and_assigns_every_demand(app):
     analyses = app.store.analyses(ids)
     assert all(analyses[i].topic_id is not None for i in ids)
     assert sum(analyses[i].topic_id != OUTLIER for i in ids) > 0.8 * len(ids)
+
+
+def test_stage_docs_by_id_are_the_streamed_rows_of_those_ids(app):
+    ids = add(app.store, *corpus(), week=0)
+    add(app.store, *corpus(per_theme=3, seed=5), week=1)
+    columns = ("tokens", "topic_id", "topic_weight", "dup_group")
+    every = list(app.store.stage_docs("analyze", columns))
+    wanted = set(ids[::3]) | {"hotline:no-such-demand"}
+    assert list(app.store.stage_docs("analyze", columns, ids=wanted)) == [d for d in every if d["id"] in wanted]
+    assert all(d["district"] in ("鼓楼区", "台江区") for d in every)
+
+
+def test_the_fit_sample_is_drawn_by_week_and_district():
+    from datetime import datetime
+
+    from nlp.stages.topics import _stratum
+    keyed = [(f"{d}-{i}", _stratum({"received_at": datetime(2026, 1, 5), "district": d}))
+             for d, n in (("鼓楼区", 900), ("连江县", 100)) for i in range(n)]
+    chosen = stratified_sample(keyed, 100, seed=1)
+    assert Counter(i.split("-")[0] for i in chosen) == {"鼓楼区": 90, "连江县": 10}
+    assert _stratum({"received_at": None, "district": None}) == "|"
