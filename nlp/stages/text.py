@@ -14,6 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -71,23 +72,30 @@ def places_with_district(result: TextResult, gazetteer: Gazetteer | None = None)
 
 def load_dup_index(inst: Installation, hasher: MinHasher, exclude: set[str],
                    threshold: float = 0.6) -> tuple[DupIndex, dict[str, str | None]]:
-    """Every analysed record's signature and group, oldest first; stale signatures are recomputed."""
+    """Every analysed record's signature and group, oldest first, streamed into the index; stale
+    signatures are made again from the masked text (read for those records only)."""
     index = DupIndex(hasher, threshold=threshold)
     stored: dict[str, str | None] = {}
-    items: list[tuple[str, np.ndarray, str | None]] = []
     refresh: dict[str, bytes | None] = {}
-    for row in inst.store.signature_rows():
-        if row.id in exclude:
-            continue
-        stored[row.id] = row.dup_group
-        if row.params == hasher.params and row.signature:
-            vec = np.frombuffer(row.signature, dtype=np.uint32).copy()
-        else:
-            vec = hasher.signature(strip_tags(join_title(row.masked_title or "", row.masked_text or "")))
-            refresh[row.id] = None if vec is None else vec.astype(np.uint32).tobytes()
-        if vec is not None:
-            items.append((row.id, vec, row.dup_group))
-    index.load(items)
+
+    def items() -> Iterator[tuple[str, np.ndarray, str | None]]:
+        rows = iter(inst.store.signature_rows())
+        while part := list(islice(rows, 2000)):
+            chunk = [r for r in part if r.id not in exclude]
+            stale = [r.id for r in chunk if not (r.params == hasher.params and r.signature)]
+            texts = inst.store.analyses(stale) if stale else {}
+            for row in chunk:
+                stored[row.id] = row.dup_group
+                if row.id in texts:
+                    a = texts[row.id]
+                    vec = hasher.signature(strip_tags(join_title(a.masked_title or "", a.masked_text or "")))
+                    refresh[row.id] = None if vec is None else vec.astype(np.uint32).tobytes()
+                else:
+                    vec = np.frombuffer(row.signature, dtype=np.uint32) if row.signature else None
+                if vec is not None:
+                    yield row.id, vec, row.dup_group
+
+    index.load(items())
     inst.store.save_signatures(hasher.params, refresh)
     return index, stored
 

@@ -178,9 +178,9 @@ class AnalysisMixin(StoreBase):
         return out
 
     def signature_rows(self, batch: int = 2000) -> Iterator[Any]:
-        """Every analysed record (oldest first) with its group, masked text and stored signature."""
+        """Every analysed record (oldest first) with its group and stored signature, no texts."""
         rec, an, sig = schema.records, schema.analysis, schema.dedup_signatures
-        q = (select(rec.c.id, an.c.dup_group, an.c.masked_title, an.c.masked_text, sig.c.params, sig.c.signature)
+        q = (select(rec.c.id, an.c.dup_group, sig.c.params, sig.c.signature)
              .select_from(rec.join(an, an.c.record_id == rec.c.id).outerjoin(sig, sig.c.record_id == rec.c.id))
              .where(an.c.normalized_text.is_not(None))
              .order_by(rec.c.received_at, rec.c.id))

@@ -4,6 +4,7 @@ import json
 from datetime import datetime
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from dataclasses import dataclass
@@ -171,6 +172,19 @@ def test_merge_across_runs_relabels_earlier_group(app, store, text_stage, analyz
 def test_signatures_stored(app, seeded, analyze_pending):
     analyze_pending(app)
     assert seeded.count(schema.dedup_signatures) == 3
+
+
+def test_a_stale_signature_is_made_again_from_the_masked_text(app, seeded, analyze_pending):
+    """Signatures stored under other MinHash parameters (or lost) are remade from the stored text
+    when the index loads, so a later duplicate still finds its group."""
+    analyze_pending(app)
+    seeded.save_signatures("an-older-hasher", {"hotline:1": b"\x00" * 8, "hotline:3": None})
+    seeded.upsert([demand("5", "尊敬的领导:" + NOISE + ",望尽快处理", day=6)])
+    analyze_pending(app)
+    assert seeded.get_analysis("hotline:5").dup_group == "hotline:1"
+    with seeded.engine.connect() as conn:
+        params = dict(conn.execute(select(schema.dedup_signatures.c.record_id, schema.dedup_signatures.c.params)).all())
+    assert params["hotline:1"] == params["hotline:3"] == params["hotline:5"] != "an-older-hasher"
 
 
 def test_doc_freq_grows_and_survives_loss(app, seeded, analyze_pending):
