@@ -4,8 +4,8 @@
   ``chars`` column: one token per ideograph, like Elasticsearch's ``standard`` analyzer, for
   phrases and the recall fallback. Ranking is FTS5's BM25; facets are GROUP BY over the same WHERE.
 - Every user term becomes a double-quoted FTS5 string (quotes doubled), never raw MATCH syntax.
-- A rebuild replaces all rows in one transaction; in WAL mode readers keep seeing the old index
-  until it commits, so searches never see it half-built.
+- A rebuild fills a fresh file and copies it over the index in one step (``rebuild``); in WAL
+  mode readers keep seeing the old index until then, so searches never see it half-built.
 
 Explicit differences from Elasticsearch: no "more like this" (``similar_to``). Folded
 near-duplicates (``fold_duplicates``) are SQL in ``embedded_fold``.
@@ -28,20 +28,12 @@ from typing import Any
 from search.access import Principal, visibility
 from search.backends.base import CompiledTerm, DeleteReport, IndexReport, SearchBackend, SearchUnavailable
 from search.backends.embedded_fold import count_and_facets, count_groups_of_kinds, folded_page
+from search.backends.embedded_schema import COLUMNS, prepare_schema
 from search.documents import iso, searchable_text
 from search.highlight import highlight_text
 from search.query import DEFAULT_KINDS, KINDS, Filters, Hit, SearchQuery, SearchResult, sort_facet
 from search.segmentation import QuerySegmenter, chars_text
 
-COLUMNS = ("id", "kind", "source", "channel", "received_at", "district", "department", "category", "status",
-           "sentiment", "urgency", "topic", "heat", "due_at", "open", "dimension", "week", "publication",
-           "dup_group", "lon", "lat")
-# columns added after the first release: an older file gets them with ALTER TABLE and is rebuilt
-ADDED_COLUMNS = {"dimension": "TEXT", "week": "TEXT", "publication": "TEXT", "dup_group": "TEXT",
-                 "lon": "REAL", "lat": "REAL"}
-# indexes on added columns, created once the column exists
-ADDED_INDEXES = ("CREATE INDEX IF NOT EXISTS ix_docs_dup_group ON docs (dup_group)",
-                 "CREATE INDEX IF NOT EXISTS ix_docs_kind_dup_group ON docs (kind, dup_group)")
 FACET_SQL = {
     "department": "d.department", "district": "d.district", "source": "d.source", "channel": "d.channel",
     "topic": "CAST(d.topic AS TEXT)", "sentiment": "d.sentiment", "urgency": "d.urgency", "status": "d.status",
@@ -51,27 +43,6 @@ FACET_SQL = {
 WRITE_BATCH = 500
 OPEN_INDEX = COLUMNS.index("open")
 INSERT_DOC = f"INSERT INTO docs (rowid, {', '.join(COLUMNS)}, doc) VALUES ({', '.join('?' * (len(COLUMNS) + 2))})"
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS docs (
-    rowid INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    kind TEXT, source TEXT, channel TEXT, received_at TEXT, district TEXT, department TEXT, category TEXT,
-    status TEXT, sentiment TEXT, urgency TEXT, topic INTEGER, heat REAL, due_at TEXT, open INTEGER,
-    dimension TEXT, week TEXT, publication TEXT, dup_group TEXT, lon REAL, lat REAL,
-    doc TEXT NOT NULL
-);
-CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(seg, chars, tokenize = 'unicode61 remove_diacritics 0');
-CREATE INDEX IF NOT EXISTS ix_docs_received ON docs (received_at);
-CREATE INDEX IF NOT EXISTS ix_docs_time_order ON docs (received_at DESC, id ASC);
-CREATE INDEX IF NOT EXISTS ix_docs_heat_order ON docs (heat DESC, received_at DESC, id ASC);
-CREATE INDEX IF NOT EXISTS ix_docs_department ON docs (department, received_at);
-CREATE INDEX IF NOT EXISTS ix_docs_district ON docs (district);
-CREATE INDEX IF NOT EXISTS ix_docs_source ON docs (source);
-CREATE INDEX IF NOT EXISTS ix_docs_status ON docs (status);
-CREATE INDEX IF NOT EXISTS ix_docs_heat ON docs (heat);
-CREATE INDEX IF NOT EXISTS ix_docs_kind ON docs (kind);
-"""
-GEO_INDEX = "CREATE INDEX IF NOT EXISTS ix_docs_geo ON docs (lat, lon)"   # after ADDED_COLUMNS on old files
 
 
 def fts_string(text: str) -> str:
@@ -144,15 +115,7 @@ class EmbeddedBackend(SearchBackend):
         created = not self.path.exists()
         with self._connect() as conn:
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(SCHEMA)
-            have = {row[1] for row in conn.execute("PRAGMA table_info(docs)")}
-            for column, sql_type in ADDED_COLUMNS.items():
-                if column not in have:
-                    conn.execute(f"ALTER TABLE docs ADD COLUMN {column} {sql_type}")
-                    created = True
-            for statement in ADDED_INDEXES:
-                conn.execute(statement)
-            conn.execute(GEO_INDEX)
+            created = prepare_schema(conn) or created
         self._ready = True
         return created
 
@@ -230,19 +193,29 @@ class EmbeddedBackend(SearchBackend):
         return report
 
     def rebuild(self, docs: Iterator[dict[str, Any]]) -> IndexReport:
+        """Fill a fresh file beside the index without a journal (inside the live file's transaction,
+        a million documents went through its WAL several times over as FTS5 merged segments: 8 GB),
+        then copy it over the live index in one step (SQLite's backup): searches see the old index
+        until the new one is whole, and a run that dies leaves the old one as it was."""
         self.ensure_ready()
         report = IndexReport()
-        with self._connect() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                conn.execute("DELETE FROM fts")
-                conn.execute("DELETE FROM docs")
-                self._write(conn, docs, report, fresh=True)
-                conn.execute("INSERT INTO fts (fts) VALUES ('optimize')")
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+        fresh = self.path.with_name(self.path.name + ".rebuild")
+        fresh.unlink(missing_ok=True)
+        src = sqlite3.connect(fresh, isolation_level=None)
+        try:
+            src.execute("PRAGMA journal_mode=OFF")
+            src.execute("PRAGMA synchronous=OFF")
+            prepare_schema(src)
+            src.execute("BEGIN")
+            self._write(src, docs, report, fresh=True)
+            src.execute("INSERT INTO fts (fts) VALUES ('optimize')")
+            src.execute("COMMIT")
+            with self._connect() as conn:
+                src.backup(conn)
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            src.close()
+            fresh.unlink(missing_ok=True)
         return report
 
     def refresh(self) -> None:
