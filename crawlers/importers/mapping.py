@@ -72,8 +72,11 @@ def cell_text(value: Any) -> str:
     return _NEWLINES.sub("\n", str(value)).strip()
 
 
+_SURROGATE_ESCAPES = re.compile("[\udc80-\udcff]")   # bytes that were not UTF-8 (surrogateescape)
+
+
 def _has_surrogates(text: str) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for ch in text)
+    return _SURROGATE_ESCAPES.search(text) is not None
 
 
 def _lookup(value_map: Mapping[str, str], text: str) -> str | None:

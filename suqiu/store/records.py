@@ -30,7 +30,8 @@ STATUS_RANK = {Status.RECEIVED: 0, Status.ROUTED: 1, Status.RETURNED: 1, Status.
 
 
 def text_hash(demand: Demand) -> str:
-    payload = {f: demand.model_dump(mode="json").get(f) for f in CONTENT_FIELDS}
+    dumped = demand.model_dump(mode="json", include=set(CONTENT_FIELDS))   # once, not once a field
+    payload = {f: dumped.get(f) for f in CONTENT_FIELDS}
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
