@@ -30,8 +30,7 @@ STATUS_RANK = {Status.RECEIVED: 0, Status.ROUTED: 1, Status.RETURNED: 1, Status.
 
 
 def text_hash(demand: Demand) -> str:
-    dumped = demand.model_dump(mode="json", include=set(CONTENT_FIELDS))   # once, not once a field
-    payload = {f: dumped.get(f) for f in CONTENT_FIELDS}
+    payload = demand.model_dump(mode="json", include=set(CONTENT_FIELDS))   # every one is a field of Demand
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
