@@ -9,8 +9,9 @@ Two layers, composed by ``Router``:
 * ``RouterModel`` is a classifier trained on a city's labelled history: character n-grams of the
   text, character n-grams of its head (where the subject sits) and word unigrams from the caller's
   tokens (numbers and anonymised place codes dropped first), weighted TF-IDF into a linear SVM whose
-  scores are calibrated (Platt, cross-validated) into probabilities. Below ``routing.confidence_threshold`` the demand goes to the triage queue
-  (待人工分派) with its top candidates. Unlabelled messages of the same city, when given, widen
+  scores are calibrated (Platt, cross-validated) into probabilities. Below
+  ``routing.confidence_threshold`` the demand goes to the triage queue (待人工分派) with its top
+  candidates. Unlabelled messages of the same city, when given, widen
   the word block's vocabulary and IDF; in-domain Word2Vec vectors and self-training on confident
   pseudo-labels are there too, off by default (``nlp.route_unlabeled``; figures in
   ``bench/eval_routing.py``).
