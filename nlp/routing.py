@@ -43,6 +43,7 @@ _SPACE_RE = re.compile(r"\s+")
 # two seeds of folds (bench/eval_routing.py). Real place names stay.
 _CODE_TEXT_RE = re.compile(r"[A-Z]\d{0,2}[市区县镇]|\d+")
 _CODE_TOKEN_RE = re.compile(r"[A-Z]\d{0,2}[市区县镇]?|\d+(?:\.\d+)?")
+_CODE_START = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")   # spares most tokens the regex
 
 
 @dataclass(frozen=True)
@@ -179,8 +180,10 @@ class RouterModel:
         """The docs without numbers and place codes (``ignore_codes``), as every block reads them."""
         if not self.params.ignore_codes:
             return list(docs)
-        return [RouteDoc(_CODE_TEXT_RE.sub(" ", d.text), tuple(t for t in d.tokens if not _CODE_TOKEN_RE.fullmatch(t)),
-                         d.category_given) for d in docs]
+        docs = list(docs)
+        keep = [tuple(t for t in d.tokens if t[:1] not in _CODE_START or not _CODE_TOKEN_RE.fullmatch(t))
+                for d in docs]
+        return [RouteDoc(_CODE_TEXT_RE.sub(" ", d.text), k, d.category_given) for d, k in zip(docs, keep)]
 
     def _blocks(self, docs: Sequence[RouteDoc]) -> list[tuple[list[Any], float]]:
         p = self.params
