@@ -23,7 +23,7 @@ logistic regression (0.888); raw SVM scores instead of calibrated ones (0.895); 
 weights 0.5 / 1.0 (0.899–0.908); a tail block (0.902); body IDF from unlabelled texts (0.906);
 no class weights (0.907); 5- or 10-fold, ensembled or isotonic calibration (0.899–0.907); SVM
 averaged with LR, SGD or complement NB (0.896–0.902); LR stacked on per-block SVM scores
-(0.892–0.902); an LSA block from labelled + unlabelled texts; Word2Vec blocks (0.888–0.902);
+(0.892–0.902); an LSA block from labelled + unlabelled texts (0.903); Word2Vec blocks (0.888–0.902);
 self-training, 0.5–2× per class at confidence 0.7–0.9 (0.893–0.905); labels taken from the
 department a reply names (messages_with_replies.csv, 624 messages: 0.884–0.892).
 """
