@@ -176,13 +176,16 @@ class RouterModel:
         if "ignore_codes" not in self.params.__dict__:
             self.params.ignore_codes = False    # trained on the text as it was: read it so
 
-    def _clean(self, docs: Iterable[RouteDoc]) -> list[RouteDoc]:
-        """The docs without numbers and place codes (``ignore_codes``), as every block reads them."""
-        if not self.params.ignore_codes:
-            return list(docs)
+    def _clean(self, docs: Iterable[RouteDoc], tokens: bool = True) -> list[RouteDoc]:
+        """The docs without numbers and place codes (``ignore_codes``), as every block reads them.
+
+        ``tokens=False`` cleans the text only: prediction's shortcut, since a fit on cleaned tokens
+        has no code in its word vocabulary and an unknown token changes no word feature."""
         docs = list(docs)
+        if not self.params.ignore_codes:
+            return docs
         keep = [tuple(t for t in d.tokens if t[:1] not in _CODE_START or not _CODE_TOKEN_RE.fullmatch(t))
-                for d in docs]
+                if tokens else d.tokens for d in docs]
         return [RouteDoc(_CODE_TEXT_RE.sub(" ", d.text), k, d.category_given) for d, k in zip(docs, keep)]
 
     def _blocks(self, docs: Sequence[RouteDoc]) -> list[tuple[list[Any], float]]:
@@ -280,7 +283,7 @@ class RouterModel:
     def predict_proba(self, docs: Sequence[RouteDoc]) -> np.ndarray:
         if self._clf is None:
             raise RuntimeError("the router model is not trained")
-        return self._scores(self._features(self._clean(docs)))
+        return self._scores(self._features(self._clean(docs, tokens=False)))
 
     def predict(self, docs: Sequence[RouteDoc]) -> list[str]:
         proba = self.predict_proba(docs)

@@ -69,3 +69,13 @@ def test_a_model_pickled_before_the_option_reads_text_as_it_was_trained():
     loaded = pickle.loads(pickle.dumps(model))
     assert loaded.params.ignore_codes is False
     assert loaded.predict([RouteDoc("B2区", ("B2区",))]) == ["教育局"]
+
+
+def test_prediction_needs_no_token_filter():
+    docs, labels = _labelled(["A1区", "2019"], ["B2区", "30"])
+    model = RouterModel().fit(docs, labels)
+    probe = [RouteDoc("A1区老板拖欠工资2019年", ("A1区", "老板", "拖欠", "工资", "2019", "年")),
+             RouteDoc("B2区学校补课30元", ("B2区", "学校", "补课", "30", "元"))]
+    full = model._features(model._clean(probe))
+    fast = model._features(model._clean(probe, tokens=False))
+    assert abs(full - fast).max() < 1e-12
