@@ -69,9 +69,16 @@ def write_export(path: Path, n: int, seed: int, start: date) -> None:
                         item["content"], item.get("district") or "", item.get("department_given") or "", "已受理"])
 
 
-def suqiu(home: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+def command(args: tuple[str, ...] | list[str], trace: Path | None = None) -> list[str]:
+    """``suqiu ARGS`` in a new interpreter; with ``trace``, under bench/lock_trace.py (write-lock spans)."""
+    if trace is None:
+        return [sys.executable, "-m", "suqiu.cli", *args]
+    return [sys.executable, str(ROOT / "bench" / "lock_trace.py"), str(trace), "--", *args]
+
+
+def suqiu(home: Path, *args: str, check: bool = True, trace: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SUQIU_HOME": str(home), "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, "-m", "suqiu.cli", *args], env=env, capture_output=True, text=True)
+    out = subprocess.run(command(args, trace), env=env, capture_output=True, text=True)
     if check and out.returncode != 0:
         raise SystemExit(f"suqiu {' '.join(args)} failed ({out.returncode}): {out.stderr[-2000:]}")
     return out
@@ -111,9 +118,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(home: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server(home: Path, port: int, trace: Path | None = None) -> subprocess.Popen[bytes]:
     env = {**os.environ, "SUQIU_HOME": str(home), "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "suqiu.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+    proc = subprocess.Popen(command(["serve", "--host", "127.0.0.1", "--port", str(port)], trace),
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(300):
         try:
@@ -133,6 +140,7 @@ class Writers:
 
     home: Path
     import_rows: int
+    trace: Path | None = None
     stop: threading.Event = field(default_factory=threading.Event)
     done: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     failures: list[str] = field(default_factory=list)
@@ -152,7 +160,7 @@ class Writers:
 
     def _run(self, kind: str, args: list[str]) -> bool:
         t0 = time.perf_counter()
-        out = suqiu(self.home, *args, check=False)
+        out = suqiu(self.home, *args, check=False, trace=self.trace)
         if out.returncode != 0:
             self.failures.append(f"{kind}: {out.stderr[-500:]}")
             return False
@@ -178,13 +186,16 @@ class LockProbe(threading.Thread):
     def __init__(self, db: Path) -> None:
         super().__init__(daemon=True)
         self.db, self.waits, self.stop = db, [], threading.Event()
+        self.worst: list[tuple[float, float]] = []   # (wall-clock start, wait) of waits over 0.5 s
 
     def run(self) -> None:
         conn = sqlite3.connect(self.db, timeout=120, isolation_level=None)
         while not self.stop.is_set():
-            t0 = time.perf_counter()
+            t0, wall = time.perf_counter(), time.time()
             conn.execute("BEGIN IMMEDIATE")
             self.waits.append(time.perf_counter() - t0)
+            if self.waits[-1] > 0.5:
+                self.worst.append((round(wall, 2), round(self.waits[-1], 3)))
             conn.execute("ROLLBACK")
             self.stop.wait(0.05)
         conn.close()
@@ -347,14 +358,16 @@ def main() -> int:
     ap.add_argument("--stall-limit", type=float, default=1.0)
     ap.add_argument("--home", type=Path, help="work here (default: a temporary directory)")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--trace", type=Path, help="run the writers and the server under bench/lock_trace.py, "
+                    "appending their write-lock spans to this file (then: lock_trace.py --report FILE)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="suqiu-load-") as tmp:
         home = args.home or Path(tmp)
         seed = prepare(home, args.records)
         print(f"seeded {len(seed['ids'])} routed demands in {seed['seeded_s']} s", file=sys.stderr)
         port = free_port()
-        server = start_server(home, port)
-        writers = None if args.no_writers else Writers(home, args.import_rows)
+        server = start_server(home, port, args.trace)
+        writers = None if args.no_writers else Writers(home, args.import_rows, args.trace)
         lock = LockProbe(home / "data" / "suqiu.db")
         lock.start()
         try:
@@ -375,7 +388,8 @@ def main() -> int:
     waits = lock.waits
     s["write_lock_wait"] = {"probes": len(waits), "p50_ms": round(1000 * quantile(waits, 0.5), 1),
                             "p99_ms": round(1000 * quantile(waits, 0.99)), "max_ms": round(1000 * max(waits, default=0)),
-                            "over_limit": sum(1 for w in waits if w > args.stall_limit)}
+                            "over_limit": sum(1 for w in waits if w > args.stall_limit),
+                            "over_half_s": lock.worst}
     s.update(clients=args.clients, seconds=args.seconds, think_s=args.think, records=args.records,
              load_average=os.getloadavg())
     print(json.dumps(s, ensure_ascii=False)) if args.json else print_summary(s)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -12,6 +12,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from suqiu.store import schema
 from suqiu.store.base import StoreBase
 from suqiu.store.engine import local_times, now_local, to_db_time
+
+TOKEN_USE_S = 60   # a token's last use is noted to the minute: not one write per API call
 
 
 class AccountsMixin(StoreBase):
@@ -59,13 +61,15 @@ class AccountsMixin(StoreBase):
                 scope=scope or None, created_at=to_db_time(now_local()))).inserted_primary_key[0])
 
     def use_token(self, token_hash: str) -> dict[str, Any] | None:
-        """The live token with this hash (its last use noted), or None when unknown or revoked."""
-        t = schema.api_tokens
-        with self.begin() as conn:
+        """The live token with this hash (its last use noted, to the minute), or None when unknown or
+        revoked. Read without the write lock; the note is one statement, at most once a minute."""
+        t, now = schema.api_tokens, to_db_time(now_local())
+        with self.engine.connect() as conn:
             row = conn.execute(select(t).where(t.c.token_hash == token_hash)).mappings().first()
-            if row is None or row["revoked_at"] is not None:
-                return None
-            conn.execute(update(t).where(t.c.id == row["id"]).values(last_used_at=to_db_time(now_local())))
+        if row is None or row["revoked_at"] is not None:
+            return None
+        if row["last_used_at"] is None or row["last_used_at"] < now - timedelta(seconds=TOKEN_USE_S):
+            self.write_one(update(t).where(t.c.id == row["id"]).values(last_used_at=now))
         return dict(row)
 
     def revoke_token(self, token_id: int) -> bool:
@@ -113,10 +117,9 @@ class AccountsMixin(StoreBase):
             conn.execute(update(t).where(t.c.key.in_(undo), t.c.failures > 0).values(failures=t.c.failures - 1))
 
     def add_web_session(self, session_hash: str, username: str, expires_at: datetime) -> None:
-        s = schema.web_sessions
-        with self.begin() as conn:
-            conn.execute(delete(s).where(s.c.expires_at < to_db_time(now_local())))  # live sessions only
-            conn.execute(s.insert().values(id=session_hash, username=username, expires_at=to_db_time(expires_at)))
+        s = schema.web_sessions   # two statements, each its own transaction (short lock, nothing to keep atomic)
+        self.write_one(delete(s).where(s.c.expires_at < to_db_time(now_local())))  # live sessions only
+        self.write_one(s.insert().values(id=session_hash, username=username, expires_at=to_db_time(expires_at)))
 
     def web_session_user(self, session_hash: str) -> str | None:
         s = schema.web_sessions

@@ -7,8 +7,9 @@ insert: two workers writing the same key at once both succeed, whichever commits
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from itertools import islice
 from typing import Any, TypeVar
 
 from sqlalchemy import Table, event
@@ -16,12 +17,17 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from suqiu.store.engine import WRITE, make_engine
+from suqiu.store.engine import SINGLE, WRITE, make_engine
 from suqiu.store.migrations import ensure_current
 
 T = TypeVar("T")
+R = TypeVar("R")
 # PostgreSQL's deadlock and serialization failures: the transaction is rolled back whole and may be re-run
 RETRYABLE_SQLSTATES = ("40P01", "40001")
+# A batch writer holds SQLite's write lock about this long per transaction, then lets it go for as
+# long (up to PAUSE_S: a waiter's busy handler polls every 100 ms at most), so a request waits well
+# under a second behind an import or a stage, whatever the machine's speed (bench/load_test.py)
+LOCK_BUDGET_S, PAUSE_S, FIRST_BATCH = 0.1, 0.1, 100
 
 
 class StoreBase:
@@ -51,6 +57,31 @@ class StoreBase:
             conn.execution_options(**{WRITE: True})
             with conn.begin():
                 yield conn
+
+    def write_one(self, statement: Any) -> int:
+        """One statement as its own transaction; the rows it changed. On SQLite without BEGIN: the
+        write lock is taken and given back inside the driver's one call, never held while a web
+        thread waits for the interpreter (``Store.begin`` holds it from BEGIN to COMMIT)."""
+        with self.engine.connect() as conn:
+            conn.execution_options(**{SINGLE: True})
+            rows = conn.execute(statement).rowcount
+            conn.commit()
+            return rows
+
+    def in_batches(self, items: Iterable[T], write: Callable[[list[T]], R], most: int) -> Iterator[R]:
+        """``write`` (one transaction) over ``items`` in batches sized from the lock's time budget:
+        the first of ``FIRST_BATCH``, each next one from how long the last held the lock, never
+        over ``most``; a pause after each as long as it held (≤ ``PAUSE_S``) lets waiters in."""
+        stream = iter(items)
+        chunk = list(islice(stream, min(most, FIRST_BATCH)))
+        while chunk:
+            t0 = time.perf_counter()
+            done = self.retrying(lambda c=chunk: write(c))
+            held = time.perf_counter() - t0
+            size = max(1, min(most, int(len(chunk) * LOCK_BUDGET_S / max(held, 1e-4))))
+            if chunk := list(islice(stream, size)):
+                time.sleep(min(held, PAUSE_S))
+            yield done
 
     def insert(self, table: Table) -> Any:
         """The dialect's INSERT, which has ``on_conflict_do_nothing`` and ``on_conflict_do_update``."""
