@@ -1,0 +1,117 @@
+"""How long a writer holds SQLite's write lock, told in rows per transaction (not seconds).
+
+The load test found requests waiting over a second for the lock behind imports (500 demands a
+transaction, back to back) and behind the web's own one-row writes held across the interpreter's
+thread switches. Batch writers now size each transaction from a time budget and pause between
+them; a view's audit entry and a token's last use are single statements without BEGIN.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import event
+
+from suqiu.model import Analysis, build_demand
+from suqiu.store import base
+from tests.lock_spans import write_spans
+
+
+def _d(i: int):
+    return build_demand({"source": "hotline", "source_id": f"GD-{i}", "received_at": "2026-11-20 09:30:00",
+                         "title": "噪音扰民", "content": f"工地夜间施工噪音扰民（{i}），希望有关部门处理。"})
+
+
+class SlowLock:
+    """A clock on which every transaction holds the lock ``per_batch`` seconds; the pauses noted."""
+
+    def __init__(self, per_batch: float) -> None:
+        self.now, self.per_batch, self.calls, self.pauses = 0.0, per_batch, 0, []
+
+    def perf_counter(self) -> float:
+        self.calls += 1
+        if self.calls % 2 == 0:   # the second reading of each batch: after its transaction
+            self.now += self.per_batch
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.pauses.append(seconds)
+
+
+def _records_rows(spans) -> list[int]:
+    return [s.rows for s in spans if "records" in s.tables]
+
+
+def test_an_import_on_a_slow_machine_writes_smaller_transactions(store, monkeypatch):
+    clock = SlowLock(per_batch=0.5)   # five times the budget: the next batch is a fifth
+    monkeypatch.setattr(base, "time", SimpleNamespace(perf_counter=clock.perf_counter, sleep=clock.sleep))
+    with write_spans(store.engine) as spans:
+        stats = store.upsert([_d(i) for i in range(300)])
+    sizes = _records_rows(spans)
+    assert stats.new == 300 and store.count() == 300 and sum(sizes) == 300
+    assert sizes[0] == base.FIRST_BATCH and max(sizes[1:]) <= base.FIRST_BATCH * base.LOCK_BUDGET_S / 0.5
+    assert clock.pauses and all(p == base.PAUSE_S for p in clock.pauses)   # the lock given up between batches
+    assert len(clock.pauses) == len(sizes) - 1                            # and no pause after the last
+
+
+def test_a_fast_machine_grows_its_batches_up_to_the_most(store, monkeypatch):
+    clock = SlowLock(per_batch=0.01)  # a tenth of the budget: the next batch ten times larger, capped
+    monkeypatch.setattr(base, "time", SimpleNamespace(perf_counter=clock.perf_counter, sleep=clock.sleep))
+    with write_spans(store.engine) as spans:
+        store.upsert([_d(i) for i in range(1400)], batch=500)
+    assert _records_rows(spans) == [100, 500, 500, 300]
+    assert clock.pauses == pytest.approx([0.01, 0.01, 0.01])
+
+
+def test_a_rerun_of_a_batched_import_writes_nothing_twice(store):
+    demands = [_d(i) for i in range(250)]
+    assert store.upsert(demands, batch=40).new == 250
+    again = store.upsert(demands, batch=40)
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 250)
+    assert all(r["version"] == 1 for r in store.iter_records())
+
+
+def test_a_stage_saves_its_analysis_in_budgeted_transactions(store, monkeypatch):
+    store.upsert([_d(i) for i in range(300)])
+    clock = SlowLock(per_batch=1.0)
+    monkeypatch.setattr(base, "time", SimpleNamespace(perf_counter=clock.perf_counter, sleep=clock.sleep))
+    items = [Analysis(record_id=f"hotline:GD-{i}", keywords=["噪音"]) for i in range(300)]
+    with write_spans(store.engine) as spans:
+        assert store.save_analysis(items, stage="text", fields=["keywords"]) == 300
+    per_tx = [s.rows for s in spans if "analysis" in s.tables]
+    assert per_tx[0] <= 3 * base.FIRST_BATCH                  # analysis, version and stage mark per item
+    assert max(per_tx[1:]) <= 3 * base.FIRST_BATCH * base.LOCK_BUDGET_S / 1.0
+    assert store.pending("text") == [] and store.done_count("text") == 300
+
+
+def _statements(store):
+    seen: list[str] = []
+    event.listen(store.engine, "before_cursor_execute", lambda *a: seen.append(" ".join(a[2].split()[:3]).upper()))
+    return seen
+
+
+def test_a_views_audit_entry_takes_the_lock_only_inside_its_insert(store):
+    seen = _statements(store)
+    store.audit({"actor": "张三", "role": "office", "action": "view", "record_id": "hotline:GD-1", "origin": "web"})
+    assert [s for s in seen if s.startswith(("BEGIN", "INSERT"))] == ["INSERT INTO AUDIT_LOG"]   # no BEGIN at all
+    assert store.audit_rows(record_id="hotline:GD-1")[0] == 1
+
+
+def test_a_token_used_twice_in_a_minute_writes_once(app):
+    from suqiu.twoway.tokens import create_token, verify_token
+    _id, token = create_token(app, None, "值班", role="office")
+    seen = _statements(app.store)
+    assert verify_token(app, token) is not None and verify_token(app, token) is not None
+    assert [s for s in seen if s.startswith(("BEGIN IMMEDIATE", "UPDATE"))] == ["UPDATE API_TOKENS SET"]
+    assert app.store.tokens()[0]["last_used_at"] is not None
+
+
+@pytest.mark.parametrize("rows", [0, 1])
+def test_write_one_reports_the_rows_it_changed(store, rows):
+    from suqiu.store import schema
+    if rows:
+        store.audit({"actor": "a", "role": "office", "action": "view", "record_id": "x", "origin": "web"})
+    from sqlalchemy import update
+    assert store.write_one(update(schema.api_tokens).values(label="x")) == 0
+    assert store.audit_rows()[0] == rows
