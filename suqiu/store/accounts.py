@@ -89,18 +89,20 @@ class AccountsMixin(StoreBase):
 
     # ------------------------------------------------------------------ sign-in state of every web process
     def claim_login_attempt(self, keys: Sequence[str], now: float, window_s: float,
-                            wait_after: Callable[[str, int], float]) -> float:
-        """Count an attempt on every key unless one must wait (then the seconds left); written first in one
-        transaction, so concurrent attempts queue (SQLite's write lock, PG's row locks), never all pass."""
-        t = schema.login_attempts
+                            wait_after: Callable[[str, int], float], counted: Sequence[str] | None = None,
+                            refuse: bool = True) -> float:
+        """Count an attempt on the ``counted`` keys (default all) unless one of ``keys`` must wait (then the
+        seconds left); written first in one transaction, so concurrent attempts queue (SQLite's write lock,
+        PG's row locks), never all pass. ``refuse=False``: count whatever the wait (a failure, after the check)."""
+        t, counted = schema.login_attempts, set(keys if counted is None else counted)
         with self.begin() as conn:
             conn.execute(delete(t).where(t.c.last_at < now - window_s))  # eviction by age, never wholesale
             dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
             conn.execute(dialect.insert(t).values([{"key": k, "failures": 0, "last_at": now, "next_at": 0.0} for k in keys])
                          .on_conflict_do_nothing(index_elements=[t.c.key]))
             rows = conn.execute(select(t).where(t.c.key.in_(keys)).with_for_update()).mappings().all()
-            wait = max(r["next_at"] - now for r in rows)
-            for r in rows if wait <= 0 else ():
+            wait = max(r["next_at"] - now for r in rows) if refuse else 0.0
+            for r in [r for r in rows if r["key"] in counted] if wait <= 0 else ():
                 n = r["failures"] + 1
                 delay = wait_after(r["key"], n)
                 # a free attempt leaves no "not before": an attempt whose clock was read earlier but
@@ -109,12 +111,9 @@ class AccountsMixin(StoreBase):
                     failures=n, last_at=now, next_at=now + delay if delay > 0 else 0.0))
         return max(wait, 0.0)
 
-    def settle_login_attempt(self, clear: Sequence[str], undo: Sequence[str]) -> None:
-        """After a sign-in: forget the ``clear`` counters, take the attempt back from the ``undo`` ones."""
-        t = schema.login_attempts
-        with self.begin() as conn:
-            conn.execute(delete(t).where(t.c.key.in_(clear)))
-            conn.execute(update(t).where(t.c.key.in_(undo), t.c.failures > 0).values(failures=t.c.failures - 1))
+    def settle_login_attempt(self, clear: Sequence[str]) -> None:
+        """After a sign-in: forget the ``clear`` counters."""
+        self.write_one(delete(schema.login_attempts).where(schema.login_attempts.c.key.in_(clear)))
 
     def add_web_session(self, session_hash: str, username: str, expires_at: datetime) -> None:
         s = schema.web_sessions   # two statements, each its own transaction (short lock, nothing to keep atomic)
