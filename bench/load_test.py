@@ -4,6 +4,7 @@
     .venv/bin/python bench/load_test.py --no-writers           # the same load with nobody writing (baseline)
     .venv/bin/python bench/load_test.py --think 0              # clients without pauses (saturation)
     .venv/bin/python bench/load_test.py --records 5000 --clients 80 --seconds 120 --json
+    .venv/bin/python bench/load_test.py --trace spans.jsonl    # then: bench/lock_trace.py --report spans.jsonl
 
 A throw-away installation is seeded through the real commands (``suqiu import``, ``analyze``,
 ``route``, ``index``), with an office user, one user and one API token per department. Then
@@ -17,8 +18,10 @@ style sheet every 100 ms: a server whose event loop blocks shows there first.
 Prints, per kind of request: count, errors, p50/p95/p99 and the longest; the longest stall of all;
 how many requests took longer than ``--stall-limit`` (1 s); and what the writers did. A lock probe
 takes SQLite's write lock every 50 ms and measures its wait: that is the stall a writer imposes on a
-writing request, apart from the machine's CPU load (which ``--no-writers`` shows on its own). Exits 1
-when a request failed or the write lock was held past the limit.
+writing request, apart from the machine's CPU load (which ``--no-writers`` shows on its own); the
+probes that waited over 0.5 s are listed with their wall-clock start, to be laid beside the spans
+``--trace`` records (who held the lock meanwhile). Exits 1 when a request failed or the write lock
+was held past the limit.
 """
 
 from __future__ import annotations
@@ -258,12 +261,13 @@ async def web_client(base: str, username: str, department: str | None, seed: dic
 
 
 async def api_client(base: str, department: str, seed: dict[str, Any], tally: Tally, deadline: float,
-                     rng: random.Random, think: float) -> None:
+                     rng: random.Random, think: float, share: slice = slice(None)) -> None:
     """A department's system: reads its demands and answers each once with its token (a second
-    final answer is refused by the work-order lifecycle, as it should be: not a server error)."""
+    final answer is refused by the work-order lifecycle, as it should be: not a server error).
+    Two systems of one department answer disjoint ``share``s of its demands."""
     headers = {"authorization": f"Bearer {seed['tokens'][department]}"}
     mine = seed["owned"][department]
-    unanswered = list(mine)
+    unanswered = list(mine[share])
     rng.shuffle(unanswered)
     async with httpx.AsyncClient(base_url=base, timeout=60, headers=headers) as c:
         while time.monotonic() < deadline:
@@ -288,11 +292,16 @@ async def load(base: str, seed: dict[str, Any], clients: int, seconds: float, th
     tally, deadline = Tally(), time.monotonic() + seconds
     departments = list(seed["owned"])
     tasks = [probe(base, tally, deadline)]
+    api = [i for i in range(clients) if i % 5 == 4]   # one client in five is a department's system on the API
+    systems = Counter(departments[i % len(departments)] for i in api)
+    slot: Counter[str] = Counter()
     for i in range(clients):
         rng = random.Random(i)
         dept = departments[i % len(departments)]
-        if i % 5 == 4:    # one client in five is a department's system on the API
-            tasks.append(api_client(base, dept, seed, tally, deadline, rng, think))
+        if i in api:
+            share = slice(slot[dept], None, systems[dept])
+            slot[dept] += 1
+            tasks.append(api_client(base, dept, seed, tally, deadline, rng, think, share))
         else:             # the others people on the pages: the office, and departments on their own
             office = i % 5 in (0, 1, 2)
             user = "office" if office else seed["users"][dept]
@@ -339,7 +348,8 @@ def print_summary(s: dict[str, Any]) -> None:
     print("requests over 1 s, by when they started:", s["slow_by_10s"])
     w = s["write_lock_wait"]
     print(f"write lock (what a writer makes a writing request wait): p50 {w['p50_ms']} ms, p99 {w['p99_ms']} ms, "
-          f"max {w['max_ms']} ms over {w['probes']} probes, {w['over_limit']} over {s['limit_s']} s")
+          f"max {w['max_ms']} ms over {w['probes']} probes, {w['over_limit']} over {s['limit_s']} s, "
+          f"{len(w['over_half_s'])} over 0.5 s")
     print("load average (1, 5, 15 min):", " ".join(f"{x:.1f}" for x in s["load_average"]))
     if s["writers"]:
         print("writers:", json.dumps(s["writers"], ensure_ascii=False))

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/lock_trace.py trace.jsonl -- analyze --workers 1
     .venv/bin/python bench/lock_trace.py --report trace.jsonl          # the longest holders, by code path
+    .venv/bin/python bench/lock_trace.py --report trace.jsonl --probes load.json   # beside a load test's slow probes
 
 A write lock is held from a write transaction's BEGIN IMMEDIATE (``Store.begin``), or from the
 first statement that writes in a deferred one, to its COMMIT or ROLLBACK. Every such span longer
@@ -77,7 +78,7 @@ class Tracer:
         if span is None:
             return
         held = time.perf_counter() - span.pop("t0")
-        if held >= self.min_s and span["statements"]:
+        if held >= self.min_s and (span["statements"] or not span["deferred"]):   # BEGIN IMMEDIATE holds it, writing or not
             line = json.dumps({"pid": os.getpid(), "command": self.command, "held_ms": round(1000 * held, 1),
                                "at": round(time.time(), 2), **span}, ensure_ascii=False)
             with self.lock, self.log.open("a", encoding="utf-8") as fh:
@@ -98,17 +99,34 @@ def report(log: Path, top: int) -> None:
               f"{max(s['rows'] for s in group):>9}  {command}\n{'':33}{path}")
 
 
+def beside_probes(log: Path, result: Path) -> None:
+    """For each lock probe of a ``load_test.py --json`` result that waited over 0.5 s: who held the lock."""
+    spans = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for s in spans:
+        s["start"] = s["at"] - s["held_ms"] / 1000
+    for wall, wait in json.loads(result.read_text(encoding="utf-8"))["write_lock_wait"]["over_half_s"]:
+        holders = sorted((s for s in spans if s["at"] > wall and s["start"] < wall + wait), key=lambda s: s["start"])
+        print(f"probe waited {wait:.2f} s; held meanwhile {sum(s['held_ms'] for s in holders):.0f} ms by:")
+        for s in holders:
+            print(f"   {s['start'] - wall:+.2f} s {s['held_ms']:6.0f} ms {s['rows']:6} rows  {s['command'][:12]:12} "
+                  f"{s['path'].split(' < ')[0]} < … {s['path'].split(' < ')[-1]}")
+
+
 def main() -> None:
     argv = sys.argv[1:]
     command = argv[argv.index("--") + 1:] if "--" in argv else []
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("log", type=Path)
     ap.add_argument("--report", action="store_true", help="print the longest holders in LOG and stop")
+    ap.add_argument("--probes", type=Path, help="with --report: a load_test.py --json result; who held the "
+                    "lock while each of its slow probes waited")
     ap.add_argument("--min-ms", type=float, default=10)
     ap.add_argument("--top", type=int, default=15)
     args = ap.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
     if args.report:
         report(args.log, args.top)
+        if args.probes:
+            beside_probes(args.log, args.probes)
         return
     Tracer(args.log, args.min_ms / 1000, " ".join(command[:2])).install()
     from suqiu.cli import main as suqiu_main
