@@ -86,9 +86,10 @@ class RecordsMixin(StoreBase):
 
         Works in batches of at most ``batch`` demands sized from the lock's time budget
         (``in_batches``; the batch's rows locked, ``INSERT … ON CONFLICT DO NOTHING`` for new ids),
-        each batch one transaction (a writer holds the lock for one batch, not the whole call); the same id twice in one call behaves as two calls in a row would, and
-        two writers upserting the same demands at once record each change once (a deadlock between
-        them re-runs the victim's batch).
+        each batch one transaction (a writer holds the lock for one batch, not the whole call);
+        the same id twice in one call behaves as two calls in a row would, and two writers
+        upserting the same demands at once record each change once (a deadlock between them
+        re-runs the victim's batch).
         """
         def attempt(chunk: list[Demand]) -> UpsertStats:
             part = UpsertStats()
