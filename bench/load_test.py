@@ -58,6 +58,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HEADER = ["工单编号", "来电时间", "诉求标题", "诉求内容", "区域", "承办部门", "办理状态"]
 TERMS = ["噪音", "停水", "物业", "拖欠工资", "垃圾", "停车", "路灯", "施工", "油烟", "学位", "公交", "积水"]
 PASSWORD = "load-test-pass-1"
+OFFICE_USERS = 30   # one account per person (one account signing in many times at once meets its own throttle)
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -99,7 +100,8 @@ def prepare(home: Path, records: int) -> dict[str, Any]:
         suqiu(home, *step)
     seeded_s = time.perf_counter() - t0
     inst = Installation.load(home)
-    add_user(inst.store, "office", PASSWORD, "office", config=inst.config)
+    for i in range(OFFICE_USERS):   # each person in the office signs in as themselves
+        add_user(inst.store, f"office{i}", PASSWORD, "office", config=inst.config)
     departments = [d.name for d in inst.config.departments]
     tokens, users = {}, {}
     for i, name in enumerate(departments):
@@ -304,7 +306,7 @@ async def load(base: str, seed: dict[str, Any], clients: int, seconds: float, th
             tasks.append(api_client(base, dept, seed, tally, deadline, rng, think, share))
         else:             # the others people on the pages: the office, and departments on their own
             office = i % 5 in (0, 1, 2)
-            user = "office" if office else seed["users"][dept]
+            user = f"office{i % OFFICE_USERS}" if office else seed["users"][dept]
             tasks.append(web_client(base, user, None if office else dept, seed, tally, deadline, rng, think))
     await asyncio.gather(*tasks)
     return tally

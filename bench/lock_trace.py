@@ -5,7 +5,8 @@
     .venv/bin/python bench/lock_trace.py --report trace.jsonl --probes load.json   # beside a load test's slow probes
 
 A write lock is held from a write transaction's BEGIN IMMEDIATE (``Store.begin``), or from the
-first statement that writes in a deferred one, to its COMMIT or ROLLBACK. Every such span longer
+first statement that writes in a deferred one, to its COMMIT or ROLLBACK; a single statement
+without BEGIN (``Store.write_one``) holds it for that statement's execution only. Every such span longer
 than ``--min-ms`` (default 10) is appended to the file as one JSON line: the process's command,
 how long the lock was held, statements and rows written, and the code path (the project's
 innermost frames outside the store's plumbing) where the transaction wrote first. The listeners
@@ -28,6 +29,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from suqiu.store.engine import SINGLE  # noqa: E402
 
 PLUMBING = ("suqiu/store/base.py", "suqiu/store/engine.py", "bench/lock_trace.py")
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
@@ -52,17 +55,28 @@ class Tracer:
     def __init__(self, log: Path, min_s: float, command: str) -> None:
         self.log, self.min_s, self.command = log, min_s, command
         self.open: dict[int, dict[str, Any]] = {}
+        self.started: dict[int, float] = {}   # when each connection's statement began
         self.lock = threading.Lock()
 
     def install(self) -> None:
         from sqlalchemy import event
         from sqlalchemy.engine import Engine
+        event.listen(Engine, "before_cursor_execute", self.executing)
         event.listen(Engine, "after_cursor_execute", self.executed)
         event.listen(Engine, "commit", self.end)
         event.listen(Engine, "rollback", self.end)
 
+    def executing(self, conn: Any, *_args: Any) -> None:
+        self.started[id(conn)] = time.perf_counter()
+
     def executed(self, conn: Any, cursor: Any, statement: str, _params: Any, _ctx: Any, _many: bool) -> None:
         verb = statement.lstrip()[:16].upper()
+        if conn.get_execution_options().get(SINGLE):   # autocommit: the lock held inside this statement only
+            if verb.startswith(WRITES):
+                self.open[id(conn)] = {"t0": self.started.pop(id(conn), time.perf_counter()), "path": code_path(),
+                                       "statements": 1, "rows": max(cursor.rowcount, 0), "deferred": False}
+                self.end(conn)
+            return
         span = self.open.get(id(conn))
         if span is None:   # the lock is held from here: BEGIN IMMEDIATE, or a deferred transaction's first write
             if not verb.startswith(("BEGIN IMMEDIATE", *WRITES)):
