@@ -56,12 +56,12 @@ def test_an_import_on_a_slow_machine_writes_smaller_transactions(store, monkeypa
 
 
 def test_a_fast_machine_grows_its_batches_up_to_the_most(store, monkeypatch):
-    clock = SlowLock(per_batch=0.01)  # a tenth of the budget: the next batch ten times larger, capped
+    clock = SlowLock(per_batch=0.01)  # a tenth of the budget: each next batch twice as large, capped
     monkeypatch.setattr(base, "time", SimpleNamespace(perf_counter=clock.perf_counter, sleep=clock.sleep))
     with write_spans(store.engine) as spans:
         store.upsert([_d(i) for i in range(1400)], batch=500)
-    assert _records_rows(spans) == [100, 500, 500, 300]
-    assert clock.pauses == pytest.approx([0.01, 0.01, 0.01])
+    assert _records_rows(spans) == [100, 200, 400, 500, 200]
+    assert clock.pauses == pytest.approx([0.01] * 4)
 
 
 def test_a_rerun_of_a_batched_import_writes_nothing_twice(store):
@@ -115,3 +115,34 @@ def test_write_one_reports_the_rows_it_changed(store, rows):
     from sqlalchemy import update
     assert store.write_one(update(schema.api_tokens).values(label="x")) == 0
     assert store.audit_rows()[0] == rows
+
+
+def _profiles(n: int, week: str, volume: int) -> list[dict]:
+    return [{"id": f"department:d{i}:{week}", "dimension": "department", "value": f"d{i}", "week": week,
+             "volume": volume} for i in range(n)]
+
+
+def test_views_are_rewritten_in_budgeted_transactions_and_the_last_builds_rows_go(store, monkeypatch):
+    from datetime import datetime, timedelta
+
+    from suqiu.model import SHANGHAI
+    t0 = datetime(2026, 11, 30, 8, tzinfo=SHANGHAI)
+    store.replace_views(_profiles(300, "2026-W48", 1), [], [], t0)
+    clock = SlowLock(per_batch=0.5)
+    monkeypatch.setattr(base, "time", SimpleNamespace(perf_counter=clock.perf_counter, sleep=clock.sleep))
+    with write_spans(store.engine) as spans:   # this week's build: 250 profiles (50 of last week's gone)
+        store.replace_views(_profiles(250, "2026-W48", 2), [], [], t0 + timedelta(hours=1))
+    per_tx = [s.rows for s in spans if s.tables == {"profiles"}]   # the profiles' own transactions
+    assert per_tx, "the profiles were written in one transaction with the hotspots and warnings"
+    assert per_tx[0] == base.FIRST_BATCH and max(per_tx[1:]) <= base.FIRST_BATCH * base.LOCK_BUDGET_S / 0.5
+    rows = store.profile_rows("department")
+    assert len(rows) == 250 and {r["volume"] for r in rows} == {2}
+
+
+def test_replace_profiles_keeps_exactly_the_new_set(store):
+    from suqiu.store.engine import now_local
+    store.replace_profiles(_profiles(5, "2026-W47", 1), now_local())
+    store.replace_profiles(_profiles(3, "2026-W48", 4), now_local())
+    assert sorted(r["id"] for r in store.profile_rows()) == [f"department:d{i}:2026-W48" for i in range(3)]
+    store.replace_profiles([], now_local())
+    assert store.profile_rows() == []

@@ -70,15 +70,16 @@ class StoreBase:
 
     def in_batches(self, items: Iterable[T], write: Callable[[list[T]], R], most: int) -> Iterator[R]:
         """``write`` (one transaction) over ``items`` in batches sized from the lock's time budget:
-        the first of ``FIRST_BATCH``, each next one from how long the last held the lock, never
-        over ``most``; on SQLite a pause after each as long as it held (≤ ``PAUSE_S``) lets waiters in."""
+        the first of ``FIRST_BATCH``, each next one from how long the last held the lock (at most
+        twice as large, so a rising load is met early), never over ``most``; on SQLite a pause
+        after each as long as it held (≤ ``PAUSE_S``) lets waiters in."""
         stream = iter(items)
         chunk = list(islice(stream, min(most, FIRST_BATCH)))
         while chunk:
             t0 = time.perf_counter()
             done = self.retrying(lambda c=chunk: write(c))
             held = time.perf_counter() - t0
-            size = max(1, min(most, int(len(chunk) * LOCK_BUDGET_S / max(held, 1e-4))))
+            size = max(1, min(most, 2 * len(chunk), int(len(chunk) * LOCK_BUDGET_S / max(held, 1e-4))))
             if (chunk := list(islice(stream, size))) and self.url.startswith("sqlite"):
                 time.sleep(min(held, PAUSE_S))
             yield done
