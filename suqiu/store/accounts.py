@@ -100,7 +100,8 @@ class AccountsMixin(StoreBase):
             dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
             conn.execute(dialect.insert(t).values([{"key": k, "failures": 0, "last_at": now, "next_at": 0.0} for k in keys])
                          .on_conflict_do_nothing(index_elements=[t.c.key]))
-            rows = conn.execute(select(t).where(t.c.key.in_(keys)).with_for_update()).mappings().all()
+            # locked in key order: a row's updated version moves in the heap, and a scan's order with it (PG deadlock)
+            rows = conn.execute(select(t).where(t.c.key.in_(keys)).order_by(t.c.key).with_for_update()).mappings().all()
             wait = max(r["next_at"] - now for r in rows) if refuse else 0.0
             for r in [r for r in rows if r["key"] in counted] if wait <= 0 else ():
                 n = r["failures"] + 1
