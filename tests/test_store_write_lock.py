@@ -146,3 +146,62 @@ def test_replace_profiles_keeps_exactly_the_new_set(store):
     assert sorted(r["id"] for r in store.profile_rows()) == [f"department:d{i}:2026-W48" for i in range(3)]
     store.replace_profiles([], now_local())
     assert store.profile_rows() == []
+
+
+def test_a_processs_writers_poll_for_the_lock_one_at_a_time(store):
+    """Forty web threads each polling SQLite's busy handler starved other processes' writers (the
+    load test's lock probe); they queue in the process instead, one at a time at the database."""
+    import threading
+
+    at_database, most, guard = [0], [0], threading.Lock()
+
+    def entered(_conn, _cursor, statement, *_a):
+        if statement.startswith("BEGIN IMMEDIATE"):
+            with guard:
+                at_database[0] += 1
+                most[0] = max(most[0], at_database[0])
+
+    def left(conn):
+        if conn.get_execution_options().get("suqiu_write"):
+            with guard:
+                at_database[0] -= 1
+
+    event.listen(store.engine, "before_cursor_execute", entered)
+    event.listen(store.engine, "commit", left)
+    start = threading.Barrier(20)
+
+    def write(i: int) -> None:
+        start.wait()
+        with store.begin() as conn:
+            store.audit({"actor": f"u{i}", "role": "office", "action": "view", "record_id": "x", "origin": "web"},
+                        conn)
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert store.audit_rows(record_id="x")[0] == 20 and most[0] == 1
+
+
+def test_a_writer_queued_past_the_busy_timeout_is_told_the_store_is_busy(store):
+    import threading
+
+    from suqiu.store import StoreBusy
+    store.set_busy_timeout(0.2)
+    held, release = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        with store.begin():
+            held.set()
+            release.wait(10)
+
+    t = threading.Thread(target=holder)
+    t.start()
+    held.wait(10)
+    try:
+        with pytest.raises(StoreBusy):
+            store.audit({"actor": "a", "role": "office", "action": "view", "record_id": "y", "origin": "web"})
+    finally:
+        release.set()
+        t.join(10)

@@ -6,6 +6,7 @@ insert: two workers writing the same key at once both succeed, whichever commits
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from suqiu.store.engine import SINGLE, WRITE, make_engine
+from suqiu.store.engine import SINGLE, WRITE, StoreBusy, make_engine
 from suqiu.store.migrations import ensure_current
 
 T = TypeVar("T")
@@ -36,9 +37,13 @@ class StoreBase:
     def __init__(self, url: str, pool_size: int = 5, max_overflow: int = 10) -> None:
         self.url = url
         self.engine = make_engine(url, pool_size=pool_size, max_overflow=max_overflow)
+        # SQLite: this process's writers queue here, one thread at a time polling for the database's
+        # lock (its busy handler polls: forty web threads polling starved other processes' writers)
+        self._writer, self._busy_s = threading.RLock(), 60.0
 
     def set_busy_timeout(self, seconds: float) -> None:
         """How long a statement waits for another process's write lock before ``StoreBusy`` (SQLite)."""
+        self._busy_s = seconds
         if self.url.startswith("sqlite"):
             event.listen(self.engine, "connect", lambda c, _r: c.execute(f"PRAGMA busy_timeout={int(seconds * 1000)}"))
             self.engine.dispose()  # pooled connections are replaced by ones with the new timeout
@@ -51,9 +56,21 @@ class StoreBase:
         self.engine.dispose()
 
     @contextmanager
+    def _one_writer(self) -> Iterator[None]:
+        if not self.url.startswith("sqlite"):   # PostgreSQL locks rows: its writers need no queue
+            yield
+            return
+        if not self._writer.acquire(timeout=self._busy_s):
+            raise StoreBusy(f"this process's other writers held the database past {self._busy_s:g} s")
+        try:
+            yield
+        finally:
+            self._writer.release()
+
+    @contextmanager
     def begin(self) -> Iterator[Connection]:
         """A write transaction (on SQLite it holds the write lock from its start)."""
-        with self.engine.connect() as conn:
+        with self._one_writer(), self.engine.connect() as conn:
             conn.execution_options(**{WRITE: True})
             with conn.begin():
                 yield conn
@@ -62,7 +79,7 @@ class StoreBase:
         """One statement as its own transaction; the rows it changed. On SQLite without BEGIN: the
         write lock is taken and given back inside the driver's one call, never held while a web
         thread waits for the interpreter (``Store.begin`` holds it from BEGIN to COMMIT)."""
-        with self.engine.connect() as conn:
+        with self._one_writer(), self.engine.connect() as conn:
             conn.execution_options(**{SINGLE: True})
             rows = conn.execute(statement).rowcount
             conn.commit()
