@@ -4,6 +4,7 @@
     .venv/bin/python bench/load_test.py --no-writers           # the same load with nobody writing (baseline)
     .venv/bin/python bench/load_test.py --think 0              # clients without pauses (saturation)
     .venv/bin/python bench/load_test.py --records 5000 --clients 80 --seconds 120 --json
+    .venv/bin/python bench/load_test.py --trace spans.jsonl    # then: bench/lock_trace.py --report spans.jsonl
 
 A throw-away installation is seeded through the real commands (``suqiu import``, ``analyze``,
 ``route``, ``index``), with an office user, one user and one API token per department. Then
@@ -17,8 +18,10 @@ style sheet every 100 ms: a server whose event loop blocks shows there first.
 Prints, per kind of request: count, errors, p50/p95/p99 and the longest; the longest stall of all;
 how many requests took longer than ``--stall-limit`` (1 s); and what the writers did. A lock probe
 takes SQLite's write lock every 50 ms and measures its wait: that is the stall a writer imposes on a
-writing request, apart from the machine's CPU load (which ``--no-writers`` shows on its own). Exits 1
-when a request failed or the write lock was held past the limit.
+writing request, apart from the machine's CPU load (which ``--no-writers`` shows on its own); the
+probes that waited over 0.5 s are listed with their wall-clock start, to be laid beside the spans
+``--trace`` records (who held the lock meanwhile). Exits 1 when a request failed or the write lock
+was held past the limit.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HEADER = ["工单编号", "来电时间", "诉求标题", "诉求内容", "区域", "承办部门", "办理状态"]
 TERMS = ["噪音", "停水", "物业", "拖欠工资", "垃圾", "停车", "路灯", "施工", "油烟", "学位", "公交", "积水"]
 PASSWORD = "load-test-pass-1"
+OFFICE_USERS = 30   # one account per person (one account signing in many times at once meets its own throttle)
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -69,9 +73,16 @@ def write_export(path: Path, n: int, seed: int, start: date) -> None:
                         item["content"], item.get("district") or "", item.get("department_given") or "", "已受理"])
 
 
-def suqiu(home: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+def command(args: tuple[str, ...] | list[str], trace: Path | None = None) -> list[str]:
+    """``suqiu ARGS`` in a new interpreter; with ``trace``, under bench/lock_trace.py (write-lock spans)."""
+    if trace is None:
+        return [sys.executable, "-m", "suqiu.cli", *args]
+    return [sys.executable, str(ROOT / "bench" / "lock_trace.py"), str(trace), "--", *args]
+
+
+def suqiu(home: Path, *args: str, check: bool = True, trace: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SUQIU_HOME": str(home), "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, "-m", "suqiu.cli", *args], env=env, capture_output=True, text=True)
+    out = subprocess.run(command(args, trace), env=env, capture_output=True, text=True)
     if check and out.returncode != 0:
         raise SystemExit(f"suqiu {' '.join(args)} failed ({out.returncode}): {out.stderr[-2000:]}")
     return out
@@ -89,7 +100,8 @@ def prepare(home: Path, records: int) -> dict[str, Any]:
         suqiu(home, *step)
     seeded_s = time.perf_counter() - t0
     inst = Installation.load(home)
-    add_user(inst.store, "office", PASSWORD, "office", config=inst.config)
+    for i in range(OFFICE_USERS):   # each person in the office signs in as themselves
+        add_user(inst.store, f"office{i}", PASSWORD, "office", config=inst.config)
     departments = [d.name for d in inst.config.departments]
     tokens, users = {}, {}
     for i, name in enumerate(departments):
@@ -111,9 +123,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(home: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server(home: Path, port: int, trace: Path | None = None) -> subprocess.Popen[bytes]:
     env = {**os.environ, "SUQIU_HOME": str(home), "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "suqiu.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+    proc = subprocess.Popen(command(["serve", "--host", "127.0.0.1", "--port", str(port)], trace),
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(300):
         try:
@@ -133,6 +145,7 @@ class Writers:
 
     home: Path
     import_rows: int
+    trace: Path | None = None
     stop: threading.Event = field(default_factory=threading.Event)
     done: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     failures: list[str] = field(default_factory=list)
@@ -152,7 +165,7 @@ class Writers:
 
     def _run(self, kind: str, args: list[str]) -> bool:
         t0 = time.perf_counter()
-        out = suqiu(self.home, *args, check=False)
+        out = suqiu(self.home, *args, check=False, trace=self.trace)
         if out.returncode != 0:
             self.failures.append(f"{kind}: {out.stderr[-500:]}")
             return False
@@ -178,13 +191,16 @@ class LockProbe(threading.Thread):
     def __init__(self, db: Path) -> None:
         super().__init__(daemon=True)
         self.db, self.waits, self.stop = db, [], threading.Event()
+        self.worst: list[tuple[float, float]] = []   # (wall-clock start, wait) of waits over 0.5 s
 
     def run(self) -> None:
         conn = sqlite3.connect(self.db, timeout=120, isolation_level=None)
         while not self.stop.is_set():
-            t0 = time.perf_counter()
+            t0, wall = time.perf_counter(), time.time()
             conn.execute("BEGIN IMMEDIATE")
             self.waits.append(time.perf_counter() - t0)
+            if self.waits[-1] > 0.5:
+                self.worst.append((round(wall, 2), round(self.waits[-1], 3)))
             conn.execute("ROLLBACK")
             self.stop.wait(0.05)
         conn.close()
@@ -247,12 +263,13 @@ async def web_client(base: str, username: str, department: str | None, seed: dic
 
 
 async def api_client(base: str, department: str, seed: dict[str, Any], tally: Tally, deadline: float,
-                     rng: random.Random, think: float) -> None:
+                     rng: random.Random, think: float, share: slice = slice(None)) -> None:
     """A department's system: reads its demands and answers each once with its token (a second
-    final answer is refused by the work-order lifecycle, as it should be: not a server error)."""
+    final answer is refused by the work-order lifecycle, as it should be: not a server error).
+    Two systems of one department answer disjoint ``share``s of its demands."""
     headers = {"authorization": f"Bearer {seed['tokens'][department]}"}
     mine = seed["owned"][department]
-    unanswered = list(mine)
+    unanswered = list(mine[share])
     rng.shuffle(unanswered)
     async with httpx.AsyncClient(base_url=base, timeout=60, headers=headers) as c:
         while time.monotonic() < deadline:
@@ -277,14 +294,19 @@ async def load(base: str, seed: dict[str, Any], clients: int, seconds: float, th
     tally, deadline = Tally(), time.monotonic() + seconds
     departments = list(seed["owned"])
     tasks = [probe(base, tally, deadline)]
+    api = [i for i in range(clients) if i % 5 == 4]   # one client in five is a department's system on the API
+    systems = Counter(departments[i % len(departments)] for i in api)
+    slot: Counter[str] = Counter()
     for i in range(clients):
         rng = random.Random(i)
         dept = departments[i % len(departments)]
-        if i % 5 == 4:    # one client in five is a department's system on the API
-            tasks.append(api_client(base, dept, seed, tally, deadline, rng, think))
+        if i in api:
+            share = slice(slot[dept], None, systems[dept])
+            slot[dept] += 1
+            tasks.append(api_client(base, dept, seed, tally, deadline, rng, think, share))
         else:             # the others people on the pages: the office, and departments on their own
             office = i % 5 in (0, 1, 2)
-            user = "office" if office else seed["users"][dept]
+            user = f"office{i % OFFICE_USERS}" if office else seed["users"][dept]
             tasks.append(web_client(base, user, None if office else dept, seed, tally, deadline, rng, think))
     await asyncio.gather(*tasks)
     return tally
@@ -328,7 +350,8 @@ def print_summary(s: dict[str, Any]) -> None:
     print("requests over 1 s, by when they started:", s["slow_by_10s"])
     w = s["write_lock_wait"]
     print(f"write lock (what a writer makes a writing request wait): p50 {w['p50_ms']} ms, p99 {w['p99_ms']} ms, "
-          f"max {w['max_ms']} ms over {w['probes']} probes, {w['over_limit']} over {s['limit_s']} s")
+          f"max {w['max_ms']} ms over {w['probes']} probes, {w['over_limit']} over {s['limit_s']} s, "
+          f"{len(w['over_half_s'])} over 0.5 s")
     print("load average (1, 5, 15 min):", " ".join(f"{x:.1f}" for x in s["load_average"]))
     if s["writers"]:
         print("writers:", json.dumps(s["writers"], ensure_ascii=False))
@@ -347,14 +370,16 @@ def main() -> int:
     ap.add_argument("--stall-limit", type=float, default=1.0)
     ap.add_argument("--home", type=Path, help="work here (default: a temporary directory)")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--trace", type=Path, help="run the writers and the server under bench/lock_trace.py, "
+                    "appending their write-lock spans to this file (then: lock_trace.py --report FILE)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="suqiu-load-") as tmp:
         home = args.home or Path(tmp)
         seed = prepare(home, args.records)
         print(f"seeded {len(seed['ids'])} routed demands in {seed['seeded_s']} s", file=sys.stderr)
         port = free_port()
-        server = start_server(home, port)
-        writers = None if args.no_writers else Writers(home, args.import_rows)
+        server = start_server(home, port, args.trace)
+        writers = None if args.no_writers else Writers(home, args.import_rows, args.trace)
         lock = LockProbe(home / "data" / "suqiu.db")
         lock.start()
         try:
@@ -375,7 +400,8 @@ def main() -> int:
     waits = lock.waits
     s["write_lock_wait"] = {"probes": len(waits), "p50_ms": round(1000 * quantile(waits, 0.5), 1),
                             "p99_ms": round(1000 * quantile(waits, 0.99)), "max_ms": round(1000 * max(waits, default=0)),
-                            "over_limit": sum(1 for w in waits if w > args.stall_limit)}
+                            "over_limit": sum(1 for w in waits if w > args.stall_limit),
+                            "over_half_s": lock.worst}
     s.update(clients=args.clients, seconds=args.seconds, think_s=args.think, records=args.records,
              load_average=os.getloadavg())
     print(json.dumps(s, ensure_ascii=False)) if args.json else print_summary(s)

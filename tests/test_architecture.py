@@ -21,8 +21,12 @@ CORE = ["suqiu/__init__.py", "suqiu/model.py", "suqiu/installation.py", "suqiu/w
 # ownership, their labels and settings (its transition table lives in suqiu/twoway/lifecycle.py).
 # Scale-out (issue 15) adds the store URL and shared-state settings to installation and config (+79 →
 # 1540); the store grows by the blobs table and the workbench's six tables and mixins (2600 → 2750),
-# and by routing written in batches (issue 14: ``write_routes``, 2750 → 2800).
-MAX_MODULE_LINES, MAX_FUNCTION_LINES, MAX_CORE_LINES, MAX_STORE_LINES = 400, 60, 1540, 2800
+# and by routing written in batches (issue 14: ``write_routes``, 2750 → 2800), and by the write lock's
+# budget (issue 18's load test: ``in_batches`` and ``write_one`` in the base, reads on the caller's
+# transaction, profiles rewritten in batches, one writer at a time per process at SQLite, the
+# throttle's failures-only address counter: 2800 → 2860), and by a day's new demands read by key
+# (issue 14: ``stage_docs(ids=…)``, the near-duplicates' history read without its texts: 2860 → 2870).
+MAX_MODULE_LINES, MAX_FUNCTION_LINES, MAX_CORE_LINES, MAX_STORE_LINES = 400, 60, 1540, 2870
 
 
 def production_files() -> list[Path]:

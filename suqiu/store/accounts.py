@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -12,6 +12,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from suqiu.store import schema
 from suqiu.store.base import StoreBase
 from suqiu.store.engine import local_times, now_local, to_db_time
+
+TOKEN_USE_S = 60   # a token's last use is noted to the minute: not one write per API call
 
 
 class AccountsMixin(StoreBase):
@@ -59,13 +61,15 @@ class AccountsMixin(StoreBase):
                 scope=scope or None, created_at=to_db_time(now_local()))).inserted_primary_key[0])
 
     def use_token(self, token_hash: str) -> dict[str, Any] | None:
-        """The live token with this hash (its last use noted), or None when unknown or revoked."""
-        t = schema.api_tokens
-        with self.begin() as conn:
+        """The live token with this hash (its last use noted, to the minute), or None when unknown or
+        revoked. Read without the write lock; the note is one statement, at most once a minute."""
+        t, now = schema.api_tokens, to_db_time(now_local())
+        with self.engine.connect() as conn:
             row = conn.execute(select(t).where(t.c.token_hash == token_hash)).mappings().first()
-            if row is None or row["revoked_at"] is not None:
-                return None
-            conn.execute(update(t).where(t.c.id == row["id"]).values(last_used_at=to_db_time(now_local())))
+        if row is None or row["revoked_at"] is not None:
+            return None
+        if row["last_used_at"] is None or row["last_used_at"] < now - timedelta(seconds=TOKEN_USE_S):
+            self.write_one(update(t).where(t.c.id == row["id"]).values(last_used_at=now))
         return dict(row)
 
     def revoke_token(self, token_id: int) -> bool:
@@ -85,18 +89,21 @@ class AccountsMixin(StoreBase):
 
     # ------------------------------------------------------------------ sign-in state of every web process
     def claim_login_attempt(self, keys: Sequence[str], now: float, window_s: float,
-                            wait_after: Callable[[str, int], float]) -> float:
-        """Count an attempt on every key unless one must wait (then the seconds left); written first in one
-        transaction, so concurrent attempts queue (SQLite's write lock, PG's row locks), never all pass."""
-        t = schema.login_attempts
+                            wait_after: Callable[[str, int], float], counted: Sequence[str] | None = None,
+                            refuse: bool = True) -> float:
+        """Count an attempt on the ``counted`` keys (default all) unless one of ``keys`` must wait (then the
+        seconds left); written first in one transaction, so concurrent attempts queue (SQLite's write lock,
+        PG's row locks), never all pass. ``refuse=False``: count whatever the wait (a failure, after the check)."""
+        t, counted = schema.login_attempts, set(keys if counted is None else counted)
         with self.begin() as conn:
             conn.execute(delete(t).where(t.c.last_at < now - window_s))  # eviction by age, never wholesale
             dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
             conn.execute(dialect.insert(t).values([{"key": k, "failures": 0, "last_at": now, "next_at": 0.0} for k in keys])
                          .on_conflict_do_nothing(index_elements=[t.c.key]))
-            rows = conn.execute(select(t).where(t.c.key.in_(keys)).with_for_update()).mappings().all()
-            wait = max(r["next_at"] - now for r in rows)
-            for r in rows if wait <= 0 else ():
+            # locked in key order: a row's updated version moves in the heap, and a scan's order with it (PG deadlock)
+            rows = conn.execute(select(t).where(t.c.key.in_(keys)).order_by(t.c.key).with_for_update()).mappings().all()
+            wait = max(r["next_at"] - now for r in rows) if refuse else 0.0
+            for r in [r for r in rows if r["key"] in counted] if wait <= 0 else ():
                 n = r["failures"] + 1
                 delay = wait_after(r["key"], n)
                 # a free attempt leaves no "not before": an attempt whose clock was read earlier but
@@ -105,18 +112,14 @@ class AccountsMixin(StoreBase):
                     failures=n, last_at=now, next_at=now + delay if delay > 0 else 0.0))
         return max(wait, 0.0)
 
-    def settle_login_attempt(self, clear: Sequence[str], undo: Sequence[str]) -> None:
-        """After a sign-in: forget the ``clear`` counters, take the attempt back from the ``undo`` ones."""
-        t = schema.login_attempts
-        with self.begin() as conn:
-            conn.execute(delete(t).where(t.c.key.in_(clear)))
-            conn.execute(update(t).where(t.c.key.in_(undo), t.c.failures > 0).values(failures=t.c.failures - 1))
+    def settle_login_attempt(self, clear: Sequence[str]) -> None:
+        """After a sign-in: forget the ``clear`` counters."""
+        self.write_one(delete(schema.login_attempts).where(schema.login_attempts.c.key.in_(clear)))
 
     def add_web_session(self, session_hash: str, username: str, expires_at: datetime) -> None:
-        s = schema.web_sessions
-        with self.begin() as conn:
-            conn.execute(delete(s).where(s.c.expires_at < to_db_time(now_local())))  # live sessions only
-            conn.execute(s.insert().values(id=session_hash, username=username, expires_at=to_db_time(expires_at)))
+        s = schema.web_sessions   # two statements, each its own transaction (short lock, nothing to keep atomic)
+        self.write_one(delete(s).where(s.c.expires_at < to_db_time(now_local())))  # live sessions only
+        self.write_one(s.insert().values(id=session_hash, username=username, expires_at=to_db_time(expires_at)))
 
     def web_session_user(self, session_hash: str) -> str | None:
         s = schema.web_sessions

@@ -7,7 +7,6 @@ work, its ``version`` for the index); ``pending`` is every record whose key move
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from itertools import islice
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, update
@@ -76,9 +75,9 @@ class AnalysisMixin(StoreBase):
 
         ``seen``: the text hash each record had when the stage read it; the stage is marked done at
         that hash, so a text changed meanwhile (another worker's import) stays pending. Without
-        it, at the hash stored now. ``batch`` items at a time: two SELECTs and bulk writes, each
-        batch (with its stage marks) one transaction, so no writer waits behind a whole refit; a
-        deadlock with another writer re-runs the batch.
+        it, at the hash stored now. At most ``batch`` items at a time, sized from the lock's time
+        budget (``in_batches``): two SELECTs and bulk writes, each batch (with its stage marks) one
+        transaction, so no writer waits behind a whole refit; a deadlock re-runs the batch.
         """
         def attempt(chunk: list[Analysis]) -> int:
             done: dict[str, str] = {}
@@ -88,10 +87,7 @@ class AnalysisMixin(StoreBase):
                     self.mark_done(stage, done if seen is None else {r: seen.get(r, h) for r, h in done.items()}, conn)
             return n
 
-        n, stream = 0, iter(items)
-        while chunk := list(islice(stream, batch)):
-            n += self.retrying(lambda c=chunk: attempt(c))
-        return n
+        return sum(self.in_batches(items, attempt, most=batch))
 
     def _save_analysis_batch(self, conn: Connection, items: Sequence[Analysis], fields: Sequence[str] | None,
                              done: dict[str, str]) -> int:
@@ -117,9 +113,12 @@ class AnalysisMixin(StoreBase):
             done[rid] = hashes[rid]
         return len(items)
 
-    def get_analysis(self, record_id: str) -> Analysis | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(select(schema.analysis).where(schema.analysis.c.record_id == record_id)).mappings().first()
+    def get_analysis(self, record_id: str, conn: Connection | None = None) -> Analysis | None:
+        """``conn``: the caller's write transaction (another pooled connection would wait for the pool)."""
+        if conn is None:
+            with self.engine.connect() as c:
+                return self.get_analysis(record_id, c)
+        row = conn.execute(select(schema.analysis).where(schema.analysis.c.record_id == record_id)).mappings().first()
         return None if row is None else _analysis_from_row(row)
 
     def analyses(self, ids: Sequence[str]) -> dict[str, Analysis]:

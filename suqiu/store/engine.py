@@ -59,6 +59,7 @@ def _json_text(value: Any) -> str:
 # (no UTF-8 encoding: both drivers refuse them); stripped and replaced on the way in, on both engines
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 WRITE = "suqiu_write"     # execution option of a write transaction (SQLite: BEGIN IMMEDIATE)
+SINGLE = "suqiu_single"   # one statement, its own transaction (SQLite: no BEGIN, the driver's autocommit)
 
 
 class StoreBusy(RuntimeError):
@@ -140,7 +141,9 @@ def make_engine(url: str, pool_size: int = 5, max_overflow: int = 10) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Connection) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
+            options = conn.get_execution_options()
+            if not options.get(SINGLE):
+                conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE) else "BEGIN")
 
         @event.listens_for(engine, "handle_error")
         def _busy(ctx: Any) -> None:

@@ -12,7 +12,6 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import islice
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
@@ -85,11 +84,12 @@ class RecordsMixin(StoreBase):
                batch: int = 500) -> UpsertStats:
         """Insert new demands, update changed ones (with history of tracked fields), skip unchanged.
 
-        Works ``batch`` demands at a time (the batch's rows locked, ``INSERT … ON CONFLICT DO
-        NOTHING`` for new ids), each batch one transaction (a writer holds the lock for one batch,
-        not the whole call); the same id twice in one call behaves as two calls in a row would, and
-        two writers upserting the same demands at once record each change once (a deadlock between
-        them re-runs the victim's batch).
+        Works in batches of at most ``batch`` demands sized from the lock's time budget
+        (``in_batches``; the batch's rows locked, ``INSERT … ON CONFLICT DO NOTHING`` for new ids),
+        each batch one transaction (a writer holds the lock for one batch, not the whole call);
+        the same id twice in one call behaves as two calls in a row would, and two writers
+        upserting the same demands at once record each change once (a deadlock between them
+        re-runs the victim's batch).
         """
         def attempt(chunk: list[Demand]) -> UpsertStats:
             part = UpsertStats()
@@ -97,9 +97,9 @@ class RecordsMixin(StoreBase):
                 self._upsert_batch(conn, chunk, origin, actor, part)
             return part
 
-        stats, stream = UpsertStats(), iter(demands)
-        while chunk := list(islice(stream, batch)):
-            stats.add(self.retrying(lambda c=chunk: attempt(c)))
+        stats = UpsertStats()
+        for part in self.in_batches(demands, attempt, most=batch):
+            stats.add(part)
         return stats
 
     def _row_values(self, d: Demand) -> dict[str, Any]:

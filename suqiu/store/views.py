@@ -91,10 +91,14 @@ class ViewsMixin(StoreBase):
     # ------------------------------------------------------------------ profiles, hotspots, warnings
     def replace_views(self, profiles: Sequence[dict[str, Any]], hotspots: Sequence[dict[str, Any]],
                       warnings: Sequence[dict[str, Any]], now: datetime) -> None:
-        """All stored profiles and hotspots become these; warnings are upserted (first_seen kept)."""
-        at = to_db_time(now)
+        """All stored profiles and hotspots become these; warnings are upserted (first_seen kept).
+
+        Profiles go in budgeted batches (``in_batches``), each row whole (a reader sees a profile of
+        this build or of the last, never half of one); then one short transaction drops the last
+        build's leftovers and writes the hotspots and warnings."""
+        at = self._write_profiles(profiles, now)
         with self.begin() as conn:
-            self._replace_profiles(conn, profiles, at)
+            conn.execute(schema.profiles.delete().where(schema.profiles.c.updated_at != at))
             conn.execute(schema.hotspots.delete())
             if hotspots:
                 conn.execute(schema.hotspots.insert(), [
@@ -112,16 +116,21 @@ class ViewsMixin(StoreBase):
                     conn.execute(w.insert().values(id=item["id"], first_seen=at, updated_at=at, **values))
 
     def replace_profiles(self, profiles: Sequence[dict[str, Any]], now: datetime) -> None:
-        with self.begin() as conn:
-            self._replace_profiles(conn, profiles, to_db_time(now))
+        at = self._write_profiles(profiles, now)
+        self.write_one(schema.profiles.delete().where(schema.profiles.c.updated_at != at))
 
-    @staticmethod
-    def _replace_profiles(conn: Any, profiles: Sequence[dict[str, Any]], at: datetime | None) -> None:
-        conn.execute(schema.profiles.delete())
-        if profiles:
-            conn.execute(schema.profiles.insert(), [
-                {"id": p["id"], "dimension": p["dimension"], "value": p["value"], "week": p["week"],
-                 "volume": p["volume"], "data": p, "updated_at": at} for p in profiles])
+    def _write_profiles(self, profiles: Sequence[dict[str, Any]], now: datetime) -> datetime | None:
+        """Upsert ``profiles`` stamped with ``now`` (what is not stamped so is the last build's); the stamp."""
+        at = to_db_time(now)
+
+        def write(chunk: list[dict[str, Any]]) -> None:
+            with self.begin() as conn:
+                self.upsert_rows(conn, schema.profiles, [
+                    {"id": p["id"], "dimension": p["dimension"], "value": p["value"], "week": p["week"],
+                     "volume": p["volume"], "data": p, "updated_at": at} for p in chunk], keys=["id"])
+        for _ in self.in_batches(profiles, write, most=500):
+            pass
+        return at
 
     def profile_rows(self, dimension: str | None = None, week: str | None = None,
                      values: Sequence[str] | None = None) -> list[dict[str, Any]]:

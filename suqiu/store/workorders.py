@@ -31,10 +31,13 @@ class WorkOrdersMixin(RoutesMixin):
     """The ``work_orders``, ``replies``, ``co_handlers`` and ``extensions`` tables."""
 
     # ------------------------------------------------------------------ work orders
-    def work_order(self, record_id: str) -> dict[str, Any] | None:
+    def work_order(self, record_id: str, conn: Connection | None = None) -> dict[str, Any] | None:
+        """``conn``: the caller's write transaction (another pooled connection would wait for the pool)."""
         wo = schema.work_orders
-        with self.engine.connect() as conn:
-            row = conn.execute(select(wo).where(wo.c.record_id == record_id)).mappings().first()
+        if conn is None:
+            with self.engine.connect() as c:
+                return self.work_order(record_id, c)
+        row = conn.execute(select(wo).where(wo.c.record_id == record_id)).mappings().first()
         return None if row is None else local_times(dict(row))
 
     def save_work_order(self, conn: Connection, record_id: str, values: dict[str, Any]) -> None:

@@ -27,8 +27,8 @@ def _office(app: Installation, who: Principal, record_id: str, origin: str) -> S
     return step
 
 
-def _urgency(step: Step) -> str | None:
-    a = step.app.store.get_analysis(step.id)
+def _urgency(step: Step, conn: Any) -> str | None:
+    a = step.app.store.get_analysis(step.id, conn)
     return a.urgency_level.value if a is not None and a.urgency_level else None
 
 
@@ -133,7 +133,7 @@ def callback(app: Installation, who: Principal, record_id: str, solved: bool, sa
 
 
 def _reopen(step: Step, conn: Any, note: str) -> None:
-    new = renewed_due(step.app.config, now_local(), step.owner, step.record.get("category_given"), _urgency(step))
+    new = renewed_due(step.app.config, now_local(), step.owner, step.record.get("category_given"), _urgency(step, conn))
     step.move(conn, "reopen", f"{note}（新时限 {new:%Y-%m-%d %H:%M}）")
     step.app.store.save_work_order(conn, step.id, {"due_at": new})
 

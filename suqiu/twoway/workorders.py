@@ -136,7 +136,7 @@ def sign(app: Installation, who: Principal, record_id: str, note: str | None = N
     note = _text(note, "说明", required=False)
     with app.store.begin() as conn:
         step.move(conn, "sign", note or "签收")
-        if not (app.store.work_order(step.id) or {}).get("signed_at"):
+        if not (app.store.work_order(step.id, conn) or {}).get("signed_at"):
             app.store.save_work_order(conn, step.id, {"signed_at": now_local(), "signed_by": step.who.actor})
     return result(step)
 
@@ -187,7 +187,7 @@ def reply(app: Installation, who: Principal, record_id: str, text: str, final: b
         else:
             store.add_event(conn, step.id, "reply", body[:500], origin, step.who.actor)
             step.move(conn, "interim", "阶段性答复")
-        if final and unsigned and not (store.work_order(step.id) or {}).get("signed_at"):
+        if final and unsigned and not (store.work_order(step.id, conn) or {}).get("signed_at"):
             store.save_work_order(conn, step.id, {"signed_at": now, "signed_by": step.who.actor})
     return result(step)
 

@@ -51,8 +51,12 @@ class LoginThrottle:
     Two counters per attempt: the name from this address, and the address. Each allows a few free
     attempts, then makes the next one wait, doubling per further attempt up to ``cap_s``: a guesser
     slows down to a crawl while the real user, from their own address, is not held up at all. The
-    attempt is counted before the password is checked, in one transaction with the check, so
-    concurrent guesses cannot all pass; a successful sign-in takes its attempt back."""
+    name's counter counts the attempt before the password is checked, in one transaction with the
+    check, so concurrent guesses at one name cannot all pass; a successful sign-in clears it. The
+    address's counter (many names from one address: spraying) counts failures only: an office
+    behind one NAT address signing in together every morning is never refused for its successes,
+    and a spray is slowed once its first failures are counted (its burst before that bounded by
+    the server's concurrent requests, each name's by the name's own counter)."""
 
     def __init__(self, store: Store, name_free: int = 5, address_free: int = 20, base_s: float = 1.0,
                  cap_s: float = 900.0, window_s: float = 3600.0) -> None:
@@ -75,11 +79,17 @@ class LoginThrottle:
     def claim(self, username: str, address: str, now: float | None = None) -> float:
         """0.0 when this attempt may check its password (it is counted), else the seconds to wait."""
         now = time.time() if now is None else now
-        return self.store.claim_login_attempt(self.keys(username, address), now, self.window_s, self.wait_after)
+        keys = self.keys(username, address)
+        return self.store.claim_login_attempt(keys, now, self.window_s, self.wait_after, counted=keys[:1])
+
+    def failed(self, username: str, address: str, now: float | None = None) -> None:
+        """A wrong password: counted on the address (the name's counter counted it already)."""
+        now = time.time() if now is None else now
+        self.store.claim_login_attempt(self.keys(username, address)[1:], now, self.window_s, self.wait_after,
+                                       refuse=False)
 
     def succeeded(self, username: str, address: str) -> None:
-        name_key, address_key = self.keys(username, address)
-        self.store.settle_login_attempt([name_key], [address_key])
+        self.store.settle_login_attempt(self.keys(username, address)[:1])
 
 
 # --------------------------------------------------------------------------- signing

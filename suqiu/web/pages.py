@@ -70,6 +70,7 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
     store = get_suqiu(request).store
     user = authenticate(store, name, password)
     if user is None:
+        throttle.failed(name, address)
         return render(request, "login.html", {"next": _safe_next(next), "username": username,
                                               "error": "用户名或密码错误。"}, status_code=401)
     throttle.succeeded(name, address)

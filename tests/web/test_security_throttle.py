@@ -112,8 +112,61 @@ def test_the_delay_doubles_and_then_lets_the_next_attempt_through(office) -> Non
 
 def test_many_names_from_one_address_are_slowed_by_the_address_counter(office) -> None:
     t = LoginThrottle(office.store, name_free=5, address_free=10, base_s=1, cap_s=60, window_s=600)
-    waits = [t.claim(f"user{i}", "10.0.0.9", now=500.0) for i in range(12)]
+    waits = []
+    for i in range(12):   # a spray: a wrong password at each name
+        waits.append(t.claim(f"user{i}", "10.0.0.9", now=500.0))
+        if waits[-1] == 0:
+            t.failed(f"user{i}", "10.0.0.9", now=500.0)
     assert waits[:10] == [0] * 10 and all(w > 0 for w in waits[10:])
+
+
+def test_an_office_behind_one_address_signing_in_at_once_is_not_refused(office) -> None:
+    """Fifty people behind one NAT address, all between the check and the password at once: the
+    address counts failures only, so their successes never use up its allowance (20)."""
+    t = LoginThrottle(office.store, base_s=60)
+    assert [t.claim(f"clerk{i}", "10.0.0.1", now=800.0) for i in range(50)] == [0.0] * 50
+    for i in range(50):
+        t.succeeded(f"clerk{i}", "10.0.0.1")
+    assert t.claim("clerk0", "10.0.0.1", now=800.5) == 0.0
+    assert _counters(office.store) == 2    # the address's (no failures) and clerk0's new one
+
+
+def test_the_offices_typos_count_on_the_address_its_successes_do_not(office) -> None:
+    t = LoginThrottle(office.store, name_free=5, address_free=3, base_s=60, cap_s=600, window_s=3600)
+    for i in range(2):                       # two people mistype once, then sign in
+        assert t.claim(f"clerk{i}", "10.0.0.1", now=900.0) == 0
+        t.failed(f"clerk{i}", "10.0.0.1", now=900.0)
+        assert t.claim(f"clerk{i}", "10.0.0.1", now=900.0) == 0
+        t.succeeded(f"clerk{i}", "10.0.0.1")
+    assert t.claim("clerk2", "10.0.0.1", now=900.0) == 0
+    t.failed("clerk2", "10.0.0.1", now=900.0)   # the address's third failure: it waits a minute
+    assert t.claim("clerk9", "10.0.0.1", now=901.0) == pytest.approx(59.0)
+    assert t.claim("clerk9", "10.0.0.1", now=961.0) == 0
+
+
+def test_concurrent_sign_ins_of_many_users_from_one_address_all_pass(office) -> None:
+    names = [f"clerk{i:02d}" for i in range(30)]
+    for name in names:
+        add_user(office.store, name, PASSWORD, "office", config=office.config)
+    with live_server(_web(office)) as base:
+        first = httpx.get(f"{base}/login")
+        token, cookies = csrf_from(first.text), dict(first.cookies)
+        codes: list[int] = []
+        barrier, lock = threading.Barrier(len(names)), threading.Lock()
+
+        def sign_in(name: str) -> None:
+            barrier.wait()
+            r = httpx.post(f"{base}/login", cookies=cookies, timeout=60, follow_redirects=False,
+                           data={"username": name, "password": PASSWORD, "csrf_token": token})
+            with lock:
+                codes.append(r.status_code)
+
+        threads = [threading.Thread(target=sign_in, args=(n,)) for n in names]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join(60)
+    assert codes == [303] * 30
 
 
 def test_success_takes_its_attempt_back(office) -> None:
