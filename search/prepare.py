@@ -1,8 +1,9 @@
 """Segmenting index documents in worker processes, batch by batch, in order.
 
-Cutting text in search mode is most of what an index run costs; writing to either engine is cheap
-beside it. A run with many documents has them cut by worker processes while this process builds
-the next batch and the engine takes the previous one. Memory stays bounded: one batch with the
+Cutting text in search mode was the largest part of an index run (about 30% of an embedded rebuild
+of 13,000 demands, sampled with py-spy; the FTS5 writes were the next). A run with many documents
+has them cut by worker processes while this process builds the next batch and the engine takes
+the previous one. Memory stays bounded: one batch with the
 workers, one being written. A document leaves here with its ``seg`` field, which
 ``SearchBackend.prepare_document`` then keeps; with one worker nothing changes hands and the
 backend segments as before.
