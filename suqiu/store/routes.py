@@ -166,11 +166,10 @@ class RoutesMixin(RecordsMixin):
             q = q.where(rt.c.queue == TRIAGE)
         return q
 
-    def owned_rows(self, config: Config, department: str | None = None,
-                   statuses: Sequence[str] | None = None) -> list[dict[str, Any]]:
-        """Every demand some department owns (or ``department``), with what reply figures need.
-
-        Raw text: for internal scoring only, never shown."""
+    def owned_rows(self, config: Config, department: str | None = None, statuses: Sequence[str] | None = None,
+                   since: datetime | None = None) -> list[dict[str, Any]]:
+        """Every demand some department owns (or ``department``; received from ``since``), with what
+        reply figures need. Raw text: for internal scoring only, never shown."""
         rec, an, h, wo = schema.records, schema.analysis, schema.record_history, schema.work_orders
         owner = owner_column(config)
         q = with_routes(select(
@@ -181,6 +180,7 @@ class RoutesMixin(RecordsMixin):
         q = q.where(owner.is_not(None) if department is None else owner == department)
         if statuses is not None:
             q = q.where(rec.c.status.in_(list(statuses)))
+        q = q if since is None else q.where(rec.c.received_at >= to_db_time(since))   # a report's weeks, not the history
         with self.engine.connect() as conn:
             reopened = {r[0] for r in conn.execute(
                 select(h.c.record_id).where(h.c.field == "status", h.c.new_value == Status.REOPENED.value))}

@@ -114,7 +114,7 @@ def department_rates(store: Store, config: Config, department: str | None = None
     now = now or now_local()
     names = [department] if department else [d.name for d in config.departments]
     out = {n: _new(config, n, None) for n in names}
-    for row in store.owned_rows(config, department):
+    for row in store.owned_rows(config, department, since=since):
         r = out.get(row["department"])
         if r is None or (since is not None and row["received_at"] < since) or (until and row["received_at"] >= until):
             continue
@@ -128,7 +128,7 @@ def weekly_rates(store: Store, config: Config, weeks: list[Week], department: st
     now = now or now_local()
     names = [department] if department else [d.name for d in config.departments]
     out = {str(w): {n: _new(config, n, str(w)) for n in names} for w in weeks}
-    for row in store.owned_rows(config, department):
+    for row in store.owned_rows(config, department, since=min((w.start for w in weeks), default=None)):
         week = str(Week.of(row["received_at"]))
         r = out.get(week, {}).get(row["department"])
         if r is not None:

@@ -48,9 +48,11 @@ def satisfied(value: str | None) -> bool | None:
 
 
 # ---------------------------------------------------------------------------- per-record view
-def tracked_rows(store: Store, config: Config, department: str | None = None) -> list[dict[str, Any]]:
-    """Every demand some department owns (or ``department``), with its due time (raw text: internal only)."""
-    rows = store.owned_rows(config, department)
+def tracked_rows(store: Store, config: Config, department: str | None = None,
+                 since: datetime | None = None) -> list[dict[str, Any]]:
+    """Every demand some department owns (or ``department``; received from ``since``), with its due
+    time (raw text: internal only)."""
+    rows = store.owned_rows(config, department, since=since)
     for row in rows:
         row["due_at"] = due_at(config, row["received_at"], row["department"], row["category_given"],
                                row["urgency_level"], row["due_override"])
@@ -118,7 +120,7 @@ def department_figures(store: Store, config: Config, department: str | None = No
     figs = {n: DepartmentFigures(n) for n in names}
     quality: dict[str, list[float]] = {n: [] for n in names}
     reopened_now: dict[str, int] = {}
-    for r in tracked_rows(store, config, department):
+    for r in tracked_rows(store, config, department, since=since):
         f = figs.get(r["department"])
         if f is None or (since is not None and r["received_at"] < since):
             continue

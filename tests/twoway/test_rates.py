@@ -166,3 +166,31 @@ def test_a_demand_the_source_had_routed_starts_its_signing_clock_when_routed_her
     route_pending(app)
     assert app.store.work_order("hotline:p1")["routed_at"] is not None
     assert app.store.get("hotline:p1")["status"] == "routed"
+
+
+def test_rates_and_figures_read_only_the_weeks_they_cover(five, monkeypatch):
+    """A report's rates and figures ask the store for demands received from their first week, not
+    for the whole history (a million demands with their texts held 5 GB)."""
+    from suqiu.twoway.tracking import department_figures
+    seed(five.store, [(demand("old1", "物业问题旧", "物业旧", received_at=now_local() - timedelta(days=200)),
+                       analysis("hotline:old1", "物业问题旧", "物业旧", HOUSING, urgency_level="low"))])
+    route_pending(five)
+    asked: list = []
+    real = type(five.store).owned_rows
+
+    def spy(self, config, department=None, statuses=None, since=None):
+        rows = real(self, config, department, statuses, since=since)
+        asked.append((since, {r["id"] for r in rows}))
+        return rows
+
+    since = Week.of(now_local()).start
+    monkeypatch.setattr(type(five.store), "owned_rows",
+                        lambda self, config, department=None, statuses=None, since=None: real(self, config, department))
+    whole = (department_rates(five.store, five.config, since=since),
+             weekly_rates(five.store, five.config, [Week.of(now_local())]))   # the history read whole, as before
+    monkeypatch.setattr(type(five.store), "owned_rows", spy)
+    assert (department_rates(five.store, five.config, since=since),
+            weekly_rates(five.store, five.config, [Week.of(now_local())])) == whole
+    assert department_figures(five.store, five.config, since=since)[HOUSING].assigned == 5
+    assert len(asked) == 3 and all(s == since and "hotline:old1" not in ids for s, ids in asked)
+    assert "hotline:old1" in {r["id"] for r in real(five.store, five.config)}
