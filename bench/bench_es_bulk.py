@@ -28,16 +28,16 @@ sys.path.insert(0, str(ROOT))
 
 def documents(home: Path) -> tuple[Any, list[dict[str, Any]]]:
     """The installation and its demands as index documents, already segmented."""
+    from search.documents import searchable_text
     from search.indexing import IndexStats, build_documents
+    from search.segmentation import segment_text
     from search.service import get_segmenter
     from suqiu.installation import Installation
-    from search.backends.base import SearchBackend
 
     inst = Installation.load(str(home))
-    stats, versions = IndexStats(backend="elasticsearch"), {}
-    holder = type("Prepared", (), {"segmenter": get_segmenter(inst)})()
-    prepare = SearchBackend.prepare_document.__get__(holder)
-    return inst, [prepare(d) for d in build_documents(inst, None, stats, versions)]
+    segmenter = get_segmenter(inst)
+    built = build_documents(inst, None, IndexStats(backend="elasticsearch"), {})
+    return inst, [{**d, "seg": segment_text(segmenter, searchable_text(d))} for d in built]
 
 
 def time_backend(inst: Any, url: str, prefix: str, docs: list[dict[str, Any]], chunk: int) -> float:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nlp.dup_bands import BandIndex
+from nlp.dup_bands import BandIndex, mix64
 from nlp.pii import TAG_RE
 
 _CORE_RE = re.compile(r"[^0-9a-z\u4e00-\u9fff]+")
@@ -37,15 +37,6 @@ def shingles(text: str, k: int = 3) -> set[str]:
 
 
 _MASK32 = np.uint64(0xFFFFFFFF)
-
-
-def _mix64(x: np.ndarray) -> np.ndarray:
-    """SplitMix64 finalizer: spreads shingle codes over 64 bits (arrays wrap silently)."""
-    x = x ^ (x >> np.uint64(30))
-    x = x * np.uint64(0xBF58476D1CE4E5B9)
-    x = x ^ (x >> np.uint64(27))
-    x = x * np.uint64(0x94D049BB133111EB)
-    return x ^ (x >> np.uint64(31))
 
 
 class MinHasher:
@@ -87,7 +78,7 @@ class MinHasher:
         codes = self.shingle_codes(text)
         if len(codes) < self.min_shingles:
             return None
-        h = _mix64(codes) & _MASK32
+        h = mix64(codes) & _MASK32
         return ((self.a * h + self.b) & _MASK32).min(axis=1).astype(np.uint32)
 
     def signatures(self, texts: Sequence[str]) -> list[np.ndarray | None]:
@@ -100,7 +91,7 @@ class MinHasher:
             return out
         joined = np.concatenate([codes[i] for i in keep])
         starts = np.cumsum([0] + [len(codes[i]) for i in keep[:-1]])
-        h = _mix64(joined) & _MASK32
+        h = mix64(joined) & _MASK32
         mins = np.minimum.reduceat((self.a * h + self.b) & _MASK32, starts, axis=1).astype(np.uint32)
         for col, i in enumerate(keep):
             out[i] = mins[:, col].copy()

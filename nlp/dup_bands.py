@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import numpy as np
 
-_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
-
-
-def _mix64(x: np.ndarray) -> np.ndarray:
+def mix64(x: np.ndarray) -> np.ndarray:
+    """SplitMix64 finalizer: spreads codes over 64 bits (arrays wrap silently); shingles and bands."""
     x = x ^ (x >> np.uint64(30))
-    x = x * _M1
+    x = x * np.uint64(0xBF58476D1CE4E5B9)
     x = x ^ (x >> np.uint64(27))
-    x = x * _M2
+    x = x * np.uint64(0x94D049BB133111EB)
     return x ^ (x >> np.uint64(31))
 
 
@@ -51,7 +49,7 @@ class BandIndex:
     def band_keys(self, sigs: np.ndarray) -> np.ndarray:
         """(n, b) band hashes of (n, num_perm) signatures."""
         s = sigs[:, : self.b * self.r].astype(np.uint64).reshape(len(sigs), self.b, self.r)
-        return _mix64((s * self._weights).sum(axis=2, dtype=np.uint64) + self._salts)
+        return mix64((s * self._weights).sum(axis=2, dtype=np.uint64) + self._salts)
 
     def add_many(self, rows: np.ndarray, sigs: np.ndarray) -> None:
         """Rows in bulk (a history being loaded): straight into the sorted arrays."""

@@ -26,10 +26,11 @@ from suqiu.store.engine import as_text, local_times, now_local, to_db_time
 STATUS_RANK = {Status.RECEIVED: 0, Status.ROUTED: 1, Status.RETURNED: 1, Status.REOPENED: 1, Status.SIGNED: 2,
                Status.IN_PROGRESS: 3, Status.EXTENSION_REQUESTED: 3, Status.SUSPENDED: 3, Status.REPLIED: 4,
                Status.CALLED_BACK: 5, Status.CLOSED: 6}
+TEXT_FIELDS = set(CONTENT_FIELDS)   # what a text hash covers: every one is a field of Demand
 
 
 def text_hash(demand: Demand) -> str:
-    payload = demand.model_dump(mode="json", include=set(CONTENT_FIELDS))   # every one is a field of Demand
+    payload = demand.model_dump(mode="json", include=TEXT_FIELDS)
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
