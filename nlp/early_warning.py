@@ -97,8 +97,9 @@ def _evidence_records(rs: Sequence[dict[str, Any]], n: int = 5) -> list[dict[str
 
 def surge_warnings(records: Sequence[dict[str, Any]], settings: WarningSettings,
                    topic_labels: dict[int, str] | None = None,
-                   weeks: Iterable[str] | None = None) -> list[dict[str, Any]]:
-    """Surges per topic and per district, in every week that has demands (or only ``weeks``)."""
+                   weeks: Iterable[str] | None = None, history_start: str | None = None) -> list[dict[str, Any]]:
+    """Surges per topic and per district, in every week that has demands (or only ``weeks``).
+    ``history_start``: the first week of the whole history when ``records`` hold only part of it."""
     labels = topic_labels or {}
     dims: dict[str, Callable[[dict[str, Any]], Any]] = {
         "topic": lambda r: None if r.get("topic_id") in (None, OUTLIER) else int(r["topic_id"]),
@@ -106,7 +107,7 @@ def surge_warnings(records: Sequence[dict[str, Any]], settings: WarningSettings,
     }
     wanted = set(weeks) if weeks is not None else None
     moments = [r["received_at"] for r in records]
-    history_start = iso_week(min(moments)) if moments else None
+    history_start = history_start or (iso_week(min(moments)) if moments else None)
     out = []
     for dim, key in dims.items():
         counts, members = _weekly_counts(records, key)
@@ -192,6 +193,10 @@ def urgent_clusters(records: Sequence[dict[str, Any]], settings: WarningSettings
 
 
 def all_warnings(records: Sequence[dict[str, Any]], settings: WarningSettings,
-                 topic_labels: dict[int, str] | None = None) -> list[dict[str, Any]]:
-    found = surge_warnings(records, settings, topic_labels) + urgent_clusters(records, settings, topic_labels)
+                 topic_labels: dict[int, str] | None = None, weeks: Iterable[str] | None = None,
+                 history_start: str | None = None) -> list[dict[str, Any]]:
+    """Surges and urgent clusters of every week (or only of ``weeks``), newest first."""
+    wanted = None if weeks is None else set(weeks)
+    found = surge_warnings(records, settings, topic_labels, wanted, history_start) + [
+        w for w in urgent_clusters(records, settings, topic_labels) if wanted is None or w["week"] in wanted]
     return sorted(found, key=lambda w: (w["week"], w["kind"], w["subject"]), reverse=True)

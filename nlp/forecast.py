@@ -262,6 +262,9 @@ def _forecast_regular(y: pd.Series, freq: str, settings: ForecastSettings, horiz
                                            settings.effect_prior_sd)
         mean = np.expm1(z_mean)
         bands = {lv: np.expm1(b) for lv, b in z_bands.items()}
+        if not all(np.isfinite(b).all() for b in bands.values()):   # a flat series: no variance to fit
+            bands = _poisson_gamma(y.iloc[-_RECENT[freq]:].to_numpy(), horizon, settings.levels)[1]
+            notes.append("近期诉求数不变，区间按平均水平估计")
     guessed = uncovered_years(future) if use_calendar else []
     if guessed:
         notes.append("、".join(str(g) for g in guessed) + " 年放假安排尚未发布，按惯例估计")

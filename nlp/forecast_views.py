@@ -97,8 +97,13 @@ def _warning_row(dim: str, key: str, week: Week, w: dict[str, Any]) -> dict[str,
 def build_outlook(records: Sequence[Mapping[str, Any]], settings: ForecastSettings, now: datetime,
                   topic_labels: Mapping[int, str] | None = None) -> Outlook:
     """Forecasts from the weeks up to the history's end, and that week's deviations as warnings."""
-    labels_by_topic = topic_labels or {}
-    counts, labels = weekly_counts(records, labels_by_topic)
+    return outlook_from_counts(*weekly_counts(records, topic_labels or {}), settings, now)
+
+
+def outlook_from_counts(counts: Mapping[tuple[str, str], Counter[str]], labels: Mapping[tuple[str, str], str],
+                        settings: ForecastSettings, now: datetime) -> Outlook:
+    """``build_outlook`` from weekly counts (``weekly_counts``): the views stage keeps them between
+    builds, so a build after a day's new demands counts only the weeks it read again."""
     end = history_end(counts.get(("city", CITY), Counter()), now)
     outlook = Outlook(history_end=None if end is None else str(end))
     if end is None:

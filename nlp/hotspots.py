@@ -13,7 +13,8 @@ its district. At a coarse place (a district, or the whole city) a topic is too b
 problem, so demands there are further grouped by subject: single-link on the overlap of their
 keywords (a project, a company, a case name), ignoring keywords common in the group. Time windows
 are sessions: a gap of more than ``gap_days`` without a demand, or a span beyond
-``max_span_days``, starts a new window. Outliers (no topic) are a theme of their own each.
+``max_span_days``, starts a new window. Only the demands of the last ``window_days`` up to the
+latest one count: a hotspot is what the city faces now. Outliers (no topic) are a theme of their own each.
 
 **The heat index** (``heat_index``) is a product, so a hotspot is hot only when it is hot on
 every count::
@@ -78,6 +79,8 @@ class HotspotSettings:
     subject_similarity: float = 0.3   # keyword Jaccard joining two demands at a coarse place; 0: off
     subject_max_df: float = 0.05      # keywords in more than this share of a group do not join
     max_positive_share: float = 0.5   # a hotspot is a problem: mostly-praise groups are not hotspots
+    window_days: int = 90         # only demands of this many days up to the latest count (0: all); at
+    #                               14 days' half-life older ones weigh under 1% and a build reads only them
     weights: HeatWeights = field(default_factory=HeatWeights)
 
     def __post_init__(self) -> None:
@@ -242,10 +245,16 @@ def find_hotspots(records: Iterable[dict[str, Any]], topic_labels: dict[int, str
     """Hotspots ranked by heat, as plain dicts (what the CLI prints and the reports show)."""
     s = settings or HotspotSettings()
     labels = topic_labels or {}
+    records = list(records)
+    if not records:
+        return []
+    as_of = as_of or max(r["received_at"] for r in records)
+    if s.window_days:
+        since = as_of - timedelta(days=s.window_days)
+        records = [r for r in records if r["received_at"] >= since]
     units = demand_units(records)
     if not units:
         return []
-    as_of = as_of or max(r["received_at"] for u in units for r in u.records)
     places = assign_places(units, s.min_place_demands)
     groups: dict[tuple[str, str], list[Unit]] = defaultdict(list)
     for u in units:

@@ -106,8 +106,29 @@ class LocalNames:
         return join_name(choose_phrases(cands, self.SETTINGS, fallback=known)) or fallback
 
 
+class WeeklyLocalNames:
+    """``LocalNames`` with lift against the demands of the profile's own week: a profile reads the
+    same whether the views were built over the whole history or over the weeks a day changed."""
+
+    def __init__(self, records: Iterable[dict[str, Any]], weight: WordWeight,
+                 stop: frozenset[str] = frozenset()) -> None:
+        self.weight, self.stop = weight, stop
+        self.by_week: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in records:
+            self.by_week[iso_week(r["received_at"])].append(r)
+        self.names: dict[str, LocalNames] = {}
+
+    def name(self, members: Sequence[dict[str, Any]], fallback: str) -> str:
+        if not members:
+            return fallback
+        week = iso_week(members[0]["received_at"])
+        if week not in self.names:
+            self.names[week] = LocalNames(self.by_week.get(week, members), self.weight, self.stop)
+        return self.names[week].name(members, fallback)
+
+
 def _topic_mix(group: list[dict[str, Any]], topics: Counter[Any], labels: dict[int, str], n: int, top_n: int,
-               local: LocalNames | None) -> list[dict[str, Any]]:
+               local: LocalNames | WeeklyLocalNames | None) -> list[dict[str, Any]]:
     out = []
     for t, c in sorted(topics.items(), key=lambda kv: (-kv[1], kv[0]))[:top_n]:
         name = labels.get(t, "")
@@ -131,7 +152,7 @@ def _reply_figures(group: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _summarise(group: list[dict[str, Any]], topic_labels: dict[int, str], top_n: int,
-               local: LocalNames | None = None) -> dict[str, Any]:
+               local: LocalNames | WeeklyLocalNames | None = None) -> dict[str, Any]:
     n = len(group)
     topics = Counter(r.get("topic_id") for r in group)
     outliers = topics.pop(OUTLIER, 0) + topics.pop(None, 0)
@@ -158,7 +179,8 @@ def _summarise(group: list[dict[str, Any]], topic_labels: dict[int, str], top_n:
 
 def build_profiles(records: Iterable[dict[str, Any]], dimension: str,
                    topic_labels: dict[int, str] | None = None, top_n: int = 10,
-                   weeks: Iterable[str] | None = None, local: LocalNames | None = None) -> list[dict[str, Any]]:
+                   weeks: Iterable[str] | None = None,
+                   local: LocalNames | WeeklyLocalNames | None = None) -> list[dict[str, Any]]:
     """Profiles for every value of ``dimension`` in every week it has demands (or only ``weeks``).
 
     ``change`` compares with the same value's previous ISO week (0 demands when it had none);

@@ -16,22 +16,26 @@ from typing import Any
 
 from nlp.early_warning import WarningSettings, all_warnings
 from nlp.forecast import ForecastSettings
-from nlp.forecast_views import build_outlook
+from nlp.forecast_views import CITY, outlook_from_counts, weekly_counts
 from nlp.hotspots import HotspotSettings, find_hotspots
-from nlp.profiles import DIMENSIONS, LocalNames, build_profiles
+from nlp.profiles import DIMENSIONS, WeeklyLocalNames, build_profiles
 from nlp.stages.base import Progress, Stage, StageStats
 from nlp.stages.topics import topic_stop_words
 from nlp.topic_names import pos_weight
+from nlp.view_counts import SubjectCounts
+from nlp.view_plan import FULL_EVERY, MAX_CHANGED, ViewPlan, fingerprint, incremental_plan
 from nlp.view_record import ViewRecord
 from suqiu.disclosure import headline
 from suqiu.config import Config
 from suqiu.installation import Installation
-from suqiu.model import plausible_time
+from suqiu.model import CLOCK_SKEW, EARLIEST_DATE, plausible_time
 from suqiu.state import shared_state
 from suqiu.store import Store, from_db_time, now_local
+from suqiu.weeks import iso_week, shift_week
 
 MAX_HOTSPOTS = 100
 VIEWS_KEY = "models/topics/views.json"   # when the views were last built (shared state)
+COUNTS_KEY = "models/topics/view_counts.json"   # the forecast subjects' weekly counts of that build
 PLACE_ORDER = {"estate": 0, "community": 1, "road": 2, "street": 3, "district": 4}
 # pattern-found names such as 我们小区 or 投诉小区 name no place; they would merge unrelated demands
 _NOT_A_PLACE_HEAD = re.compile(r"^(我们|你们|他们|我家|我|本|该|这|那|此|投诉|反映|举报|咨询|关于|请问|附近|周边|所在)")
@@ -43,6 +47,9 @@ class ViewsStats(StageStats):
     hotspots: int = 0
     warnings: int = 0
     forecasts: int = 0
+    build: str = "full"          # or "incremental": the weeks changed demands touch
+    build_reason: str = ""
+    read: int = 0                # demands read
 
 
 def place_names(places: Sequence[dict[str, str]] | None) -> list[str]:
@@ -57,16 +64,17 @@ def place_names(places: Sequence[dict[str, str]] | None) -> list[str]:
     return out
 
 
-def view_records(store: Store, config: Config | None = None, now: datetime | None = None) -> list[ViewRecord]:
+def view_records(store: Store, config: Config | None = None, now: datetime | None = None,
+                 spans: Sequence[tuple[datetime, datetime]] | None = None) -> list[ViewRecord]:
     """Records joined with their analysis, text masked (raw title and content never leave here);
-    with ``config``, each with its ``owner``. Compact read-only mappings (``ViewRecord``): the
-    views hold the whole history at once.
+    with ``config``, each with its ``owner``; with ``spans``, only those received within one.
+    Compact read-only mappings (``ViewRecord``): the views hold the whole history at once.
 
     Rows whose date is outside the plausible window (stored by an older release: 0001-01-01,
     2099 …) are left out: they belong to no week a profile, hotspot or warning could show."""
     out = []
     now = now or now_local()
-    for r in store.view_rows(config):
+    for r in store.view_rows(config, spans):
         if not plausible_time(r["received_at"], now):
             continue
         r["title"] = headline(r.pop("masked_title"), r.pop("masked_text"))
@@ -76,14 +84,22 @@ def view_records(store: Store, config: Config | None = None, now: datetime | Non
     return out
 
 
+def views_fingerprint(labels: dict[int, str], cfg: Config) -> str:
+    """Topic names and the settings the views read: when one changes, every view is built again."""
+    departments = json.dumps([d.model_dump(mode="json") for d in cfg.departments], ensure_ascii=False, sort_keys=True)
+    return fingerprint(json.dumps(sorted(labels.items()), ensure_ascii=False), cfg.warnings.model_dump_json(),
+                       cfg.forecast.model_dump_json(), cfg.topics.model_dump_json(), departments)
+
+
 class ViewsStage(Stage):
-    """Profiles, hotspots and warnings from the current store."""
+    """Profiles, hotspots and warnings from the current store: the whole history the first time,
+    then only the weeks changed demands touch (``nlp.view_plan``)."""
 
     name = "views"
     after = "topics"
 
-    def __init__(self, clock: Any = None) -> None:
-        self.clock = clock or now_local
+    def __init__(self, clock: Any = None, full: bool = False) -> None:
+        self.clock, self.full = clock or now_local, full
 
     def has_work(self, inst: Installation) -> bool:
         raw = shared_state(inst).get(VIEWS_KEY)
@@ -93,23 +109,69 @@ class ViewsStage(Stage):
         latest = inst.store.latest_change()
         return latest is not None and from_db_time(latest) > built
 
+    def plan(self, inst: Installation, now: datetime, stamp: str) -> tuple[ViewPlan, SubjectCounts]:
+        """A full build, or the weeks to redo (``nlp.view_plan``), with the last build's weekly counts."""
+        state = shared_state(inst)
+        raw, counts = state.get(VIEWS_KEY), state.get(COUNTS_KEY)
+        last = json.loads(raw.decode("utf-8")) if raw else {}
+        span = inst.store.received_span(EARLIEST_DATE, now + CLOCK_SKEW)
+        if self.full or not last.get("full_at") or counts is None or span is None:
+            return ViewPlan("首次构建" if not last else "全量重建"), SubjectCounts()
+        if last.get("fingerprint") != stamp:
+            return ViewPlan("话题名称或设置已变化"), SubjectCounts()
+        if now - datetime.fromisoformat(last["full_at"]) > FULL_EVERY:
+            return ViewPlan("距上次全量构建已满一周"), SubjectCounts()
+        changed = inst.store.changed_received(datetime.fromisoformat(last["built_at"]), MAX_CHANGED + 1)
+        if len(changed) > MAX_CHANGED:
+            return ViewPlan(f"超过 {MAX_CHANGED} 件诉求有变化"), SubjectCounts()
+        cfg = inst.config
+        return (incremental_plan(changed, span[1], cfg.warnings.baseline_weeks, HotspotSettings().window_days),
+                SubjectCounts.from_json(counts))
+
     def run(self, inst: Installation, progress: Progress | None = None) -> ViewsStats:
         started, store, cfg = time.perf_counter(), inst.store, inst.config
-        records = view_records(store, cfg, self.clock())
-        labels = store.topic_labels()
-        built = self.clock()
-        local = LocalNames(records, pos_weight(), topic_stop_words(cfg))   # a department's topics, in its own words
-        profiles = [p for dim in DIMENSIONS
-                    for p in build_profiles(records, dim, labels, local=local if dim == "department" else None)]
+        labels, built = store.topic_labels(), self.clock()
+        stamp = views_fingerprint(labels, cfg)
+        plan, cached = self.plan(inst, built, stamp)
+        records = view_records(store, cfg, built, plan.spans)
+        counts = SubjectCounts.of(*weekly_counts(records, labels))
+        if not plan.full:
+            counts = cached.merged(counts, plan.read_weeks)
+        profile_weeks = None if plan.full else plan.profile_weeks
+        profiles = build_all_profiles(records, labels, cfg, profile_weeks)
         hot = find_hotspots(records, labels, HotspotSettings(gap_days=cfg.topics.hotspot_gap_days), top=MAX_HOTSPOTS)
-        warns = all_warnings(records, WarningSettings.from_config(cfg.warnings), labels)
-        outlook = build_outlook(records, ForecastSettings.from_config(cfg.forecast), built, labels)
-        store.replace_views(profiles, hot, warns + outlook.warnings, built)
+        city = counts.counts.get(("city", CITY))
+        warns = all_warnings(records, WarningSettings.from_config(cfg.warnings), labels,
+                             None if plan.full else plan.warning_weeks, min(city) if city else None)
+        outlook = outlook_from_counts(counts.counts, counts.labels, ForecastSettings.from_config(cfg.forecast), built)
+        store.replace_views(profiles, hot, warns + outlook.warnings, built,
+                            None if profile_weeks is None else sorted(profile_weeks))
         store.put_documents("forecast", outlook.documents, built, replace=True)
-        shared_state(inst).put(VIEWS_KEY, json.dumps({"built_at": built.isoformat()}).encode("utf-8"))
+        self._save(inst, built, stamp, plan, counts)
         return ViewsStats(seconds=round(time.perf_counter() - started, 2), profiles=len(profiles),
                           hotspots=len(hot), warnings=len(warns) + len(outlook.warnings),
-                          forecasts=len(outlook.documents))
+                          forecasts=len(outlook.documents), build="full" if plan.full else "incremental",
+                          build_reason=plan.reason, read=len(records))
+
+    @staticmethod
+    def _save(inst: Installation, built: datetime, stamp: str, plan: ViewPlan, counts: SubjectCounts) -> None:
+        state = shared_state(inst)
+        last = {} if plan.full else json.loads((state.get(VIEWS_KEY) or b"{}").decode("utf-8"))
+        state.put(COUNTS_KEY, counts.to_json())
+        state.put(VIEWS_KEY, json.dumps({"built_at": built.isoformat(), "fingerprint": stamp,
+                                         "full_at": last.get("full_at", built.isoformat())}).encode("utf-8"))
+
+
+def build_all_profiles(records: Sequence[ViewRecord], labels: dict[int, str], cfg: Config,
+                       weeks: frozenset[str] | None) -> list[dict[str, Any]]:
+    """Every dimension's profiles of ``weeks`` (None: of every week), read from those weeks and the
+    weeks before them; a department's topics are named in its own words (``WeeklyLocalNames``)."""
+    if weeks is not None:
+        wanted = weeks | {shift_week(w, -1) for w in weeks}
+        records = [r for r in records if iso_week(r["received_at"]) in wanted]
+    local = WeeklyLocalNames(records, pos_weight(), topic_stop_words(cfg))
+    return [p for dim in DIMENSIONS
+            for p in build_profiles(records, dim, labels, weeks=weeks, local=local if dim == "department" else None)]
 
 
 def list_profiles(store: Store, dimension: str, week: str | None = None) -> tuple[str | None, list[dict[str, Any]]]:

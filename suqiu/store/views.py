@@ -7,13 +7,13 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, union, update
 
 from suqiu.config import Config
 from suqiu.model import OUTLIER
 from suqiu.store import schema
 from suqiu.store.base import StoreBase
-from suqiu.store.engine import local_times, to_db_time
+from suqiu.store.engine import from_db_time, local_times, to_db_time
 from suqiu.store.routes import owner_column, with_routes
 
 VIEW_COLUMNS = ("id", "source", "channel", "received_at", "district", "requester_type", "requester",
@@ -78,27 +78,53 @@ class ViewsMixin(StoreBase):
         return self.count(an, an.c.topic_id == OUTLIER)  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ what views are built from
-    def view_rows(self, config: Config | None = None) -> Iterable[dict[str, Any]]:
-        """Every record with the analysis the views read (masked text only; with ``config`` its owner), oldest first."""
+    def view_rows(self, config: Config | None = None,
+                  spans: Sequence[tuple[datetime, datetime]] | None = None) -> Iterable[dict[str, Any]]:
+        """Every record (or those received within one of ``spans``, start included) with the analysis
+        the views read (masked text only; with ``config`` its owner), oldest first."""
         rec, an = schema.records, schema.analysis
         cols = [rec.c[c] for c in VIEW_COLUMNS] + [an.c[c] for c in VIEW_ANALYSIS]
         q = with_routes(select(*cols, *([owner_column(config).label("owner")] if config else [])))
+        if spans is not None:
+            q = q.where(or_(*[and_(rec.c.received_at >= to_db_time(a), rec.c.received_at < to_db_time(b))
+                              for a, b in spans]))
         q = q.order_by(rec.c.received_at, rec.c.id)
         with self.engine.connect() as conn:
             for row in conn.execution_options(stream_results=True, yield_per=2000).execute(q).mappings():
                 yield local_times(dict(row))
 
+    def changed_received(self, since: datetime, limit: int) -> list[datetime]:
+        """When the demands whose record, analysis or route changed after ``since`` were received
+        (at most ``limit``): the weeks an incremental views build must redo."""
+        rec, an, rt, at = schema.records, schema.analysis, schema.routes, to_db_time(since)
+        q = union(select(rec.c.received_at).where(rec.c.updated_at > at),
+                  select(rec.c.received_at).join(an, an.c.record_id == rec.c.id).where(an.c.updated_at > at),
+                  select(rec.c.received_at).join(rt, rt.c.record_id == rec.c.id).where(rt.c.routed_at > at))
+        with self.engine.connect() as conn:
+            return [from_db_time(t) for (t,) in conn.execute(q.limit(limit))]
+
+    def received_span(self, earliest: datetime, latest: datetime) -> tuple[datetime, datetime] | None:
+        """The first and last moment a demand within [earliest, latest] was received (index lookups)."""
+        rec = schema.records
+        window = (rec.c.received_at >= to_db_time(earliest), rec.c.received_at <= to_db_time(latest))
+        with self.engine.connect() as conn:
+            first = conn.execute(select(func.min(rec.c.received_at)).where(*window)).scalar_one()
+            last = conn.execute(select(func.max(rec.c.received_at)).where(*window)).scalar_one()
+        return None if first is None else (from_db_time(first), from_db_time(last))
+
     # ------------------------------------------------------------------ profiles, hotspots, warnings
     def replace_views(self, profiles: Sequence[dict[str, Any]], hotspots: Sequence[dict[str, Any]],
-                      warnings: Sequence[dict[str, Any]], now: datetime) -> None:
-        """All stored profiles and hotspots become these; warnings are upserted (first_seen kept).
+                      warnings: Sequence[dict[str, Any]], now: datetime, weeks: Sequence[str] | None = None) -> None:
+        """All stored profiles (or those of ``weeks``) and hotspots become these; warnings are upserted
+        (first_seen kept).
 
         Profiles go in budgeted batches (``in_batches``), each row whole (a reader sees a profile of
         this build or of the last, never half of one); then one short transaction drops the last
         build's leftovers and writes the hotspots and warnings."""
         at = self._write_profiles(profiles, now)
         with self.begin() as conn:
-            conn.execute(schema.profiles.delete().where(schema.profiles.c.updated_at != at))
+            p = schema.profiles
+            conn.execute(p.delete().where(p.c.updated_at != at, *(() if weeks is None else (p.c.week.in_(weeks),))))
             conn.execute(schema.hotspots.delete())
             if hotspots:
                 conn.execute(schema.hotspots.insert(), [

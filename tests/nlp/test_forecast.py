@@ -12,6 +12,7 @@ from nlp.forecast import ForecastSettings, forecast, forecast_many, period_count
 from nlp.forecast_features import (CalendarSettings, daily_features, days_off, lunar_new_year,
                                    uncovered_years, weekly_features)
 from nlp.forecast_synthetic import synthetic_daily, synthetic_panel
+from suqiu.config import load_config
 
 
 def weekly(daily: pd.Series) -> pd.Series:
@@ -212,3 +213,14 @@ def test_real_teddy_weeks_are_forecast_better_than_last_week(shared_datasets) ->
         model_err.append(np.abs(actual - np.asarray(forecast(hist).mean)).mean())
         naive_err.append(np.abs(actual - hist.iloc[-1]).mean())
     assert np.mean(model_err) < np.mean(naive_err)
+
+
+def test_a_flat_series_gets_finite_intervals(tmp_path) -> None:
+    """Twenty weeks of exactly 25: the state-space fit has no variance and gave NaN intervals, and
+    the views stage then failed on formatting them."""
+    weeks = [f"2026-W{w:02d}" for w in range(2, 22)]
+    shipped = ForecastSettings.from_config(load_config(tmp_path).forecast)   # the shipped calendar
+    f = forecast(pd.Series([25.0] * len(weeks), index=weeks), shipped)
+    for lo, hi in (f.intervals[lv][0] for lv in f.intervals):
+        assert np.isfinite(lo) and np.isfinite(hi) and lo <= 25 <= hi
+    assert any("不变" in n for n in f.notes)
