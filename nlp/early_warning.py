@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -89,6 +89,18 @@ def _weekly_counts(records: Iterable[dict[str, Any]],
     return counts, members
 
 
+SURGE_DIMS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "topic": lambda r: None if r.get("topic_id") in (None, OUTLIER) else int(r["topic_id"]),
+    "district": lambda r: r.get("district") or None,
+}
+
+
+def surge_counts(records: Iterable[dict[str, Any]]) -> dict[tuple[str, str], Counter[str]]:
+    """Distinct demands per ISO week of every surge subject, keyed ``(dimension, str(subject))``."""
+    return {(dim, str(subject)): series for dim, key in SURGE_DIMS.items()
+            for subject, series in _weekly_counts(records, key)[0].items()}
+
+
 def _evidence_records(rs: Sequence[dict[str, Any]], n: int = 5) -> list[dict[str, Any]]:
     ranked = sorted(rs, key=lambda r: (r.get("urgency_level") not in URGENT_LEVELS, r["received_at"], r["id"]))
     return [{"id": r["id"], "title": r.get("title") or "", "received_at": r["received_at"].isoformat(),
@@ -97,21 +109,22 @@ def _evidence_records(rs: Sequence[dict[str, Any]], n: int = 5) -> list[dict[str
 
 def surge_warnings(records: Sequence[dict[str, Any]], settings: WarningSettings,
                    topic_labels: dict[int, str] | None = None,
-                   weeks: Iterable[str] | None = None, history_start: str | None = None) -> list[dict[str, Any]]:
+                   weeks: Iterable[str] | None = None, history_start: str | None = None,
+                   known: Mapping[tuple[str, str], Mapping[str, int]] | None = None) -> list[dict[str, Any]]:
     """Surges per topic and per district, in every week that has demands (or only ``weeks``).
-    ``history_start``: the first week of the whole history when ``records`` hold only part of it."""
+
+    When ``records`` hold only part of the history: ``history_start`` is its first week and
+    ``known`` every subject's weekly counts (``surge_counts`` of the whole history, by
+    ``(dimension, str(subject))``), which the baselines read."""
     labels = topic_labels or {}
-    dims: dict[str, Callable[[dict[str, Any]], Any]] = {
-        "topic": lambda r: None if r.get("topic_id") in (None, OUTLIER) else int(r["topic_id"]),
-        "district": lambda r: r.get("district") or None,
-    }
     wanted = set(weeks) if weeks is not None else None
     moments = [r["received_at"] for r in records]
     history_start = history_start or (iso_week(min(moments)) if moments else None)
     out = []
-    for dim, key in dims.items():
+    for dim, key in SURGE_DIMS.items():
         counts, members = _weekly_counts(records, key)
         for subject, series in counts.items():
+            series = known.get((dim, str(subject)), series) if known is not None else series
             for week in sorted(series):
                 if wanted is not None and week not in wanted:
                     continue
@@ -194,9 +207,10 @@ def urgent_clusters(records: Sequence[dict[str, Any]], settings: WarningSettings
 
 def all_warnings(records: Sequence[dict[str, Any]], settings: WarningSettings,
                  topic_labels: dict[int, str] | None = None, weeks: Iterable[str] | None = None,
-                 history_start: str | None = None) -> list[dict[str, Any]]:
+                 history_start: str | None = None,
+                 known: Mapping[tuple[str, str], Mapping[str, int]] | None = None) -> list[dict[str, Any]]:
     """Surges and urgent clusters of every week (or only of ``weeks``), newest first."""
     wanted = None if weeks is None else set(weeks)
-    found = surge_warnings(records, settings, topic_labels, wanted, history_start) + [
+    found = surge_warnings(records, settings, topic_labels, wanted, history_start, known) + [
         w for w in urgent_clusters(records, settings, topic_labels) if wanted is None or w["week"] in wanted]
     return sorted(found, key=lambda w: (w["week"], w["kind"], w["subject"]), reverse=True)

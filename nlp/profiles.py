@@ -205,19 +205,22 @@ def build_profiles(records: Iterable[dict[str, Any]], dimension: str,
             continue
         prev = len(groups.get((value, shift_week(week, -1)), []))
         summary = _summarise(group, labels, top_n, local)
-        change = summary["volume"] - prev
-        out.append({
+        out.append(with_previous({
             "id": f"{dimension}:{value}:{week}",
             "dimension": dimension,
             "value": value,
             "week": week,
             "week_start": week_start(week).isoformat(),
-            "previous_volume": prev,
-            "change": change,
-            "change_pct": round(change / prev, 4) if prev else None,
             **summary,
-        })
+        }, prev))
     return out
+
+
+def with_previous(profile: dict[str, Any], previous: int) -> dict[str, Any]:
+    """``profile`` with its ``change`` against the previous week's volume ``previous``."""
+    change = profile["volume"] - previous
+    profile.update(previous_volume=previous, change=change, change_pct=round(change / previous, 4) if previous else None)
+    return profile
 
 
 def latest_week(records: Iterable[dict[str, Any]]) -> str | None:

@@ -1,6 +1,8 @@
-"""The weekly counts of every forecast subject (``nlp.forecast_views.weekly_counts``), kept between
-views builds. A forecast reads the whole history's weekly series; an incremental build reads only
-a few weeks again, so it counts those weeks and takes every other week from the last build.
+"""Weekly counts a views build keeps for the next one (``ViewCounts``): the forecast subjects'
+(``nlp.forecast_views.weekly_counts``), the profiles' volumes and the surge subjects'
+(``nlp.early_warning.surge_counts``). A forecast reads the whole history's weekly series, a profile
+its previous week, a surge its baseline weeks; an incremental build reads only the weeks it redoes,
+counts those and takes every other week from the last build.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 Subject = tuple[str, str]          # (dimension, key), as ``weekly_counts`` keys them
 _SEP = "\x1f"
@@ -35,26 +38,26 @@ class SubjectCounts:
             kept.update({w: n for w, n in fresh.counts.get(subject, Counter()).items() if w in redo})
             if kept:
                 out.counts[subject] = kept
+        if not self.labels and not fresh.labels:
+            return out
         taken = {label for s, label in self.labels.items() if s in out.counts}
         for subject in out.counts:
             label = self.labels.get(subject)
             if label is None:
-                label = fresh.labels[subject]
+                label = fresh.labels.get(subject, subject[1])
                 label = label if label not in taken else f"{label}（{subject[1]}）"
                 taken.add(label)
             out.labels[subject] = label
         return out
 
-    def to_json(self) -> bytes:
-        return json.dumps({"counts": {_SEP.join(s): dict(c) for s, c in self.counts.items()},
-                           "labels": {_SEP.join(s): v for s, v in self.labels.items()}},
-                          ensure_ascii=False, sort_keys=True).encode("utf-8")
+    def to_dict(self) -> dict[str, Any]:
+        return {"counts": {_SEP.join(s): dict(c) for s, c in self.counts.items()},
+                "labels": {_SEP.join(s): v for s, v in self.labels.items()}}
 
     @classmethod
-    def from_json(cls, raw: bytes) -> "SubjectCounts":
-        data = json.loads(raw.decode("utf-8"))
+    def from_dict(cls, data: Mapping[str, Any]) -> "SubjectCounts":
         return cls({_subject(k): Counter(v) for k, v in data["counts"].items()},
-                   {_subject(k): v for k, v in data["labels"].items()})
+                   {_subject(k): v for k, v in data.get("labels", {}).items()})
 
     @classmethod
     def of(cls, counts: Mapping[Subject, Counter[str]], labels: Mapping[Subject, str]) -> "SubjectCounts":
@@ -64,3 +67,29 @@ class SubjectCounts:
 def _subject(key: str) -> Subject:
     dim, _, value = key.partition(_SEP)
     return dim, value
+
+
+@dataclass
+class ViewCounts:
+    """What a views build keeps for the next: the forecast subjects' weekly counts, every
+    profile's weekly volume (a redone week's ``change`` compares with them) and the surge
+    subjects' weekly distinct demands (the baselines of a redone week's warnings)."""
+
+    forecast: SubjectCounts = field(default_factory=SubjectCounts)
+    volumes: SubjectCounts = field(default_factory=SubjectCounts)
+    surges: SubjectCounts = field(default_factory=SubjectCounts)
+
+    def merged(self, fresh: "ViewCounts", read: Iterable[str], redone: Iterable[str]) -> "ViewCounts":
+        """``fresh`` counted the demands of the weeks ``read`` and the profiles of the weeks ``redone``."""
+        read = set(read)
+        return ViewCounts(self.forecast.merged(fresh.forecast, read), self.volumes.merged(fresh.volumes, redone),
+                          self.surges.merged(fresh.surges, read))
+
+    def to_json(self) -> bytes:
+        return json.dumps({"forecast": self.forecast.to_dict(), "volumes": self.volumes.to_dict(),
+                           "surges": self.surges.to_dict()}, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+    @classmethod
+    def from_json(cls, raw: bytes) -> "ViewCounts":
+        data = json.loads(raw.decode("utf-8"))
+        return cls(*(SubjectCounts.from_dict(data[k]) for k in ("forecast", "volumes", "surges")))

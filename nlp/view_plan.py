@@ -1,18 +1,22 @@
 """Which weeks a views build redoes, and which demands it reads to redo them.
 
 The first build, and any build after the topics' names or the views' settings changed, reads the
-whole history. Afterwards a build redoes only what the changed demands touch (a record, its
-analysis or its route changed since the last build), so a day's new demands cost a few weeks, not
-the history:
+whole history. Afterwards a build redoes only the weeks whose demands changed since the last build
+(a record, its analysis or its route), so a day's new demands cost their own week and the
+hotspots' window, not the history:
 
-- profiles of a changed week, and of the week after it (its ``change`` compares with this one);
-- warnings of a changed week and of the ``baseline_weeks`` after it (their baselines hold it);
-- hotspots always, from the ``window_days`` before the latest demand (``nlp.hotspots``).
+- profiles of a changed week, each ``change`` against the previous week's volume as the last build
+  kept it (``nlp.view_counts``); the week after a changed one keeps its profiles with that
+  ``change`` brought up to date (``patch_weeks``);
+- surges and urgent clusters of a changed week, the baselines from the weekly counts kept;
+- hotspots always, from the ``window_days`` before the latest demand (``nlp.hotspots``);
+- forecasts from the weekly counts kept, the weeks read counted again.
 
-It reads those weeks, the weeks their profiles and baselines look back on, and the hotspots'
-window, each whole. A build that would redo more than ``MAX_CHANGED`` demands, or whose last full
-build is older than ``FULL_EVERY``, is a full build again: one resubmission whose original lies
-outside the weeks read counts in its own week until then.
+A changed week can also move the baselines of the ``baseline_weeks`` after it: their warnings are
+brought up to date by the next full build. A build that would redo more than ``MAX_CHANGED``
+demands, or whose last full build is older than ``FULL_EVERY``, is a full build again; so is one
+after new topic names or settings. One resubmission whose original lies in a week not read counts
+in its own week until then.
 """
 
 from __future__ import annotations
@@ -31,13 +35,13 @@ FULL_EVERY = timedelta(days=7)
 
 @dataclass(frozen=True)
 class ViewPlan:
-    """A full build (``spans`` None) or the weeks an incremental one reads and redoes."""
+    """A full build (``spans`` None) or the weeks an incremental one reads, redoes and patches."""
 
     reason: str
     spans: list[tuple[datetime, datetime]] | None = None
     read_weeks: frozenset[str] = frozenset()
-    profile_weeks: frozenset[str] = frozenset()
-    warning_weeks: frozenset[str] = frozenset()
+    redo_weeks: frozenset[str] = frozenset()
+    patch_weeks: frozenset[str] = frozenset()
 
     @property
     def full(self) -> bool:
@@ -49,25 +53,19 @@ def fingerprint(*parts: str) -> str:
     return hashlib.sha1("\x1e".join(parts).encode("utf-8")).hexdigest()
 
 
-def incremental_plan(changed: Iterable[datetime], latest: datetime, baseline_weeks: int,
-                     window_days: int) -> ViewPlan:
-    """The weeks to redo and read after the demands received at ``changed`` changed; ``latest`` is
-    the newest plausible demand (the hotspots' window ends there)."""
-    touched = {iso_week(t) for t in changed}
+def incremental_plan(changed: Iterable[datetime], latest: datetime, window_days: int) -> ViewPlan:
+    """The weeks to read, redo and patch after the demands received at ``changed`` changed;
+    ``latest`` is the newest plausible demand (the hotspots' window ends there)."""
     last_week = iso_week(latest)
-    profile_weeks = touched | {shift_week(w, 1) for w in touched}
-    warning_weeks = touched | {shift_week(w, i) for w in touched for i in range(1, baseline_weeks + 1)}
-    profile_weeks = {w for w in profile_weeks if w <= last_week}
-    warning_weeks = {w for w in warning_weeks if w <= last_week}
-    read = ({shift_week(w, -1) for w in profile_weeks} | profile_weeks | warning_weeks
-            | {shift_week(w, -i) for w in warning_weeks for i in range(1, baseline_weeks + 1)})
-    first_hot = iso_week(latest - timedelta(days=window_days)) if window_days else None
-    week = first_hot
+    redo = {w for w in (iso_week(t) for t in changed) if w <= last_week}
+    patch = {shift_week(w, 1) for w in redo} - redo
+    patch = {w for w in patch if w <= last_week}
+    read = set(redo)
+    week = iso_week(latest - timedelta(days=window_days)) if window_days else None
     while week is not None and week <= last_week:
         read.add(week)
         week = shift_week(week, 1)
-    return ViewPlan(f"{len(touched)} 周有变化", spans(read), frozenset(read), frozenset(profile_weeks),
-                    frozenset(warning_weeks))
+    return ViewPlan(f"{len(redo)} 周有变化", spans(read), frozenset(read), frozenset(redo), frozenset(patch))
 
 
 def spans(weeks: Iterable[str]) -> list[tuple[datetime, datetime]]:

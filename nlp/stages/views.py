@@ -8,21 +8,22 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from nlp.early_warning import WarningSettings, all_warnings
+from nlp.early_warning import WarningSettings, all_warnings, surge_counts
 from nlp.forecast import ForecastSettings
 from nlp.forecast_views import CITY, outlook_from_counts, weekly_counts
 from nlp.hotspots import HotspotSettings, find_hotspots
-from nlp.profiles import DIMENSIONS, WeeklyLocalNames, build_profiles
+from nlp.profiles import DIMENSIONS, WeeklyLocalNames, build_profiles, with_previous
 from nlp.stages.base import Progress, Stage, StageStats
 from nlp.stages.topics import topic_stop_words
 from nlp.topic_names import pos_weight
-from nlp.view_counts import SubjectCounts
+from nlp.view_counts import SubjectCounts, ViewCounts
 from nlp.view_plan import FULL_EVERY, MAX_CHANGED, ViewPlan, fingerprint, incremental_plan
 from nlp.view_record import ViewRecord
 from suqiu.disclosure import headline
@@ -109,24 +110,26 @@ class ViewsStage(Stage):
         latest = inst.store.latest_change()
         return latest is not None and from_db_time(latest) > built
 
-    def plan(self, inst: Installation, now: datetime, stamp: str) -> tuple[ViewPlan, SubjectCounts]:
+    def plan(self, inst: Installation, now: datetime, stamp: str) -> tuple[ViewPlan, ViewCounts]:
         """A full build, or the weeks to redo (``nlp.view_plan``), with the last build's weekly counts."""
         state = shared_state(inst)
         raw, counts = state.get(VIEWS_KEY), state.get(COUNTS_KEY)
         last = json.loads(raw.decode("utf-8")) if raw else {}
         span = inst.store.received_span(EARLIEST_DATE, now + CLOCK_SKEW)
         if self.full or not last.get("full_at") or counts is None or span is None:
-            return ViewPlan("首次构建" if not last else "全量重建"), SubjectCounts()
+            return ViewPlan("首次构建" if not last else "全量重建"), ViewCounts()
         if last.get("fingerprint") != stamp:
-            return ViewPlan("话题名称或设置已变化"), SubjectCounts()
+            return ViewPlan("话题名称或设置已变化"), ViewCounts()
         if now - datetime.fromisoformat(last["full_at"]) > FULL_EVERY:
-            return ViewPlan("距上次全量构建已满一周"), SubjectCounts()
+            return ViewPlan("距上次全量构建已满一周"), ViewCounts()
         changed = inst.store.changed_received(datetime.fromisoformat(last["built_at"]), MAX_CHANGED + 1)
         if len(changed) > MAX_CHANGED:
-            return ViewPlan(f"超过 {MAX_CHANGED} 件诉求有变化"), SubjectCounts()
-        cfg = inst.config
-        return (incremental_plan(changed, span[1], cfg.warnings.baseline_weeks, HotspotSettings().window_days),
-                SubjectCounts.from_json(counts))
+            return ViewPlan(f"超过 {MAX_CHANGED} 件诉求有变化"), ViewCounts()
+        try:
+            kept = ViewCounts.from_json(counts)
+        except (KeyError, ValueError):      # kept by another release
+            return ViewPlan("全量重建"), ViewCounts()
+        return incremental_plan(changed, span[1], HotspotSettings().window_days), kept
 
     def run(self, inst: Installation, progress: Progress | None = None) -> ViewsStats:
         started, store, cfg = time.perf_counter(), inst.store, inst.config
@@ -134,18 +137,23 @@ class ViewsStage(Stage):
         stamp = views_fingerprint(labels, cfg)
         plan, cached = self.plan(inst, built, stamp)
         records = view_records(store, cfg, built, plan.spans)
-        counts = SubjectCounts.of(*weekly_counts(records, labels))
-        if not plan.full:
-            counts = cached.merged(counts, plan.read_weeks)
-        profile_weeks = None if plan.full else plan.profile_weeks
-        profiles = build_all_profiles(records, labels, cfg, profile_weeks)
+        redo = None if plan.full else plan.redo_weeks
+        profiles = build_all_profiles(records, labels, cfg, redo)
+        fresh = ViewCounts(SubjectCounts.of(*weekly_counts(records, labels)), profile_volumes(profiles),
+                           SubjectCounts(surge_counts(records)))
+        counts = fresh if plan.full else cached.merged(fresh, plan.read_weeks, plan.redo_weeks)
+        if not plan.full:   # a change against a week not read, and the week after a redone one
+            profiles = [with_previous(p, previous_volume(counts.volumes, p)) for p in profiles] + [
+                with_previous(r["data"], previous_volume(counts.volumes, r["data"]))
+                for week in sorted(plan.patch_weeks) for r in store.profile_rows(week=week)]
         hot = find_hotspots(records, labels, HotspotSettings(gap_days=cfg.topics.hotspot_gap_days), top=MAX_HOTSPOTS)
-        city = counts.counts.get(("city", CITY))
-        warns = all_warnings(records, WarningSettings.from_config(cfg.warnings), labels,
-                             None if plan.full else plan.warning_weeks, min(city) if city else None)
-        outlook = outlook_from_counts(counts.counts, counts.labels, ForecastSettings.from_config(cfg.forecast), built)
+        city = counts.forecast.counts.get(("city", CITY))
+        warns = all_warnings(records, WarningSettings.from_config(cfg.warnings), labels, redo,
+                             min(city) if city else None, None if plan.full else counts.surges.counts)
+        outlook = outlook_from_counts(counts.forecast.counts, counts.forecast.labels,
+                                      ForecastSettings.from_config(cfg.forecast), built)
         store.replace_views(profiles, hot, warns + outlook.warnings, built,
-                            None if profile_weeks is None else sorted(profile_weeks))
+                            None if plan.full else sorted(plan.redo_weeks | plan.patch_weeks))
         store.put_documents("forecast", outlook.documents, built, replace=True)
         self._save(inst, built, stamp, plan, counts)
         return ViewsStats(seconds=round(time.perf_counter() - started, 2), profiles=len(profiles),
@@ -154,7 +162,7 @@ class ViewsStage(Stage):
                           build_reason=plan.reason, read=len(records))
 
     @staticmethod
-    def _save(inst: Installation, built: datetime, stamp: str, plan: ViewPlan, counts: SubjectCounts) -> None:
+    def _save(inst: Installation, built: datetime, stamp: str, plan: ViewPlan, counts: ViewCounts) -> None:
         state = shared_state(inst)
         last = {} if plan.full else json.loads((state.get(VIEWS_KEY) or b"{}").decode("utf-8"))
         state.put(COUNTS_KEY, counts.to_json())
@@ -164,14 +172,24 @@ class ViewsStage(Stage):
 
 def build_all_profiles(records: Sequence[ViewRecord], labels: dict[int, str], cfg: Config,
                        weeks: frozenset[str] | None) -> list[dict[str, Any]]:
-    """Every dimension's profiles of ``weeks`` (None: of every week), read from those weeks and the
-    weeks before them; a department's topics are named in its own words (``WeeklyLocalNames``)."""
+    """Every dimension's profiles of ``weeks`` (None: of every week); a department's topics are
+    named in its own words (``WeeklyLocalNames``)."""
     if weeks is not None:
-        wanted = weeks | {shift_week(w, -1) for w in weeks}
-        records = [r for r in records if iso_week(r["received_at"]) in wanted]
+        records = [r for r in records if iso_week(r["received_at"]) in weeks]
     local = WeeklyLocalNames(records, pos_weight(), topic_stop_words(cfg))
     return [p for dim in DIMENSIONS
             for p in build_profiles(records, dim, labels, weeks=weeks, local=local if dim == "department" else None)]
+
+
+def profile_volumes(profiles: Sequence[dict[str, Any]]) -> SubjectCounts:
+    out = SubjectCounts()
+    for p in profiles:
+        out.counts.setdefault((p["dimension"], p["value"]), Counter())[p["week"]] = p["volume"]
+    return out
+
+
+def previous_volume(volumes: SubjectCounts, profile: dict[str, Any]) -> int:
+    return int(volumes.counts.get((profile["dimension"], profile["value"]), {}).get(shift_week(profile["week"], -1), 0))
 
 
 def list_profiles(store: Store, dimension: str, week: str | None = None) -> tuple[str | None, list[dict[str, Any]]]:

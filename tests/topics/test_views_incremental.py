@@ -109,7 +109,22 @@ def test_a_changed_old_week_redoes_that_week_and_the_ones_after(two):
     assert ViewsStage(clock).run(inc).build == "incremental"
     ViewsStage(clock, full=True).run(full)
     a, b = stored(inc), stored(full)
-    assert a["profiles"] == b["profiles"] and a["warnings"] == b["warnings"] and a["forecasts"] == b["forecasts"]
+    assert a["profiles"] == b["profiles"] and a["forecasts"] == b["forecasts"]
+    week5 = "2026-W07"
+    assert {k: v for k, v in a["warnings"].items() if v[0] == week5} == \
+        {k: v for k, v in b["warnings"].items() if v[0] == week5}
+
+
+def test_profiles_after_a_changed_week_compare_with_its_new_volume(two):
+    inc, _ = two
+    for week in range(10):
+        add(inc, week, 20, week)
+    ViewsStage(clock).run(inc)
+    add(inc, 4, 10, 55)
+    ViewsStage(clock).run(inc)
+    rows = {r["id"]: r["data"] for r in inc.store.profile_rows(dimension="channel")}
+    w6, w7 = rows["channel:电话:2026-W06"], rows["channel:电话:2026-W07"]
+    assert w6["volume"] == 30 and w7["previous_volume"] == 30 and w7["change"] == -10
 
 
 def test_new_topic_names_mean_a_full_build(two):
@@ -132,23 +147,31 @@ def test_a_week_old_full_build_is_built_fully_again(two):
     assert later.build == "full" and later.build_reason == "距上次全量构建已满一周"
 
 
-def test_the_plan_reads_the_weeks_a_change_looks_back_on():
-    plan = incremental_plan([at(10, 1)], at(10, 3), baseline_weeks=4, window_days=0)
-    week = "2026-W12"
-    assert plan.profile_weeks == {week}                       # the week after is not there yet
-    assert plan.warning_weeks == {week}
-    assert plan.read_weeks == {"2026-W08", "2026-W09", "2026-W10", "2026-W11", week}
-    assert len(plan.spans) == 1 and plan.spans[0][1] - plan.spans[0][0] == at(5) - at(0)
+def test_the_plan_reads_a_new_week_and_the_hotspots_window():
+    plan = incremental_plan([at(10, 1)], at(10, 3), window_days=14)
+    assert plan.redo_weeks == {"2026-W12"}
+    assert plan.patch_weeks == frozenset()                    # the week after is not there yet
+    assert plan.read_weeks == {"2026-W10", "2026-W11", "2026-W12"}
+    assert len(plan.spans) == 1 and plan.spans[0][1] - plan.spans[0][0] == at(3) - at(0)
 
 
-def test_an_old_change_redoes_the_weeks_whose_baselines_hold_it():
-    plan = incremental_plan([at(2)], at(20), baseline_weeks=2, window_days=14)
-    assert plan.profile_weeks == {"2026-W04", "2026-W05"}
-    assert plan.warning_weeks == {"2026-W04", "2026-W05", "2026-W06"}
-    assert {"2026-W02", "2026-W03", "2026-W20", "2026-W21", "2026-W22"} <= plan.read_weeks
-    assert "2026-W12" not in plan.read_weeks
-    assert len(plan.spans) == 2
+def test_an_old_change_redoes_its_week_and_patches_the_next():
+    plan = incremental_plan([at(2), at(2, 3)], at(20), window_days=0)
+    assert plan.redo_weeks == {"2026-W04"} and plan.patch_weeks == {"2026-W05"}
+    assert plan.read_weeks == {"2026-W04"}
 
 
 def test_spans_merge_consecutive_weeks():
     assert len(spans(["2026-W03", "2026-W01", "2026-W02", "2026-W09"])) == 2
+
+
+def test_counts_kept_by_another_release_mean_a_full_build(two):
+    from nlp.stages.views import COUNTS_KEY
+    from suqiu.state import shared_state
+    inc, _ = two
+    for week in range(4):
+        add(inc, week, 20, week)
+    ViewsStage(clock).run(inc)
+    shared_state(inc).put(COUNTS_KEY, b'{"counts": {}, "labels": {}}')
+    add(inc, 4, 20, 4)
+    assert ViewsStage(clock).run(inc).build == "full"
