@@ -200,13 +200,15 @@ class RoutesMixin(RecordsMixin):
 
     # ------------------------------------------------------------------ routing
     def routing_candidates(self, record_ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
-        """Analysed demands without a route, and those the router itself sent to triage."""
+        """Analysed demands without a route, and those the router itself sent to triage whose analysis
+        changed since (or whose source named a department, which the settings may now know)."""
         rec, an, rt = schema.records, schema.analysis, schema.routes
+        again = (an.c.updated_at > rt.c.routed_at) | rec.c.department_given.is_not(None)
         q = (select(rec.c.id, rec.c.status, rec.c.department_given, an.c.department, an.c.route_reason,
                     an.c.route_confidence, rt.c.queue, rt.c.reason.label("current_reason"))
              .select_from(rec.join(an, an.c.record_id == rec.c.id).outerjoin(rt, rt.c.record_id == rec.c.id))
              .where(an.c.route_reason.is_not(None) | rec.c.department_given.is_not(None))
-             .where(rt.c.record_id.is_(None) | ((rt.c.queue == TRIAGE) & (rt.c.reason == TRIAGE)))
+             .where(rt.c.record_id.is_(None) | ((rt.c.queue == TRIAGE) & (rt.c.reason == TRIAGE) & again))
              .order_by(rec.c.received_at, rec.c.id))
         if record_ids is not None:
             q = q.where(rec.c.id.in_(list(record_ids)))

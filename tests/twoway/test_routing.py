@@ -34,8 +34,19 @@ def test_route_pending_twice_is_idempotent(app, seeded):
     route_pending(app)
     n_hist = len(app.store.history("hotline:h1"))
     again = route_pending(app)
-    assert again.routed == 0 and again.triage == 0 and again.unchanged == 1
+    assert again.routed == 0 and again.triage == 0
+    assert again.unchanged == 0          # the triage item's analysis did not change: not read again
     assert len(app.store.history("hotline:h1")) == n_hist
+
+
+def test_a_triage_demand_is_looked_at_again_when_its_analysis_changes(app, seeded):
+    route_pending(app)
+    assert route_pending(app).unchanged == 0
+    a = app.store.get_analysis("hotline:t1")
+    a.department, a.route_reason, a.route_confidence = HOUSING, "model", 0.99
+    app.store.save_analysis([a], fields=["department", "route_reason", "route_confidence"])
+    assert route_pending(app).routed == 1
+    assert app.store.route_of("hotline:t1")["department"] == HOUSING
 
 
 def test_unclassified_demands_wait(app):
