@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from nlp.hotspots import demand_units
+from nlp.hotspots import Unit, demand_units
 from suqiu.labels import topic_name
 from suqiu.model import OUTLIER
 from suqiu.weeks import iso_week, shift_week, week_start
@@ -75,11 +75,11 @@ def _warning_id(*parts: Any) -> str:
     return hashlib.sha1("|".join(str(p) for p in parts).encode()).hexdigest()[:16]
 
 
-def _weekly_counts(records: Iterable[dict[str, Any]],
+def _weekly_counts(units: Iterable[Unit],
                    key: Callable[[dict[str, Any]], Any]) -> tuple[dict[Any, Counter[str]], dict[tuple[Any, str], list[dict[str, Any]]]]:
     counts: dict[Any, Counter[str]] = defaultdict(Counter)
     members: dict[tuple[Any, str], list[dict[str, Any]]] = defaultdict(list)
-    for unit in demand_units(records):
+    for unit in units:
         k = key(unit.first)
         if k is None:
             continue
@@ -95,10 +95,11 @@ SURGE_DIMS: dict[str, Callable[[dict[str, Any]], Any]] = {
 }
 
 
-def surge_counts(records: Iterable[dict[str, Any]]) -> dict[tuple[str, str], Counter[str]]:
-    """Distinct demands per ISO week of every surge subject, keyed ``(dimension, str(subject))``."""
+def surge_counts(units: Sequence[Unit]) -> dict[tuple[str, str], Counter[str]]:
+    """Distinct demands (``demand_units``) per ISO week of every surge subject, keyed
+    ``(dimension, str(subject))``."""
     return {(dim, str(subject)): series for dim, key in SURGE_DIMS.items()
-            for subject, series in _weekly_counts(records, key)[0].items()}
+            for subject, series in _weekly_counts(units, key)[0].items()}
 
 
 def _evidence_records(rs: Sequence[dict[str, Any]], n: int = 5) -> list[dict[str, Any]]:
@@ -110,8 +111,10 @@ def _evidence_records(rs: Sequence[dict[str, Any]], n: int = 5) -> list[dict[str
 def surge_warnings(records: Sequence[dict[str, Any]], settings: WarningSettings,
                    topic_labels: dict[int, str] | None = None,
                    weeks: Iterable[str] | None = None, history_start: str | None = None,
-                   known: Mapping[tuple[str, str], Mapping[str, int]] | None = None) -> list[dict[str, Any]]:
-    """Surges per topic and per district, in every week that has demands (or only ``weeks``).
+                   known: Mapping[tuple[str, str], Mapping[str, int]] | None = None,
+                   units: Sequence[Unit] | None = None) -> list[dict[str, Any]]:
+    """Surges per topic and per district, in every week that has demands (or only ``weeks``);
+    ``units``: the records' ``demand_units`` when the caller has them.
 
     When ``records`` hold only part of the history: ``history_start`` is its first week and
     ``known`` every subject's weekly counts (``surge_counts`` of the whole history, by
@@ -121,8 +124,9 @@ def surge_warnings(records: Sequence[dict[str, Any]], settings: WarningSettings,
     moments = [r["received_at"] for r in records]
     history_start = history_start or (iso_week(min(moments)) if moments else None)
     out = []
+    units = demand_units(records) if units is None else units
     for dim, key in SURGE_DIMS.items():
-        counts, members = _weekly_counts(records, key)
+        counts, members = _weekly_counts(units, key)
         for subject, series in counts.items():
             series = known.get((dim, str(subject)), series) if known is not None else series
             for week in sorted(series):
@@ -158,12 +162,13 @@ def surge_warnings(records: Sequence[dict[str, Any]], settings: WarningSettings,
 
 
 def urgent_clusters(records: Sequence[dict[str, Any]], settings: WarningSettings,
-                    topic_labels: dict[int, str] | None = None) -> list[dict[str, Any]]:
+                    topic_labels: dict[int, str] | None = None,
+                    units: Sequence[Unit] | None = None) -> list[dict[str, Any]]:
     """At least ``urgent_cluster_min`` distinct urgent demands on one topic in one district within
     ``urgent_window_days``: something may be going wrong right there, right now."""
     labels = topic_labels or {}
     window = timedelta(days=settings.urgent_window_days)
-    urgent = [u for u in demand_units(records)
+    urgent = [u for u in (demand_units(records) if units is None else units)
               if any(r.get("urgency_level") in URGENT_LEVELS for r in u.records)]
     by_key: dict[tuple[Any, str], list[Any]] = defaultdict(list)
     for u in urgent:
@@ -208,9 +213,11 @@ def urgent_clusters(records: Sequence[dict[str, Any]], settings: WarningSettings
 def all_warnings(records: Sequence[dict[str, Any]], settings: WarningSettings,
                  topic_labels: dict[int, str] | None = None, weeks: Iterable[str] | None = None,
                  history_start: str | None = None,
-                 known: Mapping[tuple[str, str], Mapping[str, int]] | None = None) -> list[dict[str, Any]]:
+                 known: Mapping[tuple[str, str], Mapping[str, int]] | None = None,
+                 units: Sequence[Unit] | None = None) -> list[dict[str, Any]]:
     """Surges and urgent clusters of every week (or only of ``weeks``), newest first."""
     wanted = None if weeks is None else set(weeks)
-    found = surge_warnings(records, settings, topic_labels, wanted, history_start, known) + [
-        w for w in urgent_clusters(records, settings, topic_labels) if wanted is None or w["week"] in wanted]
+    units = demand_units(records) if units is None else units
+    found = surge_warnings(records, settings, topic_labels, wanted, history_start, known, units) + [
+        w for w in urgent_clusters(records, settings, topic_labels, units) if wanted is None or w["week"] in wanted]
     return sorted(found, key=lambda w: (w["week"], w["kind"], w["subject"]), reverse=True)

@@ -18,7 +18,7 @@ from typing import Any
 from nlp.early_warning import WarningSettings, all_warnings, surge_counts
 from nlp.forecast import ForecastSettings
 from nlp.forecast_views import CITY, outlook_from_counts, weekly_counts
-from nlp.hotspots import HotspotSettings, find_hotspots
+from nlp.hotspots import HotspotSettings, demand_units, find_hotspots
 from nlp.profiles import DIMENSIONS, WeeklyLocalNames, build_profiles, with_previous
 from nlp.stages.base import Progress, Stage, StageStats
 from nlp.stages.topics import topic_stop_words
@@ -139,8 +139,9 @@ class ViewsStage(Stage):
         records = view_records(store, cfg, built, plan.spans)
         redo = None if plan.full else plan.redo_weeks
         profiles = build_all_profiles(records, labels, cfg, redo)
+        units = demand_units(records)      # near-duplicates merged, once for the counts and the warnings
         fresh = ViewCounts(SubjectCounts.of(*weekly_counts(records, labels)), profile_volumes(profiles),
-                           SubjectCounts(surge_counts(records)))
+                           SubjectCounts(surge_counts(units)))
         counts = fresh if plan.full else cached.merged(fresh, plan.read_weeks, plan.redo_weeks)
         if not plan.full:   # a change against a week not read, and the week after a redone one
             profiles = [with_previous(p, previous_volume(counts.volumes, p)) for p in profiles] + [
@@ -149,7 +150,7 @@ class ViewsStage(Stage):
         hot = find_hotspots(records, labels, HotspotSettings(gap_days=cfg.topics.hotspot_gap_days), top=MAX_HOTSPOTS)
         city = counts.forecast.counts.get(("city", CITY))
         warns = all_warnings(records, WarningSettings.from_config(cfg.warnings), labels, redo,
-                             min(city) if city else None, None if plan.full else counts.surges.counts)
+                             min(city) if city else None, None if plan.full else counts.surges.counts, units)
         outlook = outlook_from_counts(counts.forecast.counts, counts.forecast.labels,
                                       ForecastSettings.from_config(cfg.forecast), built)
         store.replace_views(profiles, hot, warns + outlook.warnings, built,
