@@ -96,6 +96,13 @@ class RunsMixin(StoreBase):
                 finished_at=to_db_time(now_local()), stats=stats, error=error,
                 status="failed" if error else "ok"))
 
+    def last_ok_start(self, kind: str) -> datetime | None:
+        """When the latest run of ``kind`` that ended well started (local time), or None."""
+        r = schema.runs
+        with self.engine.connect() as conn:
+            at = conn.execute(select(func.max(r.c.started_at)).where(r.c.kind == kind, r.c.status == "ok")).scalar_one()
+        return from_db_time(at)
+
     def reap_interrupted(self) -> None:
         """Mark ``running`` runs whose process is gone as failed (``interrupted``): on this host by pid,
         on another (or when recorded before pids were) after ``RUN_STALE_AFTER`` without a heartbeat."""

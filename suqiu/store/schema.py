@@ -48,7 +48,7 @@ records = Table(
     Column("text_hash", String(64), nullable=False),      # what NLP reads; analysis re-runs on change
     Column("version", Integer, nullable=False, default=1),  # bumped on any change; index follows it
     Column("ingested_at", DateTime, nullable=False),
-    Column("updated_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False, index=True),  # what changed since (views, routing)
     UniqueConstraint("source", "source_id", name="uq_records_source_id"),
 )
 
@@ -88,7 +88,7 @@ analysis = Table(
     Column("publication", String(20), index=True),          # 分级: public | internal | office_only (NULL: office)
     Column("sensitivity", String(20)),                       # 分类: normal | report | stability | secret
     Column("level_reasons", JSON),
-    Column("updated_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False, index=True),
 )
 
 stage_state = Table(

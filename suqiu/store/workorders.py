@@ -72,12 +72,14 @@ class WorkOrdersMixin(RoutesMixin):
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(q).mappings()]
 
-    def without_receipt(self, limit: int = 5000) -> list[dict[str, Any]]:
-        """Demands with no verification code yet (their requester field and raw text, to find a phone)."""
+    def without_receipt(self, limit: int = 5000, since: datetime | None = None) -> list[dict[str, Any]]:
+        """Demands with no verification code yet (their requester field and raw text, to find a phone);
+        with ``since``, only among records changed after it (``updated_at`` is indexed)."""
         rec, wo = schema.records, schema.work_orders
         q = (select(rec.c.id, rec.c.requester, rec.c.content)
-             .select_from(rec.outerjoin(wo, wo.c.record_id == rec.c.id))
-             .where(wo.c.verify_code.is_(None)).order_by(rec.c.received_at).limit(limit))
+             .select_from(rec.outerjoin(wo, wo.c.record_id == rec.c.id)).where(wo.c.verify_code.is_(None)))
+        # oldest first over the history; from the updated_at index (any order) over what changed
+        q = (q.order_by(rec.c.received_at) if since is None else q.where(rec.c.updated_at > to_db_time(since))).limit(limit)
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(q).mappings()]
 

@@ -11,6 +11,7 @@ puts the demand into the new department's next digest.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from suqiu.config import Config
@@ -20,6 +21,9 @@ from suqiu.twoway.lifecycle import OFFICE, SYSTEM, routable
 from suqiu.twoway.receipts import issue_receipts
 
 ROUTE_BATCH = 200
+# a run reads the demands changed since the last good run started, less this: a batch another
+# process wrote just before that start may have committed after the run read its candidates
+CHANGE_MARGIN = timedelta(hours=1)
 
 
 class RoutingError(ValueError):
@@ -83,8 +87,10 @@ def route_pending(app: Installation, record_ids: list[str] | None = None) -> Rou
     """
     stats = RouteStats()
     store = app.store
-    issue_receipts(app)   # every demand entering the workflow gets its citizen's verification code
-    rows = store.routing_candidates(record_ids)
+    last = store.last_ok_start("route")
+    since = None if last is None else last - CHANGE_MARGIN
+    issue_receipts(app, since=since)   # every demand entering the workflow gets its citizen's verification code
+    rows = store.routing_candidates(record_ids, since)
     if not rows:
         return stats
     run_id = store.start_run("route")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 
 from nlp.pii import MOBILE_RE
 from suqiu.installation import Installation
@@ -36,10 +37,11 @@ def requester_key(phone: str) -> str:
     return hashlib.sha256(f"suqiu-requester|{phone}".encode("ascii")).hexdigest()
 
 
-def issue_receipts(app: Installation, limit: int = 5000) -> int:
-    """Give every demand without one a verification code (and its phone's tail); how many got one."""
+def issue_receipts(app: Installation, limit: int = 5000, since: datetime | None = None) -> int:
+    """Give every demand without one a verification code (and its phone's tail); how many got one.
+    With ``since``, only demands whose record changed after it are looked at."""
     done = 0
-    while rows := app.store.without_receipt(limit):
+    while rows := app.store.without_receipt(limit, since):
         with app.store.begin() as conn:
             for r in rows:
                 phone = phone_of(r["requester"], r["content"])

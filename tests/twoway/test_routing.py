@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from suqiu.config import load_config
@@ -123,3 +125,32 @@ def test_department_given_by_source_routes_before_classification(app):
     assert stats.routed == 1 and stats.triage == 0
     assert app.store.route_of("hotline:g1")["reason"] == "given"
     assert app.store.route_of("hotline:g2") is None          # waits for the classifier
+
+
+def _backdate(store, record_id: str, hours: float) -> None:
+    """As if the demand had last changed ``hours`` before the last good route run started."""
+    from sqlalchemy import update
+
+    from suqiu.store import schema
+    from suqiu.store.engine import to_db_time
+    at = to_db_time(store.last_ok_start("route") - timedelta(hours=hours))
+    with store.begin() as conn:
+        conn.execute(update(schema.records).where(schema.records.c.id == record_id).values(updated_at=at))
+        conn.execute(update(schema.analysis).where(schema.analysis.c.record_id == record_id).values(updated_at=at))
+
+
+def test_a_run_reads_only_the_demands_changed_since_the_last_good_run(app, seeded):
+    route_pending(app)
+    seed(app.store, [(demand("late", "楼道灯坏了"), analysis("hotline:late", "楼道灯坏了", department=HOUSING)),
+                     (demand("old", "小区漏水"), analysis("hotline:old", "小区漏水", department=HOUSING))])
+    _backdate(app.store, "hotline:old", hours=2)     # older than the last run less its margin
+    stats = route_pending(app)
+    assert stats.routed == 1 and app.store.route_of("hotline:late")["department"] == HOUSING
+    assert app.store.route_of("hotline:old") is None
+
+
+def test_a_demand_changed_just_before_the_last_run_is_still_routed(app, seeded):
+    route_pending(app)
+    seed(app.store, [(demand("edge", "楼道灯坏了"), analysis("hotline:edge", "楼道灯坏了", department=HOUSING))])
+    _backdate(app.store, "hotline:edge", hours=0.5)  # within the margin: a batch committed late
+    assert route_pending(app).routed == 1
