@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, exists, func, select, update
 from sqlalchemy.engine import Connection
 
 from suqiu.model import Analysis
@@ -19,14 +19,18 @@ from suqiu.store.engine import now_local, to_db_time
 
 
 def _pending(q: Any, stage: str, key: str, after: str | None) -> Any:  # see AnalysisMixin.pending
+    """``after`` as a correlated EXISTS, not a join: SQLite then walks the records by date and looks
+    both stage rows up by key (1.8 s on a million records) instead of reading every stage row of
+    ``after`` and each record by id (18 s); the rows are the same."""
     rec, st = schema.records, schema.stage_state
     key_col = rec.c[key] if key == "text_hash" else func.cast(rec.c.version, schema.String)
     joined = rec.outerjoin(st, (st.c.record_id == rec.c.id) & (st.c.stage == stage))
+    q = q.select_from(joined).where((st.c.input_key.is_(None)) | (st.c.input_key != key_col))
     if after:
         prev = st.alias("prev")
-        joined = joined.join(prev, (prev.c.record_id == rec.c.id) & (prev.c.stage == after)
-                             & (prev.c.input_key == rec.c.text_hash))
-    return q.select_from(joined).where((st.c.input_key.is_(None)) | (st.c.input_key != key_col))
+        q = q.where(exists().where((prev.c.record_id == rec.c.id) & (prev.c.stage == after)
+                                   & (prev.c.input_key == rec.c.text_hash)))
+    return q
 
 
 def _analysis_from_row(row: Any) -> Analysis:
