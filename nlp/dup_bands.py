@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+
 def mix64(x: np.ndarray) -> np.ndarray:
     """SplitMix64 finalizer: spreads codes over 64 bits (arrays wrap silently); shingles and bands."""
     x = x ^ (x >> np.uint64(30))
@@ -86,6 +87,18 @@ class BandIndex:
                 lo, hi = int(np.searchsorted(keys, k, "left")), int(np.searchsorted(keys, k, "right"))
                 if hi > lo:
                     out.update(self.rows[band][max(lo, hi - room):hi].tolist())
+        return out
+
+    def bucket_sizes(self, keys: np.ndarray) -> list[int]:
+        """How many rows each band's bucket of ``keys`` (one signature's band hashes) holds."""
+        self._settle()
+        out = []
+        for band, key in enumerate(keys.tolist()):
+            held = len(self.pending[band].get(key, ()))
+            if len(self.keys[band]):
+                k = np.uint64(key)
+                held += int(np.searchsorted(self.keys[band], k, "right") - np.searchsorted(self.keys[band], k, "left"))
+            out.append(held)
         return out
 
     def _settle(self) -> None:

@@ -1,4 +1,4 @@
-"""What the analysis stages read and write: per-stage state, analysis rows, duplicate signatures.
+"""What the analysis stages read and write: per-stage state and analysis rows (duplicate signatures: ``dedup``).
 
 A stage marks each record it processed with the key it saw (the record's ``text_hash`` for text
 work, its ``version`` for the index); ``pending`` is every record whose key moved since.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.engine import Connection
 
 from suqiu.model import Analysis
@@ -179,28 +179,6 @@ class AnalysisMixin(StoreBase):
                     select(an.c.dup_group, func.count()).where(an.c.dup_group.in_(groups[i:i + 500]))
                     .group_by(an.c.dup_group)))
         return out
-
-    def signature_rows(self, batch: int = 2000) -> Iterator[Any]:
-        """Every analysed record (oldest first) with its group and stored signature, no texts."""
-        rec, an, sig = schema.records, schema.analysis, schema.dedup_signatures
-        q = (select(rec.c.id, an.c.dup_group, sig.c.params, sig.c.signature)
-             .select_from(rec.join(an, an.c.record_id == rec.c.id).outerjoin(sig, sig.c.record_id == rec.c.id))
-             .where(an.c.normalized_text.is_not(None))
-             .order_by(rec.c.received_at, rec.c.id))
-        with self.engine.connect() as conn:
-            yield from conn.execution_options(stream_results=True, yield_per=batch).execute(q)
-
-    def save_signatures(self, params: str, signatures: dict[str, bytes | None]) -> None:
-        """Replace the stored MinHash signature of each record (None: the record has none)."""
-        if not signatures:
-            return
-        t, now = schema.dedup_signatures, to_db_time(now_local())
-        with self.begin() as conn:
-            conn.execute(delete(t).where(t.c.record_id.in_(list(signatures))))
-            rows = [{"record_id": rid, "params": params, "signature": s, "updated_at": now}
-                    for rid, s in signatures.items() if s is not None]
-            if rows:
-                conn.execute(t.insert(), rows)
 
     def stage_docs(self, after: str, columns: Sequence[str],
                    ids: Collection[str] | None = None) -> Iterator[dict[str, Any]]:
