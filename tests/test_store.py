@@ -255,3 +255,11 @@ def test_set_fields_many_is_set_fields_for_each(store, tmp_path):
     assert [(x["field"], x["old_value"], x["new_value"], x["origin"], x["note"]) for x in h] == [
         ("district", None, "鼓楼区", "analyze", "由文本中的地点推断")]
     assert store.history("hotline:GD-2") == []
+
+
+def test_duplicate_summary_counts_groups_of_two_or_more(store):
+    assert store.duplicate_summary() == {"dup_groups": 0, "records_in_dup_groups": 0}
+    store.upsert([_d(source_id=f"GD-{i}") for i in range(1, 7)])
+    groups = {1: "hotline:GD-1", 2: "hotline:GD-1", 3: "hotline:GD-1", 4: "hotline:GD-4", 5: "hotline:GD-5", 6: "hotline:GD-5"}
+    store.save_analysis([Analysis(record_id=f"hotline:GD-{i}", dup_group=g) for i, g in groups.items()], fields=["dup_group"])
+    assert store.duplicate_summary() == {"dup_groups": 2, "records_in_dup_groups": 5}

@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
-from itertools import islice
 
 import numpy as np
 
@@ -184,7 +183,7 @@ def open_dup_index(inst: Installation, hasher: MinHasher, pending: Collection[st
     state, tag = shared_state(inst), band_tag(hasher, index.bands)
     raw = state.get(BANDS_KEY)
     if raw is not None and json.loads(raw.decode("utf-8")).get("tag") == tag:
-        inst.store.forget_bands(pending)
+        inst.store.save_bands({rid: () for rid in pending})
     else:
         rebuild_bands(inst, index, set(pending))
         state.put(BANDS_KEY, json.dumps({"tag": tag}).encode("utf-8"))
@@ -194,11 +193,11 @@ def open_dup_index(inst: Installation, hasher: MinHasher, pending: Collection[st
 def rebuild_bands(inst: Installation, index: StoreDupIndex, exclude: set[str], chunk: int = 2000) -> int:
     """Every analysed record's bands from its stored signature (made again from the masked text
     when stale), but the excluded; how many records have bands."""
-    store, hasher, done = inst.store, index.hasher, 0
-    store.forget_bands()
-    rows: Iterator = iter(store.signature_rows())
-    while raw := list(islice(rows, chunk)):
-        part = [r for r in raw if r.id not in exclude]
+    store, hasher, done, after = inst.store, index.hasher, 0, ""
+    store.rebuilding_bands(True)
+    while page := store.signature_page(after, chunk):
+        after = page[-1].id
+        part = [r for r in page if r.id not in exclude]
         stale = [r.id for r in part if not (r.params == hasher.params and r.signature)]
         texts = store.analyses(stale) if stale else {}
         fresh: dict[str, bytes | None] = {}
@@ -212,9 +211,10 @@ def rebuild_bands(inst: Installation, index: StoreDupIndex, exclude: set[str], c
                 vec = np.frombuffer(row.signature, dtype=np.uint32) if row.signature else None
             if vec is not None:
                 vecs[row.id] = vec
-        keys = index.bands.band_keys(np.stack(list(vecs.values()))) if vecs else np.empty((0, 0), dtype=np.uint64)
+        keys = index.bands.band_keys(np.stack(list(vecs.values()))) if vecs else []
         bands = dict(zip(vecs, (signed(k) for k in keys)))
         store.save_signatures(hasher.params, fresh, {r: k for r, k in bands.items() if r in fresh})
         store.save_bands({r: k for r, k in bands.items() if r not in fresh})
         done += len(bands)
+    store.rebuilding_bands(False)
     return done

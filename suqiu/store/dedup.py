@@ -20,26 +20,27 @@ from suqiu.store.base import StoreBase
 from suqiu.store.engine import from_db_time, now_local, to_db_time
 
 CHUNK = 500   # keys or ids per statement
+BAND_KEY_INDEX = next(i for i in schema.dedup_bands.indexes if i.name == "ix_dedup_bands_key")
 
 
 def _chunks(items: Collection[Any]) -> Iterator[list[Any]]:
-    items = sorted(set(items))
-    for i in range(0, len(items), CHUNK):
-        yield items[i:i + CHUNK]
+    ordered = sorted(set(items))
+    yield from (ordered[i:i + CHUNK] for i in range(0, len(ordered), CHUNK))
 
 
 class DedupMixin(StoreBase):
     """The ``dedup_signatures`` and ``dedup_bands`` tables."""
 
-    def signature_rows(self, batch: int = 2000) -> Iterator[Any]:
-        """Every analysed record (oldest first) with its group and stored signature, no texts."""
-        rec, an, sig = schema.records, schema.analysis, schema.dedup_signatures
-        q = (select(rec.c.id, an.c.dup_group, sig.c.params, sig.c.signature)
-             .select_from(rec.join(an, an.c.record_id == rec.c.id).outerjoin(sig, sig.c.record_id == rec.c.id))
-             .where(an.c.normalized_text.is_not(None))
-             .order_by(rec.c.received_at, rec.c.id))
+    def signature_page(self, after: str, limit: int = 2000) -> list[Any]:
+        """Analysed records after ``after`` in id order with group and signature, no texts: short
+        reads, so SQLite can fold its log back while a rebuild writes (a read held open: +12 GB)."""
+        an, sig = schema.analysis, schema.dedup_signatures
+        q = (select(an.c.record_id.label("id"), an.c.dup_group, sig.c.params, sig.c.signature)
+             .select_from(an.outerjoin(sig, sig.c.record_id == an.c.record_id))
+             .where(an.c.normalized_text.is_not(None), an.c.record_id > after)
+             .order_by(an.c.record_id).limit(limit))
         with self.engine.connect() as conn:
-            yield from conn.execution_options(stream_results=True, yield_per=batch).execute(q)
+            return list(conn.execute(q))
 
     def save_signatures(self, params: str, signatures: dict[str, bytes | None],
                         bands: Mapping[str, Sequence[int]] | None = None, written_by: int | None = None) -> None:
@@ -68,17 +69,19 @@ class DedupMixin(StoreBase):
             conn.execute(b.insert(), rows)
 
     def save_bands(self, bands: Mapping[str, Sequence[int]], written_by: int | None = None) -> None:
-        """Replace the band rows of these records (their signatures stored already)."""
+        """Replace the band rows of these records (none: their text is being analysed again)."""
         if bands:
             with self.begin() as conn:
                 self._write_bands(conn, list(bands), bands, written_by)
 
-    def forget_bands(self, ids: Collection[str] | None = None) -> None:
-        """Drop the band rows of these records (their text is being analysed again), or of all."""
-        b = schema.dedup_bands
+    def rebuilding_bands(self, started: bool) -> None:
+        """Started: every band row and the key index dropped, so the rebuild's rows go in in key
+        order, a few pages a batch (with the index, each row was a random page); else the index back."""
         with self.begin() as conn:
-            for chunk in ([None] if ids is None else _chunks(ids)):
-                conn.execute(delete(b) if chunk is None else delete(b).where(b.c.record_id.in_(chunk)))
+            if not started:
+                return BAND_KEY_INDEX.create(conn, checkfirst=True)
+            BAND_KEY_INDEX.drop(conn, checkfirst=True)
+            conn.execute(delete(schema.dedup_bands))
 
     def band_buckets(self, keys: Collection[int], newest: int, skip_writer: int | None = None) -> dict[int, list[str]]:
         """For each band key, the ids of at most ``newest`` records in its bucket, newest first (by

@@ -7,6 +7,7 @@ import json
 
 import numpy as np
 import pytest
+from sqlalchemy import inspect, select
 
 from crawlers.corpus import iter_corpus
 from crawlers.corpus.generator import shipped_config
@@ -14,9 +15,20 @@ from nlp.dedup import DupIndex, MinHasher
 from nlp.stages.dup_store import BANDS_KEY, open_dup_index, signed
 from nlp.stages.text import TextStage
 from nlp.text_pipeline import TextPipeline
+from suqiu.installation import Installation
 from suqiu.model import build_demand
 from suqiu.state import shared_state
 from suqiu.store import schema
+
+
+@pytest.fixture
+def app(home, engine_url, monkeypatch):
+    """The installation on each engine (SQLite, and PostgreSQL when the test command provides one)."""
+    if engine_url:
+        monkeypatch.setenv("SUQIU_STORE_URL", engine_url)
+    a = Installation.load(home)
+    yield a
+    a.store.close()
 
 
 @pytest.fixture(scope="module")
@@ -36,17 +48,27 @@ def _days(n: int = 330) -> list[list]:
     return [demands[:200], demands[200:270], demands[270:]]
 
 
+def _signature_rows(store) -> list:
+    """Every analysed record, oldest first, with its group and signature (what ``DupIndex`` loaded)."""
+    rec, an, sig = schema.records, schema.analysis, schema.dedup_signatures
+    q = (select(rec.c.id, an.c.dup_group, sig.c.signature)
+         .select_from(rec.join(an, an.c.record_id == rec.c.id).outerjoin(sig, sig.c.record_id == rec.c.id))
+         .where(an.c.normalized_text.is_not(None)).order_by(rec.c.received_at, rec.c.id))
+    with store.engine.connect() as conn:
+        return list(conn.execute(q))
+
+
 def _expected(store, threshold: float):
     """What the stage did before the store held bands: every signature loaded into one ``DupIndex``
     (oldest first, with its stored group), then the pending records added in order. The groups it
     gives once the run stored the pending records' new signatures, and how many groups merged."""
     pending = store.pending("analyze")
-    history = [r for r in store.signature_rows() if r.id not in set(pending)]
+    history = [r for r in _signature_rows(store) if r.id not in set(pending)]
     index = DupIndex(MinHasher(), threshold=threshold)
     index.load((r.id, np.frombuffer(r.signature, dtype=np.uint32), r.dup_group) for r in history if r.signature)
 
     def finish() -> tuple[dict[str, str], int]:
-        sigs = {r.id: np.frombuffer(r.signature, dtype=np.uint32) for r in store.signature_rows() if r.signature}
+        sigs = {r.id: np.frombuffer(r.signature, dtype=np.uint32) for r in _signature_rows(store) if r.signature}
         merges = sum(len(index.add(rid, sigs.get(rid)).merged) for rid in pending)
         out = {r.id: index.group(r.id) or r.dup_group for r in history}
         out.update({rid: index.group(rid) or rid for rid in pending})
@@ -59,7 +81,7 @@ def _half(d) -> str:
 
 
 def _stored_groups(store) -> dict[str, str]:
-    return {r.id: r.dup_group for r in store.signature_rows()}
+    return {r.id: r.dup_group for r in _signature_rows(store)}
 
 
 @pytest.mark.parametrize("threshold", [0.6, 0.3])
@@ -94,7 +116,7 @@ def test_every_stored_signature_has_its_bands(app, store, pipelines):
     by_record: dict[str, dict[int, int]] = {}
     for row in bands:
         by_record.setdefault(row.record_id, {})[row.band] = row.band_key
-    sigs = {r.id: np.frombuffer(r.signature, dtype=np.uint32) for r in store.signature_rows() if r.signature}
+    sigs = {r.id: np.frombuffer(r.signature, dtype=np.uint32) for r in _signature_rows(store) if r.signature}
     assert set(by_record) == set(sigs)
     for rid, sig in sigs.items():
         assert [by_record[rid][b] for b in range(index.bands.b)] == signed(index.bands.band_keys(sig[None, :])[0])
@@ -114,6 +136,7 @@ def test_bands_are_rebuilt_when_their_settings_change_and_not_otherwise(app, sto
     shared_state(app).put(BANDS_KEY, json.dumps({"tag": tag.replace("b10r6", "b9r7")}).encode())
     open_dup_index(app, pipelines[0.6].hasher, [])
     assert rebuilt == [1] and store.count(schema.dedup_bands) == before
+    assert "ix_dedup_bands_key" in {i["name"] for i in inspect(store.engine).get_indexes("dedup_bands")}
     assert json.loads(shared_state(app).get(BANDS_KEY))["tag"] == tag
 
 
