@@ -171,6 +171,19 @@ def test_pending_after_requires_previous_stage(store):
     assert store.pending("classify", after="analyze") == ["hotline:GD-2"]
 
 
+def test_pending_after_follows_the_previous_stage_at_the_current_text_in_date_order(store):
+    store.upsert([_d(source_id="GD-3", received_at="2026-11-22 08:00:00"), _d(), _d(source_id="GD-2")])
+    rows = {r: store.get(r) for r in ("hotline:GD-1", "hotline:GD-2", "hotline:GD-3")}
+    store.mark_done("analyze", {r: row["text_hash"] for r, row in rows.items()})
+    store.mark_done("classify", {"hotline:GD-2": rows["hotline:GD-2"]["text_hash"]})
+    assert store.pending("classify", after="analyze") == ["hotline:GD-1", "hotline:GD-3"]
+    store.upsert([_d(source_id="GD-3", received_at="2026-11-22 08:00:00", content="换了一段新的内容，工地仍在夜间施工。")])
+    assert store.pending("classify", after="analyze") == ["hotline:GD-1"]   # its text moved: analyze first
+    assert store.pending_count("classify", after="analyze") == 1
+    store.mark_done("classify", {"hotline:GD-1": "an older text"})
+    assert store.pending("classify", after="analyze", ids=["hotline:GD-1", "hotline:GD-2"]) == ["hotline:GD-1"]
+
+
 def _state(store, rid):
     row = store.get(rid)
     return (row["status"], row["reply_text"], row["version"],
@@ -242,3 +255,11 @@ def test_set_fields_many_is_set_fields_for_each(store, tmp_path):
     assert [(x["field"], x["old_value"], x["new_value"], x["origin"], x["note"]) for x in h] == [
         ("district", None, "鼓楼区", "analyze", "由文本中的地点推断")]
     assert store.history("hotline:GD-2") == []
+
+
+def test_duplicate_summary_counts_groups_of_two_or_more(store):
+    assert store.duplicate_summary() == {"dup_groups": 0, "records_in_dup_groups": 0}
+    store.upsert([_d(source_id=f"GD-{i}") for i in range(1, 7)])
+    groups = {1: "hotline:GD-1", 2: "hotline:GD-1", 3: "hotline:GD-1", 4: "hotline:GD-4", 5: "hotline:GD-5", 6: "hotline:GD-5"}
+    store.save_analysis([Analysis(record_id=f"hotline:GD-{i}", dup_group=g) for i, g in groups.items()], fields=["dup_group"])
+    assert store.duplicate_summary() == {"dup_groups": 2, "records_in_dup_groups": 5}

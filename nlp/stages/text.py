@@ -2,9 +2,9 @@
 
 Reads ``store.pending("analyze")`` (records whose text hash the stage has not seen), runs
 ``nlp.text_pipeline.TextPipeline`` in batches (worker processes with ``workers`` > 1; 0 chooses),
-groups near-duplicates against every earlier record (signatures in the store), fills a missing
-``district`` from the places found (origin "analyze", with history), and saves the analysis with
-stage ``analyze`` so a re-run finds nothing to do.
+groups near-duplicates against every earlier record (``nlp.stages.dup_store``: the history's buckets
+read by key, not loaded), fills a missing ``district`` from the places found (origin "analyze", with
+history), and saves the analysis with stage ``analyze`` so a re-run finds nothing to do.
 """
 
 from __future__ import annotations
@@ -14,18 +14,17 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Any
 
 import numpy as np
 
-from nlp.dedup import DupIndex, MinHasher
-from nlp.pii import strip_tags
+from nlp.dedup import MinHasher
 from nlp.places import Gazetteer
 from nlp.stages.base import Progress, Stage, StageStats
 from nlp.stages.corpus_stats import fresh_doc_freq, log_doc_freq, save_doc_freq
+from nlp.stages.dup_store import StoreDupIndex, open_dup_index
 from nlp.stages.levels import FIELDS as LEVEL_FIELDS
-from nlp.text_pipeline import FIELDS, TextDoc, TextPipeline, TextResult, join_title
+from nlp.text_pipeline import FIELDS, TextDoc, TextPipeline, TextResult
 from suqiu.installation import Installation
 from suqiu.model import Analysis
 
@@ -70,36 +69,6 @@ def places_with_district(result: TextResult, gazetteer: Gazetteer | None = None)
     return places
 
 
-def load_dup_index(inst: Installation, hasher: MinHasher, exclude: set[str],
-                   threshold: float = 0.6) -> tuple[DupIndex, dict[str, str | None]]:
-    """Every analysed record's signature and group, oldest first, streamed into the index; stale
-    signatures are made again from the masked text (read for those records only)."""
-    index = DupIndex(hasher, threshold=threshold)
-    stored: dict[str, str | None] = {}
-    refresh: dict[str, bytes | None] = {}
-
-    def items() -> Iterator[tuple[str, np.ndarray, str | None]]:
-        rows = iter(inst.store.signature_rows())
-        while part := list(islice(rows, 2000)):
-            chunk = [r for r in part if r.id not in exclude]
-            stale = [r.id for r in chunk if not (r.params == hasher.params and r.signature)]
-            texts = inst.store.analyses(stale) if stale else {}
-            for row in chunk:
-                stored[row.id] = row.dup_group
-                if row.id in texts:
-                    a = texts[row.id]
-                    vec = hasher.signature(strip_tags(join_title(a.masked_title or "", a.masked_text or "")))
-                    refresh[row.id] = None if vec is None else vec.astype(np.uint32).tobytes()
-                else:
-                    vec = np.frombuffer(row.signature, dtype=np.uint32) if row.signature else None
-                if vec is not None:
-                    yield row.id, vec, row.dup_group
-
-    index.load(items())
-    inst.store.save_signatures(hasher.params, refresh)
-    return index, stored
-
-
 class TextStage(Stage):
     """normalize → mask → segment → places → keywords → near-duplicates, for pending records."""
 
@@ -140,34 +109,30 @@ class TextStage(Stage):
 
     @staticmethod
     def _store_batch(inst: Installation, results: list[TextResult], rows: dict[str, dict[str, Any]],
-                     index: DupIndex, groups: dict[str, str | None], stats: TextStats, hasher: MinHasher,
+                     index: StoreDupIndex, stats: TextStats, hasher: MinHasher,
                      gazetteer: Gazetteer | None = None) -> None:
         """Group, save the analysis, relabel earlier records whose group merged, fill districts."""
         store = inst.store
-        touched: set[str] = set()
+        index.prefetch([r.signature for r in results])
         for r in results:
-            added = index.add(r.record_id, r.signature)
-            if added.group:
-                touched.update(added.matched)
-                for new in added.merged.values():
-                    touched.update(index.members.get(new, ()))
-        in_batch = {r.record_id for r in results}
-        relabel = {m: index.group(m) for m in touched - in_batch if index.group(m) and groups.get(m) != index.group(m)}
+            index.add(r.record_id, r.signature)
+        relabel = index.relabels({r.record_id for r in results})
         store.save_signatures(hasher.params, {r.record_id: None if r.signature is None
-                                              else r.signature.astype(np.uint32).tobytes() for r in results})
+                                              else r.signature.astype(np.uint32).tobytes() for r in results},
+                              {r.record_id: index.band_keys(r.signature) for r in results if r.signature is not None},
+                              written_by=index.writer)
         analyses = []
         for r in results:
             a = r.analysis(dup_group=index.group(r.record_id) or r.record_id)
             a.places = places_with_district(r, gazetteer)
             analyses.append(a)
-            groups[r.record_id] = a.dup_group
             stats.chars += len(r.normalized_text)
         # new text clears the levels: the record is the office's only until the levels stage reads it
         store.save_analysis(analyses, stage=STAGE, fields=(*FIELDS, *LEVEL_FIELDS),
                             seen={r.record_id: rows[r.record_id]["text_hash"] for r in results})
+        index.written({a.record_id: a.dup_group for a in analyses})
         if relabel:
             store.save_analysis([Analysis(record_id=m, dup_group=g) for m, g in relabel.items()], fields=["dup_group"])
-            groups.update(relabel)
             stats.relabelled += len(relabel)
         inferred = {r.record_id: {"district": r.district} for r in results
                     if r.district and not rows[r.record_id].get("district")}
@@ -189,8 +154,7 @@ class TextMerge:
         if self.log_id is None:  # the run's batches are logged against a saved table
             self.log_id = save_doc_freq(inst, self.doc_freq)
         log_doc_freq(inst, self.log_id, [])  # an entry outliving the run tells the next one it died
-        self.index, self.groups = load_dup_index(inst, pipeline.hasher, exclude=set(ids),
-                                                 threshold=pipeline.dup_threshold)
+        self.index = open_dup_index(inst, pipeline.hasher, ids, threshold=pipeline.dup_threshold)
         self.pii: Counter[str] = Counter()
         self.started = time.perf_counter()
 
@@ -201,7 +165,7 @@ class TextMerge:
         return results
 
     def store(self, results: list[TextResult], rows: dict[str, dict[str, Any]]) -> None:
-        TextStage._store_batch(self.inst, results, rows, self.index, self.groups, self.stats, self.pipeline.hasher,
+        TextStage._store_batch(self.inst, results, rows, self.index, self.stats, self.pipeline.hasher,
                                self.pipeline.places.gazetteer)
         log_doc_freq(self.inst, self.log_id, (r.tokens for r in results))
         for r in results:

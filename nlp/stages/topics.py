@@ -244,7 +244,7 @@ class TopicsStage(Stage):
         """Fits on a sample drawn by week (``nlp.topic_scale``), then assigns every demand in a
         streaming pass; returns the assignments that are new or changed."""
         chosen = stratified_sample(keyed, modeler.settings.fit_sample, modeler.settings.seed)
-        complete = len(chosen) == len(keyed)
+        complete, corpus = len(chosen) == len(keyed), len(keyed)
         del keyed
         sample = [d for d in self._docs(inst.store, stop) if d["id"] in chosen]
         fit = modeler.fit([d["id"] for d in sample], [d["tokens"] for d in sample],
@@ -253,7 +253,7 @@ class TopicsStage(Stage):
         # retired topics take part too: a theme that comes back gets its old id again
         match = match_topics(known, [t.keywords for t in fit.topics], min_overlap=inst.config.topics.min_overlap)
         fit_id = f"fit-{self.clock():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-        self._save_model(inst, fit, match.mapping, fit_id)
+        self._save_model(inst, fit, match.mapping, fit_id, corpus)
         inst.store.write_topics({match.mapping[t.index]: {
             "label": t.label, "keywords": t.keywords, "weights": t.weights, "coherence": t.coherence,
             "size": t.size, "representatives": t.representatives, "fit_id": fit_id} for t in fit.topics},
@@ -297,8 +297,11 @@ class TopicsStage(Stage):
                 changes.append((rid, t, w))
         return changes
 
-    def _save_model(self, inst: Installation, fit: TopicFit, mapping: dict[int, int], fit_id: str) -> None:
-        """The fit's files to the shared state (then the state naming it); older fits' files go."""
+    def _save_model(self, inst: Installation, fit: TopicFit, mapping: dict[int, int], fit_id: str,
+                    corpus: int) -> None:
+        """The fit's files to the shared state (then the state naming it); older fits' files go.
+        ``fit_docs`` is the corpus the fit covers, not its sample: the policy's "grew by its size"
+        fired after 20,000 new demands (a week) on a million, each refit reading them all."""
         d = model_dir(inst) / fit_id
         d.mkdir(parents=True, exist_ok=True)
         fit.model.save(str(d / "model"))
@@ -308,7 +311,7 @@ class TopicsStage(Stage):
         self._save_state(inst, {
             "fit_id": fit_id, "backend": fit.backend, "k": fit.k, "coherence": fit.coherence,
             "coherence_by_k": {str(k): v for k, v in fit.coherence_by_k.items()},
-            "fit_docs": len(fit.assignments), "fit_outlier_share": fit.outlier_share,
+            "fit_docs": corpus, "fit_outlier_share": fit.outlier_share,
             "mapping": {str(i): sid for i, sid in mapping.items()},
             "new_docs": 0, "new_outliers": 0, "fitted_at": self.clock().isoformat(),
         })

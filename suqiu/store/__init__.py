@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from suqiu.store.accounts import AccountsMixin
 from suqiu.store.blobs import BlobsMixin
+from suqiu.store.dedup import DedupMixin
 from suqiu.store.audit import AuditMixin
 from suqiu.store.deliveries import DeliveriesMixin
 from suqiu.store.engine import StoreBusy, default_sqlite_url, from_db_time, now_local, to_db_time
@@ -30,7 +31,7 @@ from suqiu.store.workorders import WorkOrdersMixin
 
 
 class Store(WorkOrdersMixin, RoutesMixin, HistoryMixin, SearchStateMixin, RunsMixin, DeliveriesMixin, AccountsMixin,
-            ViewsMixin, ReportingMixin, QuotasMixin, QuarantineMixin, AuditMixin, BlobsMixin):
+            ViewsMixin, ReportingMixin, QuotasMixin, QuarantineMixin, AuditMixin, BlobsMixin, DedupMixin):
     """All database access for one installation; one instance per process."""
 
     @classmethod

@@ -7,8 +7,8 @@ date-range filters behave the same on both engines.
 from __future__ import annotations
 
 from sqlalchemy import (
-    JSON, Boolean, Column, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Table,
-    Text, UniqueConstraint,
+    JSON, BigInteger, Boolean, Column, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, MetaData,
+    SmallInteger, String, Table, Text, UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -283,7 +283,20 @@ dedup_signatures = Table(
     Column("updated_at", DateTime, nullable=False),
 )
 
-__all__ += ["dedup_signatures"]
+# the LSH band hashes of each stored signature (``nlp.dup_bands``), so a text run looks up only the
+# buckets of its new records instead of loading every signature (issue 14); ``written_by`` is the run
+# that wrote the row (a run's own records are not history to it)
+dedup_bands = Table(
+    "dedup_bands", metadata,
+    Column("record_id", String(256), ForeignKey("records.id"), primary_key=True),
+    Column("band", SmallInteger, primary_key=True, autoincrement=False),
+    Column("band_key", BigInteger, nullable=False),
+    Column("written_by", Integer),
+    sqlite_with_rowid=False,
+)
+Index("ix_dedup_bands_key", dedup_bands.c.band_key)
+
+__all__ += ["dedup_bands", "dedup_signatures"]
 
 # ---------------------------------------------------------------- search index bookkeeping (issue 7)
 # profiles and topics in the search index: the content hash of each document the engine last

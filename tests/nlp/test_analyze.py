@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from nlp.stages import ClassifyStage, TopicsStage, ViewsStage, run_stages
 from nlp.stages.base import Stage, StageStats
+from nlp.stages.dup_store import BANDS_KEY
 from nlp.stages.corpus_stats import DOC_FREQ_KEY, DOC_FREQ_LOG, load_doc_freq, log_doc_freq
 from suqiu.state import shared_state
 from nlp.stages.text import AUTO_WORKERS_MIN, TextStage, auto_workers, docs_of
@@ -176,9 +177,10 @@ def test_signatures_stored(app, seeded, analyze_pending):
 
 def test_a_stale_signature_is_made_again_from_the_masked_text(app, seeded, analyze_pending):
     """Signatures stored under other MinHash parameters (or lost) are remade from the stored text
-    when the index loads, so a later duplicate still finds its group."""
+    when the bands are rebuilt for the current settings, so a later duplicate still finds its group."""
     analyze_pending(app)
     seeded.save_signatures("an-older-hasher", {"hotline:1": b"\x00" * 8, "hotline:3": None})
+    shared_state(app).put(BANDS_KEY, json.dumps({"tag": "an-older-hasher-b10r6"}).encode())
     seeded.upsert([demand("5", "尊敬的领导:" + NOISE + ",望尽快处理", day=6)])
     analyze_pending(app)
     assert seeded.get_analysis("hotline:5").dup_group == "hotline:1"

@@ -61,3 +61,25 @@ def test_a_loaded_history_holds_under_a_kilobyte_a_record():
     assert index.group("hotline:GD20240000000001") == "hotline:GD20240000000001"
     near = sigs[4].copy()
     assert set(index.matches(near)) >= {"hotline:GD20240000000004"}
+
+
+def test_a_history_loaded_in_chunks_answers_as_one_bulk_load():
+    sigs = _signatures(3000, 64, seed=5)
+    whole, chunked = BandIndex(64, 0.6, max_bucket=3), BandIndex(64, 0.6, max_bucket=3)
+    whole.add_many(np.arange(3000), sigs)
+    for start in range(0, 3000, 700):
+        chunked.add_many(np.arange(start, min(start + 700, 3000)), sigs[start:start + 700])
+    assert chunked._bulk[0] and not len(chunked.keys[0])   # nothing sorted before it is needed
+    for sig in sigs[::11]:
+        assert chunked.candidates(sig) == whole.candidates(sig)
+
+
+def test_rows_added_one_by_one_after_a_bulk_load_are_the_newest_of_their_bucket():
+    index = BandIndex(64, 0.6, max_bucket=4)
+    sig = np.arange(64, dtype=np.uint32)
+    index.add_many(np.arange(0, 10), np.tile(sig, (10, 1)))
+    index.add(10, sig)
+    index.MERGE_AT = 1
+    index.add(11, sig)        # merges pending rows and the bulk chunk together
+    index.add_many(np.arange(12, 14), np.tile(sig, (2, 1)))
+    assert index.candidates(sig) == {10, 11, 12, 13}

@@ -83,12 +83,26 @@ def test_stage_fits_on_a_sample_and_assigns_every_demand(app):
     small = TopicSettings(k_values=(3,), passes=10, topn=8, fit_sample=60)
     run = TopicsStage(modeler=TopicModeler(small)).run(app)
     state = TopicsStage.load_state(app)
-    assert run.fitted and state["fit_docs"] == 60
+    assert run.fitted and state["fit_docs"] == len(ids)   # the corpus it covers, not its sample of 60
     assert run.assigned == len(ids) and run.written == len(ids)
     assert app.store.pending("topics", after="analyze") == []
     analyses = app.store.analyses(ids)
     assert all(analyses[i].topic_id is not None for i in ids)
     assert sum(analyses[i].topic_id != OUTLIER for i in ids) > 0.8 * len(ids)
+
+
+def test_a_sampled_fit_is_not_refitted_for_growing_by_its_sample(app):
+    """The policy refits when the corpus grew by its fit-time size: the whole corpus, not the sample
+    (on a million demands a sample of 20,000 meant a refit of the whole history every week)."""
+    add(app.store, *corpus(per_theme=40), week=0)
+    add(app.store, *corpus(per_theme=40, seed=3), week=1)
+    small = TopicSettings(k_values=(3,), passes=10, topn=8, fit_sample=60)
+    TopicsStage(modeler=TopicModeler(small)).run(app)
+    add(app.store, *corpus(per_theme=25, seed=4), week=2)          # more than the sample, less than the corpus
+    again = TopicsStage(modeler=TopicModeler(small)).run(app)
+    assert not again.fitted and again.assigned == 75
+    add(app.store, *corpus(per_theme=60, seed=5), week=3)          # now grown by its size
+    assert TopicsStage(modeler=TopicModeler(small)).run(app).fitted
 
 
 def test_stage_docs_by_id_are_the_streamed_rows_of_those_ids(app):

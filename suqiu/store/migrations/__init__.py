@@ -32,7 +32,7 @@ HERE = Path(__file__).resolve().parent
 BASELINE = "0001_baseline"
 # the newest revision under versions/ (written by ``python -m suqiu.store.migrations revision``; a
 # test checks it); a constant, so opening a store needs no alembic (about 0.1 s to import)
-HEAD = "0004_changed_index"
+HEAD = "0005_dedup_bands"
 LOCK_KEY = 740_215  # PostgreSQL advisory lock: one schema change at a time across machines
 version_table = Table("alembic_version", MetaData(), Column("version_num", String(32), primary_key=True))
 
