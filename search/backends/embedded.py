@@ -27,19 +27,14 @@ from typing import Any
 
 from search.access import Principal, visibility
 from search.backends.base import CompiledTerm, DeleteReport, IndexReport, SearchBackend, SearchUnavailable
-from search.backends.embedded_fold import count_and_facets, count_groups_of_kinds, folded_page
-from search.backends.embedded_schema import COLUMNS, prepare_schema
+from search.backends.embedded_facts import coded_facets, top_ranked
+from search.backends.embedded_fold import count_and_facets, count_groups, count_groups_of_kinds, folded_page
+from search.backends.embedded_schema import COLUMNS, FACET_SQL, fill_facts, prepare_schema
 from search.documents import iso, searchable_text
 from search.highlight import highlight_text
 from search.query import DEFAULT_KINDS, KINDS, Filters, Hit, SearchQuery, SearchResult, sort_facet
 from search.segmentation import QuerySegmenter, chars_text
 
-FACET_SQL = {
-    "department": "d.department", "district": "d.district", "source": "d.source", "channel": "d.channel",
-    "topic": "CAST(d.topic AS TEXT)", "sentiment": "d.sentiment", "urgency": "d.urgency", "status": "d.status",
-    "category": "d.category", "received_month": "substr(d.received_at, 1, 7)", "kind": "d.kind",
-    "dimension": "d.dimension",
-}
 WRITE_BATCH = 500
 OPEN_INDEX = COLUMNS.index("open")
 INSERT_DOC = f"INSERT INTO docs (rowid, {', '.join(COLUMNS)}, doc) VALUES ({', '.join('?' * (len(COLUMNS) + 2))})"
@@ -146,6 +141,7 @@ class EmbeddedBackend(SearchBackend):
             old = [(r[0],) for r in conn.execute(
                 f"SELECT rowid FROM docs WHERE id IN ({', '.join('?' * len(ids))})", ids)]
             conn.executemany("DELETE FROM fts WHERE rowid = ?", old)
+            conn.executemany("DELETE FROM facts WHERE rowid = ?", old)
             conn.executemany("DELETE FROM docs WHERE rowid = ?", old)
         rows, texts = [], []
         for rowid, doc in enumerate(by_id.values(), start=next_rowid):
@@ -158,6 +154,7 @@ class EmbeddedBackend(SearchBackend):
             texts.append((rowid, prepared["seg"], chars_text(searchable_text(prepared))))
         conn.executemany(INSERT_DOC, rows)
         conn.executemany("INSERT INTO fts (rowid, seg, chars) VALUES (?, ?, ?)", texts)
+        fill_facts(conn, next_rowid, next_rowid + len(rows) - 1)
         report.indexed.extend(d["id"] for d in docs)
         return next_rowid + len(rows)
 
@@ -184,6 +181,7 @@ class EmbeddedBackend(SearchBackend):
                     row = conn.execute("SELECT rowid FROM docs WHERE id = ?", (doc_id,)).fetchone()
                     if row is not None:
                         conn.execute("DELETE FROM fts WHERE rowid = ?", (row[0],))
+                        conn.execute("DELETE FROM facts WHERE rowid = ?", (row[0],))
                         conn.execute("DELETE FROM docs WHERE rowid = ?", (row[0],))
                     report.removed.append(doc_id)
                 conn.execute("COMMIT")
@@ -239,28 +237,31 @@ class EmbeddedBackend(SearchBackend):
         return None if row is None else json.loads(row[0])
 
     def _where(self, query: SearchQuery, principal: Principal) -> tuple[str, list[Any], str | None, bool]:
-        """WHERE clause and parameters, the FTS5 MATCH expression for the positive text, and whether
-        nothing but ``kind`` restricts the query (then counts come from indexes)."""
+        """WHERE clause and parameters of all but the text's MATCH, the FTS5 MATCH expression (the
+        excluded terms in it as ``NOT`` when there is positive text), and whether nothing but
+        ``kind`` restricts the rows beyond the text (then counts come from indexes, or with text
+        the ranking from FTS5 alone)."""
         clauses: list[str] = []
         params: list[Any] = []
         groups, excluded = self.compiler.compile_text(query.text)
         match = " AND ".join("(" + " OR ".join(term_expression(t) for t in g) + ")" for g in groups) or None
-        if match:
-            clauses.append("fts MATCH ?")
-            params.append(match)
         if excluded:
-            clauses.append("d.rowid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
-            params.append(" OR ".join(term_expression(t) for t in excluded))
+            unwanted = " OR ".join(term_expression(t) for t in excluded)
+            if match:
+                match = f"({match}) NOT ({unwanted})"
+            else:
+                clauses.append("d.rowid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
+                params.append(unwanted)
         self._filter_clauses(query.filters, query, clauses, params)
         access = access_clause(principal)
         if access is not None:  # the access rule: part of the engine query, not a post-filter
             clauses.append(access[0])
             params.extend(access[1])
-        only_kind = not clauses
+        plain = not clauses
         kinds = query.filters.kind or DEFAULT_KINDS
         clauses.append(kind_clause(kinds))
         params.extend(kinds)
-        return " AND ".join(clauses), params, match, only_kind
+        return " AND ".join(clauses), params, match, plain
 
     @staticmethod
     def _filter_clauses(f: Filters, query: SearchQuery, clauses: list[str], params: list[Any]) -> None:
@@ -290,33 +291,24 @@ class EmbeddedBackend(SearchBackend):
 
     def _search(self, query: SearchQuery, principal: Principal) -> SearchResult:
         self.ensure_ready()
-        where, params, match, only_kind = self._where(query, principal)
-        # CROSS JOIN pins the loop order: FTS5 finds the matches first, then filters read docs by rowid
-        # (otherwise the planner may walk a filter index and run MATCH once per row)
-        source = "fts CROSS JOIN docs d ON d.rowid = fts.rowid" if match else "docs d"
-        ranked = match is not None and query.sort == "relevance"
-        if ranked:
-            order = "bm25(fts) ASC, d.received_at DESC, d.id ASC"
-        elif query.sort == "heat":
-            order = "d.heat DESC, d.received_at DESC, d.id ASC"
-        else:
-            order = "d.received_at DESC, d.id ASC"
-        score = "-bm25(fts)" if ranked else "NULL"
+        rest, rest_params, match, plain = self._where(query, principal)
+        # CROSS JOIN pins the loop order: FTS5 finds the matches first, then filters read the narrow
+        # ``facts`` rows by rowid (otherwise the planner may walk a filter index and run MATCH once per row)
+        source = "fts CROSS JOIN facts d ON d.rowid = fts.rowid" if match else "docs d"
+        where, params = (f"fts MATCH ? AND {rest}", [match, *rest_params]) if match else (rest, rest_params)
         try:
             with self._connect() as conn:
                 kinds = query.filters.kind or DEFAULT_KINDS
-                if only_kind:
+                if match:
+                    total, facets = coded_facets(conn, query.facets, source, where, params)
+                    groups = count_groups(conn, source, where, params) if query.folds else None
+                elif plain:
                     total, facets = self._count_by_kind(conn, query.facets, kinds)
                     groups = count_groups_of_kinds(conn, kinds) if query.folds else None
                 else:
                     total, facets, groups = count_and_facets(conn, {n: FACET_SQL[n] for n in query.facets},
                                                              source, where, params, query.folds)
-                if query.folds:
-                    page = folded_page(conn, source, where, params, order, score, query.offset, query.size)
-                else:  # sort only (rowid, score), then read the page's documents: sorting wide rows is slow
-                    page = [(r[0], r[1], None) for r in conn.execute(
-                        f"SELECT d.rowid, {score} FROM {source} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
-                        (*params, query.size, query.offset)).fetchall()] if query.size else []
+                page = self._page(conn, query, source, where, params, match, (rest, rest_params, plain))
                 docs = dict(conn.execute(
                     f"SELECT rowid, doc FROM docs WHERE rowid IN ({', '.join('?' * len(page))})",
                     [r[0] for r in page]).fetchall()) if page else {}
@@ -334,6 +326,32 @@ class EmbeddedBackend(SearchBackend):
             hits.append(Hit(id=doc["id"], score=None if sc is None else float(sc), fields=doc, highlight=hl,
                             group_size=members))
         return SearchResult(total=total, hits=hits, facets=facets, groups=groups)
+
+    @staticmethod
+    def _page(conn: sqlite3.Connection, query: SearchQuery, source: str, where: str, params: list[Any],
+              match: str | None, rest: tuple[str, list[Any], bool]) -> list[tuple[int, Any, int | None]]:
+        """(rowid, score, group size) of the page in the query's order. Relevance with nothing but
+        ``kind`` beside the text is ranked by FTS5 alone (``top_ranked``); else SQLite sorts only
+        (rowid, score) and the page's documents are read after: sorting wide rows is slow."""
+        ranked = match is not None and query.sort == "relevance"
+        if ranked:
+            order = "bm25(fts) ASC, d.received_at DESC, d.id ASC"
+        elif query.sort == "heat":
+            order = "d.heat DESC, d.received_at DESC, d.id ASC"
+        else:
+            order = "d.received_at DESC, d.id ASC"
+        score = "-bm25(fts)" if ranked else "NULL"
+        if query.folds:
+            return folded_page(conn, source, where, params, order, score, query.offset, query.size)
+        if not query.size:
+            return []
+        if ranked and rest[2]:
+            top = top_ranked(conn, str(match), rest[0], rest[1], query.offset + query.size)
+            if top is not None:
+                return [(rowid, sc, None) for rowid, sc in top[query.offset:]]
+        return [(r[0], r[1], None) for r in conn.execute(
+            f"SELECT d.rowid, {score} FROM {source} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+            (*params, query.size, query.offset)).fetchall()]
 
     @staticmethod
     def _count_by_kind(conn: sqlite3.Connection, names: Sequence[str],
