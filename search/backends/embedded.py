@@ -2,7 +2,9 @@
 
 - ``seg`` column: jieba search-mode tokens (``unicode61`` splits on the spaces we put there);
   ``chars`` column: one token per ideograph, like Elasticsearch's ``standard`` analyzer, for
-  phrases and the recall fallback. Ranking is FTS5's BM25; facets are GROUP BY over the same WHERE.
+  phrases and the recall fallback. Ranking is FTS5's BM25; facets are GROUP BY over the same WHERE
+  (with text: over each match's facet codes in ``facet_rows``, see ``embedded_facts``), counted on a
+  second connection and thread while the page is ranked.
 - Every user term becomes a double-quoted FTS5 string (quotes doubled), never raw MATCH syntax.
 - A rebuild fills a fresh file and copies it over the index in one step (``rebuild``); in WAL
   mode readers keep seeing the old index until then, so searches never see it half-built.
@@ -19,8 +21,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -28,11 +30,12 @@ from typing import Any
 from search.access import Principal, visibility
 from search.backends.base import CompiledTerm, DeleteReport, IndexReport, SearchBackend, SearchUnavailable
 from search.backends.embedded_facts import coded_facets, top_ranked
-from search.backends.embedded_fold import count_and_facets, count_groups, count_groups_of_kinds, folded_page
-from search.backends.embedded_schema import COLUMNS, FACET_SQL, fill_facts, prepare_schema
+from search.backends.embedded_fold import (count_and_facets, count_by_kind, count_groups, count_groups_of_kinds,
+                                           folded_page)
+from search.backends.embedded_schema import COLUMNS, FACET_SQL, fill_facet_rows, prepare_schema
 from search.documents import iso, searchable_text
 from search.highlight import highlight_text
-from search.query import DEFAULT_KINDS, KINDS, Filters, Hit, SearchQuery, SearchResult, sort_facet
+from search.query import DEFAULT_KINDS, Filters, Hit, SearchQuery, SearchResult
 from search.segmentation import QuerySegmenter, chars_text
 
 WRITE_BATCH = 500
@@ -141,7 +144,7 @@ class EmbeddedBackend(SearchBackend):
             old = [(r[0],) for r in conn.execute(
                 f"SELECT rowid FROM docs WHERE id IN ({', '.join('?' * len(ids))})", ids)]
             conn.executemany("DELETE FROM fts WHERE rowid = ?", old)
-            conn.executemany("DELETE FROM facts WHERE rowid = ?", old)
+            conn.executemany("DELETE FROM facet_rows WHERE rowid = ?", old)
             conn.executemany("DELETE FROM docs WHERE rowid = ?", old)
         rows, texts = [], []
         for rowid, doc in enumerate(by_id.values(), start=next_rowid):
@@ -154,7 +157,7 @@ class EmbeddedBackend(SearchBackend):
             texts.append((rowid, prepared["seg"], chars_text(searchable_text(prepared))))
         conn.executemany(INSERT_DOC, rows)
         conn.executemany("INSERT INTO fts (rowid, seg, chars) VALUES (?, ?, ?)", texts)
-        fill_facts(conn, next_rowid, next_rowid + len(rows) - 1)
+        fill_facet_rows(conn, next_rowid, next_rowid + len(rows) - 1)
         report.indexed.extend(d["id"] for d in docs)
         return next_rowid + len(rows)
 
@@ -181,7 +184,7 @@ class EmbeddedBackend(SearchBackend):
                     row = conn.execute("SELECT rowid FROM docs WHERE id = ?", (doc_id,)).fetchone()
                     if row is not None:
                         conn.execute("DELETE FROM fts WHERE rowid = ?", (row[0],))
-                        conn.execute("DELETE FROM facts WHERE rowid = ?", (row[0],))
+                        conn.execute("DELETE FROM facet_rows WHERE rowid = ?", (row[0],))
                         conn.execute("DELETE FROM docs WHERE rowid = ?", (row[0],))
                     report.removed.append(doc_id)
                 conn.execute("COMMIT")
@@ -292,27 +295,22 @@ class EmbeddedBackend(SearchBackend):
     def _search(self, query: SearchQuery, principal: Principal) -> SearchResult:
         self.ensure_ready()
         rest, rest_params, match, plain = self._where(query, principal)
-        # CROSS JOIN pins the loop order: FTS5 finds the matches first, then filters read the narrow
-        # ``facts`` rows by rowid (otherwise the planner may walk a filter index and run MATCH once per row)
-        source = "fts CROSS JOIN facts d ON d.rowid = fts.rowid" if match else "docs d"
+        # CROSS JOIN pins the loop order: FTS5 finds the matches first, then filters read docs by rowid
+        # (otherwise the planner may walk a filter index and run MATCH once per row)
+        source = "fts CROSS JOIN docs d ON d.rowid = fts.rowid" if match else "docs d"
         where, params = (f"fts MATCH ? AND {rest}", [match, *rest_params]) if match else (rest, rest_params)
         try:
-            with self._connect() as conn:
-                kinds = query.filters.kind or DEFAULT_KINDS
-                if match:
-                    total, facets = coded_facets(conn, query.facets, source, where, params)
-                    groups = count_groups(conn, source, where, params) if query.folds else None
-                elif plain:
-                    total, facets = self._count_by_kind(conn, query.facets, kinds)
-                    groups = count_groups_of_kinds(conn, kinds) if query.folds else None
-                else:
-                    total, facets, groups = count_and_facets(conn, {n: FACET_SQL[n] for n in query.facets},
-                                                             source, where, params, query.folds)
-                page = self._page(conn, query, source, where, params, match, (rest, rest_params, plain))
-                docs = dict(conn.execute(
-                    f"SELECT rowid, doc FROM docs WHERE rowid IN ({', '.join('?' * len(page))})",
-                    [r[0] for r in page]).fetchall()) if page else {}
+            # the counts on a thread and a connection of their own while this one ranks the page:
+            # each is one long SQLite step, which runs without the GIL
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                counting = pool.submit(self._count, query, match, plain, source, where, params)
+                with self._connect() as conn:
+                    page = self._page(conn, query, source, where, params, match, (rest, rest_params, plain))
+                    docs = dict(conn.execute(
+                        f"SELECT rowid, doc FROM docs WHERE rowid IN ({', '.join('?' * len(page))})",
+                        [r[0] for r in page]).fetchall()) if page else {}
                 rows = [(docs[r[0]], r[1], r[2]) for r in page]
+                total, facets, groups = counting.result()
         except sqlite3.OperationalError as exc:
             raise SearchUnavailable(f"embedded search failed: {exc}") from exc
         needles = self.compiler.highlight_needles(self.compiler.compile_text(query.text)[0])
@@ -326,6 +324,28 @@ class EmbeddedBackend(SearchBackend):
             hits.append(Hit(id=doc["id"], score=None if sc is None else float(sc), fields=doc, highlight=hl,
                             group_size=members))
         return SearchResult(total=total, hits=hits, facets=facets, groups=groups)
+
+    def _count(self, query: SearchQuery, match: str | None, plain: bool, source: str, where: str,
+               params: list[Any]) -> tuple[int, dict[str, list[dict]], int | None]:
+        """Total, facets and (folding) the number of groups. With text, facets count the codes in
+        ``facet_rows``, joined alone when only ``kind`` restricts the rows beyond the text."""
+        kinds = query.filters.kind or DEFAULT_KINDS
+        with self._connect() as conn:
+            if match and plain:
+                total, facets = coded_facets(
+                    conn, query.facets, "fts CROSS JOIN facet_rows c ON c.rowid = fts.rowid",
+                    "fts MATCH ? AND c.c_kind IN (SELECT code FROM codes WHERE facet = 'kind' AND value IN "
+                    f"({', '.join('?' * len(kinds))}))", [match, *kinds])
+            elif match:
+                total, facets = coded_facets(conn, query.facets, f"{source} CROSS JOIN facet_rows c ON c.rowid = fts.rowid",
+                                             where, params)
+            elif plain:
+                total, facets = count_by_kind(conn, query.facets, kinds)
+                return total, facets, count_groups_of_kinds(conn, kinds) if query.folds else None
+            else:
+                return count_and_facets(conn, {n: FACET_SQL[n] for n in query.facets}, source, where, params,
+                                        query.folds)
+            return total, facets, count_groups(conn, source, where, params) if query.folds else None
 
     @staticmethod
     def _page(conn: sqlite3.Connection, query: SearchQuery, source: str, where: str, params: list[Any],
@@ -352,31 +372,3 @@ class EmbeddedBackend(SearchBackend):
         return [(r[0], r[1], None) for r in conn.execute(
             f"SELECT d.rowid, {score} FROM {source} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
             (*params, query.size, query.offset)).fetchall()]
-
-    @staticmethod
-    def _count_by_kind(conn: sqlite3.Connection, names: Sequence[str],
-                       kinds: Sequence[str]) -> tuple[int, dict[str, list[dict]]]:
-        """Total and facets when only ``kind`` restricts the query: SQLite counts and groups from its
-        indexes faster than a Python pass. With demands: all rows minus the few of the other kinds."""
-
-        def grouped(where: str, params: Sequence[Any]) -> tuple[int, dict[str, Counter[str]]]:
-            total = int(conn.execute(f"SELECT count(*) FROM docs d WHERE {where}", params).fetchone()[0])
-            out: dict[str, Counter[str]] = {}
-            for name in names:
-                rows = conn.execute(f"SELECT {FACET_SQL[name]} AS v, count(*) FROM docs d WHERE {where} GROUP BY v",
-                                    params).fetchall()
-                out[name] = Counter({str(v): int(n) for v, n in rows if v is not None and v != ""})
-            return total, out
-
-        others = [k for k in KINDS if k not in kinds]
-        if "demand" in kinds:
-            total, counts = grouped("1", ())
-            if others:
-                minus_total, minus = grouped(f"d.kind IN ({', '.join('?' * len(others))})", others)
-                total -= minus_total
-                for name in names:
-                    counts[name].subtract(minus[name])
-        else:
-            total, counts = grouped(f"d.kind IN ({', '.join('?' * len(kinds))})", list(kinds))
-        return total, {name: sort_facet(dict(counts[name])) for name in names}
-

@@ -1,15 +1,15 @@
-"""The narrow twin of ``docs`` that a text search joins its matches to, with every facet's value as a
-small integer.
+"""Facets and relevance for text searches in the embedded backend, over ``facet_rows``.
 
-FTS5 yields a text query's matches in rowid order and each is joined to its row for the filters, the
-facets and the order. A ``docs`` row carries the stored JSON (~1 KB, about a page a row), so at a
-million demands joining 110,000 matches read 110,000 pages; ``facts`` holds the same columns without
-the JSON (~230 bytes a row), which halved the join (208 → 111 ms, measured on the 1M index).
+FTS5 yields a text query's matches in rowid order and each was joined to its ``docs`` row for the
+facets. A ``docs`` row carries the stored JSON (~2.7 KB, most of a page), so at a million demands
+the join alone read ~100,000 pages for 110,000 matches, and Python then counted six strings a row.
+``facet_rows`` holds only each facet's value as a small integer (``codes``; ~20 bytes a row, so
+a few thousand pages for the whole index); the codes of the asked facets are combined into one
+integer per row in SQL (mixed radix), so the counts are one ``GROUP BY`` over integers and Python
+reads a few thousand (key, count) rows. Queries restricted by nothing but ``kind`` (office
+searches) join ``facet_rows`` alone; filtered ones still join ``docs`` for their filters.
 
-Facets: each facet's value has a code per facet (``codes``); the codes of the asked facets are
-combined into one integer per row in SQL (mixed radix), so the counts are one ``GROUP BY`` over
-integers and Python reads a few thousand (key, count) rows, not six strings per match (the six
-default facets over 110,000 matches: 270 ms as a Python pass over strings, 170 ms this way).
+Relevance for such plain queries is ranked by FTS5 alone (``top_ranked``), without a join per match.
 The tables and their filling are in ``embedded_schema``.
 """
 
@@ -21,10 +21,11 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from search.backends.embedded_schema import KEY_LIMIT
 from search.query import sort_facet
 
 MAX_CANDIDATES = 50_000   # past this many, letting SQLite sort every match is no slower
+KEY_LIMIT = 2 ** 62       # one combined key stays a positive 64-bit integer
+
 
 def read_codes(conn: sqlite3.Connection, names: Sequence[str]) -> dict[str, dict[int, str]]:
     """facet -> code -> value, for the facets asked."""
@@ -50,7 +51,8 @@ def key_parts(names: Sequence[str], radix: dict[str, int]) -> list[list[str]]:
 
 def coded_facets(conn: sqlite3.Connection, names: Sequence[str], source: str, where: str,
                  params: Sequence[Any]) -> tuple[int, dict[str, list[dict]]]:
-    """Total and facets of a text query over ``facts d``: one GROUP BY over the combined codes."""
+    """Total and facets of a text query whose ``source`` has ``facet_rows c``: one GROUP BY over the
+    combined codes."""
     if not names:
         return int(conn.execute(f"SELECT count(*) FROM {source} WHERE {where}", params).fetchone()[0]), {}
     values = read_codes(conn, names)
@@ -58,9 +60,9 @@ def coded_facets(conn: sqlite3.Connection, names: Sequence[str], source: str, wh
     parts = key_parts(names, radix)
     keys = []
     for part in parts:
-        expr = "coalesce(d.c_" + part[0] + ", 0)"
+        expr = "coalesce(c.c_" + part[0] + ", 0)"
         for name in part[1:]:
-            expr = f"({expr}) * {radix[name]} + coalesce(d.c_{name}, 0)"
+            expr = f"({expr}) * {radix[name]} + coalesce(c.c_{name}, 0)"
         keys.append(expr)
     marks = ", ".join(f"k{i}" for i in range(len(keys)))
     rows = conn.execute(f"SELECT {', '.join(f'{k} AS k{i}' for i, k in enumerate(keys))}, count(*) "
@@ -83,8 +85,8 @@ def top_ranked(conn: sqlite3.Connection, match: str, rest: str, params: Sequence
                need: int) -> list[tuple[int, float]] | None:
     """The first ``need`` (rowid, score) in relevance order (bm25, then newest, then id) when only
     ``kind`` restricts the rows beyond the text: FTS5 ranks its matches alone (no join per match:
-    158 ms instead of 250 ms for 110,000 matches) and only the best ``limit`` are joined to
-    ``facts``, for ``rest`` and the ties' order.
+    158 ms instead of 250 ms for 110,000 matches) and only the best ``limit`` are read from
+    ``docs``, for ``rest`` (over ``docs d``) and the ties' order.
 
     Exact: every match scoring below the last candidate's score is a candidate, so the page is
     right once its last row scores below that (or FTS5 had no more matches); otherwise (ties at the
@@ -95,7 +97,7 @@ def top_ranked(conn: sqlite3.Connection, match: str, rest: str, params: Sequence
         candidates = conn.execute("SELECT rowid, bm25(fts) FROM fts WHERE fts MATCH ? ORDER BY bm25(fts) LIMIT ?",
                                   (match, limit)).fetchall()
         score = dict(candidates)
-        rows = conn.execute(f"SELECT d.rowid, d.received_at, d.id FROM facts d "
+        rows = conn.execute(f"SELECT d.rowid, d.received_at, d.id FROM docs d "
                             f"WHERE d.rowid IN (SELECT value FROM json_each(?)) AND {rest}",
                             (json.dumps(list(score)), *params)).fetchall()
         rows.sort(key=lambda r: r[2])                                       # id ascending
