@@ -30,8 +30,7 @@ from typing import Any
 from search.access import Principal, visibility
 from search.backends.base import CompiledTerm, DeleteReport, IndexReport, SearchBackend, SearchUnavailable
 from search.backends.embedded_facts import coded_facets, top_ranked
-from search.backends.embedded_fold import (count_and_facets, count_by_kind, count_groups, count_groups_of_kinds,
-                                           folded_page)
+from search.backends.embedded_fold import count_and_facets, count_by_kind, count_groups_of_kinds, folded_page
 from search.backends.embedded_schema import COLUMNS, FACET_SQL, fill_facet_rows, prepare_schema
 from search.documents import iso, searchable_text
 from search.highlight import highlight_text
@@ -327,25 +326,25 @@ class EmbeddedBackend(SearchBackend):
 
     def _count(self, query: SearchQuery, match: str | None, plain: bool, source: str, where: str,
                params: list[Any]) -> tuple[int, dict[str, list[dict]], int | None]:
-        """Total, facets and (folding) the number of groups. With text, facets count the codes in
-        ``facet_rows``, joined alone when only ``kind`` restricts the rows beyond the text."""
+        """Total, facets and (folding) the number of groups. With text and no folding, facets count
+        the codes in ``facet_rows``, joined alone when only ``kind`` restricts the rows beyond the
+        text; folding, one pass over the matches' ``docs`` rows gives the facets and the distinct
+        groups together (a second pass for the groups cost more than the codes saved)."""
         kinds = query.filters.kind or DEFAULT_KINDS
         with self._connect() as conn:
-            if match and plain:
-                total, facets = coded_facets(
-                    conn, query.facets, "fts CROSS JOIN facet_rows c ON c.rowid = fts.rowid",
-                    "fts MATCH ? AND c.c_kind IN (SELECT code FROM codes WHERE facet = 'kind' AND value IN "
-                    f"({', '.join('?' * len(kinds))}))", [match, *kinds])
-            elif match:
-                total, facets = coded_facets(conn, query.facets, f"{source} CROSS JOIN facet_rows c ON c.rowid = fts.rowid",
-                                             where, params)
-            elif plain:
+            if match and not query.folds:
+                if plain:
+                    return (*coded_facets(
+                        conn, query.facets, "fts CROSS JOIN facet_rows c ON c.rowid = fts.rowid",
+                        "fts MATCH ? AND c.c_kind IN (SELECT code FROM codes WHERE facet = 'kind' AND value IN "
+                        f"({', '.join('?' * len(kinds))}))", [match, *kinds]), None)
+                return (*coded_facets(conn, query.facets, f"{source} CROSS JOIN facet_rows c ON c.rowid = fts.rowid",
+                                      where, params), None)
+            if plain and not match:
                 total, facets = count_by_kind(conn, query.facets, kinds)
                 return total, facets, count_groups_of_kinds(conn, kinds) if query.folds else None
-            else:
-                return count_and_facets(conn, {n: FACET_SQL[n] for n in query.facets}, source, where, params,
-                                        query.folds)
-            return total, facets, count_groups(conn, source, where, params) if query.folds else None
+            return count_and_facets(conn, {n: FACET_SQL[n] for n in query.facets}, source, where, params,
+                                    query.folds)
 
     @staticmethod
     def _page(conn: sqlite3.Connection, query: SearchQuery, source: str, where: str, params: list[Any],
