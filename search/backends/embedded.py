@@ -29,7 +29,7 @@ from typing import Any
 
 from search.access import Principal, visibility
 from search.backends.base import CompiledTerm, DeleteReport, IndexReport, SearchBackend, SearchUnavailable
-from search.backends.embedded_facts import coded_facets, top_ranked
+from search.backends.embedded_facts import coded_facets, matching_members, top_ranked
 from search.backends.embedded_fold import count_and_facets, count_by_kind, count_groups_of_kinds, folded_page
 from search.backends.embedded_schema import COLUMNS, FACET_SQL, fill_facet_rows, prepare_schema
 from search.documents import iso, searchable_text
@@ -350,8 +350,8 @@ class EmbeddedBackend(SearchBackend):
     def _page(conn: sqlite3.Connection, query: SearchQuery, source: str, where: str, params: list[Any],
               match: str | None, rest: tuple[str, list[Any], bool]) -> list[tuple[int, Any, int | None]]:
         """(rowid, score, group size) of the page in the query's order. Relevance with nothing but
-        ``kind`` beside the text is ranked by FTS5 alone (``top_ranked``); else SQLite sorts only
-        (rowid, score) and the page's documents are read after: sorting wide rows is slow."""
+        ``kind`` beside the text is ranked by FTS5 alone (``top_ranked``, folded or not); else SQLite
+        sorts only (rowid, score) and the page's documents are read after: sorting wide rows is slow."""
         ranked = match is not None and query.sort == "relevance"
         if ranked:
             order = "bm25(fts) ASC, d.received_at DESC, d.id ASC"
@@ -360,14 +360,17 @@ class EmbeddedBackend(SearchBackend):
         else:
             order = "d.received_at DESC, d.id ASC"
         score = "-bm25(fts)" if ranked else "NULL"
+        if ranked and rest[2] and query.size:
+            top = top_ranked(conn, str(match), rest[0], rest[1], query.offset + query.size, query.folds)
+            if top is not None and query.folds:
+                sizes = matching_members(conn, str(match), rest[0], rest[1], [g for _, _, g in top[query.offset:]])
+                return [(rowid, sc, sizes.get(g, 1)) for rowid, sc, g in top[query.offset:]]
+            if top is not None:
+                return [(rowid, sc, None) for rowid, sc, _ in top[query.offset:]]
         if query.folds:
             return folded_page(conn, source, where, params, order, score, query.offset, query.size)
         if not query.size:
             return []
-        if ranked and rest[2]:
-            top = top_ranked(conn, str(match), rest[0], rest[1], query.offset + query.size)
-            if top is not None:
-                return [(rowid, sc, None) for rowid, sc in top[query.offset:]]
         return [(r[0], r[1], None) for r in conn.execute(
             f"SELECT d.rowid, {score} FROM {source} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
             (*params, query.size, query.offset)).fetchall()]

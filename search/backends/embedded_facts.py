@@ -83,29 +83,46 @@ def coded_facets(conn: sqlite3.Connection, names: Sequence[str], source: str, wh
     return total, facets
 
 
-def top_ranked(conn: sqlite3.Connection, match: str, rest: str, params: Sequence[Any],
-               need: int) -> list[tuple[int, float]] | None:
-    """The first ``need`` (rowid, score) in relevance order (bm25, then newest, then id) when only
-    ``kind`` restricts the rows beyond the text: FTS5 ranks its matches alone (no join per match:
-    158 ms instead of 341 ms joined to ``docs``, 施工 at 1M) and only the best ``limit`` are read from
-    ``docs``, for ``rest`` (over ``docs d``) and the ties' order.
+def top_ranked(conn: sqlite3.Connection, match: str, rest: str, params: Sequence[Any], need: int,
+               fold: bool = False) -> list[tuple[int, float, str]] | None:
+    """The first ``need`` (rowid, score, group) in relevance order (bm25, then newest, then id) when
+    only ``kind`` restricts the rows beyond the text; folding, only each near-duplicate group's
+    first. FTS5 ranks its matches alone (no join per match: 158 ms instead of 341 ms joined to
+    ``docs``, 施工 at 1M) and only the best ``limit`` are read from ``docs``, for ``rest`` (over
+    ``docs d``), the ties' order and the groups.
 
-    Exact: every match scoring below the last candidate's score is a candidate, so the page is
-    right once its last row scores below that (or FTS5 had no more matches); otherwise (ties at the
-    edge, or candidates ``rest`` turned away) four times as many are tried, and past
-    ``MAX_CANDIDATES`` it is None and the caller lets SQLite sort every match."""
+    Exact: every match scoring below the last candidate's score is a candidate (so is a group's
+    first member when another member is), so the page is right once its last row scores below
+    that (or FTS5 had no more matches); otherwise (ties at the edge, or candidates ``rest`` turned
+    away) four times as many are tried, and past ``MAX_CANDIDATES`` it is None and the caller lets
+    SQLite sort every match."""
     limit = 2 * need + 50
     while limit <= MAX_CANDIDATES:
         candidates = conn.execute("SELECT rowid, bm25(fts) FROM fts WHERE fts MATCH ? ORDER BY bm25(fts) LIMIT ?",
                                   (match, limit)).fetchall()
         score = dict(candidates)
-        rows = conn.execute(f"SELECT d.rowid, d.received_at, d.id FROM docs d "
+        rows = conn.execute(f"SELECT d.rowid, d.received_at, d.id, coalesce(d.dup_group, d.id) FROM docs d "
                             f"WHERE d.rowid IN (SELECT value FROM json_each(?)) AND {rest}",
                             (json.dumps(list(score)), *params)).fetchall()
         rows.sort(key=lambda r: r[2])                                       # id ascending
         rows.sort(key=lambda r: (r[1] is not None, r[1] or ""), reverse=True)  # newest first, no date last
         rows.sort(key=lambda r: score[r[0]])                                # bm25 ascending: best first
+        if fold:
+            seen: set[str] = set()
+            rows = [r for r in rows if not (r[3] in seen or seen.add(r[3]))]
         if len(candidates) < limit or (len(rows) >= need and score[rows[need - 1][0]] < candidates[-1][1]):
-            return [(r[0], -score[r[0]]) for r in rows[:need]]
+            return [(r[0], -score[r[0]], r[3]) for r in rows[:need]]
         limit *= 4
     return None
+
+
+def matching_members(conn: sqlite3.Connection, match: str, rest: str, params: Sequence[Any],
+                     groups: Sequence[str]) -> dict[str, int]:
+    """How many members of each of ``groups`` match: the members found by the ``dup_group`` index,
+    each checked by FTS5 at its rowid (a pass over every match cost a second ranking)."""
+    if not groups:
+        return {}
+    return {g: int(n) for g, n in conn.execute(
+        f"SELECT d.dup_group, count(*) FROM docs d WHERE d.dup_group IN ({', '.join('?' * len(groups))}) "
+        f"AND {rest} AND EXISTS (SELECT 1 FROM fts WHERE fts MATCH ? AND fts.rowid = d.rowid) "
+        f"GROUP BY d.dup_group", (*groups, *params, match))}

@@ -167,3 +167,32 @@ def test_excluded_words_are_left_out_of_ranked_pages(ties):
     ties.index_documents([doc(i, word="停水", content=f"停水 咨询 第{i}次") for i in range(5)])
     result = run(ties, "停水 -咨询", size=100)
     assert result.total == 155 and not {h.id for h in result.hits} & {f"d{i:03d}" for i in range(5)}
+
+
+def folded_pages(backend: EmbeddedBackend, text: str, count: int, **kw: object) -> list[tuple[str, float, int]]:
+    return [(h.id, h.score, h.group_size) for page in range(1, count + 1)
+            for h in run(backend, text, page=page, fold_duplicates=True, **kw).hits]
+
+
+@pytest.fixture
+def groups(tmp_path: Path, segmenter) -> EmbeddedBackend:
+    """The ``ties`` demands: a third alone, the rest in 30 near-duplicate groups of three or four."""
+    b = EmbeddedBackend(tmp_path / "search" / "groups.db", segmenter)
+    b.index_documents([doc(i, word="停水", repeat=3 if i % 4 == 0 else 1,
+                           dup_group=f"g{i % 45:02d}" if i % 3 else f"d{i:03d}") for i in range(160)])
+    return b
+
+
+def test_folded_relevance_pages_match_sorting_every_match(groups):
+    ranked = folded_pages(groups, "停水", 12)
+    assert ranked == folded_pages(groups, "停水", 12, source="hotline")
+    result = run(groups, "停水", fold_duplicates=True)
+    assert result.total == 160 and len(ranked) == result.groups == 30 + 54   # 30 groups, 54 alone
+    assert sum(size for _, _, size in ranked) == 160
+
+
+def test_folded_group_sizes_leave_out_excluded_members(groups):
+    groups.index_documents([doc(i, word="停水", dup_group=f"g{i % 45:02d}", content="停水 咨询") for i in (1, 2)])
+    ranked = folded_pages(groups, "停水 -咨询", 12)
+    assert ranked == folded_pages(groups, "停水 -咨询", 12, source="hotline")
+    assert sum(size for _, _, size in ranked) == 158
