@@ -2,7 +2,9 @@
 
 - ``seg`` column: jieba search-mode tokens (``unicode61`` splits on the spaces we put there);
   ``chars`` column: one token per ideograph, like Elasticsearch's ``standard`` analyzer, for
-  phrases and the recall fallback. Ranking is FTS5's BM25; facets are GROUP BY over the same WHERE.
+  phrases and the recall fallback. Ranking is FTS5's BM25; facets are GROUP BY over the same WHERE
+  (with text: over each match's facet codes in ``facet_rows``, see ``embedded_facts``), counted on a
+  second connection and thread while the page is ranked.
 - Every user term becomes a double-quoted FTS5 string (quotes doubled), never raw MATCH syntax.
 - A rebuild fills a fresh file and copies it over the index in one step (``rebuild``); in WAL
   mode readers keep seeing the old index until then, so searches never see it half-built.
@@ -19,27 +21,22 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from search.access import Principal, visibility
 from search.backends.base import CompiledTerm, DeleteReport, IndexReport, SearchBackend, SearchUnavailable
-from search.backends.embedded_fold import count_and_facets, count_groups_of_kinds, folded_page
-from search.backends.embedded_schema import COLUMNS, prepare_schema
+from search.backends.embedded_facts import coded_facets, matching_members, top_ranked
+from search.backends.embedded_fold import count_and_facets, count_by_kind, count_groups_of_kinds, folded_page
+from search.backends.embedded_schema import COLUMNS, FACET_SQL, fill_facet_rows, prepare_schema
 from search.documents import iso, searchable_text
 from search.highlight import highlight_text
-from search.query import DEFAULT_KINDS, KINDS, Filters, Hit, SearchQuery, SearchResult, sort_facet
+from search.query import DEFAULT_KINDS, Filters, Hit, SearchQuery, SearchResult
 from search.segmentation import QuerySegmenter, chars_text
 
-FACET_SQL = {
-    "department": "d.department", "district": "d.district", "source": "d.source", "channel": "d.channel",
-    "topic": "CAST(d.topic AS TEXT)", "sentiment": "d.sentiment", "urgency": "d.urgency", "status": "d.status",
-    "category": "d.category", "received_month": "substr(d.received_at, 1, 7)", "kind": "d.kind",
-    "dimension": "d.dimension",
-}
 WRITE_BATCH = 500
 OPEN_INDEX = COLUMNS.index("open")
 INSERT_DOC = f"INSERT INTO docs (rowid, {', '.join(COLUMNS)}, doc) VALUES ({', '.join('?' * (len(COLUMNS) + 2))})"
@@ -146,6 +143,7 @@ class EmbeddedBackend(SearchBackend):
             old = [(r[0],) for r in conn.execute(
                 f"SELECT rowid FROM docs WHERE id IN ({', '.join('?' * len(ids))})", ids)]
             conn.executemany("DELETE FROM fts WHERE rowid = ?", old)
+            conn.executemany("DELETE FROM facet_rows WHERE rowid = ?", old)
             conn.executemany("DELETE FROM docs WHERE rowid = ?", old)
         rows, texts = [], []
         for rowid, doc in enumerate(by_id.values(), start=next_rowid):
@@ -158,6 +156,7 @@ class EmbeddedBackend(SearchBackend):
             texts.append((rowid, prepared["seg"], chars_text(searchable_text(prepared))))
         conn.executemany(INSERT_DOC, rows)
         conn.executemany("INSERT INTO fts (rowid, seg, chars) VALUES (?, ?, ?)", texts)
+        fill_facet_rows(conn, next_rowid, next_rowid + len(rows) - 1)
         report.indexed.extend(d["id"] for d in docs)
         return next_rowid + len(rows)
 
@@ -184,6 +183,7 @@ class EmbeddedBackend(SearchBackend):
                     row = conn.execute("SELECT rowid FROM docs WHERE id = ?", (doc_id,)).fetchone()
                     if row is not None:
                         conn.execute("DELETE FROM fts WHERE rowid = ?", (row[0],))
+                        conn.execute("DELETE FROM facet_rows WHERE rowid = ?", (row[0],))
                         conn.execute("DELETE FROM docs WHERE rowid = ?", (row[0],))
                     report.removed.append(doc_id)
                 conn.execute("COMMIT")
@@ -239,28 +239,31 @@ class EmbeddedBackend(SearchBackend):
         return None if row is None else json.loads(row[0])
 
     def _where(self, query: SearchQuery, principal: Principal) -> tuple[str, list[Any], str | None, bool]:
-        """WHERE clause and parameters, the FTS5 MATCH expression for the positive text, and whether
-        nothing but ``kind`` restricts the query (then counts come from indexes)."""
+        """WHERE clause and parameters of all but the text's MATCH, the FTS5 MATCH expression (the
+        excluded terms in it as ``NOT`` when there is positive text), and whether nothing but
+        ``kind`` restricts the rows beyond the text (then counts come from indexes, or with text
+        the ranking from FTS5 alone)."""
         clauses: list[str] = []
         params: list[Any] = []
         groups, excluded = self.compiler.compile_text(query.text)
         match = " AND ".join("(" + " OR ".join(term_expression(t) for t in g) + ")" for g in groups) or None
-        if match:
-            clauses.append("fts MATCH ?")
-            params.append(match)
         if excluded:
-            clauses.append("d.rowid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
-            params.append(" OR ".join(term_expression(t) for t in excluded))
+            unwanted = " OR ".join(term_expression(t) for t in excluded)
+            if match:
+                match = f"({match}) NOT ({unwanted})"
+            else:
+                clauses.append("d.rowid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
+                params.append(unwanted)
         self._filter_clauses(query.filters, query, clauses, params)
         access = access_clause(principal)
         if access is not None:  # the access rule: part of the engine query, not a post-filter
             clauses.append(access[0])
             params.extend(access[1])
-        only_kind = not clauses
+        plain = not clauses
         kinds = query.filters.kind or DEFAULT_KINDS
         clauses.append(kind_clause(kinds))
         params.extend(kinds)
-        return " AND ".join(clauses), params, match, only_kind
+        return " AND ".join(clauses), params, match, plain
 
     @staticmethod
     def _filter_clauses(f: Filters, query: SearchQuery, clauses: list[str], params: list[Any]) -> None:
@@ -290,37 +293,23 @@ class EmbeddedBackend(SearchBackend):
 
     def _search(self, query: SearchQuery, principal: Principal) -> SearchResult:
         self.ensure_ready()
-        where, params, match, only_kind = self._where(query, principal)
+        rest, rest_params, match, plain = self._where(query, principal)
         # CROSS JOIN pins the loop order: FTS5 finds the matches first, then filters read docs by rowid
         # (otherwise the planner may walk a filter index and run MATCH once per row)
         source = "fts CROSS JOIN docs d ON d.rowid = fts.rowid" if match else "docs d"
-        ranked = match is not None and query.sort == "relevance"
-        if ranked:
-            order = "bm25(fts) ASC, d.received_at DESC, d.id ASC"
-        elif query.sort == "heat":
-            order = "d.heat DESC, d.received_at DESC, d.id ASC"
-        else:
-            order = "d.received_at DESC, d.id ASC"
-        score = "-bm25(fts)" if ranked else "NULL"
+        where, params = (f"fts MATCH ? AND {rest}", [match, *rest_params]) if match else (rest, rest_params)
         try:
-            with self._connect() as conn:
-                kinds = query.filters.kind or DEFAULT_KINDS
-                if only_kind:
-                    total, facets = self._count_by_kind(conn, query.facets, kinds)
-                    groups = count_groups_of_kinds(conn, kinds) if query.folds else None
-                else:
-                    total, facets, groups = count_and_facets(conn, {n: FACET_SQL[n] for n in query.facets},
-                                                             source, where, params, query.folds)
-                if query.folds:
-                    page = folded_page(conn, source, where, params, order, score, query.offset, query.size)
-                else:  # sort only (rowid, score), then read the page's documents: sorting wide rows is slow
-                    page = [(r[0], r[1], None) for r in conn.execute(
-                        f"SELECT d.rowid, {score} FROM {source} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
-                        (*params, query.size, query.offset)).fetchall()] if query.size else []
-                docs = dict(conn.execute(
-                    f"SELECT rowid, doc FROM docs WHERE rowid IN ({', '.join('?' * len(page))})",
-                    [r[0] for r in page]).fetchall()) if page else {}
+            # the counts on a thread and a connection of their own while this one ranks the page:
+            # each is one long SQLite step, which runs without the GIL
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                counting = pool.submit(self._count, query, match, plain, source, where, params)
+                with self._connect() as conn:
+                    page = self._page(conn, query, source, where, params, match, (rest, rest_params, plain))
+                    docs = dict(conn.execute(
+                        f"SELECT rowid, doc FROM docs WHERE rowid IN ({', '.join('?' * len(page))})",
+                        [r[0] for r in page]).fetchall()) if page else {}
                 rows = [(docs[r[0]], r[1], r[2]) for r in page]
+                total, facets, groups = counting.result()
         except sqlite3.OperationalError as exc:
             raise SearchUnavailable(f"embedded search failed: {exc}") from exc
         needles = self.compiler.highlight_needles(self.compiler.compile_text(query.text)[0])
@@ -335,30 +324,53 @@ class EmbeddedBackend(SearchBackend):
                             group_size=members))
         return SearchResult(total=total, hits=hits, facets=facets, groups=groups)
 
+    def _count(self, query: SearchQuery, match: str | None, plain: bool, source: str, where: str,
+               params: list[Any]) -> tuple[int, dict[str, list[dict]], int | None]:
+        """Total, facets and (folding) the number of groups. With text and no folding, facets count
+        the codes in ``facet_rows``, joined alone when only ``kind`` restricts the rows beyond the
+        text; folding, one pass over the matches' ``docs`` rows gives the facets and the distinct
+        groups together (a second pass for the groups cost more than the codes saved)."""
+        kinds = query.filters.kind or DEFAULT_KINDS
+        with self._connect() as conn:
+            if match and not query.folds:
+                if plain:
+                    return (*coded_facets(
+                        conn, query.facets, "fts CROSS JOIN facet_rows c ON c.rowid = fts.rowid",
+                        "fts MATCH ? AND c.c_kind IN (SELECT code FROM codes WHERE facet = 'kind' AND value IN "
+                        f"({', '.join('?' * len(kinds))}))", [match, *kinds]), None)
+                return (*coded_facets(conn, query.facets, f"{source} CROSS JOIN facet_rows c ON c.rowid = fts.rowid",
+                                      where, params), None)
+            if plain and not match:
+                total, facets = count_by_kind(conn, query.facets, kinds)
+                return total, facets, count_groups_of_kinds(conn, kinds) if query.folds else None
+            return count_and_facets(conn, {n: FACET_SQL[n] for n in query.facets}, source, where, params,
+                                    query.folds)
+
     @staticmethod
-    def _count_by_kind(conn: sqlite3.Connection, names: Sequence[str],
-                       kinds: Sequence[str]) -> tuple[int, dict[str, list[dict]]]:
-        """Total and facets when only ``kind`` restricts the query: SQLite counts and groups from its
-        indexes faster than a Python pass. With demands: all rows minus the few of the other kinds."""
-
-        def grouped(where: str, params: Sequence[Any]) -> tuple[int, dict[str, Counter[str]]]:
-            total = int(conn.execute(f"SELECT count(*) FROM docs d WHERE {where}", params).fetchone()[0])
-            out: dict[str, Counter[str]] = {}
-            for name in names:
-                rows = conn.execute(f"SELECT {FACET_SQL[name]} AS v, count(*) FROM docs d WHERE {where} GROUP BY v",
-                                    params).fetchall()
-                out[name] = Counter({str(v): int(n) for v, n in rows if v is not None and v != ""})
-            return total, out
-
-        others = [k for k in KINDS if k not in kinds]
-        if "demand" in kinds:
-            total, counts = grouped("1", ())
-            if others:
-                minus_total, minus = grouped(f"d.kind IN ({', '.join('?' * len(others))})", others)
-                total -= minus_total
-                for name in names:
-                    counts[name].subtract(minus[name])
+    def _page(conn: sqlite3.Connection, query: SearchQuery, source: str, where: str, params: list[Any],
+              match: str | None, rest: tuple[str, list[Any], bool]) -> list[tuple[int, Any, int | None]]:
+        """(rowid, score, group size) of the page in the query's order. Relevance with nothing but
+        ``kind`` beside the text is ranked by FTS5 alone (``top_ranked``, folded or not); else SQLite
+        sorts only (rowid, score) and the page's documents are read after: sorting wide rows is slow."""
+        ranked = match is not None and query.sort == "relevance"
+        if ranked:
+            order = "bm25(fts) ASC, d.received_at DESC, d.id ASC"
+        elif query.sort == "heat":
+            order = "d.heat DESC, d.received_at DESC, d.id ASC"
         else:
-            total, counts = grouped(f"d.kind IN ({', '.join('?' * len(kinds))})", list(kinds))
-        return total, {name: sort_facet(dict(counts[name])) for name in names}
-
+            order = "d.received_at DESC, d.id ASC"
+        score = "-bm25(fts)" if ranked else "NULL"
+        if ranked and rest[2] and query.size:
+            top = top_ranked(conn, str(match), rest[0], rest[1], query.offset + query.size, query.folds)
+            if top is not None and query.folds:
+                sizes = matching_members(conn, str(match), rest[0], rest[1], [g for _, _, g in top[query.offset:]])
+                return [(rowid, sc, sizes.get(g, 1)) for rowid, sc, g in top[query.offset:]]
+            if top is not None:
+                return [(rowid, sc, None) for rowid, sc, _ in top[query.offset:]]
+        if query.folds:
+            return folded_page(conn, source, where, params, order, score, query.offset, query.size)
+        if not query.size:
+            return []
+        return [(r[0], r[1], None) for r in conn.execute(
+            f"SELECT d.rowid, {score} FROM {source} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+            (*params, query.size, query.offset)).fetchall()]

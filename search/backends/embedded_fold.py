@@ -17,7 +17,8 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from search.query import sort_facet
+from search.backends.embedded_schema import FACET_SQL
+from search.query import KINDS, sort_facet
 
 GROUP_SQL = "coalesce(d.dup_group, d.id)"
 BATCH = 500
@@ -87,3 +88,30 @@ def count_and_facets(conn: sqlite3.Connection, facet_sql: Mapping[str, str], sou
     facets = {name: sort_facet({str(v): n for v, n in counter.items() if v is not None and v != ""})
               for name, counter in zip(names, counters)}
     return total, facets, len(groups) if fold else None
+
+
+def count_by_kind(conn: sqlite3.Connection, names: Sequence[str],
+                  kinds: Sequence[str]) -> tuple[int, dict[str, list[dict]]]:
+    """Total and facets when only ``kind`` restricts the query: SQLite counts and groups from its
+    indexes faster than a Python pass. With demands: all rows minus the few of the other kinds."""
+
+    def grouped(where: str, params: Sequence[Any]) -> tuple[int, dict[str, Counter[str]]]:
+        total = int(conn.execute(f"SELECT count(*) FROM docs d WHERE {where}", params).fetchone()[0])
+        out: dict[str, Counter[str]] = {}
+        for name in names:
+            rows = conn.execute(f"SELECT {FACET_SQL[name]} AS v, count(*) FROM docs d WHERE {where} GROUP BY v",
+                                params).fetchall()
+            out[name] = Counter({str(v): int(n) for v, n in rows if v is not None and v != ""})
+        return total, out
+
+    others = [k for k in KINDS if k not in kinds]
+    if "demand" in kinds:
+        total, counts = grouped("1", ())
+        if others:
+            minus_total, minus = grouped(f"d.kind IN ({', '.join('?' * len(others))})", others)
+            total -= minus_total
+            for name in names:
+                counts[name].subtract(minus[name])
+    else:
+        total, counts = grouped(f"d.kind IN ({', '.join('?' * len(kinds))})", list(kinds))
+    return total, {name: sort_facet(dict(counts[name])) for name in names}
