@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from nlp.stages.views import ViewsStage
-from nlp.view_plan import incremental_plan, spans
+from nlp.view_plan import OLD_WEEK_MIN, incremental_plan, spans
 from suqiu.installation import Installation, write_default_config
 from suqiu.model import Analysis, build_demand
 from suqiu.store import now_local
@@ -155,10 +155,17 @@ def test_the_plan_reads_a_new_week_and_the_hotspots_window():
     assert len(plan.spans) == 1 and plan.spans[0][1] - plan.spans[0][0] == at(3) - at(0)
 
 
-def test_an_old_change_redoes_its_week_and_patches_the_next():
-    plan = incremental_plan([at(2), at(2, 3)], at(20), window_days=0)
+def test_many_changes_in_an_old_week_redo_it_and_patch_the_next():
+    plan = incremental_plan([at(2, i % 7) for i in range(OLD_WEEK_MIN)], at(20), window_days=14)
     assert plan.redo_weeks == {"2026-W04"} and plan.patch_weeks == {"2026-W05"}
-    assert plan.read_weeks == {"2026-W04"}
+    assert "2026-W04" in plan.read_weeks and "2026-W10" not in plan.read_weeks
+
+
+def test_a_few_changes_in_an_old_week_wait_for_the_full_build():
+    """A relabelled near-duplicate or two in an old week: not worth reading that week today."""
+    plan = incremental_plan([at(2), at(2, 3), at(20)], at(20), window_days=14)
+    assert plan.redo_weeks == {"2026-W22"} and "2026-W04" not in plan.read_weeks
+    assert "1 个早期周的零星变化待全量构建" in plan.reason
 
 
 def test_spans_merge_consecutive_weeks():
