@@ -52,9 +52,9 @@ def add(inst: Installation, week: int, n: int, seed: int) -> None:
     inst.store.save_analysis(an, stage="analyze")
 
 
-def install(path: Path) -> Installation:
+def install(path: Path, url: str) -> Installation:
     write_default_config(path)
-    inst = Installation.load(path)
+    inst = Installation.load(path, environ={"SUQIU_STORE_URL": url} if url.startswith("postgresql") else None)
     inst.store.write_topics({t: {"label": name, "keywords": name.split(), "size": 0} for t, name in TOPICS.items()},
                             NOW, emerging=False)
     return inst
@@ -69,8 +69,9 @@ def stored(inst: Installation) -> dict:
 
 
 @pytest.fixture
-def two(tmp_path: Path):
-    a, b = install(tmp_path / "a"), install(tmp_path / "b")
+def two(tmp_path: Path, new_store_url):
+    """Two installations on the engine under test (SQLite files, or PostgreSQL databases of their own)."""
+    a, b = install(tmp_path / "a", new_store_url("a")), install(tmp_path / "b", new_store_url("b"))
     yield a, b
     a.store.close()
     b.store.close()

@@ -57,3 +57,14 @@ def test_the_audit_log_is_append_only_on_postgresql(pg_app):
             with pg_app.store.begin() as conn:
                 conn.execute(text(sql))
     assert pg_app.store.audit_rows()[0] == 1
+
+
+def test_routing_reads_what_changed_since_the_last_good_run(pg_app):
+    """The candidates' two index-driven reads (``routing_candidates(since=…)``) on PostgreSQL."""
+    from tests.twoway.test_routing import _backdate
+    seed(pg_app.store, [(demand("n1", "楼道灯坏了"), analysis("hotline:n1", "楼道灯坏了", department=HOUSING)),
+                        (demand("n2", "小区漏水"), analysis("hotline:n2", "小区漏水", department=HOUSING))])
+    _backdate(pg_app.store, "hotline:n2", hours=2)
+    assert route_pending(pg_app).routed == 1
+    assert pg_app.store.route_of("hotline:n1")["department"] == HOUSING
+    assert pg_app.store.route_of("hotline:n2") is None
