@@ -27,7 +27,7 @@ class SubjectCounts:
     def weeks(self) -> set[str]:
         return {w for c in self.counts.values() for w in c}
 
-    def merged(self, fresh: "SubjectCounts", redone: Iterable[str]) -> "SubjectCounts":
+    def merged(self, fresh: SubjectCounts, redone: Iterable[str]) -> SubjectCounts:
         """These counts with every week of ``redone`` replaced by ``fresh``'s (which counted exactly
         those weeks); a subject with no week left is dropped. Labels known here are kept, so a
         subject's label does not change between builds."""
@@ -55,12 +55,12 @@ class SubjectCounts:
                 "labels": {_SEP.join(s): v for s, v in self.labels.items()}}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "SubjectCounts":
+    def from_dict(cls, data: Mapping[str, Any]) -> SubjectCounts:
         return cls({_subject(k): Counter(v) for k, v in data["counts"].items()},
                    {_subject(k): v for k, v in data.get("labels", {}).items()})
 
     @classmethod
-    def of(cls, counts: Mapping[Subject, Counter[str]], labels: Mapping[Subject, str]) -> "SubjectCounts":
+    def of(cls, counts: Mapping[Subject, Counter[str]], labels: Mapping[Subject, str]) -> SubjectCounts:
         return cls(dict(counts), dict(labels))
 
 
@@ -79,7 +79,7 @@ class ViewCounts:
     volumes: SubjectCounts = field(default_factory=SubjectCounts)
     surges: SubjectCounts = field(default_factory=SubjectCounts)
 
-    def merged(self, fresh: "ViewCounts", read: Iterable[str], redone: Iterable[str]) -> "ViewCounts":
+    def merged(self, fresh: ViewCounts, read: Iterable[str], redone: Iterable[str]) -> ViewCounts:
         """``fresh`` counted the demands of the weeks ``read`` and the profiles of the weeks ``redone``."""
         read = set(read)
         return ViewCounts(self.forecast.merged(fresh.forecast, read), self.volumes.merged(fresh.volumes, redone),
@@ -90,6 +90,6 @@ class ViewCounts:
                            "surges": self.surges.to_dict()}, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
     @classmethod
-    def from_json(cls, raw: bytes) -> "ViewCounts":
+    def from_json(cls, raw: bytes) -> ViewCounts:
         data = json.loads(raw.decode("utf-8"))
         return cls(*(SubjectCounts.from_dict(data[k]) for k in ("forecast", "volumes", "surges")))

@@ -1,5 +1,6 @@
 """The views stage: demand profiles (需求画像), hotspots, early warnings and weekly forecasts,
-rebuilt from the store whenever records or their analysis changed since the last build. The logic
+rebuilt from the store whenever records or their analysis changed since the last build: the whole
+history, or only the weeks the changes touch (``nlp.view_plan``). The logic
 lives in ``nlp.profiles``, ``nlp.hotspots``, ``nlp.early_warning`` and ``nlp.forecast_views``
 (forecasts are stored as documents of kind ``forecast``; their deviations join the warnings).
 """
@@ -8,8 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,10 +25,16 @@ from nlp.stages.base import Progress, Stage, StageStats
 from nlp.stages.topics import topic_stop_words
 from nlp.topic_names import pos_weight
 from nlp.view_counts import SubjectCounts, ViewCounts
-from nlp.view_plan import FULL_EVERY, MAX_CHANGED, ViewPlan, fingerprint, incremental_plan
+from nlp.view_plan import (
+    FULL_EVERY,
+    MAX_CHANGED,
+    ViewPlan,
+    fingerprint,
+    incremental_plan,
+)
 from nlp.view_record import ViewRecord
-from suqiu.disclosure import headline
 from suqiu.config import Config
+from suqiu.disclosure import headline
 from suqiu.installation import Installation
 from suqiu.model import CLOCK_SKEW, EARLIEST_DATE, plausible_time
 from suqiu.state import shared_state
@@ -36,7 +43,7 @@ from suqiu.weeks import iso_week, shift_week
 
 MAX_HOTSPOTS = 100
 VIEWS_KEY = "models/topics/views.json"   # when the views were last built (shared state)
-COUNTS_KEY = "models/topics/view_counts.json"   # the forecast subjects' weekly counts of that build
+COUNTS_KEY = "models/topics/view_counts.json"   # the weekly counts that build kept (``ViewCounts``)
 PLACE_ORDER = {"estate": 0, "community": 1, "road": 2, "street": 3, "district": 4}
 # pattern-found names such as 我们小区 or 投诉小区 name no place; they would merge unrelated demands
 _NOT_A_PLACE_HEAD = re.compile(r"^(我们|你们|他们|我家|我|本|该|这|那|此|投诉|反映|举报|咨询|关于|请问|附近|周边|所在)")
