@@ -202,10 +202,12 @@ class AnalysisMixin(StoreBase):
                 yield dict(row)
 
     def latest_change(self) -> Any:
-        """The newest ``updated_at`` of any record or analysis (store time), or None."""
+        """The newest change of any record, analysis or route (store time), or None: a demand
+        reassigned to another department changes the views as much as a new one does."""
         with self.engine.connect() as conn:
             times = [conn.execute(select(func.max(schema.records.c.updated_at))).scalar_one(),
-                     conn.execute(select(func.max(schema.analysis.c.updated_at))).scalar_one()]
+                     conn.execute(select(func.max(schema.analysis.c.updated_at))).scalar_one(),
+                     conn.execute(select(func.max(schema.routes.c.routed_at))).scalar_one()]
         return max((t for t in times if t is not None), default=None)
 
     def duplicate_summary(self) -> dict[str, int]:

@@ -183,3 +183,20 @@ def test_counts_kept_by_another_release_mean_a_full_build(two):
     shared_state(inc).put(COUNTS_KEY, b'{"counts": {}, "labels": {}}')
     add(inc, 4, 20, 4)
     assert ViewsStage(clock).run(inc).build == "full"
+
+
+def test_a_reassignment_alone_gives_the_views_work(two):
+    """A department's counts follow its demands' owner: moving one is a change like a new demand."""
+    from suqiu.twoway.dispatch import reassign
+    from suqiu.model import Status
+    inc, _ = two
+    for week in range(4):
+        add(inc, week, 20, week)
+    rid = next(r["id"] for r in inc.store.iter_records() if r["department_given"] == "住建局")
+    inc.store.set_fields(rid, {"status": Status.ROUTED}, origin="test")    # routed already: its status stays
+    ViewsStage(clock).run(inc)
+    assert not ViewsStage(clock).has_work(inc)
+    reassign(inc, rid, "教育局", "属学位问题", actor="office-1")
+    assert inc.store.get(rid)["status"] == Status.ROUTED.value
+    assert ViewsStage(clock).has_work(inc)
+    assert ViewsStage(clock).run(inc).build == "incremental"
