@@ -33,7 +33,7 @@ FIGURE_LABELS = {
     "reopened": "重办件数", "reopen_rate": "重办率", "reply_quality_mean": "答复质量均分",
     "reply_quality_n": "答复质量评分件数", "passed_on": "多次转办件数（推诿）", "rankable": "达到排名最低件数",
     "response_rate": "响应率（按时签收）", "resolution_rate": "解决率（回访已解决）", "composite": "综合得分",
-    "rates_min_count": "三率最低件数",
+    "rates_min_count": "三率最低件数", "figures_days": "统计范围（近 N 天受理；在办、超期含全部在办）",
 }
 
 
@@ -246,11 +246,17 @@ def render_text(digest: Digest, per_group: int = HTML_ENTRIES_PER_GROUP) -> str:
                   for o in digest.overdue[:per_group]]
     f = digest.figures
     if f:
-        lines += ["", f"三率：响应率 {_pct(f.get('response_rate'))}，解决率 {_pct(f.get('resolution_rate'))}，"
+        lines += ["", f"三率（{_span(f)}）：响应率 {_pct(f.get('response_rate'))}，解决率 {_pct(f.get('resolution_rate'))}，"
                   f"满意率 {_pct(f.get('satisfaction_rate'))}，综合得分 {_num(f.get('composite'))}",
                   f"答复情况：办结率 {_pct(f.get('closure_rate'))}，按时答复率 {_pct(f.get('on_time_rate'))}，"
                   f"重办率 {_pct(f.get('reopen_rate'))}"]
     return "\n".join(lines) + "\n"
+
+
+def _span(figures: dict[str, Any]) -> str:
+    """What the figures cover, as the digest says it."""
+    days = figures.get("figures_days")
+    return f"近 {days} 天受理" if days else "累计"
 
 
 def figure_value(key: str, value: Any) -> Any:

@@ -8,6 +8,7 @@ stored.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -49,10 +50,10 @@ def satisfied(value: str | None) -> bool | None:
 
 # ---------------------------------------------------------------------------- per-record view
 def tracked_rows(store: Store, config: Config, department: str | None = None,
-                 since: datetime | None = None) -> list[dict[str, Any]]:
-    """Every demand some department owns (or ``department``; received from ``since``), with its due
-    time (raw text: internal only)."""
-    rows = store.owned_rows(config, department, since=since)
+                 since: datetime | None = None, statuses: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """Every demand some department owns (or ``department``; received from ``since``; in one of
+    ``statuses``), with its due time (raw text: internal only)."""
+    rows = store.owned_rows(config, department, statuses=statuses, since=since)
     for row in rows:
         row["due_at"] = due_at(config, row["received_at"], row["department"], row["category_given"],
                                row["urgency_level"], row["due_override"])
@@ -64,7 +65,7 @@ def overdue_items(store: Store, config: Config, department: str, now: datetime |
     the list: never an office-only demand)."""
     now = now or now_local()
     out = []
-    for r in tracked_rows(store, config, department):
+    for r in tracked_rows(store, config, department, statuses=TIMED_STATUSES):   # open ones, not the history
         if r["status"] in TIMED_STATUSES and r["due_at"] < now and r["publication"] in DEPARTMENT_LEVELS:
             out.append({"record_id": r["id"], "received_at": r["received_at"], "due_at": r["due_at"],
                         "overdue_days": (now - r["due_at"]).total_seconds() / 86400,
@@ -112,15 +113,17 @@ def _quantile(values: list[float], q: float) -> float:
 
 def department_figures(store: Store, config: Config, department: str | None = None,
                        now: datetime | None = None, scorer: ReplyQualityScorer | None = None,
-                       since: datetime | None = None) -> dict[str, DepartmentFigures]:
-    """Figures per department (all configured ones, or one); ``since`` limits by received time."""
+                       since: datetime | None = None, statuses: Sequence[str] | None = None
+                       ) -> dict[str, DepartmentFigures]:
+    """Figures per department (all configured ones, or one); ``since`` limits by received time,
+    ``statuses`` to demands in one of them (the open ones: the backlog without the history)."""
     now = now or now_local()
     scorer = scorer or ReplyQualityScorer(default_time_limit=timedelta(days=config.tracking.default_time_limit_days))
     names = [department] if department else [d.name for d in config.departments]
     figs = {n: DepartmentFigures(n) for n in names}
     quality: dict[str, list[float]] = {n: [] for n in names}
     reopened_now: dict[str, int] = {}
-    for r in tracked_rows(store, config, department, since=since):
+    for r in tracked_rows(store, config, department, since=since, statuses=statuses):
         f = figs.get(r["department"])
         if f is None or (since is not None and r["received_at"] < since):
             continue
