@@ -8,6 +8,11 @@ fit's gensim files under ``models/topics/<fit id>/``), so any worker assigns wit
 
 Re-running with nothing new is a no-op for the analysis table (only changed topic assignments are
 written, so the search index is not churned).
+
+A fit becomes current (its state, model files and topic names) only after its assignments are
+written. Until then the state keeps the last fit, marked ``refit_started``: a run cut off in the
+assignment pass (15 minutes on a million demands) leaves the last fit's names over the last fit's
+ids, and the next run fits again instead of keeping a half-assigned history.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import json
 import time
 import uuid
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -44,6 +49,8 @@ AFTER = "analyze"
 MIN_DOCS = 20          # fewer demands than this: no topic model yet
 STATE_PREFIX = "models/topics"
 STATE_KEY = f"{STATE_PREFIX}/state.json"
+CUT_OFF = "the last refit was cut off before its assignments were written"
+Commit = Callable[[], None]      # makes a fit current once its assignments are written
 
 
 @dataclass
@@ -180,21 +187,27 @@ class TopicsStage(Stage):
         stop = topic_stop_words(inst.config)
         pending = set(store.pending(STAGE, after=AFTER))
         state = None if self.refit else self.load_state(inst)
+        if state is not None and state.get("refit_started"):
+            out.reason, state = CUT_OFF, None
         changes: list[tuple[str, int, float]] = []
+        commit: Commit | None = None
         if state is None:
             keyed = [(d["id"], _stratum(d)) for d in store.stage_docs(AFTER, ())]
             if keyed and len(keyed) < self.min_docs:
                 out.reason = f"too few demands for topics ({len(keyed)} < {self.min_docs})"
                 pending = set()   # they stay pending until there are enough
             elif keyed:
-                out.reason = "refit requested" if self.refit else "no model yet"
+                out.reason = out.reason or ("refit requested" if self.refit else "no model yet")
                 try:
-                    changes = self._fit(inst, modeler, stop, keyed, pending, out)
+                    changes, commit = self._fit(inst, modeler, stop, keyed, pending, out)
                 except ValueError as exc:  # e.g. a vocabulary too small to model
                     out.reason, pending = f"no topics: {exc}", set()
         elif pending:
-            changes = self._assign_new(inst, modeler, policy, state, stop, pending, out)
+            changes, commit = self._assign_new(inst, modeler, policy, state, stop, pending, out)
         self._write(inst, pending, changes, out)
+        if commit is not None:
+            commit()
+        store.refresh_topic_sizes()
         out.seconds = round(time.perf_counter() - started, 2)
         return out
 
@@ -208,10 +221,10 @@ class TopicsStage(Stage):
 
     def _assign_new(self, inst: Installation, modeler: TopicModeler, policy: EmergingPolicy,
                     state: dict[str, Any], stop: frozenset[str], pending: set[str],
-                    out: TopicsStats) -> list[tuple[str, int, float]]:
+                    out: TopicsStats) -> tuple[list[tuple[str, int, float]], Commit | None]:
         todo = list(self._docs(inst.store, stop, ids=pending))
         if not todo:
-            return []
+            return [], None
         assignments = self._assign(inst, modeler, state, todo)
         state["new_docs"] = state.get("new_docs", 0) + len(todo)
         state["new_outliers"] = state.get("new_outliers", 0) + sum(1 for t, _ in assignments.values() if t == OUTLIER)
@@ -222,7 +235,7 @@ class TopicsStage(Stage):
             return self._fit(inst, modeler, stop, keyed, pending, out)
         out.assigned = len(assignments)
         out.outliers = sum(1 for t, _ in assignments.values() if t == OUTLIER)
-        return [(rid, t, w) for rid, (t, w) in assignments.items()]
+        return [(rid, t, w) for rid, (t, w) in assignments.items()], None
 
     @staticmethod
     def _write(inst: Installation, pending: set[str], changes: list[tuple[str, int, float]],
@@ -236,13 +249,13 @@ class TopicsStage(Stage):
         leftovers = [rid for rid in pending if rid not in written]
         if leftovers:
             store.mark_done(STAGE, store.text_hashes(leftovers))
-        store.refresh_topic_sizes()
 
     # ------------------------------------------------------------------ fitting and assigning
     def _fit(self, inst: Installation, modeler: TopicModeler, stop: frozenset[str], keyed: list[tuple[str, str]],
-             pending: set[str], out: TopicsStats) -> list[tuple[str, int, float]]:
+             pending: set[str], out: TopicsStats) -> tuple[list[tuple[str, int, float]], Commit]:
         """Fits on a sample drawn by week (``nlp.topic_scale``), then assigns every demand in a
-        streaming pass; returns the assignments that are new or changed."""
+        streaming pass; returns the assignments that are new or changed, and what makes the fit
+        current once they are written (the last fit stays current, marked, until then)."""
         chosen = stratified_sample(keyed, modeler.settings.fit_sample, modeler.settings.seed)
         complete, corpus = len(chosen) == len(keyed), len(keyed)
         del keyed
@@ -253,19 +266,29 @@ class TopicsStage(Stage):
         # retired topics take part too: a theme that comes back gets its old id again
         match = match_topics(known, [t.keywords for t in fit.topics], min_overlap=inst.config.topics.min_overlap)
         fit_id = f"fit-{self.clock():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-        self._save_model(inst, fit, match.mapping, fit_id, corpus)
-        inst.store.write_topics({match.mapping[t.index]: {
-            "label": t.label, "keywords": t.keywords, "weights": t.weights, "coherence": t.coherence,
-            "size": t.size, "representatives": t.representatives, "fit_id": fit_id} for t in fit.topics},
-            self.clock(), emerging=bool(known))
+        self._mark_refit(inst, fit_id)
+
+        def commit() -> None:
+            self._save_model(inst, fit, match.mapping, fit_id, corpus)
+            inst.store.write_topics({match.mapping[t.index]: {
+                "label": t.label, "keywords": t.keywords, "weights": t.weights, "coherence": t.coherence,
+                "size": t.size, "representatives": t.representatives, "fit_id": fit_id} for t in fit.topics},
+                self.clock(), emerging=bool(known))
+
         out.fitted, out.k, out.coherence = True, fit.k, round(fit.coherence, 4)
         out.new_topics = sorted(sid for sid in match.mapping.values() if sid not in known)
         stable = {**match.mapping, OUTLIER: OUTLIER}
         found = {a.doc_id: (stable[a.index], a.weight) for a in fit.assignments}
         if complete:
-            return self._changes(((d["id"], d["topic"], found[d["id"]]) for d in sample), pending, out)
+            return self._changes(((d["id"], d["topic"], found[d["id"]]) for d in sample), pending, out), commit
         del sample
-        return self._changes(self._assign_rest(modeler, fit, stable, found, inst.store, stop), pending, out)
+        return self._changes(self._assign_rest(modeler, fit, stable, found, inst.store, stop), pending, out), commit
+
+    def _mark_refit(self, inst: Installation, fit_id: str) -> None:
+        """The current state (if any) says a refit began: kept until the new fit is current."""
+        raw = shared_state(inst).get(STATE_KEY)
+        if raw is not None:
+            self._save_state(inst, {**json.loads(raw.decode("utf-8")), "refit_started": fit_id})
 
     @staticmethod
     def _assign_rest(modeler: TopicModeler, fit: TopicFit, stable: dict[int, int], found: dict[str, tuple[int, float]],

@@ -223,3 +223,36 @@ def test_the_city_is_no_topic_word_with_or_without_its_suffix():
     from suqiu.config import load_config
     stop = topic_stop_words(load_config(environ={}))
     assert {"福州市", "福州", "仓山区"} <= stop and "内河" not in stop
+
+
+def test_a_refit_cut_off_before_its_assignments_keeps_the_last_fit_and_the_next_run_fits_again(app, monkeypatch):
+    """A machine shut down in a refit's assignment pass must not leave the new fit's names over
+    the old fit's ids for good (the state named the new fit before its ids were written)."""
+    from nlp.stages.topics import CUT_OFF
+    add(app.store, *corpus(), week=0)
+    stage(app).run()
+    first = json.loads(shared_state(app).get(STATE_KEY))
+    names = {t["id"]: t["label"] for t in list_topics(app.store)}
+    ids, texts, labels = corpus(themes=("transit",), per_theme=15, seed=3)
+    add(app.store, ids, texts, labels, week=1)
+    refitting = TopicModeler(TopicSettings(k_values=(3, 4), passes=10, topn=8, coherence_tolerance=1.0))
+
+    def killed(*args, **kwargs):
+        raise SystemExit("machine shut down")
+
+    monkeypatch.setattr(TopicsStage, "_write", staticmethod(killed))
+    try:
+        stage(app, modeler=refitting).topics.run(app)
+    except SystemExit:
+        pass
+    monkeypatch.undo()
+    state = json.loads(shared_state(app).get(STATE_KEY))
+    assert state["fit_id"] == first["fit_id"] and state["refit_started"] != first["fit_id"]
+    assert {t["id"]: t["label"] for t in list_topics(app.store)} == names
+    again = stage(app, modeler=refitting).run()
+    assert again.fitted and again.reason == CUT_OFF
+    state = json.loads(shared_state(app).get(STATE_KEY))
+    assert "refit_started" not in state and state["fit_id"] != first["fit_id"]
+    [new_id] = again.new_topics
+    assert {app.store.get_analysis(f"hotline:{rid}").topic_id for rid in ids} == {new_id}
+    assert not stage(app, modeler=refitting).run().fitted
