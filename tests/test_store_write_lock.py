@@ -64,6 +64,20 @@ def test_a_fast_machine_grows_its_batches_up_to_the_most(store, monkeypatch):
     assert clock.pauses == pytest.approx([0.01] * 4)
 
 
+def test_a_writers_next_call_starts_from_the_size_its_last_one_reached(store, monkeypatch):
+    """A stage saves 500 demands a batch: each save began again at 100 rows (three commits and two
+    pauses where one of each would do)."""
+    clock = SlowLock(per_batch=0.01)
+    monkeypatch.setattr(base, "time", SimpleNamespace(perf_counter=clock.perf_counter, sleep=clock.sleep))
+    with write_spans(store.engine) as spans:
+        store.upsert([_d(i) for i in range(300)], batch=500)
+        store.upsert([_d(i) for i in range(300, 1000)], batch=500)
+        store.upsert([_d(i) for i in range(1000, 1050)], batch=500)   # a short call: its size is not learnt
+        store.upsert([_d(i) for i in range(1050, 1550)], batch=500)
+    assert _records_rows(spans) == [100, 200, 400, 300, 50, 500]
+    assert store.count() == 1550
+
+
 def test_a_rerun_of_a_batched_import_writes_nothing_twice(store):
     demands = [_d(i) for i in range(250)]
     assert store.upsert(demands, batch=40).new == 250
@@ -127,7 +141,9 @@ def test_views_are_rewritten_in_budgeted_transactions_and_the_last_builds_rows_g
 
     from suqiu.model import SHANGHAI
     t0 = datetime(2026, 11, 30, 8, tzinfo=SHANGHAI)
-    store.replace_views(_profiles(300, "2026-W48", 1), [], [], t0)
+    last = type(store)(store.url)          # last week's build, by another process
+    last.replace_views(_profiles(300, "2026-W48", 1), [], [], t0)
+    last.close()
     clock = SlowLock(per_batch=0.5)
     monkeypatch.setattr(base, "time", SimpleNamespace(perf_counter=clock.perf_counter, sleep=clock.sleep))
     with write_spans(store.engine) as spans:   # this week's build: 250 profiles (50 of last week's gone)
