@@ -144,8 +144,10 @@ class TopicsStage(Stage):
 
     def has_work(self, inst: Installation) -> bool:
         waiting = inst.store.pending(STAGE, after=AFTER, limit=1)
-        has_model = shared_state(inst).get(STATE_KEY) is not None
-        return bool(waiting) and (has_model or inst.store.done_count(AFTER) >= self.min_docs) or self.refit
+        raw = shared_state(inst).get(STATE_KEY)
+        if raw is not None and "refit_started" in json.loads(raw.decode("utf-8")):
+            return True     # a refit cut off after its writes, before it became current
+        return bool(waiting) and (raw is not None or inst.store.done_count(AFTER) >= self.min_docs) or self.refit
 
     # ------------------------------------------------------------------ state
     @staticmethod

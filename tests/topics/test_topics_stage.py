@@ -249,6 +249,7 @@ def test_a_refit_cut_off_before_its_assignments_keeps_the_last_fit_and_the_next_
     state = json.loads(shared_state(app).get(STATE_KEY))
     assert state["fit_id"] == first["fit_id"] and state["refit_started"] != first["fit_id"]
     assert {t["id"]: t["label"] for t in list_topics(app.store)} == names
+    assert TopicsStage().has_work(app)
     again = stage(app, modeler=refitting).run()
     assert again.fitted and again.reason == CUT_OFF
     state = json.loads(shared_state(app).get(STATE_KEY))
@@ -256,3 +257,26 @@ def test_a_refit_cut_off_before_its_assignments_keeps_the_last_fit_and_the_next_
     [new_id] = again.new_topics
     assert {app.store.get_analysis(f"hotline:{rid}").topic_id for rid in ids} == {new_id}
     assert not stage(app, modeler=refitting).run().fitted
+
+
+def test_a_refit_cut_off_after_its_writes_still_gives_the_stage_work(app, monkeypatch):
+    """Its ids are written but its names are not: nothing is pending, the next run must still refit."""
+    add(app.store, *corpus(), week=0)
+    stage(app).run()
+    ids, texts, labels = corpus(themes=("transit",), per_theme=15, seed=3)
+    add(app.store, ids, texts, labels, week=1)
+    refitting = TopicModeler(TopicSettings(k_values=(3, 4), passes=10, topn=8, coherence_tolerance=1.0))
+
+    def killed(*args, **kwargs):
+        raise SystemExit("machine shut down")
+
+    monkeypatch.setattr(TopicsStage, "_save_model", killed)
+    try:
+        stage(app, modeler=refitting).topics.run(app)
+    except SystemExit:
+        pass
+    monkeypatch.undo()
+    assert app.store.pending("topics", after="analyze") == []
+    assert TopicsStage().has_work(app)
+    assert stage(app, modeler=refitting).run().fitted
+    assert not TopicsStage().has_work(app)
