@@ -202,12 +202,10 @@ class AnalysisMixin(StoreBase):
                 yield dict(row)
 
     def latest_change(self) -> Any:
-        """The newest change of any record, analysis or route (store time), or None: a demand
-        reassigned to another department changes the views as much as a new one does."""
+        """The newest change of a record, analysis or route (store time; a reassignment counts), or None."""
         with self.engine.connect() as conn:
-            times = [conn.execute(select(func.max(schema.records.c.updated_at))).scalar_one(),
-                     conn.execute(select(func.max(schema.analysis.c.updated_at))).scalar_one(),
-                     conn.execute(select(func.max(schema.routes.c.routed_at))).scalar_one()]
+            times = [conn.execute(select(func.max(c))).scalar_one() for c in (
+                schema.records.c.updated_at, schema.analysis.c.updated_at, schema.routes.c.routed_at)]
         return max((t for t in times if t is not None), default=None)
 
     def duplicate_summary(self) -> dict[str, int]:

@@ -38,10 +38,9 @@ class StoreBase:
         self.url = url
         self.engine = make_engine(url, pool_size=pool_size, max_overflow=max_overflow)
         # SQLite: this process's writers queue here, one thread at a time polling for the database's
-        # lock (its busy handler polls: forty web threads polling starved other processes' writers)
-        self._writer, self._busy_s = threading.RLock(), 60.0
-        # each batch writer's next size, kept between its calls (``in_batches``)
-        self._batch_sizes: dict[str, int] = {}
+        # lock (its busy handler polls: forty web threads polling starved other processes' writers);
+        # each batch writer's next size is kept between its calls (``in_batches``)
+        self._writer, self._busy_s, self._batch_sizes = threading.RLock(), 60.0, dict[str, int]()
 
     def set_busy_timeout(self, seconds: float) -> None:
         """How long a statement waits for another process's write lock before ``StoreBusy`` (SQLite)."""
@@ -89,11 +88,9 @@ class StoreBase:
 
     def in_batches(self, items: Iterable[T], write: Callable[[list[T]], R], most: int) -> Iterator[R]:
         """``write`` (one transaction) over ``items`` in batches sized from the lock's time budget:
-        the first of ``FIRST_BATCH`` (or of the size this writer's last call reached: a stage saving
-        500 demands a batch began each at 100, three commits and two pauses where one of each
-        would do), each next one from how long the last held the lock (at most twice as large, so
-        a rising load is met early), never over ``most``; on SQLite a pause after each as long as
-        it held (≤ ``PAUSE_S``) lets waiters in."""
+        the first as the writer's last call left it (``FIRST_BATCH`` at first), each next from how
+        long the last held the lock (at most twice as large), never over ``most``; on SQLite a pause
+        after each as long as it held (≤ ``PAUSE_S``) lets waiters in."""
         stream, key = iter(items), getattr(write, "__qualname__", "")
         size = min(most, self._batch_sizes.get(key, FIRST_BATCH))
         chunk = list(islice(stream, size))
@@ -102,8 +99,7 @@ class StoreBase:
             done = self.retrying(lambda c=chunk: write(c))
             held = time.perf_counter() - t0
             if len(chunk) == size:   # a short last chunk's fixed costs say little of the rate
-                size = max(1, min(most, 2 * size, int(size * LOCK_BUDGET_S / max(held, 1e-4))))
-                self._batch_sizes[key] = size
+                size = self._batch_sizes[key] = max(1, min(most, 2 * size, int(size * LOCK_BUDGET_S / max(held, 1e-4))))
             if (chunk := list(islice(stream, size))) and self.url.startswith("sqlite"):
                 time.sleep(min(held, PAUSE_S))
             yield done
