@@ -46,6 +46,18 @@ def app(home: Path):
 
 
 @pytest.fixture
+def engine_app(home: Path, engine_url: str, monkeypatch: pytest.MonkeyPatch):
+    """The installation on each engine (SQLite, and PostgreSQL when the test command provides one):
+    a module whose ``app`` fixture returns it runs its tests on both."""
+    from suqiu.installation import Installation
+    if engine_url:
+        monkeypatch.setenv("SUQIU_STORE_URL", engine_url)
+    a = Installation.load(home)
+    yield a
+    a.store.close()
+
+
+@pytest.fixture
 def store(app):
     return app.store
 

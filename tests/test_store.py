@@ -4,19 +4,15 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from suqiu.installation import Installation
 from suqiu.store import schema
 from suqiu.model import SHANGHAI, Analysis, build_demand
 from suqiu.store import Store
 
 
 @pytest.fixture
-def app(home, engine_url, monkeypatch):
-    if engine_url:
-        monkeypatch.setenv("SUQIU_STORE_URL", engine_url)
-    a = Installation.load(home)
-    yield a
-    a.store.close()
+def app(engine_app):
+    """Each test here on both engines."""
+    return engine_app
 
 
 def _d(**kw):

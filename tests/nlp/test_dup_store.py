@@ -15,20 +15,15 @@ from nlp.dedup import DupIndex, MinHasher
 from nlp.stages.dup_store import BANDS_KEY, open_dup_index, signed
 from nlp.stages.text import TextStage
 from nlp.text_pipeline import TextPipeline
-from suqiu.installation import Installation
 from suqiu.model import build_demand
 from suqiu.state import shared_state
 from suqiu.store import schema
 
 
 @pytest.fixture
-def app(home, engine_url, monkeypatch):
-    """The installation on each engine (SQLite, and PostgreSQL when the test command provides one)."""
-    if engine_url:
-        monkeypatch.setenv("SUQIU_STORE_URL", engine_url)
-    a = Installation.load(home)
-    yield a
-    a.store.close()
+def app(engine_app):
+    """Each test here on both engines."""
+    return engine_app
 
 
 @pytest.fixture(scope="module")

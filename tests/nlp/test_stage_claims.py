@@ -18,12 +18,9 @@ from suqiu.store.locks import Lease, LockHeld
 
 
 @pytest.fixture
-def app(home, engine_url, monkeypatch):
-    if engine_url:
-        monkeypatch.setenv("SUQIU_STORE_URL", engine_url)
-    a = Installation.load(home)
-    yield a
-    a.store.close()
+def app(engine_app):
+    """Each test here on both engines."""
+    return engine_app
 
 
 def _demands(n: int) -> list:
