@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -137,9 +138,26 @@ def fresh_pg_database(base_url: str, tag: str) -> Iterator[str]:
     try:
         yield make_url(base_url).set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _drop_database(admin, name)
         admin.dispose()
+
+
+def _drop_database(admin, name: str, attempts: int = 20) -> None:
+    """DROP … WITH (FORCE), again for a moment when it is refused: PostgreSQL 15 checks its right to
+    end every backend in the database first, and an autovacuum worker there has no role, so a drop
+    that met one failed with InsufficientPrivilege (a CI run's teardown; the test server's role is
+    given pg_signal_backend too)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+    for attempt in range(attempts):
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except DBAPIError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.25)
 
 
 @pytest.fixture(scope="module")

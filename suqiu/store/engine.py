@@ -10,6 +10,7 @@ import json
 import os
 import re
 import sqlite3
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -108,6 +109,25 @@ def _private_database_file(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
+BUSY_S = 60   # how long a statement waits for another connection's write lock
+
+
+def _wal(dbapi_conn: sqlite3.Connection) -> None:
+    """Switch to WAL, waiting for the lock: SQLite answers a fresh file's switch 'database is locked'
+    at once, without its busy handler, while another connection switches it (three workers opening
+    one new store failed one run in fifteen)."""
+    pause, waited = 0.005, 0.0
+    while True:
+        try:
+            dbapi_conn.execute("PRAGMA journal_mode=WAL").fetchall()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or waited >= BUSY_S:
+                raise
+        time.sleep(pause)
+        waited, pause = waited + pause, min(pause * 2, 0.1)
+
+
 SQLITE_OVERFLOW = 200   # two connections for each of the web's 40 threads, and the stages' beside them
 
 
@@ -128,13 +148,13 @@ def make_engine(url: str, pool_size: int = 5, max_overflow: int = 10) -> Engine:
         # pool until the busy timeout (the load test's 10 s stalls and 503s; tests/test_store_pool.py).
         # SQLite connections are file handles: the pool may grow past what the web's threads hold.
         pool = {"pool_size": pool_size, "max_overflow": max(max_overflow, SQLITE_OVERFLOW)} if in_file else {}
-        engine = create_engine(url, connect_args={"timeout": 60}, json_serializer=_json_text, **pool)
+        engine = create_engine(url, connect_args={"timeout": BUSY_S}, json_serializer=_json_text, **pool)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
             dbapi_conn.isolation_level = None
+            _wal(dbapi_conn)
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()

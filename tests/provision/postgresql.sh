@@ -94,7 +94,8 @@ create_role_and_db() {
   pw="$(cat "$PASSWORD_FILE")"
   as_server_user "$bin/psql" -X -q -h "$RUN_DIR" -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 \
     -c "CREATE ROLE ${DB_ROLE} LOGIN CREATEDB PASSWORD '${pw}'" \
-    -c "CREATE DATABASE ${DB_NAME} OWNER ${DB_ROLE}" >/dev/null
+    -c "CREATE DATABASE ${DB_NAME} OWNER ${DB_ROLE}" \
+    -c "GRANT pg_signal_backend TO ${DB_ROLE}" >/dev/null  # DROP … FORCE meeting an autovacuum worker
 }
 
 start() {
