@@ -30,8 +30,10 @@ CORE = ["suqiu/__init__.py", "suqiu/model.py", "suqiu/installation.py", "suqiu/w
 # ``received_span``, ``view_rows(spans=…)``, profiles replaced by week) and routing reading the
 # demands changed since its last good run (``routing_candidates(since=…)``, ``last_ok_start``),
 # and by the near-duplicates' band hashes looked up by key instead of a million signatures loaded per
-# text run (issue 14: ``dedup.py``, the ``dedup_bands`` table): 2870 → 3050.
-MAX_MODULE_LINES, MAX_FUNCTION_LINES, MAX_CORE_LINES, MAX_STORE_LINES = 400, 60, 1540, 3050
+# text run (issue 14: ``dedup.py``, the ``dedup_bands`` table): 2870 → 3050, and by a fresh SQLite
+# file's switch to WAL waiting for the lock (a CI race) and work orders written in bulk by routing
+# and receipts (issue 14: ``save_work_orders``): 3050 → 3095.
+MAX_MODULE_LINES, MAX_FUNCTION_LINES, MAX_CORE_LINES, MAX_STORE_LINES = 400, 60, 1540, 3095
 
 
 def production_files() -> list[Path]:

@@ -112,20 +112,18 @@ def _private_database_file(path: Path) -> None:
 BUSY_S = 60   # how long a statement waits for another connection's write lock
 
 
-def _wal(dbapi_conn: sqlite3.Connection) -> None:
+def _wal(dbapi_conn: sqlite3.Connection, pause: float = 0.005) -> None:
     """Switch to WAL, waiting for the lock: SQLite answers a fresh file's switch 'database is locked'
     at once, without its busy handler, while another connection switches it (three workers opening
     one new store failed one run in fifteen)."""
-    pause, waited = 0.005, 0.0
-    while True:
+    for _ in range(int(BUSY_S / 0.1) + 10):   # 5 ms doubling to 100 ms: about BUSY_S in all
         try:
-            dbapi_conn.execute("PRAGMA journal_mode=WAL").fetchall()
-            return
+            return dbapi_conn.execute("PRAGMA journal_mode=WAL").close()
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or waited >= BUSY_S:
+            if "locked" not in str(exc):
                 raise
-        time.sleep(pause)
-        waited, pause = waited + pause, min(pause * 2, 0.1)
+        time.sleep(pause := min(pause * 2, 0.1))
+    raise StoreBusy(f"could not switch the database to WAL within {BUSY_S} s")
 
 
 SQLITE_OVERFLOW = 200   # two connections for each of the web's 40 threads, and the stages' beside them

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from suqiu.store import schema
 from suqiu.store.engine import local_times, now_local, to_db_time
-from suqiu.store.routes import RoutesMixin, save_work_order
+from suqiu.store.routes import RoutesMixin, save_work_order, save_work_orders
 
 
 # requester fields that name nobody in particular (张先生, 匿名 …): never a match on their own
@@ -42,6 +42,9 @@ class WorkOrdersMixin(RoutesMixin):
 
     def save_work_order(self, conn: Connection, record_id: str, values: dict[str, Any]) -> None:
         save_work_order(conn, record_id, values)
+
+    def save_work_orders(self, conn: Connection, values_by_id: dict[str, dict[str, Any]]) -> None:
+        save_work_orders(conn, values_by_id)
 
     def due_overrides(self, ids: Sequence[str]) -> dict[str, datetime]:
         """The due time a step set (extension, reopening, resumption) for those of ``ids`` that have one."""

@@ -42,11 +42,10 @@ def issue_receipts(app: Installation, limit: int = 5000, since: datetime | None 
     With ``since``, only demands whose record changed after it are looked at."""
     done = 0
     while rows := app.store.without_receipt(limit, since):
+        phones = {r["id"]: phone_of(r["requester"], r["content"]) for r in rows}
         with app.store.begin() as conn:
-            for r in rows:
-                phone = phone_of(r["requester"], r["content"])
-                app.store.save_work_order(conn, r["id"], {
-                    "verify_code": new_code(), "phone_tail": phone[-4:] if phone else None,
-                    "requester_key": requester_key(phone) if phone else None})
+            app.store.save_work_orders(conn, {rid: {
+                "verify_code": new_code(), "phone_tail": phone[-4:] if phone else None,
+                "requester_key": requester_key(phone) if phone else None} for rid, phone in phones.items()})
         done += len(rows)
     return done

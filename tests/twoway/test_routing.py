@@ -154,3 +154,32 @@ def test_a_demand_changed_just_before_the_last_run_is_still_routed(app, seeded):
     seed(app.store, [(demand("edge", "楼道灯坏了"), analysis("hotline:edge", "楼道灯坏了", department=HOUSING))])
     _backdate(app.store, "hotline:edge", hours=0.5)  # within the margin: a batch committed late
     assert route_pending(app).routed == 1
+
+
+def test_a_batch_of_routes_starts_each_clock_and_keeps_what_the_work_orders_held(app, seeded):
+    """Routing writes its work orders in bulk: an existing one (the receipt's code) is updated, not
+    replaced; a demand without one gets it; a demand that cannot move only has its version moved."""
+    seed(app.store, [(demand("r1", "路灯不亮", status="replied", reply_text="已修复"),
+                      analysis("hotline:r1", "路灯不亮", "", "城市管理局"))])
+    with app.store.begin() as conn:   # a demand signed for before: a new route starts its clock again
+        app.store.save_work_order(conn, "hotline:h3", {"signed_at": app.store.get("hotline:h3")["received_at"],
+                                                        "signed_by": "张三"})
+    codes = {}
+    route_pending(app)
+    for rid in ("hotline:h1", "hotline:h2", "hotline:h3", "hotline:l1"):
+        wo = app.store.work_order(rid)
+        assert wo["routed_at"] is not None and wo["signed_at"] is None and wo["signed_by"] is None
+        assert wo["verify_code"], rid                 # the receipt's code survives the update
+        codes[rid] = wo["verify_code"]
+    assert app.store.work_order("hotline:r1")["routed_at"] is None   # replied: no clock to start
+    seed(app.store, [(demand("n1", "噪音扰民", days=0.5), analysis("hotline:n1", "噪音扰民", "", HOUSING))])
+    versions = {rid: app.store.get(rid)["version"] for rid in ("hotline:n1", "hotline:r1", "hotline:h1")}
+    with app.store.begin() as conn:                   # no receipt yet: the work order is inserted
+        app.store.write_routes(conn, [("hotline:n1", HOUSING, "model", 0.9), ("hotline:r1", LABOUR, "manual", None),
+                                      ("hotline:h1", LABOUR, "manual", None)],
+                               origin="routing", triage_label="待人工分派", routable=("received",))
+    assert app.store.work_order("hotline:n1")["routed_at"] is not None
+    assert app.store.get("hotline:n1")["status"] == "routed"
+    assert app.store.get("hotline:r1")["version"] == versions["hotline:r1"] + 1
+    assert app.store.work_order("hotline:h1")["verify_code"] == codes["hotline:h1"]
+    assert app.store.get("hotline:h1")["version"] == versions["hotline:h1"] + 1
