@@ -12,6 +12,7 @@ from nlp.installed_models import current_router, current_sentiment
 from nlp.routing import Router, RouteDoc
 from nlp.sentiment import SentimentAnalyzer
 from nlp.stages.base import Progress, Stage, StageStats
+from nlp.stages.pending import PendingWindow
 from nlp.urgency import UrgencyRater
 from suqiu.installation import Installation
 from suqiu.model import Analysis
@@ -59,12 +60,14 @@ class ClassifyStage(Stage):
         self.batch = batch
 
     def has_work(self, inst: Installation) -> bool:
-        return bool(inst.store.pending(self.name, after=self.after, limit=1))
+        return bool(PendingWindow(inst, self.name, self.after).ids(limit=1))
 
     def run(self, inst: Installation, progress: Progress | None = None) -> ClassifyStats:
         started, stats = time.perf_counter(), ClassifyStats()
-        ids = inst.store.pending(self.name, after=self.after)
+        window = PendingWindow(inst, self.name, self.after)
+        ids = window.ids()
         if not ids:
+            window.close()
             return stats
         clf = self.classifiers or Classifiers.for_installation(inst)
         stats.router_model = clf.router_version
@@ -77,6 +80,7 @@ class ClassifyStage(Stage):
                 progress(min(start + self.batch, len(ids)), len(ids))
         for key, counter in counters.items():
             setattr(stats, f"by_{key}", {k: counter[k] for k in sorted(counter)})
+        window.close()
         stats.seconds = round(time.perf_counter() - started, 3)
         return stats
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from nlp.classification import Classifier
 from nlp.stages.base import Progress, Stage, StageStats
+from nlp.stages.pending import PendingWindow
 from suqiu.installation import Installation
 from suqiu.model import Analysis
 
@@ -44,14 +45,15 @@ class LevelsStage(Stage):
         return clf, PREFIX + clf.fingerprint()
 
     def has_work(self, inst: Installation) -> bool:
-        return bool(inst.store.pending(self._rules(inst)[1], after=self.after, limit=1))
+        return bool(PendingWindow(inst, self._rules(inst)[1], self.after).ids(limit=1))
 
     def run(self, inst: Installation, progress: Progress | None = None) -> LevelsStats:
         started = time.perf_counter()
         clf, key = self._rules(inst)
         stats, store = LevelsStats(rules=key), inst.store
         store.forget_stages(PREFIX, keep=key)
-        ids = store.pending(key, after=self.after)
+        window = PendingWindow(inst, key, self.after)
+        ids = window.ids()
         publication: Counter[str] = Counter()
         sensitivity: Counter[str] = Counter()
         for start in range(0, len(ids), self.batch):
@@ -72,5 +74,6 @@ class LevelsStage(Stage):
             if progress:
                 progress(min(start + self.batch, len(ids)), len(ids))
         stats.by_publication, stats.by_sensitivity = dict(sorted(publication.items())), dict(sorted(sensitivity.items()))
+        window.close()
         stats.seconds = round(time.perf_counter() - started, 3)
         return stats

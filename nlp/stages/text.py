@@ -21,6 +21,7 @@ import numpy as np
 from nlp.dedup import MinHasher
 from nlp.places import Gazetteer
 from nlp.stages.base import Progress, Stage, StageStats
+from nlp.stages.pending import PendingWindow
 from nlp.stages.corpus_stats import fresh_doc_freq, log_doc_freq, save_doc_freq
 from nlp.stages.dup_store import StoreDupIndex, open_dup_index
 from nlp.stages.levels import FIELDS as LEVEL_FIELDS
@@ -81,13 +82,15 @@ class TextStage(Stage):
         self.batch_size = batch_size
 
     def has_work(self, inst: Installation) -> bool:
-        return bool(inst.store.pending(STAGE, limit=1))
+        return bool(PendingWindow(inst, STAGE).ids(limit=1))
 
     def run(self, inst: Installation, progress: Progress | None = None) -> TextStats:
-        ids = inst.store.pending(STAGE)
+        window = PendingWindow(inst, STAGE)
+        ids = window.ids()
         stats = TextStats(pending=len(ids))
         if ids:
             self._analyse(inst, ids, stats, progress)
+        window.close()
         summary = inst.store.duplicate_summary()
         stats.dup_groups, stats.records_in_dup_groups = summary["dup_groups"], summary["records_in_dup_groups"]
         return stats

@@ -31,6 +31,7 @@ from typing import Any
 from gensim.corpora import Dictionary
 
 from nlp.stages.base import Progress, Stage, StageStats
+from nlp.stages.pending import PendingWindow
 from nlp.topic_ids import EmergingPolicy, match_topics
 from nlp.topic_scale import stratified_sample
 from nlp.topics import (
@@ -143,7 +144,7 @@ class TopicsStage(Stage):
         self.refit = refit
 
     def has_work(self, inst: Installation) -> bool:
-        waiting = inst.store.pending(STAGE, after=AFTER, limit=1)
+        waiting = PendingWindow(inst, STAGE, AFTER).ids(limit=1)
         raw = shared_state(inst).get(STATE_KEY)
         if raw is not None and "refit_started" in json.loads(raw.decode("utf-8")):
             return True     # a refit cut off after its writes, before it became current
@@ -187,7 +188,8 @@ class TopicsStage(Stage):
         modeler = self.modeler or TopicModeler(settings_from_config(inst.config), make_backend(cfg.backend))
         policy = self.policy or EmergingPolicy(min_outliers=cfg.emerging_min, share_margin=cfg.emerging_margin)
         stop = topic_stop_words(inst.config)
-        pending = set(store.pending(STAGE, after=AFTER))
+        window = PendingWindow(inst, STAGE, AFTER)
+        pending = set(window.ids())
         state = None if self.refit else self.load_state(inst)
         if state is not None and state.get("refit_started"):
             out.reason, state = CUT_OFF, None
@@ -210,6 +212,7 @@ class TopicsStage(Stage):
         if commit is not None:
             commit()
         store.refresh_topic_sizes()
+        window.close()
         out.seconds = round(time.perf_counter() - started, 2)
         return out
 

@@ -7,22 +7,27 @@ work, its ``version`` for the index); ``pending`` is every record whose key move
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func, select, update
+from sqlalchemy import bindparam, exists, func, select, union, update
 from sqlalchemy.engine import Connection
 
 from suqiu.model import Analysis
 from suqiu.store import schema
 from suqiu.store.base import StoreBase
-from suqiu.store.engine import now_local, to_db_time
+from suqiu.store.engine import local_times, now_local, to_db_time
 
 
-def _pending(q: Any, stage: str, key: str, after: str | None) -> Any:  # see AnalysisMixin.pending
-    """``after`` as a correlated EXISTS, not a join: SQLite then walks the records by date and looks
-    both stage rows up by key (1.8 s on a million records) instead of reading every stage row of
-    ``after`` and each record by id (18 s); the rows are the same."""
-    rec, st = schema.records, schema.stage_state
+def _pending(q: Any, stage: str, key: str, after: str | None, changed_since: datetime | None = None) -> Any:
+    """(see ``AnalysisMixin.pending``) ``after`` as a correlated EXISTS, not a join: SQLite then walks
+    the records by date and looks both stage rows up by key (1.8 s on a million records) instead of
+    reading every stage row of ``after`` and each record by id (18 s); the rows are the same."""
+    rec, st, an = schema.records, schema.stage_state, schema.analysis
+    if changed_since is not None:   # two index-driven reads, as routing's
+        at = to_db_time(changed_since)
+        q = q.where(rec.c.id.in_(union(select(rec.c.id).where(rec.c.updated_at > at),
+                                       select(an.c.record_id).where(an.c.updated_at > at))))
     key_col = rec.c[key] if key == "text_hash" else func.cast(rec.c.version, schema.String)
     joined = rec.outerjoin(st, (st.c.record_id == rec.c.id) & (st.c.stage == stage))
     q = q.select_from(joined).where((st.c.input_key.is_(None)) | (st.c.input_key != key_col))
@@ -41,20 +46,33 @@ class AnalysisMixin(StoreBase):
     """Stage bookkeeping and the ``analysis`` table."""
 
     def pending(self, stage: str, key: str = "text_hash", limit: int | None = None,
-                after: str | None = None, ids: Sequence[str] | None = None) -> list[str]:
+                after: str | None = None, ids: Sequence[str] | None = None,
+                changed_since: datetime | None = None) -> list[str]:
         """Ids of records the stage has not seen at their current ``key`` (text_hash or version).
 
         With ``after``, only records that stage has already processed at their current text_hash
-        (a classifier needs the text stage's tokens first); with ``ids``, only among those.
+        (a classifier needs the text stage's tokens first); with ``ids``, only among those; with
+        ``changed_since``, only among records whose row or analysis changed after it.
         """
         rec = schema.records
-        q = _pending(select(rec.c.id), stage, key, after).order_by(rec.c.received_at, rec.c.id)
+        q = _pending(select(rec.c.id), stage, key, after, changed_since).order_by(rec.c.received_at, rec.c.id)
         if ids is not None:
             q = q.where(rec.c.id.in_(list(ids)))
         if limit:
             q = q.limit(limit)
         with self.engine.connect() as conn:
             return [r[0] for r in conn.execute(q)]
+
+    def earliest_change(self, ids: Sequence[str]) -> datetime | None:
+        """The earliest ``updated_at`` of these records and their analyses (None for no ids)."""
+        rec, an, found = schema.records, schema.analysis, []
+        with self.engine.connect() as conn:
+            for i in range(0, len(ids), 500):
+                part = list(ids[i:i + 500])
+                found += [t for q in (select(func.min(rec.c.updated_at)).where(rec.c.id.in_(part)),
+                                      select(func.min(an.c.updated_at)).where(an.c.record_id.in_(part)))
+                          if (t := conn.execute(q).scalar()) is not None]
+        return local_times({"t": min(found)})["t"] if found else None
 
     def pending_count(self, stage: str, key: str = "text_hash", after: str | None = None) -> int:  # /metrics
         with self.engine.connect() as conn:
