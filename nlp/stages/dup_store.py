@@ -60,13 +60,18 @@ class StoreDupIndex:
         self.moved: set[str] = set()                        # touched since the last relabels
         self._buckets: dict[int, list[str]] = {}
         self._found: dict[str, np.ndarray] = {}
+        self.history = True   # False: no other record had bands when the run began (a first load)
 
     def band_keys(self, sig: np.ndarray) -> list[int]:
         return signed(self.bands.band_keys(sig[None, :])[0])
 
     # ------------------------------------------------------------------ reading the history
     def prefetch(self, sigs: Sequence[np.ndarray | None]) -> None:
-        """The history's side of a batch: its buckets' newest records, their signatures and groups."""
+        """The history's side of a batch: its buckets' newest records, their signatures and groups.
+        Nothing to read on a first load: the store's band rows are then all this run's own (skipped),
+        and the probes had been a tenth of a million-record load's merging."""
+        if not self.history:
+            return
         keys = {k for s in sigs if s is not None for k in self.band_keys(s)}
         self._buckets = self.store.band_buckets(keys, self.bands.max_bucket, skip_writer=self.writer)
         found = self.store.dup_candidates({rid for ids in self._buckets.values() for rid in ids}, self.hasher.params)
@@ -187,6 +192,7 @@ def open_dup_index(inst: Installation, hasher: MinHasher, pending: Collection[st
     else:
         rebuild_bands(inst, index, set(pending))
         state.put(BANDS_KEY, json.dumps({"tag": tag}).encode("utf-8"))
+    index.history = inst.store.has_bands()   # the stage's lease: no other writer adds any meanwhile
     return index
 
 

@@ -68,6 +68,11 @@ class DedupMixin(StoreBase):
         if rows:
             conn.execute(b.insert(), rows)
 
+    def has_bands(self) -> bool:
+        """Whether any record has band rows (none: a first load has no history to look up)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(schema.dedup_bands.c.record_id).limit(1)).first() is not None
+
     def save_bands(self, bands: Mapping[str, Sequence[int]], written_by: int | None = None) -> None:
         """Replace the band rows of these records (none: their text is being analysed again)."""
         if bands:

@@ -146,3 +146,17 @@ def test_a_crowded_bucket_offers_its_newest_records_first(store):
     with store.begin() as conn:
         conn.execute(schema.dedup_bands.update().where(schema.dedup_bands.c.record_id == order[-1]).values(written_by=7))
     assert store.band_buckets([-5], newest=3, skip_writer=7) == {-5: order[::-1][1:4]}
+
+
+def test_a_first_load_looks_up_no_history_and_the_next_day_does(app, store, pipelines, monkeypatch):
+    days = _days()
+    probes: list[int] = []
+    original = type(store).band_buckets
+    monkeypatch.setattr(type(store), "band_buckets", lambda self, keys, *a, **k: probes.append(len(keys))
+                        or original(self, keys, *a, **k))
+    store.upsert(days[0])
+    TextStage(pipelines[0.6], workers=1, batch_size=50).run(app)
+    assert probes == []                       # the store's bands were all the run's own
+    store.upsert(days[1])
+    TextStage(pipelines[0.6], workers=1, batch_size=50).run(app)
+    assert probes and sum(probes) > 0         # the day's buckets are looked up in the history
