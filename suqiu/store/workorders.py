@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import literal, or_, select, tuple_, update
 from sqlalchemy.engine import Connection
 
 from suqiu.store import schema
@@ -75,16 +75,24 @@ class WorkOrdersMixin(RoutesMixin):
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(q).mappings()]
 
-    def without_receipt(self, limit: int = 5000, since: datetime | None = None) -> list[dict[str, Any]]:
-        """Demands with no verification code yet (their requester field and raw text, to find a phone);
-        with ``since``, only among records changed after it (``updated_at`` is indexed)."""
+    def without_receipt(self, limit: int = 5000, since: datetime | None = None,
+                        after: tuple[Any, str] | None = None) -> list[dict[str, Any]]:
+        """Demands with no verification code yet (their requester field and raw text, to find a phone),
+        oldest first; with ``since``, only among records changed after it, in the order of change
+        (``updated_at`` is indexed). ``after``: the last row's ``key`` of the page before, so paging
+        goes on from there (every page re-read from the start had made a million records' first
+        receipts quadratic)."""
         rec, wo = schema.records, schema.work_orders
-        q = (select(rec.c.id, rec.c.requester, rec.c.content)
+        order = (rec.c.received_at if since is None else rec.c.updated_at, rec.c.id)
+        q = (select(rec.c.id, rec.c.requester, rec.c.content, order[0].label("_at"))
              .select_from(rec.outerjoin(wo, wo.c.record_id == rec.c.id)).where(wo.c.verify_code.is_(None)))
-        # oldest first over the history; from the updated_at index (any order) over what changed
-        q = (q.order_by(rec.c.received_at) if since is None else q.where(rec.c.updated_at > to_db_time(since))).limit(limit)
+        if since is not None:
+            q = q.where(rec.c.updated_at > to_db_time(since))
+        if after is not None:
+            q = q.where(tuple_(*order) > tuple_(literal(after[0], order[0].type), literal(after[1])))
         with self.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(q).mappings()]
+            return [{**r, "key": (r["_at"], r["id"])} for r in map(dict, conn.execute(q.order_by(*order).limit(limit))
+                                                                   .mappings())]
 
     def related_ids(self, record_id: str, limit: int = 20) -> dict[str, list[str]]:
         """Other submissions of the same near-duplicate group, and the same requester's earlier demands

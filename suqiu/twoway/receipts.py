@@ -40,8 +40,9 @@ def requester_key(phone: str) -> str:
 def issue_receipts(app: Installation, limit: int = 5000, since: datetime | None = None) -> int:
     """Give every demand without one a verification code (and its phone's tail); how many got one.
     With ``since``, only demands whose record changed after it are looked at."""
-    done = 0
-    while rows := app.store.without_receipt(limit, since):
+    done, after = 0, None
+    while rows := app.store.without_receipt(limit, since, after):
+        after = rows[-1]["key"]
         phones = {r["id"]: phone_of(r["requester"], r["content"]) for r in rows}
         with app.store.begin() as conn:
             app.store.save_work_orders(conn, {rid: {

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
+
+from suqiu.store import now_local
 from suqiu.twoway.receipts import issue_receipts, requester_key
 from tests.twoway.seed import analysis, demand, seed
+
+
+@pytest.fixture
+def app(engine_app):
+    """Each test here on both engines (the pages compare row values)."""
+    return engine_app
 
 
 def _seed_many(app, n: int) -> list[str]:
@@ -27,3 +36,15 @@ def test_every_demand_gets_its_own_code_and_its_own_phone_once(app):
     assert issue_receipts(app) == 0            # once: a second run issues nothing and changes no code
     assert {rid: app.store.work_order(rid)["verify_code"] for rid in ids} == {
         rid: o["verify_code"] for rid, o in orders.items()}
+
+
+@pytest.mark.parametrize("changed", [False, True])
+def test_pages_of_demands_without_a_receipt_go_on_from_the_last_one(app, changed):
+    ids = _seed_many(app, 30)
+    since = now_local().replace(year=2000) if changed else None
+    first = app.store.without_receipt(12, since)
+    rest = app.store.without_receipt(100, since, after=first[-1]["key"])
+    assert len(first) == 12 and len(rest) == 18
+    assert sorted(r["id"] for r in first + rest) == sorted(ids)    # each once, none skipped
+    if not changed:
+        assert [r["id"] for r in first + rest] == ids                # oldest first
