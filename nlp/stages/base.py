@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import Any, ClassVar
 
+from nlp.pool import fork_safe, quiet
 from suqiu.installation import Installation
 from suqiu.store.locks import Lease, LeaseLost
 
@@ -69,14 +70,15 @@ def claimed(inst: Installation, name: str, ttl: timedelta = STAGE_LEASE, wait: t
     def heartbeat() -> None:
         while not stop.wait(ttl.total_seconds() / 3):
             try:
-                lease.refresh()
+                with quiet():   # a worker pool may fork beside this thread (nlp.pool)
+                    lease.refresh()
             except LeaseLost as exc:
                 lost.append(exc)
                 return
             except Exception:  # the store briefly unreachable: the next beat tries again
                 continue
 
-    beat = threading.Thread(target=heartbeat, name=f"lease-{name}", daemon=True)
+    beat = fork_safe(threading.Thread(target=heartbeat, name=f"lease-{name}", daemon=True))
     beat.start()
     try:
         yield lease
