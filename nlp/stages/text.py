@@ -21,10 +21,10 @@ import numpy as np
 from nlp.dedup import MinHasher
 from nlp.places import Gazetteer
 from nlp.stages.base import Progress, Stage, StageStats
-from nlp.stages.pending import PendingWindow
 from nlp.stages.corpus_stats import fresh_doc_freq, log_doc_freq, save_doc_freq
 from nlp.stages.dup_store import StoreDupIndex, open_dup_index
 from nlp.stages.levels import FIELDS as LEVEL_FIELDS
+from nlp.stages.pending import PendingWindow
 from nlp.text_pipeline import FIELDS, TextDoc, TextPipeline, TextResult
 from suqiu.installation import Installation
 from suqiu.model import Analysis
