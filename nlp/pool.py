@@ -24,8 +24,9 @@ _worker_obj: Any = None  # one per worker process, set by the pool initializer
 
 
 def _init_worker(obj: Any) -> None:
-    global _worker_obj
+    global _worker_obj, _QUIET
     _worker_obj = obj
+    _QUIET = threading.Lock()   # a forked worker's copy was held by the forking thread
 
 
 def _call(fn: Callable[[Any, Any], Any], item: Any) -> Any:

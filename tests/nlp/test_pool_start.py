@@ -57,3 +57,15 @@ def test_a_stage_lease_heartbeat_is_fork_safe(app):
     before = start_method()
     with claimed(app, "probe"):
         assert start_method() == before
+
+
+def _take_the_lock(_obj: object, x: int) -> list[int]:
+    """A worker taking the fork lock (to start a pool of its own): its copy must not be held."""
+    from nlp.pool import quiet
+    with quiet():
+        return [x]
+
+
+def test_a_forked_worker_can_take_the_fork_lock():
+    with WorkerPool(object(), 1, method="fork") as pool:
+        assert pool.map_async(_take_the_lock, [7]).get(30) == [[7]]
