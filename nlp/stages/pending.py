@@ -14,13 +14,11 @@ stage's two scans had cost 1–4.5 s apiece, every run (now 0.03–0.08 s).
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from suqiu.installation import Installation
 from suqiu.state import shared_state
-from suqiu.store import now_local
-
-MARGIN = timedelta(hours=1)   # as routing's: a writer's clock or a transaction committing late
+from suqiu.store import CHANGE_MARGIN, now_local
 
 
 def mark_key(stage: str) -> str:
@@ -42,10 +40,10 @@ class PendingWindow:
 
     def close(self) -> datetime:
         """After a run that ended normally: where the next run reads from (returned)."""
-        mark = self.started - MARGIN
+        mark = self.started - CHANGE_MARGIN
         if left := self.ids():
             earliest = self.inst.store.earliest_change(left)
             if earliest is not None:
-                mark = min(mark, earliest - MARGIN)
+                mark = min(mark, earliest - CHANGE_MARGIN)
         shared_state(self.inst).put(mark_key(self.stage), json.dumps({"since": mark.isoformat()}).encode("utf-8"))
         return mark

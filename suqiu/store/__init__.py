@@ -13,6 +13,7 @@ No other module imports SQLAlchemy (an import-linter contract in the test comman
 from __future__ import annotations
 
 from suqiu.store.accounts import AccountsMixin
+from suqiu.store.analysis import CHANGE_MARGIN
 from suqiu.store.blobs import BlobsMixin
 from suqiu.store.dedup import DedupMixin
 from suqiu.store.audit import AuditMixin
@@ -43,6 +44,6 @@ class Store(WorkOrdersMixin, RoutesMixin, HistoryMixin, SearchStateMixin, RunsMi
         return store
 
 
-__all__ = ["Store", "SchemaOutdated", "StoreBusy", "UpsertStats", "DemandFilter", "TRIAGE", "INDEX_STAGE", "OUTLIER",
+__all__ = ["Store", "CHANGE_MARGIN", "SchemaOutdated", "StoreBusy", "UpsertStats", "DemandFilter", "TRIAGE", "INDEX_STAGE", "OUTLIER",
            "default_sqlite_url",
            "demand_from_row", "from_db_time", "now_local", "text_hash", "to_db_time"]

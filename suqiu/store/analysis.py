@@ -7,10 +7,10 @@ work, its ``version`` for the index); ``pending`` is every record whose key move
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func, select, union, update
+from sqlalchemy import CompoundSelect, bindparam, exists, func, select, union, update
 from sqlalchemy.engine import Connection
 
 from suqiu.model import Analysis
@@ -19,15 +19,22 @@ from suqiu.store.base import StoreBase
 from suqiu.store.engine import local_times, now_local, to_db_time
 
 
+CHANGE_MARGIN = timedelta(hours=1)   # reads since a run's start go back this far: writes commit late
+
+
+def changed_ids(since: datetime) -> CompoundSelect:
+    """Records whose row or analysis changed after ``since``, by both ``updated_at`` indexes."""
+    at, rec, an = to_db_time(since), schema.records, schema.analysis
+    return union(select(rec.c.id).where(rec.c.updated_at > at), select(an.c.record_id).where(an.c.updated_at > at))
+
+
 def _pending(q: Any, stage: str, key: str, after: str | None, changed_since: datetime | None = None) -> Any:
     """(see ``AnalysisMixin.pending``) ``after`` as a correlated EXISTS, not a join: SQLite then walks
     the records by date and looks both stage rows up by key (1.8 s on a million records) instead of
     reading every stage row of ``after`` and each record by id (18 s); the rows are the same."""
-    rec, st, an = schema.records, schema.stage_state, schema.analysis
-    if changed_since is not None:   # two index-driven reads, as routing's
-        at = to_db_time(changed_since)
-        q = q.where(rec.c.id.in_(union(select(rec.c.id).where(rec.c.updated_at > at),
-                                       select(an.c.record_id).where(an.c.updated_at > at))))
+    rec, st = schema.records, schema.stage_state
+    if changed_since is not None:
+        q = q.where(rec.c.id.in_(changed_ids(changed_since)))
     key_col = rec.c[key] if key == "text_hash" else func.cast(rec.c.version, schema.String)
     joined = rec.outerjoin(st, (st.c.record_id == rec.c.id) & (st.c.stage == stage))
     q = q.select_from(joined).where((st.c.input_key.is_(None)) | (st.c.input_key != key_col))
@@ -65,13 +72,11 @@ class AnalysisMixin(StoreBase):
 
     def earliest_change(self, ids: Sequence[str]) -> datetime | None:
         """The earliest ``updated_at`` of these records and their analyses (None for no ids)."""
-        rec, an, found = schema.records, schema.analysis, []
+        rec, an = schema.records, schema.analysis
         with self.engine.connect() as conn:
-            for i in range(0, len(ids), 500):
-                part = list(ids[i:i + 500])
-                found += [t for q in (select(func.min(rec.c.updated_at)).where(rec.c.id.in_(part)),
-                                      select(func.min(an.c.updated_at)).where(an.c.record_id.in_(part)))
-                          if (t := conn.execute(q).scalar()) is not None]
+            found = [t for i in range(0, len(ids), 500) for col, key in ((rec.c.updated_at, rec.c.id),
+                     (an.c.updated_at, an.c.record_id))
+                     if (t := conn.execute(select(func.min(col)).where(key.in_(list(ids[i:i + 500])))).scalar())]
         return local_times({"t": min(found)})["t"] if found else None
 
     def pending_count(self, stage: str, key: str = "text_hash", after: str | None = None) -> int:  # /metrics

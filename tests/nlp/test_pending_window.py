@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, update
 
-from nlp.stages.pending import MARGIN, PendingWindow
+from nlp.stages.pending import PendingWindow
 from nlp.stages.text import TextStage
-from suqiu.store import schema, to_db_time
+from suqiu.store import CHANGE_MARGIN, schema, to_db_time
 from tests.twoway.seed import demand, seed
 
 
@@ -42,7 +42,7 @@ def test_a_stage_reads_the_records_changed_since_its_last_clean_run(app):
     assert first.since is None and first.ids() == ids          # no mark yet: the whole history
     _done(app, ids)
     mark = first.close()
-    assert mark == first.started - MARGIN
+    assert mark == first.started - CHANGE_MARGIN
     _forget(app, ids[0])
     _age(app, ids[0], timedelta(minutes=1))               # pending again, but changed before the mark
     _forget(app, ids[1])
@@ -60,7 +60,7 @@ def test_what_a_run_leaves_pending_is_read_by_the_next_one(app):
     with app.store.begin() as conn:
         conn.execute(update(schema.records).values(updated_at=to_db_time(old)))
     mark = window.close()
-    assert mark <= old - MARGIN
+    assert mark <= old - CHANGE_MARGIN
     assert PendingWindow(app, "probe").ids() == [ids[0]]
 
 
